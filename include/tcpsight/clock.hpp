@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+
+namespace tcpsight {
+
+// Converts the kernel's CLOCK_MONOTONIC timestamps to wall-clock time.
+class WallClock {
+public:
+  // Measures the offset between the two clocks now.
+  static WallClock measure();
+
+  explicit WallClock(std::int64_t realtime_minus_monotonic_ns)
+      : offset_ns_(realtime_minus_monotonic_ns) {}
+
+  // Nanoseconds since the Unix epoch.
+  std::int64_t to_realtime_ns(std::uint64_t monotonic_ns) const {
+    return static_cast<std::int64_t>(monotonic_ns) + offset_ns_;
+  }
+
+private:
+  std::int64_t offset_ns_;
+};
+
+} // namespace tcpsight

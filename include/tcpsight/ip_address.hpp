@@ -1,0 +1,29 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tcpsight {
+
+enum class AddressFamily : std::uint8_t { IPv4, IPv6 };
+
+// "ipv4" or "ipv6".
+std::string_view family_name(AddressFamily family);
+
+// An IPv4 or IPv6 address in network byte order. IPv4 uses the first 4 bytes.
+struct IpAddress {
+  AddressFamily family = AddressFamily::IPv4;
+  std::array<std::uint8_t, 16> bytes{};
+
+  friend bool operator==(const IpAddress &, const IpAddress &) = default;
+};
+
+// Numeric text: "127.0.0.1", "::1", "::ffff:10.0.0.1" (as inet_ntop writes it).
+std::string to_string(const IpAddress &address);
+
+// Address and port: "127.0.0.1:80", "[::1]:80".
+std::string format_endpoint(const IpAddress &address, std::uint16_t port);
+
+} // namespace tcpsight

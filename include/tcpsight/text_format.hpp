@@ -1,0 +1,25 @@
+#pragma once
+
+#include "tcpsight/event.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tcpsight {
+
+// The column header of `tcpsight trace`, with its trailing newline.
+std::string text_header();
+
+// One line of `tcpsight trace` for a transition whose wall-clock time is
+// realtime_ns, appended to out with its trailing newline.
+void append_text_row(std::string &out, const Transition &transition, std::int64_t realtime_ns);
+
+// Local time of day with microseconds: "13:45:02.123456".
+std::string format_time_of_day(std::int64_t realtime_ns);
+
+// A command name safe to print on a terminal: bytes outside printable ASCII
+// become '?', as ps shows them.
+std::string printable_comm(std::string_view comm);
+
+} // namespace tcpsight

@@ -1,0 +1,14 @@
+#include "commands.hpp"
+
+#include "tcpsight/states_view.hpp"
+
+#include <fmt/core.h>
+
+namespace tcpsight::cli {
+
+int run_states() {
+  fmt::print("{}", format_states_table());
+  return 0;
+}
+
+} // namespace tcpsight::cli

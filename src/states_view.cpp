@@ -1,0 +1,19 @@
+#include "tcpsight/states_view.hpp"
+
+#include "tcpsight/tcp_state.hpp"
+
+#include <fmt/format.h>
+
+namespace tcpsight {
+
+std::string format_states_table() {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "{:<15} {:<19} {:<73} {}\n", "STATE", "KERNEL", "MEANING", "USUALLY NEXT");
+  for (const auto &state : tcp_states())
+    fmt::format_to(it, "{:<15} {:<19} {:<73} {}\n", state.name, state.kernel_name, state.meaning,
+                   state.next_states);
+  return out;
+}
+
+} // namespace tcpsight

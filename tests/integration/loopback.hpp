@@ -1,0 +1,52 @@
+#pragma once
+
+// Real TCP connections over loopback, for the integration tests.
+
+#include "tcpsight/ip_address.hpp"
+
+#include <cstdint>
+
+namespace tcpsight::test {
+
+// Owns a file descriptor.
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd &&other) noexcept : fd_(other.release()) {}
+  Fd &operator=(Fd &&other) noexcept;
+  ~Fd();
+
+  int get() const { return fd_; }
+  int release();
+  void close();
+
+private:
+  int fd_ = -1;
+};
+
+// 127.0.0.1 or ::1.
+IpAddress loopback_address(AddressFamily family);
+
+// A socket listening on the loopback address on a port the kernel picks.
+Fd listen_on_loopback(AddressFamily family);
+std::uint16_t local_port(const Fd &socket);
+
+Fd connect_to_loopback(AddressFamily family, std::uint16_t port);
+Fd accept_one(const Fd &listener);
+
+void send_all(const Fd &socket, const void *data, std::size_t size);
+// Reads until the peer closes; returns how many bytes came.
+std::size_t read_to_eof(const Fd &socket);
+
+// The ports of one finished connection.
+struct ConnectionPorts {
+  std::uint16_t server = 0;
+  std::uint16_t client = 0;
+};
+
+// Opens a connection to a new listener, sends a few bytes, closes the client
+// first and then the server, and closes the listener.
+ConnectionPorts run_client_closes_first(AddressFamily family);
+
+} // namespace tcpsight::test

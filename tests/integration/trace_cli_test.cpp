@@ -1,0 +1,209 @@
+// Runs the built tcpsight binary the way a user would.
+#include "child_process.hpp"
+#include "loopback.hpp"
+#include "privileges.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace tcpsight {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using test::ChildProcess;
+
+constexpr const char *kReady = "tracing TCP state transitions";
+
+std::vector<json> parse_json_lines(const std::string &text) {
+  std::vector<json> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(json::parse(line)); // throws, failing the test, on a bad line
+  return lines;
+}
+
+// The transitions of one socket, found by its ports, in output order.
+std::vector<json> socket_events(const std::vector<json> &lines, int local, int remote) {
+  std::string sock_id;
+  for (const auto &line : lines)
+    if (line["type"] == "transition" && line["sport"] == local && line["dport"] == remote)
+      sock_id = line["sock_id"];
+  std::vector<json> socket;
+  for (const auto &line : lines)
+    if (line["type"] == "transition" && line["sock_id"] == sock_id)
+      socket.push_back(line);
+  return socket;
+}
+
+std::vector<std::string> transitions_of(const std::vector<json> &socket) {
+  std::vector<std::string> states;
+  for (const auto &t : socket)
+    states.push_back(t["old"].get<std::string>() + "->" + t["new"].get<std::string>());
+  return states;
+}
+
+// Connects to port from a child process named ts-client, sends bytes and
+// closes. Returns the child's pid once it has exited.
+pid_t connect_from_another_process(std::uint16_t port) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_NAME, "ts-client");
+    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+    test::send_all(client, "ping", 4);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return pid;
+}
+
+TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
+  TCPSIGHT_REQUIRE_TRACING();
+  ChildProcess tracer({TCPSIGHT_BINARY, "trace", "--json"});
+  ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
+
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto server_port = test::local_port(listener);
+  const pid_t client_pid = connect_from_another_process(server_port);
+  auto server = test::accept_one(listener);
+  EXPECT_EQ(test::read_to_eof(server), 4u);
+  server.close();
+
+  const auto server_closed = [&](const std::string &out) {
+    return out.find(R"("sport":)" + std::to_string(server_port) +
+                    R"(,"daddr":"127.0.0.1","dport":)") != std::string::npos &&
+           out.find(R"("old":"LAST_ACK","new":"CLOSE")") != std::string::npos;
+  };
+  EXPECT_TRUE(tracer.wait_for_stdout(server_closed, 5s)) << tracer.stdout_text();
+  tracer.send_signal(SIGINT);
+  EXPECT_EQ(tracer.wait(), 0) << tracer.stderr_text();
+  EXPECT_NE(tracer.stderr_text().find("transitions traced, 0 lost"), std::string::npos)
+      << tracer.stderr_text();
+
+  const auto lines = parse_json_lines(tracer.stdout_text());
+  int client_port = 0;
+  for (const auto &line : lines)
+    if (line["type"] == "transition" && line["dport"] == server_port &&
+        line["new"] == "ESTABLISHED" && line["old"] == "SYN_SENT")
+      client_port = line["sport"];
+  ASSERT_NE(client_port, 0) << tracer.stdout_text();
+
+  const auto client = socket_events(lines, client_port, server_port);
+  EXPECT_EQ(transitions_of(client),
+            (std::vector<std::string>{"CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED",
+                                      "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
+                                      "FIN_WAIT2->CLOSE"}));
+  // connect() and close() run in the client process.
+  ASSERT_GE(client.size(), 3u);
+  for (const auto &t : {client[0], client[2]}) {
+    EXPECT_EQ(t["pid"], client_pid);
+    EXPECT_EQ(t["comm"], "ts-client");
+    EXPECT_EQ(t["family"], "ipv4");
+    EXPECT_EQ(t["saddr"], "127.0.0.1");
+    EXPECT_EQ(t["daddr"], "127.0.0.1");
+  }
+
+  const auto server_side = socket_events(lines, server_port, client_port);
+  EXPECT_EQ(transitions_of(server_side),
+            (std::vector<std::string>{"LISTEN->SYN_RECV", "SYN_RECV->ESTABLISHED",
+                                      "ESTABLISHED->CLOSE_WAIT", "CLOSE_WAIT->LAST_ACK",
+                                      "LAST_ACK->CLOSE"}));
+  ASSERT_EQ(server_side.size(), 5u);
+  // close() of the accepted socket runs in this process.
+  EXPECT_EQ(server_side[3]["pid"], getpid());
+  for (std::size_t i = 1; i < server_side.size(); ++i)
+    EXPECT_GT(server_side[i]["ts_ns"].get<std::uint64_t>(),
+              server_side[i - 1]["ts_ns"].get<std::uint64_t>());
+}
+
+TEST(TraceCli, SigtermAlsoEndsCleanlyWithASummary) {
+  TCPSIGHT_REQUIRE_TRACING();
+  ChildProcess tracer({TCPSIGHT_BINARY, "trace"});
+  ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
+  tracer.send_signal(SIGTERM);
+  EXPECT_EQ(tracer.wait(), 0);
+  EXPECT_NE(tracer.stderr_text().find("transitions traced"), std::string::npos);
+  EXPECT_EQ(tracer.stdout_text().rfind("TIME ", 0), 0u) << tracer.stdout_text();
+}
+
+// A copy of the binary any user may run, wherever the build tree is.
+class WorldExecutableCopy {
+public:
+  WorldExecutableCopy() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tcpsight-bin-XXXXXX").string();
+    directory_ = mkdtemp(pattern.data());
+    path_ = directory_ / "tcpsight";
+    std::filesystem::copy_file(TCPSIGHT_BINARY, path_);
+    std::filesystem::permissions(directory_, std::filesystem::perms(0755));
+    std::filesystem::permissions(path_, std::filesystem::perms(0755));
+  }
+  ~WorldExecutableCopy() { std::filesystem::remove_all(directory_); }
+  std::string path() const { return path_.string(); }
+
+private:
+  std::filesystem::path directory_;
+  std::filesystem::path path_;
+};
+
+TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {
+  if (getuid() != 0) {
+    ChildProcess unprivileged({TCPSIGHT_BINARY, "trace"});
+    EXPECT_EQ(unprivileged.wait(), 1);
+    EXPECT_EQ(unprivileged.stderr_text(),
+              "tcpsight: tracing needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run tcpsight "
+              "as root, e.g. with sudo\n");
+    return;
+  }
+  WorldExecutableCopy binary;
+  ChildProcess nobody({binary.path(), "trace"}, [] {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      _exit(125);
+  });
+  EXPECT_EQ(nobody.wait(), 1) << nobody.stderr_text();
+  EXPECT_EQ(nobody.stderr_text(),
+            "tcpsight: tracing needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run tcpsight as "
+            "root, e.g. with sudo\n");
+  EXPECT_EQ(nobody.stdout_text(), "");
+}
+
+TEST(TraceCli, UnknownFlagIsAUsageError) {
+  ChildProcess bad({TCPSIGHT_BINARY, "trace", "--no-such-flag"});
+  EXPECT_EQ(bad.wait(), 2);
+  EXPECT_NE(bad.stderr_text().find("--no-such-flag"), std::string::npos) << bad.stderr_text();
+}
+
+TEST(TraceCli, MissingSubcommandIsAUsageError) {
+  ChildProcess bare({TCPSIGHT_BINARY});
+  EXPECT_EQ(bare.wait(), 2);
+  EXPECT_FALSE(bare.stderr_text().empty());
+}
+
+TEST(TraceCli, RingBufferSizeMustBeAPowerOfTwo) {
+  ChildProcess bad({TCPSIGHT_BINARY, "trace", "--ring-buffer-size", "5000"});
+  EXPECT_EQ(bad.wait(), 2);
+  EXPECT_NE(bad.stderr_text().find("power of two"), std::string::npos) << bad.stderr_text();
+}
+
+TEST(StatesCli, ExplainsEveryState) {
+  ChildProcess states({TCPSIGHT_BINARY, "states"});
+  EXPECT_EQ(states.wait(), 0);
+  const auto out = states.stdout_text();
+  for (const char *name :
+       {"ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
+        "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"})
+    EXPECT_NE(out.find(std::string("\n") + name + " "), std::string::npos) << name;
+}
+
+} // namespace
+} // namespace tcpsight
