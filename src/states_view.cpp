@@ -13,6 +13,9 @@ std::string format_states_table() {
   for (const auto &state : tcp_states())
     fmt::format_to(it, "{:<15} {:<19} {:<73} {}\n", state.name, state.kernel_name, state.meaning,
                    state.next_states);
+  out += "\nThe kernel never reports a change to TIME_WAIT: when a connection reaches it, the "
+         "full socket\ngoes to CLOSE (FIN_WAIT2 -> CLOSE, CLOSING -> CLOSE) and a small "
+         "timewait socket takes over.\n";
   return out;
 }
 
