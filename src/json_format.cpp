@@ -6,7 +6,7 @@
 
 namespace tcpsight {
 
-void append_transition_json(std::string &out, const Transition &t, std::int64_t realtime_ns) {
+void append_transition_json(std::string& out, const Transition& t, std::int64_t realtime_ns) {
   auto it = std::back_inserter(out);
   fmt::format_to(it,
                  R"({{"type":"transition","ts_ns":{},"time":"{}","sock_id":"{:#x}","pid":{},)"

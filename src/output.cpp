@@ -19,11 +19,11 @@ namespace {
 // Lost events are reported on stderr by the caller; the table stays a table.
 class TextOutput final : public Output {
 public:
-  TextOutput(std::ostream &stream, WallClock clock) : Output(stream), clock_(clock) {
+  TextOutput(std::ostream& stream, WallClock clock) : Output(stream), clock_(clock) {
     buffer_ += text_header();
   }
 
-  void transition(const Transition &t) override {
+  void transition(const Transition& t) override {
     append_text_row(buffer_, t, clock_.to_realtime_ns(t.ts_ns));
   }
 
@@ -35,9 +35,9 @@ private:
 
 class JsonOutput final : public Output {
 public:
-  JsonOutput(std::ostream &stream, WallClock clock) : Output(stream), clock_(clock) {}
+  JsonOutput(std::ostream& stream, WallClock clock) : Output(stream), clock_(clock) {}
 
-  void transition(const Transition &t) override {
+  void transition(const Transition& t) override {
     append_transition_json(buffer_, t, clock_.to_realtime_ns(t.ts_ns));
   }
 
@@ -49,7 +49,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<Output> make_output(OutputFormat format, std::ostream &stream, WallClock clock) {
+std::unique_ptr<Output> make_output(OutputFormat format, std::ostream& stream, WallClock clock) {
   if (format == OutputFormat::Json)
     return std::make_unique<JsonOutput>(stream, clock);
   return std::make_unique<TextOutput>(stream, clock);

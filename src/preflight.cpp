@@ -38,8 +38,8 @@ Capabilities effective_capabilities() {
           .sys_admin = has_capability(data, CAP_SYS_ADMIN)};
 }
 
-std::optional<std::string> tracing_preflight_error(const Capabilities &capabilities,
-                                                   const std::filesystem::path &kernel_btf) {
+std::optional<std::string> tracing_preflight_error(const Capabilities& capabilities,
+                                                   const std::filesystem::path& kernel_btf) {
   std::error_code ignored;
   if (!std::filesystem::exists(kernel_btf, ignored))
     return fmt::format("this kernel has no BTF ({} is missing): tcpsight needs Linux 5.8 or "

@@ -12,12 +12,12 @@ constexpr int kStateWidth = 12;
 
 // One layout for the header and the rows, so they cannot drift apart.
 template <typename... Columns>
-void append_line(std::string &out, std::string_view time, const Columns &...columns) {
+void append_line(std::string& out, std::string_view time, const Columns&... columns) {
   fmt::format_to(std::back_inserter(out),
                  "{:<15} {:<7} {:<16} {:<{}} {:<{}} {:<{}} -> {:<{}} {:>12}\n", time, columns...);
 }
 
-std::string format_ms_in_old(const std::optional<std::uint64_t> &ns_in_old) {
+std::string format_ms_in_old(const std::optional<std::uint64_t>& ns_in_old) {
   if (!ns_in_old)
     return "-";
   return fmt::format("{:.3f}", static_cast<double>(*ns_in_old) / 1e6);
@@ -32,7 +32,7 @@ std::string text_header() {
   return out;
 }
 
-void append_text_row(std::string &out, const Transition &t, std::int64_t realtime_ns) {
+void append_text_row(std::string& out, const Transition& t, std::int64_t realtime_ns) {
   append_line(out, format_time_of_day(realtime_ns), t.pid, printable_comm(t.comm),
               format_endpoint(t.local, t.local_port), kEndpointWidth,
               format_endpoint(t.remote, t.remote_port), kEndpointWidth, tcp_state_name(t.old_state),
@@ -49,7 +49,7 @@ std::string format_time_of_day(std::int64_t realtime_ns) {
 
 std::string printable_comm(std::string_view comm) {
   std::string out(comm);
-  for (char &c : out) {
+  for (char& c : out) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte > 0x7e)
       c = '?';

@@ -22,18 +22,18 @@ std::string errno_text(int error) { return std::strerror(error < 0 ? -error : er
 
 // Every failure here becomes one tcpsight::Error, so libbpf's own lines are
 // shown only when asked for.
-int silent_libbpf_print(libbpf_print_level, const char *, va_list) { return 0; }
+int silent_libbpf_print(libbpf_print_level, const char*, va_list) { return 0; }
 
-int stderr_libbpf_print(libbpf_print_level, const char *format, va_list args) {
+int stderr_libbpf_print(libbpf_print_level, const char* format, va_list args) {
   return std::vfprintf(stderr, format, args);
 }
 
 struct SkeletonDeleter {
-  void operator()(tcpsight_bpf *skeleton) const { tcpsight_bpf::destroy(skeleton); }
+  void operator()(tcpsight_bpf* skeleton) const { tcpsight_bpf::destroy(skeleton); }
 };
 
 struct RingBufferDeleter {
-  void operator()(ring_buffer *ring) const { ring_buffer__free(ring); }
+  void operator()(ring_buffer* ring) const { ring_buffer__free(ring); }
 };
 
 } // namespace
@@ -44,10 +44,10 @@ struct Tracer::Impl {
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
   TracerStats stats;
 
-  static int on_record(void *context, void *data, std::size_t size) {
-    auto *self = static_cast<Impl *>(context);
-    auto result = decode_event({static_cast<const std::byte *>(data), size});
-    if (auto *transition = std::get_if<Transition>(&result)) {
+  static int on_record(void* context, void* data, std::size_t size) {
+    auto* self = static_cast<Impl*>(context);
+    auto result = decode_event({static_cast<const std::byte*>(data), size});
+    if (auto* transition = std::get_if<Transition>(&result)) {
       ++self->stats.transitions;
       self->handler(*transition);
     } else {
@@ -72,7 +72,7 @@ struct Tracer::Impl {
   }
 };
 
-Tracer::Tracer(const TracerOptions &options, Handler handler) : impl_(std::make_unique<Impl>()) {
+Tracer::Tracer(const TracerOptions& options, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
   libbpf_set_print(options.libbpf_diagnostics ? stderr_libbpf_print : silent_libbpf_print);
 

@@ -25,7 +25,7 @@ struct Transition {
 
   AddressFamily family() const { return local.family; }
 
-  friend bool operator==(const Transition &, const Transition &) = default;
+  friend bool operator==(const Transition&, const Transition&) = default;
 };
 
 } // namespace tcpsight

@@ -17,13 +17,13 @@ struct IpAddress {
   AddressFamily family = AddressFamily::IPv4;
   std::array<std::uint8_t, 16> bytes{};
 
-  friend bool operator==(const IpAddress &, const IpAddress &) = default;
+  friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
 // Numeric text: "127.0.0.1", "::1", "::ffff:10.0.0.1" (as inet_ntop writes it).
-std::string to_string(const IpAddress &address);
+std::string to_string(const IpAddress& address);
 
 // Address and port: "127.0.0.1:80", "[::1]:80".
-std::string format_endpoint(const IpAddress &address, std::uint16_t port);
+std::string format_endpoint(const IpAddress& address, std::uint16_t port);
 
 } // namespace tcpsight

@@ -12,7 +12,7 @@ namespace tcpsight {
 
 // {"type":"transition",...} for a transition whose wall-clock time is
 // realtime_ns, appended to out with its trailing newline.
-void append_transition_json(std::string &out, const Transition &transition,
+void append_transition_json(std::string& out, const Transition& transition,
                             std::int64_t realtime_ns);
 
 // {"type":"lost_events","count":N} with its trailing newline.

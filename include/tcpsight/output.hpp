@@ -18,7 +18,7 @@ class Output {
 public:
   virtual ~Output() = default;
 
-  virtual void transition(const Transition &transition) = 0;
+  virtual void transition(const Transition& transition) = 0;
   // Records the kernel could not deliver because the ring buffer was full.
   virtual void lost_events(std::uint64_t count) = 0;
   // Writes what is buffered; false once the stream can take no more
@@ -26,14 +26,14 @@ public:
   bool flush();
 
 protected:
-  explicit Output(std::ostream &stream) : stream_(stream) {}
+  explicit Output(std::ostream& stream) : stream_(stream) {}
 
   std::string buffer_;
 
 private:
-  std::ostream &stream_;
+  std::ostream& stream_;
 };
 
-std::unique_ptr<Output> make_output(OutputFormat format, std::ostream &stream, WallClock clock);
+std::unique_ptr<Output> make_output(OutputFormat format, std::ostream& stream, WallClock clock);
 
 } // namespace tcpsight

@@ -8,7 +8,7 @@ namespace tcpsight {
 
 // What the kernel needs before tcpsight can load its BPF programs.
 
-inline constexpr const char *kKernelBtfPath = "/sys/kernel/btf/vmlinux";
+inline constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
 struct Capabilities {
   bool bpf = false;       // CAP_BPF
@@ -21,8 +21,8 @@ Capabilities effective_capabilities();
 
 // Why tracing cannot start, as one line that says what to do; nothing when
 // it can.
-std::optional<std::string> tracing_preflight_error(const Capabilities &capabilities,
-                                                   const std::filesystem::path &kernel_btf);
+std::optional<std::string> tracing_preflight_error(const Capabilities& capabilities,
+                                                   const std::filesystem::path& kernel_btf);
 
 // Throws tcpsight::Error when tracing cannot start on this machine.
 void check_can_trace();

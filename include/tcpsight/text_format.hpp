@@ -13,7 +13,7 @@ std::string text_header();
 
 // One line of `tcpsight trace` for a transition whose wall-clock time is
 // realtime_ns, appended to out with its trailing newline.
-void append_text_row(std::string &out, const Transition &transition, std::int64_t realtime_ns);
+void append_text_row(std::string& out, const Transition& transition, std::int64_t realtime_ns);
 
 // Local time of day with microseconds: "13:45:02.123456".
 std::string format_time_of_day(std::int64_t realtime_ns);

@@ -27,13 +27,13 @@ struct TracerStats {
 // tracepoints and hands every transition they record to a handler.
 class Tracer {
 public:
-  using Handler = std::function<void(const Transition &)>;
+  using Handler = std::function<void(const Transition&)>;
 
   // Throws tcpsight::Error with a message the user can act on.
-  Tracer(const TracerOptions &options, Handler handler);
+  Tracer(const TracerOptions& options, Handler handler);
   ~Tracer();
-  Tracer(const Tracer &) = delete;
-  Tracer &operator=(const Tracer &) = delete;
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
 
   // Waits up to timeout for records and hands them to the handler. Returns
   // how many were handled; 0 on timeout or when a signal interrupted the wait.

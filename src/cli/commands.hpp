@@ -11,7 +11,7 @@ struct TraceOptions {
 };
 
 // Each returns the process exit status.
-int run_trace(const TraceOptions &options);
+int run_trace(const TraceOptions& options);
 int run_states();
 
 } // namespace tcpsight::cli

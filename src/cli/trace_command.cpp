@@ -31,7 +31,7 @@ void install_signal_handlers() {
 // the output (JSON gets a lost_events record).
 class LossReporter {
 public:
-  void report(const TracerStats &stats, Output &output) {
+  void report(const TracerStats& stats, Output& output) {
     if (stats.lost <= reported_)
       return;
     const auto count = stats.lost - reported_;
@@ -46,7 +46,7 @@ private:
 
 } // namespace
 
-int run_trace(const TraceOptions &options) {
+int run_trace(const TraceOptions& options) {
   check_can_trace();
   std::ios::sync_with_stdio(false);
 
@@ -54,7 +54,7 @@ int run_trace(const TraceOptions &options) {
                             WallClock::measure());
   Tracer tracer(
       {.ring_buffer_bytes = options.ring_buffer_bytes, .libbpf_diagnostics = options.verbose},
-      [&](const Transition &t) { output->transition(t); });
+      [&](const Transition& t) { output->transition(t); });
   install_signal_handlers();
   fmt::print(stderr, "tcpsight: tracing TCP state transitions; Ctrl-C to stop\n");
 

@@ -13,7 +13,7 @@
 namespace tcpsight::test {
 namespace {
 
-std::string read_file(const std::filesystem::path &path) {
+std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -40,8 +40,8 @@ std::filesystem::path make_temp_directory() {
 
 } // namespace
 
-ChildProcess::ChildProcess(const std::vector<std::string> &argv,
-                           const std::function<void()> &before_exec)
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::function<void()>& before_exec)
     : directory_(make_temp_directory()) {
   const auto out_path = (directory_ / "stdout").string();
   const auto err_path = (directory_ / "stderr").string();
@@ -55,9 +55,9 @@ ChildProcess::ChildProcess(const std::vector<std::string> &argv,
       _exit(126);
     if (before_exec)
       before_exec();
-    std::vector<char *> args;
-    for (const auto &arg : argv)
-      args.push_back(const_cast<char *>(arg.c_str()));
+    std::vector<char*> args;
+    for (const auto& arg : argv)
+      args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
@@ -85,14 +85,14 @@ bool ChildProcess::exited() const {
          info.si_pid == pid_;
 }
 
-bool ChildProcess::wait_for_stderr(const std::string &text,
+bool ChildProcess::wait_for_stderr(const std::string& text,
                                    std::chrono::milliseconds timeout) const {
   return wait_until([&] { return stderr_text().find(text) != std::string::npos || exited(); },
                     timeout) &&
          stderr_text().find(text) != std::string::npos;
 }
 
-bool ChildProcess::wait_for_stdout(const std::function<bool(const std::string &)> &condition,
+bool ChildProcess::wait_for_stdout(const std::function<bool(const std::string&)>& condition,
                                    std::chrono::milliseconds timeout) const {
   return wait_until([&] { return condition(stdout_text()); }, timeout);
 }

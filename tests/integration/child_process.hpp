@@ -15,19 +15,19 @@ namespace tcpsight::test {
 class ChildProcess {
 public:
   // before_exec runs in the child after fork (drop privileges, say).
-  explicit ChildProcess(const std::vector<std::string> &argv,
-                        const std::function<void()> &before_exec = {});
+  explicit ChildProcess(const std::vector<std::string>& argv,
+                        const std::function<void()>& before_exec = {});
   ~ChildProcess();
-  ChildProcess(const ChildProcess &) = delete;
-  ChildProcess &operator=(const ChildProcess &) = delete;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
 
   std::string stdout_text() const;
   std::string stderr_text() const;
 
   // Waits until stderr holds text, the child exits, or timeout passes.
-  bool wait_for_stderr(const std::string &text, std::chrono::milliseconds timeout) const;
+  bool wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) const;
   // Waits until the condition on stdout holds or timeout passes.
-  bool wait_for_stdout(const std::function<bool(const std::string &)> &condition,
+  bool wait_for_stdout(const std::function<bool(const std::string&)>& condition,
                        std::chrono::milliseconds timeout) const;
 
   void send_signal(int signal) const;

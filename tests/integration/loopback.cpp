@@ -14,11 +14,11 @@
 namespace tcpsight::test {
 namespace {
 
-[[noreturn]] void throw_errno(const std::string &what) {
+[[noreturn]] void throw_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), what);
 }
 
-int check(int result, const char *what) {
+int check(int result, const char* what) {
   if (result < 0)
     throw_errno(what);
   return result;
@@ -35,13 +35,13 @@ struct LoopbackSockaddr {
 
   LoopbackSockaddr(AddressFamily family, std::uint16_t port) {
     if (family == AddressFamily::IPv4) {
-      auto *in = reinterpret_cast<sockaddr_in *>(&storage);
+      auto* in = reinterpret_cast<sockaddr_in*>(&storage);
       in->sin_family = AF_INET;
       in->sin_port = htons(port);
       in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       length = sizeof(sockaddr_in);
     } else {
-      auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
       in6->sin6_family = AF_INET6;
       in6->sin6_port = htons(port);
       in6->sin6_addr = in6addr_loopback;
@@ -49,12 +49,12 @@ struct LoopbackSockaddr {
     }
   }
 
-  const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&storage); }
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
 };
 
 } // namespace
 
-Fd &Fd::operator=(Fd &&other) noexcept {
+Fd& Fd::operator=(Fd&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = other.release();
@@ -88,13 +88,13 @@ Fd listen_on_loopback(AddressFamily family) {
   return listener;
 }
 
-std::uint16_t local_port(const Fd &socket) {
+std::uint16_t local_port(const Fd& socket) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
-  check(getsockname(socket.get(), reinterpret_cast<sockaddr *>(&storage), &length), "getsockname");
+  check(getsockname(socket.get(), reinterpret_cast<sockaddr*>(&storage), &length), "getsockname");
   if (storage.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
-  return ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
 }
 
 Fd connect_to_loopback(AddressFamily family, std::uint16_t port) {
@@ -104,12 +104,12 @@ Fd connect_to_loopback(AddressFamily family, std::uint16_t port) {
   return client;
 }
 
-Fd accept_one(const Fd &listener) {
+Fd accept_one(const Fd& listener) {
   return Fd(check(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept4"));
 }
 
-void send_all(const Fd &socket, const void *data, std::size_t size) {
-  const auto *bytes = static_cast<const char *>(data);
+void send_all(const Fd& socket, const void* data, std::size_t size) {
+  const auto* bytes = static_cast<const char*>(data);
   while (size > 0) {
     const auto sent =
         check(static_cast<int>(send(socket.get(), bytes, size, MSG_NOSIGNAL)), "send");
@@ -118,7 +118,7 @@ void send_all(const Fd &socket, const void *data, std::size_t size) {
   }
 }
 
-std::size_t read_to_eof(const Fd &socket) {
+std::size_t read_to_eof(const Fd& socket) {
   std::size_t total = 0;
   char buffer[4096];
   for (;;) {

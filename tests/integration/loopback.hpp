@@ -13,8 +13,8 @@ class Fd {
 public:
   Fd() = default;
   explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd &&other) noexcept : fd_(other.release()) {}
-  Fd &operator=(Fd &&other) noexcept;
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept;
   ~Fd();
 
   int get() const { return fd_; }
@@ -30,14 +30,14 @@ IpAddress loopback_address(AddressFamily family);
 
 // A socket listening on the loopback address on a port the kernel picks.
 Fd listen_on_loopback(AddressFamily family);
-std::uint16_t local_port(const Fd &socket);
+std::uint16_t local_port(const Fd& socket);
 
 Fd connect_to_loopback(AddressFamily family, std::uint16_t port);
-Fd accept_one(const Fd &listener);
+Fd accept_one(const Fd& listener);
 
-void send_all(const Fd &socket, const void *data, std::size_t size);
+void send_all(const Fd& socket, const void* data, std::size_t size);
 // Reads until the peer closes; returns how many bytes came.
-std::size_t read_to_eof(const Fd &socket);
+std::size_t read_to_eof(const Fd& socket);
 
 // The ports of one finished connection.
 struct ConnectionPorts {

@@ -12,7 +12,7 @@ std::optional<std::string> why_tracing_is_unavailable() {
 }
 
 bool running_in_ci() {
-  const char *ci = std::getenv("CI");
+  const char* ci = std::getenv("CI");
   return ci != nullptr && std::string_view(ci) == "true";
 }
 

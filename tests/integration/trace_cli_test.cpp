@@ -22,9 +22,9 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using test::ChildProcess;
 
-constexpr const char *kReady = "tracing TCP state transitions";
+constexpr const char* kReady = "tracing TCP state transitions";
 
-std::vector<json> parse_json_lines(const std::string &text) {
+std::vector<json> parse_json_lines(const std::string& text) {
   std::vector<json> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
@@ -33,21 +33,21 @@ std::vector<json> parse_json_lines(const std::string &text) {
 }
 
 // The transitions of one socket, found by its ports, in output order.
-std::vector<json> socket_events(const std::vector<json> &lines, int local, int remote) {
+std::vector<json> socket_events(const std::vector<json>& lines, int local, int remote) {
   std::string sock_id;
-  for (const auto &line : lines)
+  for (const auto& line : lines)
     if (line["type"] == "transition" && line["sport"] == local && line["dport"] == remote)
       sock_id = line["sock_id"];
   std::vector<json> socket;
-  for (const auto &line : lines)
+  for (const auto& line : lines)
     if (line["type"] == "transition" && line["sock_id"] == sock_id)
       socket.push_back(line);
   return socket;
 }
 
-std::vector<std::string> transitions_of(const std::vector<json> &socket) {
+std::vector<std::string> transitions_of(const std::vector<json>& socket) {
   std::vector<std::string> states;
-  for (const auto &t : socket)
+  for (const auto& t : socket)
     states.push_back(t["old"].get<std::string>() + "->" + t["new"].get<std::string>());
   return states;
 }
@@ -80,7 +80,7 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
   EXPECT_EQ(test::read_to_eof(server), 4u);
   server.close();
 
-  const auto server_closed = [&](const std::string &out) {
+  const auto server_closed = [&](const std::string& out) {
     return out.find(R"("sport":)" + std::to_string(server_port) +
                     R"(,"daddr":"127.0.0.1","dport":)") != std::string::npos &&
            out.find(R"("old":"LAST_ACK","new":"CLOSE")") != std::string::npos;
@@ -93,7 +93,7 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
 
   const auto lines = parse_json_lines(tracer.stdout_text());
   int client_port = 0;
-  for (const auto &line : lines)
+  for (const auto& line : lines)
     if (line["type"] == "transition" && line["dport"] == server_port &&
         line["new"] == "ESTABLISHED" && line["old"] == "SYN_SENT")
       client_port = line["sport"];
@@ -106,7 +106,7 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
                                       "FIN_WAIT2->CLOSE"}));
   // connect() and close() run in the client process.
   ASSERT_GE(client.size(), 3u);
-  for (const auto &t : {client[0], client[2]}) {
+  for (const auto& t : {client[0], client[2]}) {
     EXPECT_EQ(t["pid"], client_pid);
     EXPECT_EQ(t["comm"], "ts-client");
     EXPECT_EQ(t["family"], "ipv4");
@@ -190,16 +190,18 @@ TEST(TraceCli, MissingSubcommandIsAUsageError) {
 }
 
 TEST(TraceCli, RingBufferSizeMustBeAPowerOfTwo) {
-  ChildProcess bad({TCPSIGHT_BINARY, "trace", "--ring-buffer-size", "5000"});
-  EXPECT_EQ(bad.wait(), 2);
-  EXPECT_NE(bad.stderr_text().find("power of two"), std::string::npos) << bad.stderr_text();
+  for (const char* size : {"5000", "2048", "abc", "99999999999999999999999", "-4096"}) {
+    ChildProcess bad({TCPSIGHT_BINARY, "trace", "--ring-buffer-size", size});
+    EXPECT_EQ(bad.wait(), 2) << size;
+    EXPECT_NE(bad.stderr_text().find("power of two"), std::string::npos) << bad.stderr_text();
+  }
 }
 
 TEST(StatesCli, ExplainsEveryState) {
   ChildProcess states({TCPSIGHT_BINARY, "states"});
   EXPECT_EQ(states.wait(), 0);
   const auto out = states.stdout_text();
-  for (const char *name :
+  for (const char* name :
        {"ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
         "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"})
     EXPECT_NE(out.find(std::string("\n") + name + " "), std::string::npos) << name;

@@ -13,29 +13,34 @@
 #include <vector>
 
 namespace tcpsight {
+
+// Names the parameter of the family tests in their names and messages.
+void PrintTo(AddressFamily family, std::ostream* out) { *out << family_name(family); }
+
 namespace {
 
 using namespace std::chrono_literals;
+
 using States = std::vector<std::pair<TcpState, TcpState>>;
 
 // Collects everything the tracer delivers.
 class Recorder {
 public:
   Tracer::Handler handler() {
-    return [this](const Transition &t) { transitions_.push_back(t); };
+    return [this](const Transition& t) { transitions_.push_back(t); };
   }
-  const std::vector<Transition> &transitions() const { return transitions_; }
+  const std::vector<Transition>& transitions() const { return transitions_; }
 
   // Every transition of the socket that, at some point, had this local and
   // remote port, in the order traced.
   std::vector<Transition> socket_with_ports(std::uint16_t local, std::uint16_t remote) const {
     std::uint64_t sock_id = 0;
-    for (const auto &t : transitions_)
+    for (const auto& t : transitions_)
       if (t.local_port == local && t.remote_port == remote)
         sock_id = t.sock_id;
     std::vector<Transition> socket;
     std::copy_if(transitions_.begin(), transitions_.end(), std::back_inserter(socket),
-                 [&](const Transition &t) { return sock_id != 0 && t.sock_id == sock_id; });
+                 [&](const Transition& t) { return sock_id != 0 && t.sock_id == sock_id; });
     return socket;
   }
 
@@ -43,25 +48,25 @@ private:
   std::vector<Transition> transitions_;
 };
 
-States states_of(const std::vector<Transition> &socket) {
+States states_of(const std::vector<Transition>& socket) {
   States states;
-  for (const auto &t : socket)
+  for (const auto& t : socket)
     states.emplace_back(t.old_state, t.new_state);
   return states;
 }
 
-bool ends_closed(const std::vector<Transition> &socket) {
+bool ends_closed(const std::vector<Transition>& socket) {
   return !socket.empty() && socket.back().new_state == TcpState::Close;
 }
 
 // Polls until the condition holds or two seconds pass.
-template <typename Condition> void poll_until(Tracer &tracer, Condition done) {
+template <typename Condition> void poll_until(Tracer& tracer, Condition done) {
   const auto deadline = std::chrono::steady_clock::now() + 2s;
   while (!done() && std::chrono::steady_clock::now() < deadline)
     tracer.poll(50ms);
 }
 
-void expect_increasing_timestamps(const std::vector<Transition> &socket) {
+void expect_increasing_timestamps(const std::vector<Transition>& socket) {
   for (std::size_t i = 1; i < socket.size(); ++i)
     EXPECT_GT(socket[i].ts_ns, socket[i - 1].ts_ns) << "transition " << i;
 }
@@ -95,7 +100,7 @@ TEST_P(TracerLoopback, ClientClosesFirst) {
                                               {CloseWait, LastAck},
                                               {LastAck, Close}}));
 
-  for (const auto &t : client_socket) {
+  for (const auto& t : client_socket) {
     EXPECT_EQ(t.family(), family);
     EXPECT_EQ(t.local, loopback);
     EXPECT_EQ(t.remote, loopback);
@@ -107,7 +112,7 @@ TEST_P(TracerLoopback, ClientClosesFirst) {
   for (std::size_t i = 1; i < client_socket.size(); ++i)
     EXPECT_EQ(client_socket[i].local_port, ports.client);
 
-  for (const auto &t : server_socket) {
+  for (const auto& t : server_socket) {
     EXPECT_EQ(t.family(), family);
     EXPECT_EQ(t.local, loopback);
     EXPECT_EQ(t.local_port, ports.server);
@@ -118,7 +123,7 @@ TEST_P(TracerLoopback, ClientClosesFirst) {
   expect_increasing_timestamps(client_socket);
   expect_increasing_timestamps(server_socket);
   // Every transition after the first knows how long the socket spent in the old state.
-  for (const auto *socket : {&client_socket, &server_socket})
+  for (const auto* socket : {&client_socket, &server_socket})
     for (std::size_t i = 1; i < socket->size(); ++i)
       EXPECT_TRUE((*socket)[i].ns_in_old.has_value()) << "transition " << i;
 
@@ -128,7 +133,7 @@ TEST_P(TracerLoopback, ClientClosesFirst) {
 
 INSTANTIATE_TEST_SUITE_P(Families, TracerLoopback,
                          ::testing::Values(AddressFamily::IPv4, AddressFamily::IPv6),
-                         [](const auto &info) { return std::string(family_name(info.param)); });
+                         [](const auto& info) { return std::string(family_name(info.param)); });
 
 TEST(Tracer, ListenerOpensAndCloses) {
   TCPSIGHT_REQUIRE_TRACING();
@@ -142,7 +147,7 @@ TEST(Tracer, ListenerOpensAndCloses) {
   poll_until(tracer, [&] { return ends_closed(socket()); });
   using enum TcpState;
   EXPECT_EQ(states_of(socket()), (States{{Close, Listen}, {Listen, Close}}));
-  for (const auto &t : socket())
+  for (const auto& t : socket())
     EXPECT_EQ(t.pid, static_cast<std::uint32_t>(getpid()));
 }
 

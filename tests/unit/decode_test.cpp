@@ -12,7 +12,7 @@ using test::raw_transition;
 
 Transition decode_ok(std::span<const std::byte> bytes) {
   auto result = decode_event(bytes);
-  if (auto *error = std::get_if<DecodeError>(&result))
+  if (auto* error = std::get_if<DecodeError>(&result))
     ADD_FAILURE() << error->message;
   return std::get<Transition>(result);
 }

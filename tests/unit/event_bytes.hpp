@@ -35,7 +35,7 @@ inline tcpsight_transition raw_transition() {
   return raw;
 }
 
-inline std::vector<std::byte> bytes_of(const tcpsight_transition &raw) {
+inline std::vector<std::byte> bytes_of(const tcpsight_transition& raw) {
   std::vector<std::byte> bytes(sizeof raw);
   std::memcpy(bytes.data(), &raw, sizeof raw);
   return bytes;

@@ -52,7 +52,7 @@ TEST(JsonFormat, EveryLineParsesWithTheRequiredKeys) {
   ASSERT_EQ(out.back(), '\n');
   ASSERT_EQ(out.find('\n'), out.size() - 1);
   const auto parsed = nlohmann::json::parse(out);
-  for (const char *key : {"type", "ts_ns", "pid", "comm", "family", "saddr", "sport", "daddr",
+  for (const char* key : {"type", "ts_ns", "pid", "comm", "family", "saddr", "sport", "daddr",
                           "dport", "old", "new", "ms_in_old"})
     EXPECT_TRUE(parsed.contains(key)) << key;
 }
