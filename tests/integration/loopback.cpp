@@ -1,7 +1,9 @@
 #include "loopback.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,6 +71,18 @@ int Fd::release() { return std::exchange(fd_, -1); }
 void Fd::close() {
   if (fd_ >= 0)
     ::close(std::exchange(fd_, -1));
+}
+
+bool bring_loopback_up() {
+  Fd control(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (control.get() < 0)
+    return false;
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(control.get(), SIOCGIFFLAGS, &request) != 0)
+    return false;
+  request.ifr_flags |= IFF_UP;
+  return ioctl(control.get(), SIOCSIFFLAGS, &request) == 0;
 }
 
 IpAddress loopback_address(AddressFamily family) {

@@ -25,6 +25,10 @@ private:
   int fd_ = -1;
 };
 
+// Sets the loopback interface of this network namespace up; a new
+// namespace starts with it down.
+bool bring_loopback_up();
+
 // 127.0.0.1 or ::1.
 IpAddress loopback_address(AddressFamily family);
 

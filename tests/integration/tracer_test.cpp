@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -149,6 +153,45 @@ TEST(Tracer, ListenerOpensAndCloses) {
   EXPECT_EQ(states_of(socket()), (States{{Close, Listen}, {Listen, Close}}));
   for (const auto& t : socket())
     EXPECT_EQ(t.pid, static_cast<std::uint32_t>(getpid()));
+}
+
+// Runs a loopback connection in a new network namespace, in a child process.
+// (Out parameter, because ASSERT_* needs a function returning void.)
+void connect_in_new_network_namespace(test::ConnectionPorts& ports) {
+  int ports_pipe[2];
+  ASSERT_EQ(pipe(ports_pipe), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(ports_pipe[0]);
+    if (unshare(CLONE_NEWNET) != 0 || !test::bring_loopback_up())
+      _exit(1);
+    const auto made = test::run_client_closes_first(AddressFamily::IPv4);
+    _exit(write(ports_pipe[1], &made, sizeof made) == sizeof made ? 0 : 1);
+  }
+  close(ports_pipe[1]);
+  const auto got = read(ports_pipe[0], &ports, sizeof ports);
+  close(ports_pipe[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ports));
+}
+
+TEST(Tracer, SeesConnectionsInOtherNetworkNamespaces) {
+  TCPSIGHT_REQUIRE_TRACING();
+  Recorder recorder;
+  Tracer tracer({}, recorder.handler());
+  test::ConnectionPorts ports;
+  ASSERT_NO_FATAL_FAILURE(connect_in_new_network_namespace(ports));
+
+  const auto client = [&] { return recorder.socket_with_ports(ports.client, ports.server); };
+  poll_until(tracer, [&] { return ends_closed(client()); });
+  using enum TcpState;
+  EXPECT_EQ(states_of(client()), (States{{Close, SynSent},
+                                         {SynSent, Established},
+                                         {Established, FinWait1},
+                                         {FinWait1, FinWait2},
+                                         {FinWait2, Close}}));
 }
 
 TEST(Tracer, FullRingBufferCountsLostEvents) {
