@@ -27,6 +27,13 @@ using namespace std::chrono_literals;
 
 using States = std::vector<std::pair<TcpState, TcpState>>;
 
+// What the kernel reports for the client of run_client_closes_first().
+const States kClientThatClosesFirst{{TcpState::Close, TcpState::SynSent},
+                                    {TcpState::SynSent, TcpState::Established},
+                                    {TcpState::Established, TcpState::FinWait1},
+                                    {TcpState::FinWait1, TcpState::FinWait2},
+                                    {TcpState::FinWait2, TcpState::Close}};
+
 // Collects everything the tracer delivers.
 class Recorder {
 public:
@@ -92,11 +99,7 @@ TEST_P(TracerLoopback, ClientClosesFirst) {
 
   using enum TcpState;
   const auto client_socket = client();
-  EXPECT_EQ(states_of(client_socket), (States{{Close, SynSent},
-                                              {SynSent, Established},
-                                              {Established, FinWait1},
-                                              {FinWait1, FinWait2},
-                                              {FinWait2, Close}}));
+  EXPECT_EQ(states_of(client_socket), kClientThatClosesFirst);
   const auto server_socket = server();
   EXPECT_EQ(states_of(server_socket), (States{{Listen, SynRecv},
                                               {SynRecv, Established},
@@ -186,12 +189,7 @@ TEST(Tracer, SeesConnectionsInOtherNetworkNamespaces) {
 
   const auto client = [&] { return recorder.socket_with_ports(ports.client, ports.server); };
   poll_until(tracer, [&] { return ends_closed(client()); });
-  using enum TcpState;
-  EXPECT_EQ(states_of(client()), (States{{Close, SynSent},
-                                         {SynSent, Established},
-                                         {Established, FinWait1},
-                                         {FinWait1, FinWait2},
-                                         {FinWait2, Close}}));
+  EXPECT_EQ(states_of(client()), kClientThatClosesFirst);
 }
 
 TEST(Tracer, FullRingBufferCountsLostEvents) {
