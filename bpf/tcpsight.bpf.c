@@ -1,120 +1,520 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Kernel side of tcpsight: every TCP state transition, as it happens,
- * into one ring buffer.
+ * Kernel side of tcpsight: every TCP state transition, reset and handshake
+ * retransmission, with the process that owns the socket, into one ring
+ * buffer. Filters run here, so filtered-out traffic never reaches it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
 #include "tcpsight_event.h"
 
-#define AF_INET	 2
+#define AF_INET 2
 #define AF_INET6 10
 
-_Static_assert(sizeof(struct tcpsight_transition) == TCPSIGHT_TRANSITION_SIZE,
-	       "tcpsight_transition layout changed: bump TCPSIGHT_EVENT_VERSION");
+_Static_assert(sizeof(struct tcpsight_event) == TCPSIGHT_EVENT_SIZE,
+	       "tcpsight_event layout changed: bump TCPSIGHT_EVENT_VERSION");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space between open and load. Zero means "no filter". */
+const volatile __u8 family_mask = 0;	     /* bit 0: IPv4, bit 1: IPv6 */
+const volatile __u32 port_filter_kinds = 0;  /* enum tcpsight_port_filter bits in use */
+const volatile __u32 state_mask = 0;	     /* bit n: kernel state n */
+const volatile __u32 filter_pid = 0;	     /* owner tgid */
+const volatile bool filter_by_comm = false;  /* owner comm equals filter_comm */
+const volatile char filter_comm[TCPSIGHT_COMM_LEN] = {};
+const volatile __u32 filter_netns = 0;	     /* network namespace inode */
+const volatile __u64 filter_cgroup = 0;	     /* owner cgroup v2 id */
+const volatile bool use_socket_cookie = true; /* false before Linux 5.12 */
+const volatile __u64 wakeup_bytes = 0;	     /* wake the reader once this much waits */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20); /* user space may resize before load */
 } events SEC(".maps");
 
-/* Records that did not fit in the ring buffer, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, TCPSIGHT_COUNTER_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} lost_events SEC(".maps");
+} counters SEC(".maps");
 
-/* When each live socket entered its current state. */
+/* Port -> enum tcpsight_port_filter bits that list it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u16);
+	__type(value, __u8);
+} port_filter SEC(".maps");
+
+struct owner {
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 uid;
+	char comm[TCPSIGHT_COMM_LEN];
+};
+
+enum sock_info_flags {
+	SOCK_SINCE_KNOWN = 1 << 0,
+	SOCK_OWNER_KNOWN = 1 << 1,
+	SOCK_RESET_SENT = 1 << 2,
+	SOCK_RESET_RECEIVED = 1 << 3,
+};
+
+/* What tcpsight remembers about a live socket: 48 bytes. */
+struct sock_info {
+	struct owner owner;
+	__u64 since_ns; /* when it entered its current state */
+	__u32 flags;	/* enum sock_info_flags */
+	__u32 reserved;
+};
+
+/* Keyed by the struct sock address; removed in tcp_destroy_sock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 262144);
 	__type(key, __u64);
-	__type(value, __u64);
-} state_since SEC(".maps");
+	__type(value, struct sock_info);
+} sockets SEC(".maps");
 
-static __always_inline void count_lost_event(void)
+struct listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 reserved;
+};
+
+/* Owners of listening sockets, for the sockets they open passively. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct listener_key);
+	__type(value, struct owner);
+} listeners SEC(".maps");
+
+static __always_inline void count(__u32 counter)
 {
-	__u32 zero = 0;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
-	if (lost)
-		*lost += 1;
+	if (value)
+		*value += 1;
 }
 
-/* Returns the time spent in the previous state and remembers the new one. */
-static __always_inline bool time_in_old_state(__u64 sock_id, __u64 now, int newstate,
-					      __u64 *ns_in_old)
+static __always_inline bool is_tcp(const struct sock *sk)
 {
-	__u64 *since = bpf_map_lookup_elem(&state_since, &sock_id);
-	bool known = since != NULL;
-
-	if (known)
-		*ns_in_old = now - *since;
-	if (newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&state_since, &sock_id);
-	else
-		bpf_map_update_elem(&state_since, &sock_id, &now, BPF_ANY);
-	return known;
+	/* inet_sock_set_state also fires for SCTP and MPTCP sockets. */
+	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline void read_addresses(const struct sock *sk, __u16 family,
-					   struct tcpsight_transition *e)
+static __always_inline void current_owner(struct owner *owner)
 {
-	if (family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+	owner->pid = bpf_get_current_pid_tgid() >> 32;
+	owner->uid = (__u32)bpf_get_current_uid_gid();
+	owner->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(owner->comm, sizeof(owner->comm));
+}
+
+static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct sock_info *info = bpf_map_lookup_elem(&sockets, &key);
+
+	if (info)
+		return info;
+	struct sock_info fresh = {};
+	bpf_map_update_elem(&sockets, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sockets, &key);
+}
+
+static __always_inline __u64 socket_id(const struct sock *sk)
+{
+	if (use_socket_cookie)
+		return bpf_get_socket_cookie((void *)sk);
+	return (__u64)sk;
+}
+
+/* Addresses, ports, family, netns and id: all in sock_common, so this also
+ * works for timewait and request sockets. */
+static __always_inline void read_endpoints(struct tcpsight_event *e, const struct sock *sk)
+{
+	const struct sock_common *common = &sk->__sk_common;
+
+	e->family = BPF_CORE_READ(common, skc_family);
+	if (e->family == AF_INET) {
+		bpf_core_read(e->saddr, 4, &common->skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &common->skc_daddr);
 	} else {
-		bpf_core_read(e->saddr, sizeof(e->saddr), &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, sizeof(e->daddr), &sk->__sk_common.skc_v6_daddr);
+		bpf_core_read(e->saddr, sizeof(e->saddr), &common->skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, sizeof(e->daddr), &common->skc_v6_daddr);
+	}
+	/* skc_num, not inet_sport: inet_sport is 0 in request sockets. But the
+	 * kernel zeroes skc_num when it releases the port before CLOSE, so
+	 * full sockets fall back to inet_sport. */
+	e->sport = BPF_CORE_READ(common, skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(common, skc_dport));
+	e->netns = BPF_CORE_READ(common, skc_net.net, ns.inum);
+	e->oldstate = e->newstate = BPF_CORE_READ(common, skc_state);
+}
+
+static __always_inline void read_full_socket(struct tcpsight_event *e, const struct sock *sk)
+{
+	read_endpoints(e, sk);
+	if (!e->sport)
+		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	e->sock_id = socket_id(sk);
+	e->error = BPF_CORE_READ(sk, sk_err);
+}
+
+static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
+{
+	e->pid = owner->pid;
+	e->uid = owner->uid;
+	e->cgroup_id = owner->cgroup_id;
+	__builtin_memcpy(e->comm, owner->comm, sizeof(e->comm));
+	e->flags |= TCPSIGHT_F_OWNER_KNOWN;
+}
+
+static __always_inline void copy_sock_info(struct tcpsight_event *e, const struct sock_info *info)
+{
+	if (info->flags & SOCK_OWNER_KNOWN)
+		copy_owner(e, &info->owner);
+	if (info->flags & SOCK_RESET_SENT)
+		e->flags |= TCPSIGHT_F_RESET_SENT;
+	if (info->flags & SOCK_RESET_RECEIVED)
+		e->flags |= TCPSIGHT_F_RESET_RECEIVED;
+}
+
+static __always_inline bool port_listed(__u16 port, __u8 kind)
+{
+	__u8 *kinds = bpf_map_lookup_elem(&port_filter, &port);
+
+	return kinds && (*kinds & kind);
+}
+
+/* A local port of 0 is not known yet (connect() picks it after SYN_SENT):
+ * such events pass, and user space filters them once the port is known. */
+static __always_inline bool passes_port_filter(const struct tcpsight_event *e)
+{
+	bool local_unknown = e->sport == 0;
+
+	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
+	    !port_listed(e->sport, TCPSIGHT_PORT_LOCAL))
+		return false;
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
+		return false;
+	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
+	    !port_listed(e->sport, TCPSIGHT_PORT_EITHER) &&
+	    !port_listed(e->dport, TCPSIGHT_PORT_EITHER))
+		return false;
+	return true;
+}
+
+static __always_inline bool same_comm(const char *comm)
+{
+	for (int i = 0; i < TCPSIGHT_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			return true;
+	}
+	return true;
+}
+
+/* User space shows FIN_WAIT2 -> CLOSE and CLOSING -> CLOSE as the TIME_WAIT
+ * they hand over to, so a TIME_WAIT filter keeps them. */
+static __always_inline bool passes_state_filter(const struct tcpsight_event *e)
+{
+	__u32 states = (1u << (e->oldstate & 31)) | (1u << (e->newstate & 31));
+
+	if (e->newstate == TCP_CLOSE && (e->oldstate == TCP_FIN_WAIT2 || e->oldstate == TCP_CLOSING))
+		states |= 1u << TCP_TIME_WAIT;
+	return state_mask & states;
+}
+
+static __always_inline bool passes_filters(const struct tcpsight_event *e)
+{
+	bool owner_known = e->flags & TCPSIGHT_F_OWNER_KNOWN;
+
+	if (family_mask && !(family_mask & (e->family == AF_INET ? 1 : 2)))
+		return false;
+	if (state_mask && !passes_state_filter(e))
+		return false;
+	if (filter_netns && e->netns != filter_netns)
+		return false;
+	if (filter_pid && (!owner_known || e->pid != filter_pid))
+		return false;
+	if (filter_cgroup && (!owner_known || e->cgroup_id != filter_cgroup))
+		return false;
+	if (filter_by_comm && (!owner_known || !same_comm(e->comm)))
+		return false;
+	if (port_filter_kinds && !passes_port_filter(e))
+		return false;
+	return true;
+}
+
+static __always_inline void emit(struct tcpsight_event *e)
+{
+	if (!passes_filters(e)) {
+		count(TCPSIGHT_COUNTER_FILTERED);
+		return;
+	}
+	/* Wake the reader only once enough has piled up; it also polls on a
+	 * short timeout, so nothing waits long. Saves a wakeup per event. */
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags)) {
+		count(TCPSIGHT_COUNTER_LOST);
+		return;
+	}
+	count(TCPSIGHT_COUNTER_EMITTED);
+}
+
+/* States that only system calls enter: the current task owns the socket. */
+static __always_inline bool entered_in_process_context(int newstate)
+{
+	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_FIN_WAIT1 ||
+	       newstate == TCP_LAST_ACK;
+}
+
+static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
+					int oldstate, int newstate)
+{
+	struct listener_key key = { .netns = e->netns, .port = e->sport };
+
+	if (entered_in_process_context(newstate)) {
+		current_owner(&info->owner);
+		info->flags |= SOCK_OWNER_KNOWN;
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
+		/* A passively opened socket belongs to its listener until accept(). */
+		struct owner *listener = bpf_map_lookup_elem(&listeners, &key);
+		if (listener) {
+			info->owner = *listener;
+			info->flags |= SOCK_OWNER_KNOWN;
+		}
+	}
+
+	if (newstate == TCP_LISTEN && key.port)
+		bpf_map_update_elem(&listeners, &key, &info->owner, BPF_ANY);
+	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&listeners, &key);
+}
+
+static __always_inline void measure_handshake(struct tcpsight_event *e, const struct sock *sk,
+					      int oldstate, int newstate)
+{
+	if (newstate != TCP_ESTABLISHED)
+		return;
+	if (oldstate == TCP_SYN_SENT && (e->flags & TCPSIGHT_F_TIME_IN_OLD_KNOWN)) {
+		/* From the SYN to the SYN-ACK: the connect latency. */
+		e->handshake_ns = e->ns_in_old;
+		e->flags |= TCPSIGHT_F_HANDSHAKE_KNOWN;
+	} else if (oldstate == TCP_SYN_RECV) {
+		/* The child socket appears with the final ACK; its first RTT sample
+		 * is the SYN-ACK round trip, the server's part of the handshake. */
+		__u32 srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+		if (srtt_us) {
+			e->handshake_ns = (__u64)srtt_us * 1000;
+			e->flags |= TCPSIGHT_F_HANDSHAKE_KNOWN;
+		}
 	}
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	/* The tracepoint also fires for SCTP and MPTCP sockets. */
-	if (BPF_CORE_READ_BITFIELD(sk, sk_protocol) != IPPROTO_TCP)
+	if (!is_tcp(sk))
+		return 0;
+	count(TCPSIGHT_COUNTER_SEEN);
+
+	struct sock_info *info = sock_info_of(sk);
+	if (!info)
 		return 0;
 
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-
+	struct tcpsight_event e = {};
 	__u64 now = bpf_ktime_get_ns();
-	__u64 sock_id = (__u64)sk;
-	__u64 ns_in_old = 0;
-	bool age_known = time_in_old_state(sock_id, now, newstate, &ns_in_old);
 
-	struct tcpsight_transition *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost_event();
-		return 0;
+	read_full_socket(&e, sk);
+	e.type = TCPSIGHT_EVENT_TRANSITION;
+	e.ts_ns = now;
+	e.oldstate = oldstate;
+	e.newstate = newstate;
+	if (info->flags & SOCK_SINCE_KNOWN) {
+		e.ns_in_old = now - info->since_ns;
+		e.flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
+	info->since_ns = now;
+	info->flags |= SOCK_SINCE_KNOWN;
 
-	e->type = TCPSIGHT_EVENT_TRANSITION;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->ts_ns = now;
-	e->sock_id = sock_id;
-	e->ns_in_old = ns_in_old;
-	e->flags = age_known ? TCPSIGHT_F_TIME_IN_OLD_KNOWN : 0;
-	e->family = family;
-	/* Not skc_num: the kernel zeroes it when it releases the port, before
-	 * the transition to CLOSE. */
-	e->sport = __builtin_bswap16(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
-	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	e->oldstate = oldstate;
-	e->newstate = newstate;
-	read_addresses(sk, family, e);
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-
-	bpf_ringbuf_submit(e, 0);
+	track_owner(info, &e, oldstate, newstate);
+	copy_sock_info(&e, info);
+	measure_handshake(&e, sk, oldstate, newstate);
+	emit(&e);
 	return 0;
+}
+
+/* Fills an event from the segment a RST answers: its destination is local. */
+static __always_inline void read_segment(struct tcpsight_event *e, const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 network = BPF_CORE_READ(skb, network_header);
+	__u16 transport = BPF_CORE_READ(skb, transport_header);
+	struct tcphdr tcp = {};
+	__u8 version = 0;
+
+	bpf_probe_read_kernel(&version, 1, head + network);
+	if ((version >> 4) == 4) {
+		struct iphdr ip = {};
+		bpf_probe_read_kernel(&ip, sizeof(ip), head + network);
+		e->family = AF_INET;
+		__builtin_memcpy(e->saddr, &ip.daddr, 4);
+		__builtin_memcpy(e->daddr, &ip.saddr, 4);
+	} else {
+		struct ipv6hdr ip6 = {};
+		bpf_probe_read_kernel(&ip6, sizeof(ip6), head + network);
+		e->family = AF_INET6;
+		__builtin_memcpy(e->saddr, &ip6.daddr, 16);
+		__builtin_memcpy(e->daddr, &ip6.saddr, 16);
+	}
+	bpf_probe_read_kernel(&tcp, sizeof(tcp), head + transport);
+	e->sport = bpf_ntohs(tcp.dest);
+	e->dport = bpf_ntohs(tcp.source);
+	e->netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	e->oldstate = e->newstate = TCP_CLOSE;
+}
+
+static __always_inline bool is_full_socket(const struct sock *sk)
+{
+	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
+}
+
+static __always_inline int on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
+{
+	struct tcpsight_event e = { .type = type, .ts_ns = bpf_ktime_get_ns() };
+
+	count(TCPSIGHT_COUNTER_SEEN);
+	if (!sk) {
+		if (!skb)
+			return 0;
+		read_segment(&e, skb);
+		e.flags |= TCPSIGHT_F_NO_SOCKET;
+	} else if (!is_full_socket(sk)) {
+		read_endpoints(&e, sk);
+		e.sock_id = socket_id(sk);
+	} else {
+		if (!is_tcp(sk))
+			return 0;
+		read_full_socket(&e, sk);
+		struct sock_info *info = sock_info_of(sk);
+		if (info) {
+			info->flags |= type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT
+									 : SOCK_RESET_RECEIVED;
+			copy_sock_info(&e, info);
+		}
+	}
+	emit(&e);
+	return 0;
+}
+
+/* Arguments differ across kernels (a reason was added in 6.10); the first two
+ * stay the same, and sk is NULL when no socket owned the segment. */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(on_tcp_send_reset, const struct sock *sk, const struct sk_buff *skb)
+{
+	return on_reset(sk, skb, TCPSIGHT_EVENT_RESET_SENT);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(on_tcp_receive_reset, const struct sock *sk)
+{
+	return on_reset(sk, NULL, TCPSIGHT_EVENT_RESET_RECEIVED);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
+{
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT || !is_tcp(sk))
+		return 0;
+	count(TCPSIGHT_COUNTER_SEEN);
+
+	struct tcpsight_event e = { .type = TCPSIGHT_EVENT_SYN_RETRANSMIT,
+				    .ts_ns = bpf_ktime_get_ns() };
+	read_full_socket(&e, sk);
+	struct sock_info *info = sock_info_of(sk);
+	if (info)
+		copy_sock_info(&e, info);
+	emit(&e);
+	return 0;
+}
+
+/* sk is the listener; the connection is still a request socket. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct request_sock *req)
+{
+	if (!sk || !req)
+		return 0;
+	count(TCPSIGHT_COUNTER_SEEN);
+
+	struct tcpsight_event e = { .type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT,
+				    .ts_ns = bpf_ktime_get_ns() };
+	read_endpoints(&e, (const struct sock *)req);
+	struct sock_info *info = sock_info_of(sk);
+	if (info)
+		copy_sock_info(&e, info);
+	emit(&e);
+	return 0;
+}
+
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(on_tcp_destroy_sock, const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+
+	bpf_map_delete_elem(&sockets, &key);
+	return 0;
+}
+
+/* accept() hands a passively opened socket to the process that will own it. */
+static __always_inline int on_accept_exit(long fd)
+{
+	if (fd < 0)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return 0;
+	struct socket *socket = BPF_CORE_READ(file, private_data);
+	struct sock *sk = BPF_CORE_READ(socket, sk);
+	if (!sk || !is_tcp(sk))
+		return 0;
+
+	struct sock_info *info = sock_info_of(sk);
+	if (info) {
+		current_owner(&info->owner);
+		info->flags |= SOCK_OWNER_KNOWN;
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int on_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int on_accept_exit_plain(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
 }

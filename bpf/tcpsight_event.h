@@ -10,42 +10,73 @@
 #ifndef TCPSIGHT_EVENT_H
 #define TCPSIGHT_EVENT_H
 
-#define TCPSIGHT_EVENT_VERSION 1
-#define TCPSIGHT_COMM_LEN      16
+#define TCPSIGHT_EVENT_VERSION 2
+#define TCPSIGHT_COMM_LEN 16
 
-/* First field of every ring-buffer record. */
+/* tcpsight_event.type */
 enum tcpsight_event_type {
-	TCPSIGHT_EVENT_TRANSITION = 1,
+	TCPSIGHT_EVENT_TRANSITION = 1,	      /* sock:inet_sock_set_state */
+	TCPSIGHT_EVENT_RESET_SENT = 2,	      /* tcp:tcp_send_reset */
+	TCPSIGHT_EVENT_RESET_RECEIVED = 3,    /* tcp:tcp_receive_reset */
+	TCPSIGHT_EVENT_SYN_RETRANSMIT = 4,    /* tcp:tcp_retransmit_skb in SYN_SENT */
+	TCPSIGHT_EVENT_SYNACK_RETRANSMIT = 5, /* tcp:tcp_retransmit_synack */
 };
 
-/* tcpsight_transition.flags */
-enum tcpsight_transition_flags {
-	/* ns_in_old holds the time since this socket's previous transition */
-	TCPSIGHT_F_TIME_IN_OLD_KNOWN = 1 << 0,
+/* tcpsight_event.flags */
+enum tcpsight_event_flags {
+	TCPSIGHT_F_TIME_IN_OLD_KNOWN = 1 << 0, /* ns_in_old is set */
+	TCPSIGHT_F_OWNER_KNOWN = 1 << 1,       /* pid, uid, cgroup_id and comm are set */
+	TCPSIGHT_F_HANDSHAKE_KNOWN = 1 << 2,   /* handshake_ns is set */
+	TCPSIGHT_F_RESET_SENT = 1 << 3,	       /* this socket sent a RST before this event */
+	TCPSIGHT_F_RESET_RECEIVED = 1 << 4,    /* this socket received a RST before this event */
+	TCPSIGHT_F_NO_SOCKET = 1 << 5,	       /* RST answering a segment no socket owned */
+};
+
+/* Filter kinds for the port filter map (bit values of its u8 value). */
+enum tcpsight_port_filter {
+	TCPSIGHT_PORT_EITHER = 1 << 0, /* --port: local or remote */
+	TCPSIGHT_PORT_LOCAL = 1 << 1,  /* --sport */
+	TCPSIGHT_PORT_REMOTE = 1 << 2, /* --dport */
+};
+
+/* Indexes of the per-CPU counters map. */
+enum tcpsight_counter {
+	TCPSIGHT_COUNTER_SEEN = 0,     /* TCP events the programs saw */
+	TCPSIGHT_COUNTER_FILTERED = 1, /* dropped by a filter, never reserved */
+	TCPSIGHT_COUNTER_EMITTED = 2,  /* written to the ring buffer */
+	TCPSIGHT_COUNTER_LOST = 3,     /* did not fit in the ring buffer */
+	TCPSIGHT_COUNTER_MAX = 4,
 };
 
 /*
- * One TCP state transition, from sock:inet_sock_set_state.
- * Byte order: addresses in network order, ports in host order.
+ * One event of one socket. Byte order: addresses in network order, ports in
+ * host order. The owner is the process that owns the socket (recorded in
+ * process context: connect, listen, accept, close), never the task that a
+ * softirq happened to interrupt.
  */
-struct tcpsight_transition {
-	__u32 type;	 /* TCPSIGHT_EVENT_TRANSITION */
-	__u32 pid;	 /* tgid of the task running when the state changed */
-	__u64 ts_ns;	 /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 sock_id;	 /* kernel address of the struct sock: unique while it lives */
-	__u64 ns_in_old; /* time spent in oldstate, if flags says it is known */
-	__u16 family;	 /* AF_INET or AF_INET6 */
-	__u16 sport;	 /* local port, host order */
-	__u16 dport;	 /* remote port, host order */
-	__u8 oldstate;	 /* kernel TCP_* state numbers */
-	__u8 newstate;
-	__u8 saddr[16];		      /* local address; IPv4 uses the first 4 bytes */
-	__u8 daddr[16];		      /* remote address; IPv4 uses the first 4 bytes */
-	char comm[TCPSIGHT_COMM_LEN]; /* of the task above, NUL-padded */
-	__u32 flags;		      /* enum tcpsight_transition_flags */
-	__u32 reserved;		      /* zero */
+struct tcpsight_event {
+	__u32 type;	    /* enum tcpsight_event_type */
+	__u32 flags;	    /* enum tcpsight_event_flags */
+	__u64 ts_ns;	    /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 sock_id;	    /* socket cookie, as sock_diag reports it; 0 without a socket */
+	__u64 ns_in_old;    /* time spent in oldstate */
+	__u64 handshake_ns; /* on the transition to ESTABLISHED */
+	__u64 cgroup_id;    /* owner's cgroup v2 id */
+	__u32 pid;	    /* owner's tgid */
+	__u32 uid;	    /* owner's uid */
+	__u32 netns;	    /* network namespace inode */
+	__u16 family;	    /* AF_INET or AF_INET6 */
+	__u16 sport;	    /* local port, host order */
+	__u16 dport;	    /* remote port, host order */
+	__u8 oldstate;	    /* kernel TCP_* numbers; for other events both hold */
+	__u8 newstate;	    /*   the socket's state at the time */
+	__u16 error;	    /* the socket's pending error (sk_err), an errno */
+	__u16 reserved;	    /* zero */
+	__u8 saddr[16];	    /* local address; IPv4 uses the first 4 bytes */
+	__u8 daddr[16];	    /* remote address; IPv4 uses the first 4 bytes */
+	char comm[TCPSIGHT_COMM_LEN]; /* owner's command name, NUL-padded */
 };
 
-#define TCPSIGHT_TRANSITION_SIZE 96
+#define TCPSIGHT_EVENT_SIZE 120
 
 #endif /* TCPSIGHT_EVENT_H */

@@ -19,40 +19,45 @@ namespace {
 // Lost events are reported on stderr by the caller; the table stays a table.
 class TextOutput final : public Output {
 public:
-  TextOutput(std::ostream& stream, WallClock clock) : Output(stream), clock_(clock) {
+  TextOutput(std::ostream& stream, WallClock clock, bool explain)
+      : Output(stream), clock_(clock), explain_(explain) {
     buffer_ += text_header();
   }
 
-  void transition(const Transition& t) override {
-    append_text_row(buffer_, t, clock_.to_realtime_ns(t.ts_ns));
+  void event(const Event& e) override {
+    append_text_row(buffer_, e, clock_.to_realtime_ns(e.ts_ns), explain_);
   }
 
   void lost_events(std::uint64_t) override {}
 
 private:
   WallClock clock_;
+  bool explain_;
 };
 
 class JsonOutput final : public Output {
 public:
-  JsonOutput(std::ostream& stream, WallClock clock) : Output(stream), clock_(clock) {}
+  JsonOutput(std::ostream& stream, WallClock clock, bool explain)
+      : Output(stream), clock_(clock), explain_(explain) {}
 
-  void transition(const Transition& t) override {
-    append_transition_json(buffer_, t, clock_.to_realtime_ns(t.ts_ns));
+  void event(const Event& e) override {
+    append_event_json(buffer_, e, clock_.to_realtime_ns(e.ts_ns), explain_);
   }
 
   void lost_events(std::uint64_t count) override { buffer_ += lost_events_json(count); }
 
 private:
   WallClock clock_;
+  bool explain_;
 };
 
 } // namespace
 
-std::unique_ptr<Output> make_output(OutputFormat format, std::ostream& stream, WallClock clock) {
-  if (format == OutputFormat::Json)
-    return std::make_unique<JsonOutput>(stream, clock);
-  return std::make_unique<TextOutput>(stream, clock);
+std::unique_ptr<Output> make_output(const OutputOptions& options, std::ostream& stream,
+                                    WallClock clock) {
+  if (options.format == OutputFormat::Json)
+    return std::make_unique<JsonOutput>(stream, clock, options.explain);
+  return std::make_unique<TextOutput>(stream, clock, options.explain);
 }
 
 } // namespace tcpsight

@@ -13,7 +13,7 @@ struct DecodeError {
   std::string message;
 };
 
-using DecodeResult = std::variant<Transition, DecodeError>;
+using DecodeResult = std::variant<Event, DecodeError>;
 
 // Decodes one record as the BPF programs write it (bpf/tcpsight_event.h).
 // The length is checked before any field is read.

@@ -10,10 +10,11 @@ namespace tcpsight {
 
 // One JSON object per line, each with a "type" key.
 
-// {"type":"transition",...} for a transition whose wall-clock time is
-// realtime_ns, appended to out with its trailing newline.
-void append_transition_json(std::string& out, const Transition& transition,
-                            std::int64_t realtime_ns);
+// The object for an interpreted event whose wall-clock time is realtime_ns,
+// appended to out with its trailing newline. With explain, it carries an
+// "explain" key saying what the event means.
+void append_event_json(std::string& out, const Event& event, std::int64_t realtime_ns,
+                       bool explain = false);
 
 // {"type":"lost_events","count":N} with its trailing newline.
 std::string lost_events_json(std::uint64_t count);

@@ -12,18 +12,26 @@ namespace tcpsight {
 
 enum class OutputFormat { Text, Json };
 
+struct OutputOptions {
+  OutputFormat format = OutputFormat::Text;
+  bool explain = false; // say what each event means in TCP terms
+};
+
 // Where traced events go: a table for people or JSON lines for programs.
 // Writes are buffered until flush().
 class Output {
 public:
   virtual ~Output() = default;
 
-  virtual void transition(const Transition& transition) = 0;
+  // An interpreted event (see interpret()).
+  virtual void event(const Event& event) = 0;
   // Records the kernel could not deliver because the ring buffer was full.
   virtual void lost_events(std::uint64_t count) = 0;
   // Writes what is buffered; false once the stream can take no more
   // (a closed pipe, say).
   bool flush();
+  // Bytes formatted and not yet written.
+  std::size_t buffered() const { return buffer_.size(); }
 
 protected:
   explicit Output(std::ostream& stream) : stream_(stream) {}
@@ -34,6 +42,7 @@ private:
   std::ostream& stream_;
 };
 
-std::unique_ptr<Output> make_output(OutputFormat format, std::ostream& stream, WallClock clock);
+std::unique_ptr<Output> make_output(const OutputOptions& options, std::ostream& stream,
+                                    WallClock clock);
 
 } // namespace tcpsight

@@ -11,9 +11,11 @@ namespace tcpsight {
 // The column header of `tcpsight trace`, with its trailing newline.
 std::string text_header();
 
-// One line of `tcpsight trace` for a transition whose wall-clock time is
-// realtime_ns, appended to out with its trailing newline.
-void append_text_row(std::string& out, const Transition& transition, std::int64_t realtime_ns);
+// One line of `tcpsight trace` for an interpreted event whose wall-clock
+// time is realtime_ns, appended to out with its trailing newline. With
+// explain, the line ends with what the event means.
+void append_text_row(std::string& out, const Event& event, std::int64_t realtime_ns,
+                     bool explain = false);
 
 // Local time of day with microseconds: "13:45:02.123456".
 std::string format_time_of_day(std::int64_t realtime_ns);

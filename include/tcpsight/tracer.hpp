@@ -1,39 +1,53 @@
 #pragma once
 
 #include "tcpsight/event.hpp"
+#include "tcpsight/filter.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace tcpsight {
 
 struct TracerOptions {
   // Size of the BPF ring buffer: a power of two, at least one page.
   std::size_t ring_buffer_bytes = std::size_t{8} << 20;
+  // Applied in the kernel: filtered-out events never reach the ring buffer.
+  Filter filter;
   // Pass libbpf's own diagnostics (verifier log included) to stderr.
   bool libbpf_diagnostics = false;
+  // Identify sockets by kernel address instead of socket cookie, as on
+  // kernels before 5.12 (for tests of that path).
+  bool socket_addresses_as_ids = false;
 };
 
 struct TracerStats {
-  std::uint64_t transitions = 0; // delivered to the handler
-  std::uint64_t malformed = 0;   // records that did not decode
-  std::uint64_t lost = 0;        // records the kernel dropped: ring buffer full
+  std::uint64_t seen = 0;      // TCP events the kernel programs saw
+  std::uint64_t filtered = 0;  // dropped by a filter in the kernel
+  std::uint64_t emitted = 0;   // written to the ring buffer
+  std::uint64_t lost = 0;      // did not fit in the ring buffer
+  std::uint64_t delivered = 0; // decoded and handed to the handler
+  std::uint64_t malformed = 0; // records that did not decode
 };
 
 // Loads tcpsight's BPF programs into the kernel, attaches them to the TCP
-// tracepoints and hands every transition they record to a handler.
+// tracepoints and hands every event they record to a handler.
 class Tracer {
 public:
-  using Handler = std::function<void(const Transition&)>;
+  using Handler = std::function<void(const Event&)>;
 
   // Throws tcpsight::Error with a message the user can act on.
   Tracer(const TracerOptions& options, Handler handler);
   ~Tracer();
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;
+
+  // Features that are off on this machine, each with why: say them once.
+  const std::vector<std::string>& notices() const;
 
   // Waits up to timeout for records and hands them to the handler. Returns
   // how many were handled; 0 on timeout or when a signal interrupted the wait.
@@ -45,7 +59,7 @@ public:
   // Detaches from the tracepoints: no new records after this.
   void detach();
 
-  // Counts so far; lost is read from the kernel's counters.
+  // Counts so far, the kernel's included.
   TracerStats stats() const;
 
 private:

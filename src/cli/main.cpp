@@ -10,6 +10,8 @@
 
 namespace {
 
+using namespace tcpsight;
+
 constexpr int kUsageError = 2;
 constexpr int kRuntimeError = 1;
 
@@ -26,6 +28,55 @@ const CLI::Validator kRingBufferSize(
     },
     "POWER_OF_TWO");
 
+// Filter values as typed; turned into a Filter after parsing, so that a bad
+// value is a usage error with a message that says what is wrong.
+struct FilterArguments {
+  std::vector<std::string> ports, local_ports, remote_ports, states;
+  bool ipv4 = false, ipv6 = false;
+  std::optional<std::uint32_t> pid;
+  std::optional<std::string> comm, netns, cgroup;
+
+  void add_to(CLI::App& command) {
+    command.add_option("--port", ports, "Local or remote port (repeat or comma-separate)")
+        ->delimiter(',');
+    command.add_option("--sport", local_ports, "Local port")->delimiter(',');
+    command.add_option("--dport", remote_ports, "Remote port")->delimiter(',');
+    command.add_option("--state", states, "Old or new state, e.g. SYN_SENT or time-wait")
+        ->delimiter(',');
+    command.add_flag("-4,--ipv4", ipv4, "IPv4 only");
+    command.add_flag("-6,--ipv6", ipv6, "IPv6 only");
+    command.add_option("--pid", pid, "Owning process id")->check(CLI::PositiveNumber);
+    command.add_option("--comm", comm, "Owning command name, exactly (at most 15 bytes)");
+    command.add_option("--netns", netns, "Network namespace: inode, or a file such as /run/netns/NAME");
+    command.add_option("--cgroup", cgroup, "Owner's cgroup v2: id, or its /sys/fs/cgroup directory");
+  }
+
+  // Throws tcpsight::Error for a value that makes no sense.
+  Filter to_filter() const {
+    Filter filter;
+    for (const auto& port : ports)
+      filter.ports.push_back(parse_port(port));
+    for (const auto& port : local_ports)
+      filter.local_ports.push_back(parse_port(port));
+    for (const auto& port : remote_ports)
+      filter.remote_ports.push_back(parse_port(port));
+    for (const auto& state : states)
+      filter.states.push_back(parse_state(state));
+    if (ipv4 != ipv6)
+      filter.family = ipv4 ? AddressFamily::IPv4 : AddressFamily::IPv6;
+    filter.pid = pid;
+    if (comm && comm->size() > 15)
+      throw Error(fmt::format("--comm '{}' is longer than the kernel's 15-byte command names",
+                              *comm));
+    filter.comm = comm;
+    if (netns)
+      filter.netns = resolve_netns(*netns);
+    if (cgroup)
+      filter.cgroup = resolve_cgroup(*cgroup);
+    return filter;
+  }
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -36,8 +87,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   TraceOptions trace;
-  auto* trace_cmd = app.add_subcommand("trace", "Stream every TCP state transition as it happens");
+  FilterArguments filter;
+  auto* trace_cmd = app.add_subcommand(
+      "trace", "Stream every TCP state transition, reset and handshake retransmission");
   trace_cmd->add_flag("--json", trace.json, "One JSON object per line");
+  trace_cmd->add_flag("--explain", trace.explain, "Say what each event means in TCP terms");
+  filter.add_to(*trace_cmd);
   trace_cmd
       ->add_option("--ring-buffer-size", trace.ring_buffer_bytes,
                    "Kernel ring buffer size in bytes (a power of two, at least a page)")
@@ -49,9 +104,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (*trace_cmd)
+      trace.filter = filter.to_filter();
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
     return status == 0 ? 0 : kUsageError;
+  } catch (const tcpsight::Error& e) {
+    fmt::print(stderr, "tcpsight: {}\n", e.what());
+    return kUsageError;
   }
 
   try {

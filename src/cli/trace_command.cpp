@@ -1,16 +1,28 @@
 #include "commands.hpp"
 
 #include "tcpsight/clock.hpp"
+#include "tcpsight/event_pipeline.hpp"
 #include "tcpsight/output.hpp"
 #include "tcpsight/preflight.hpp"
 #include "tcpsight/tracer.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <ctime>
 #include <fmt/core.h>
 #include <iostream>
 
 namespace tcpsight::cli {
 namespace {
+
+using namespace std::chrono_literals;
+
+// Wait at most this long for the kernel to wake us: it does so only once
+// enough events pile up, to save a wakeup per event.
+constexpr auto kPollTimeout = 50ms;
+// Write out what is formatted before it grows past this.
+constexpr std::size_t kMaxBuffered = 1 << 20;
 
 volatile std::sig_atomic_t stop_requested = 0;
 
@@ -25,6 +37,12 @@ void install_signal_handlers() {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+}
+
+std::uint64_t monotonic_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 // Reports records the kernel dropped since the last call, on stderr and in
@@ -44,37 +62,80 @@ private:
   std::uint64_t reported_ = 0;
 };
 
+// Flushes the output; remembers the first failure and its errno.
+class OutputWriter {
+public:
+  explicit OutputWriter(Output& output) : output_(output) {}
+
+  bool flush() {
+    errno = 0;
+    if (!failed_ && !output_.flush()) {
+      failed_ = true;
+      error_ = errno;
+    }
+    return !failed_;
+  }
+  // A reader that went away (`| head`) is not an error.
+  bool failed_badly() const { return failed_ && error_ != EPIPE; }
+  int error() const { return error_; }
+
+private:
+  Output& output_;
+  bool failed_ = false;
+  int error_ = 0;
+};
+
+void print_summary(const TracerStats& stats, std::uint64_t shown) {
+  fmt::print(stderr, "tcpsight: {} events shown, {} filtered in the kernel, {} lost", shown,
+             stats.filtered, stats.lost);
+  if (stats.malformed > 0)
+    fmt::print(stderr, ", {} malformed", stats.malformed);
+  fmt::print(stderr, "\n");
+}
+
 } // namespace
 
 int run_trace(const TraceOptions& options) {
   check_can_trace();
   std::ios::sync_with_stdio(false);
 
-  auto output = make_output(options.json ? OutputFormat::Json : OutputFormat::Text, std::cout,
-                            WallClock::measure());
-  Tracer tracer(
-      {.ring_buffer_bytes = options.ring_buffer_bytes, .libbpf_diagnostics = options.verbose},
-      [&](const Transition& t) { output->transition(t); });
+  auto output = make_output({.format = options.json ? OutputFormat::Json : OutputFormat::Text,
+                             .explain = options.explain},
+                            std::cout, WallClock::measure());
+  OutputWriter writer(*output);
+  EventPipeline pipeline(options.filter, *output);
+  Tracer tracer({.ring_buffer_bytes = options.ring_buffer_bytes,
+                 .filter = options.filter,
+                 .libbpf_diagnostics = options.verbose},
+                [&](const Event& e) {
+                  pipeline.push(e);
+                  if (output->buffered() > kMaxBuffered)
+                    writer.flush();
+                });
   install_signal_handlers();
-  fmt::print(stderr, "tcpsight: tracing TCP state transitions; Ctrl-C to stop\n");
+  for (const auto& notice : tracer.notices())
+    fmt::print(stderr, "tcpsight: {}\n", notice);
+  fmt::print(stderr, "tcpsight: tracing TCP connections; Ctrl-C to stop\n");
 
   LossReporter losses;
-  bool stdout_open = output->flush();
-  while (!stop_requested && stdout_open) {
-    tracer.poll(std::chrono::milliseconds(100));
+  writer.flush();
+  while (!stop_requested && writer.flush()) {
+    tracer.poll(kPollTimeout);
+    pipeline.tick(monotonic_now_ns());
     losses.report(tracer.stats(), *output);
-    stdout_open = output->flush();
   }
 
   tracer.detach();
   tracer.drain();
+  pipeline.finish();
   const auto stats = tracer.stats();
   losses.report(stats, *output);
-  output->flush();
-  fmt::print(stderr, "tcpsight: {} transitions traced, {} lost", stats.transitions, stats.lost);
-  if (stats.malformed > 0)
-    fmt::print(stderr, ", {} malformed", stats.malformed);
-  fmt::print(stderr, "\n");
+  writer.flush();
+  print_summary(stats, pipeline.delivered());
+  if (writer.failed_badly()) {
+    fmt::print(stderr, "tcpsight: cannot write the output: {}\n", std::strerror(writer.error()));
+    return 1;
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "tcpsight/decode.hpp"
 
 #include "event_bytes.hpp"
+#include "sample_event.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,13 +9,13 @@ namespace tcpsight {
 namespace {
 
 using test::bytes_of;
-using test::raw_transition;
+using test::raw_event;
 
-Transition decode_ok(std::span<const std::byte> bytes) {
+Event decode_ok(std::span<const std::byte> bytes) {
   auto result = decode_event(bytes);
   if (auto* error = std::get_if<DecodeError>(&result))
     ADD_FAILURE() << error->message;
-  return std::get<Transition>(result);
+  return std::get<Event>(result);
 }
 
 std::string decode_error(std::span<const std::byte> bytes) {
@@ -23,92 +24,102 @@ std::string decode_error(std::span<const std::byte> bytes) {
   return std::holds_alternative<DecodeError>(result) ? std::get<DecodeError>(result).message : "";
 }
 
-TEST(Decode, Ipv4Transition) {
-  const auto t = decode_ok(bytes_of(raw_transition()));
-  EXPECT_EQ(t.ts_ns, 1'000'000'000u);
-  EXPECT_EQ(t.sock_id, 0xffff888012345678u);
-  EXPECT_EQ(t.ns_in_old, 1'500'000u);
-  EXPECT_EQ(t.pid, 4242u);
-  EXPECT_EQ(t.comm, "curl");
-  EXPECT_EQ(t.family(), AddressFamily::IPv4);
-  EXPECT_EQ(to_string(t.local), "127.0.0.1");
-  EXPECT_EQ(t.local_port, 40000);
-  EXPECT_EQ(to_string(t.remote), "10.1.2.3");
-  EXPECT_EQ(t.remote_port, 8080);
-  EXPECT_EQ(t.old_state, TcpState::SynSent);
-  EXPECT_EQ(t.new_state, TcpState::Established);
-}
+TEST(Decode, EveryField) { EXPECT_EQ(decode_ok(bytes_of(raw_event())), test::sample_event()); }
 
 TEST(Decode, Ipv4CopiesOnlyFourAddressBytes) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   std::memset(raw.saddr + 4, 0xAA, 12); // must be ignored for IPv4
-  const auto t = decode_ok(bytes_of(raw));
+  const auto e = decode_ok(bytes_of(raw));
   for (std::size_t i = 4; i < 16; ++i)
-    EXPECT_EQ(t.local.bytes[i], 0) << i;
+    EXPECT_EQ(e.local.bytes[i], 0) << i;
 }
 
-TEST(Decode, Ipv6Transition) {
-  auto raw = raw_transition();
+TEST(Decode, Ipv6Addresses) {
+  auto raw = raw_event();
   raw.family = AF_INET6;
   std::memset(raw.saddr, 0, 16);
   raw.saddr[15] = 1; // ::1
   const __u8 remote[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42};
   std::memcpy(raw.daddr, remote, 16);
-  const auto t = decode_ok(bytes_of(raw));
-  EXPECT_EQ(t.family(), AddressFamily::IPv6);
-  EXPECT_EQ(to_string(t.local), "::1");
-  EXPECT_EQ(to_string(t.remote), "2001:db8::42");
+  const auto e = decode_ok(bytes_of(raw));
+  EXPECT_EQ(e.family(), AddressFamily::IPv6);
+  EXPECT_EQ(to_string(e.local), "::1");
+  EXPECT_EQ(to_string(e.remote), "2001:db8::42");
 }
 
-TEST(Decode, UnknownTimeInOldState) {
-  auto raw = raw_transition();
+TEST(Decode, FlagsSayWhatIsUnknown) {
+  auto raw = raw_event();
   raw.flags = 0;
-  EXPECT_FALSE(decode_ok(bytes_of(raw)).ns_in_old.has_value());
+  const auto e = decode_ok(bytes_of(raw));
+  EXPECT_FALSE(e.ns_in_old);
+  EXPECT_FALSE(e.handshake_ns);
+  EXPECT_FALSE(e.owner);
+}
+
+TEST(Decode, ResetFlagsAndError) {
+  auto raw = raw_event();
+  raw.type = TCPSIGHT_EVENT_RESET_SENT;
+  raw.flags = TCPSIGHT_F_RESET_SENT | TCPSIGHT_F_RESET_RECEIVED | TCPSIGHT_F_NO_SOCKET;
+  raw.error = 111;
+  const auto e = decode_ok(bytes_of(raw));
+  EXPECT_EQ(e.type, EventType::ResetSent);
+  EXPECT_TRUE(e.reset_sent);
+  EXPECT_TRUE(e.reset_received);
+  EXPECT_TRUE(e.no_socket);
+  EXPECT_EQ(e.error, 111);
+}
+
+TEST(Decode, EveryEventType) {
+  const std::pair<__u32, EventType> types[] = {
+      {TCPSIGHT_EVENT_TRANSITION, EventType::Transition},
+      {TCPSIGHT_EVENT_RESET_SENT, EventType::ResetSent},
+      {TCPSIGHT_EVENT_RESET_RECEIVED, EventType::ResetReceived},
+      {TCPSIGHT_EVENT_SYN_RETRANSMIT, EventType::SynRetransmit},
+      {TCPSIGHT_EVENT_SYNACK_RETRANSMIT, EventType::SynAckRetransmit}};
+  for (const auto& [raw_type, type] : types) {
+    auto raw = raw_event();
+    raw.type = raw_type;
+    EXPECT_EQ(decode_ok(bytes_of(raw)).type, type);
+  }
 }
 
 TEST(Decode, CommFillingAllSixteenBytesHasNoTerminator) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   std::memcpy(raw.comm, "0123456789abcdef", 16);
-  EXPECT_EQ(decode_ok(bytes_of(raw)).comm, "0123456789abcdef");
+  EXPECT_EQ(decode_ok(bytes_of(raw)).owner->comm, "0123456789abcdef");
 }
 
 TEST(Decode, CommKeepsArbitraryBytes) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   std::memset(raw.comm, 0, sizeof raw.comm);
   const char comm[] = {'\x01', '\xff', 'a', '\n'};
   std::memcpy(raw.comm, comm, sizeof comm);
-  EXPECT_EQ(decode_ok(bytes_of(raw)).comm, std::string(comm, sizeof comm));
+  EXPECT_EQ(decode_ok(bytes_of(raw)).owner->comm, std::string(comm, sizeof comm));
 }
 
 TEST(Decode, OutOfRangeStateIsKeptForTheViewToName) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   raw.newstate = 200;
   EXPECT_EQ(static_cast<int>(decode_ok(bytes_of(raw)).new_state), 200);
 }
 
 TEST(Decode, ShortRecordIsAnError) {
-  auto bytes = bytes_of(raw_transition());
-  bytes.resize(TCPSIGHT_TRANSITION_SIZE - 1);
-  EXPECT_EQ(decode_error(bytes), "transition record is 95 bytes, expected 96");
-}
-
-TEST(Decode, RecordTooShortForTypeIsAnError) {
-  auto bytes = bytes_of(raw_transition());
-  bytes.resize(3);
-  EXPECT_EQ(decode_error(bytes), "record is 3 bytes, too short for a type");
-  EXPECT_EQ(decode_error({}), "record is 0 bytes, too short for a type");
+  auto bytes = bytes_of(raw_event());
+  bytes.resize(TCPSIGHT_EVENT_SIZE - 1);
+  EXPECT_EQ(decode_error(bytes), "record is 119 bytes, expected 120");
+  EXPECT_EQ(decode_error({}), "record is 0 bytes, expected 120");
 }
 
 TEST(Decode, UnknownTypeIsAnError) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   raw.type = 77;
   EXPECT_EQ(decode_error(bytes_of(raw)), "record has unknown type 77");
 }
 
 TEST(Decode, UnknownFamilyIsAnError) {
-  auto raw = raw_transition();
+  auto raw = raw_event();
   raw.family = 1; // AF_UNIX
-  EXPECT_EQ(decode_error(bytes_of(raw)), "transition record has address family 1");
+  EXPECT_EQ(decode_error(bytes_of(raw)), "record has address family 1");
 }
 
 } // namespace

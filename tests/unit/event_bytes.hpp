@@ -1,27 +1,31 @@
 #pragma once
 
-// Builds ring-buffer records by hand, the way the BPF program lays them out.
+// Builds ring-buffer records by hand, the way the BPF programs lay them out.
 
 #include <linux/types.h>
 #include <sys/socket.h>
 
 #include <cstddef>
 #include <cstring>
-#include <string_view>
 #include <vector>
 
 #include "tcpsight_event.h"
 
 namespace tcpsight::test {
 
-inline tcpsight_transition raw_transition() {
-  tcpsight_transition raw{};
+// SYN_SENT -> ESTABLISHED of curl (pid 4242) from 127.0.0.1:40000 to 10.1.2.3:8080.
+inline tcpsight_event raw_event() {
+  tcpsight_event raw{};
   raw.type = TCPSIGHT_EVENT_TRANSITION;
-  raw.pid = 4242;
+  raw.flags = TCPSIGHT_F_TIME_IN_OLD_KNOWN | TCPSIGHT_F_OWNER_KNOWN | TCPSIGHT_F_HANDSHAKE_KNOWN;
   raw.ts_ns = 1'000'000'000;
-  raw.sock_id = 0xffff888012345678;
+  raw.sock_id = 8193;
   raw.ns_in_old = 1'500'000;
-  raw.flags = TCPSIGHT_F_TIME_IN_OLD_KNOWN;
+  raw.handshake_ns = 1'500'000;
+  raw.cgroup_id = 77;
+  raw.pid = 4242;
+  raw.uid = 1000;
+  raw.netns = 4026531840;
   raw.family = AF_INET;
   raw.sport = 40000;
   raw.dport = 8080;
@@ -35,7 +39,7 @@ inline tcpsight_transition raw_transition() {
   return raw;
 }
 
-inline std::vector<std::byte> bytes_of(const tcpsight_transition& raw) {
+inline std::vector<std::byte> bytes_of(const tcpsight_event& raw) {
   std::vector<std::byte> bytes(sizeof raw);
   std::memcpy(bytes.data(), &raw, sizeof raw);
   return bytes;

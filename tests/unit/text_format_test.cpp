@@ -1,8 +1,8 @@
 #include "tcpsight/text_format.hpp"
 
-#include "tcpsight/decode.hpp"
+#include "tcpsight/interpret.hpp"
 
-#include "event_bytes.hpp"
+#include "sample_event.hpp"
 #include "utc_time_zone.hpp"
 
 #include <gtest/gtest.h>
@@ -14,52 +14,84 @@ class TextFormat : public ::testing::Test {
 protected:
   void SetUp() override { test::use_utc_time_zone(); }
 
-  static Transition sample() {
-    return std::get<Transition>(decode_event(test::bytes_of(test::raw_transition())));
+  static std::string row(const Event& e, bool explain = false) {
+    std::string out;
+    append_text_row(out, e, test::kSampleRealtimeNs, explain);
+    return out;
   }
 };
 
 TEST_F(TextFormat, Header) {
   EXPECT_EQ(text_header(), "TIME            PID     COMM             LOCAL                  "
-                           "REMOTE                 OLD          -> NEW             MS_IN_OLD\n");
+                           "REMOTE                 EVENT                      MS_IN_OLD DETAILS\n");
 }
 
-TEST_F(TextFormat, Ipv4Row) {
-  std::string out;
-  append_text_row(out, sample(), test::kSampleRealtimeNs);
-  EXPECT_EQ(out, "13:45:02.123456 4242    curl             127.0.0.1:40000        "
-                 "10.1.2.3:8080          SYN_SENT     -> ESTABLISHED         1.500\n");
+TEST_F(TextFormat, TransitionWithHandshake) {
+  EXPECT_EQ(row(test::sample_event()),
+            "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080      "
+            "    SYN_SENT -> ESTABLISHED        1.500 handshake=1.500ms\n");
 }
 
 TEST_F(TextFormat, RowLinesUpWithHeader) {
-  std::string row;
-  append_text_row(row, sample(), test::kSampleRealtimeNs);
+  auto e = test::sample_event();
+  e.handshake_ns.reset();
+  const auto line = row(e);
   const auto header = text_header();
-  EXPECT_EQ(row.size(), header.size());
-  EXPECT_EQ(row.find("SYN_SENT"), header.find("OLD"));
-  EXPECT_EQ(row.find("10.1.2.3"), header.find("REMOTE"));
+  EXPECT_EQ(line.size(), header.size() - std::string(" DETAILS").size());
+  EXPECT_EQ(line.find("SYN_SENT"), header.find("EVENT"));
+  EXPECT_EQ(line.find("10.1.2.3"), header.find("REMOTE"));
 }
 
-TEST_F(TextFormat, Ipv6RowWithUnknownTimeInOldState) {
-  auto t = sample();
-  t.local = {.family = AddressFamily::IPv6,
-             .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-  t.remote = t.local;
-  t.old_state = TcpState::Close;
-  t.new_state = TcpState::SynSent;
-  t.ns_in_old.reset();
-  std::string out;
-  append_text_row(out, t, test::kSampleRealtimeNs);
-  EXPECT_EQ(out, "13:45:02.123456 4242    curl             [::1]:40000            "
-                 "[::1]:8080             CLOSE        -> SYN_SENT                -\n");
+TEST_F(TextFormat, Ipv6UnknownOwnerAndTime) {
+  auto e = test::sample_event();
+  e.local = e.remote = test::ipv6_loopback();
+  e.old_state = TcpState::Close;
+  e.new_state = TcpState::SynSent;
+  e.ns_in_old.reset();
+  e.handshake_ns.reset();
+  e.owner.reset();
+  EXPECT_EQ(row(e), "13:45:02.123456 -       -                [::1]:40000            [::1]:8080     "
+                    "        CLOSE -> SYN_SENT                  -\n");
+}
+
+TEST_F(TextFormat, RefusedConnectWithError) {
+  auto e = test::sample_event();
+  e.new_state = TcpState::Close;
+  e.handshake_ns.reset();
+  e.error = ECONNREFUSED;
+  e.reset_received = true;
+  EXPECT_EQ(row(interpret(e)),
+            "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080      "
+            "    SYN_SENT -> CLOSE              1.500 reason=refused error=ECONNREFUSED\n");
+}
+
+TEST_F(TextFormat, InferredTimeWaitWithExplanation) {
+  auto e = test::sample_event();
+  e.old_state = TcpState::FinWait2;
+  e.new_state = TcpState::Close;
+  e.handshake_ns.reset();
+  EXPECT_EQ(row(interpret(e), /*explain=*/true),
+            "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080      "
+            "    FIN_WAIT2 -> TIME_WAIT         1.500 inferred expires_in=60s  # FIN exchange "
+            "complete (or handed over while waiting for the peer's FIN): TIME_WAIT for 60 s\n");
+}
+
+TEST_F(TextFormat, ResetSentWithoutSocket) {
+  auto e = test::sample_event();
+  e.type = EventType::ResetSent;
+  e.owner.reset();
+  e.sock_id = 0;
+  e.no_socket = true;
+  e.handshake_ns.reset();
+  EXPECT_EQ(row(interpret(e)),
+            "13:45:02.123456 -       -                127.0.0.1:40000        10.1.2.3:8080      "
+            "    RST sent                           - reason=reset_sent no_socket\n");
 }
 
 TEST_F(TextFormat, UnknownStateIsNamed) {
-  auto t = sample();
-  t.new_state = static_cast<TcpState>(99);
-  std::string out;
-  append_text_row(out, t, test::kSampleRealtimeNs);
-  EXPECT_NE(out.find("-> UNKNOWN "), std::string::npos) << out;
+  auto e = test::sample_event();
+  e.new_state = static_cast<TcpState>(99);
+  EXPECT_NE(row(e).find("SYN_SENT -> UNKNOWN "), std::string::npos) << row(e);
 }
 
 TEST_F(TextFormat, TimeOfDay) {
@@ -71,6 +103,12 @@ TEST_F(TextFormat, CommControlAndNonAsciiBytesArePrintedAsQuestionMarks) {
   EXPECT_EQ(printable_comm("nginx: worker"), "nginx: worker");
   EXPECT_EQ(printable_comm(std::string("a\x1b[2Jb\n\x7f", 8)), "a?[2Jb??");
   EXPECT_EQ(printable_comm("caf\xc3\xa9"), "caf??");
+}
+
+TEST_F(TextFormat, CommInRowIsPrintable) {
+  auto e = test::sample_event();
+  e.owner->comm = "evil\x1b[2J";
+  EXPECT_NE(row(e).find(" evil?[2J "), std::string::npos) << row(e);
 }
 
 } // namespace

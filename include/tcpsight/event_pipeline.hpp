@@ -1,0 +1,38 @@
+#pragma once
+
+#include "tcpsight/event.hpp"
+#include "tcpsight/filter.hpp"
+#include "tcpsight/output.hpp"
+#include "tcpsight/tuple_completer.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tcpsight {
+
+// Everything between the decoder and a view: completes 4-tuples, checks
+// the filter again now that ports are known, interprets, and hands the
+// events to the output.
+class EventPipeline {
+public:
+  EventPipeline(Filter filter, Output& output) : filter_(std::move(filter)), output_(output) {}
+
+  void push(Event event);
+  // Lets out events held back past their time, as of monotonic now_ns.
+  void tick(std::uint64_t now_ns);
+  // Lets out everything still held.
+  void finish();
+
+  std::uint64_t delivered() const { return delivered_; }
+
+private:
+  void deliver();
+
+  Filter filter_;
+  Output& output_;
+  TupleCompleter completer_;
+  std::vector<Event> ready_;
+  std::uint64_t delivered_ = 0;
+};
+
+} // namespace tcpsight

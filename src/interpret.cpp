@@ -1,0 +1,76 @@
+#include "tcpsight/interpret.hpp"
+
+#include <cerrno>
+
+namespace tcpsight {
+namespace {
+
+// The full socket goes to CLOSE as a timewait socket takes over: the only
+// way a clean FIN_WAIT2 or CLOSING ends.
+bool is_timewait_handover(const Event& e) {
+  return (e.old_state == TcpState::FinWait2 || e.old_state == TcpState::Closing) &&
+         e.new_state == TcpState::Close && e.error == 0 && !e.reset_sent && !e.reset_received;
+}
+
+Reason connect_failure(const Event& e) {
+  if (e.error == ECONNREFUSED || e.reset_received)
+    return Reason::Refused;
+  if (e.error == ETIMEDOUT)
+    return Reason::TimedOut;
+  if (e.error != 0)
+    return Reason::Failed;
+  if (e.reset_sent)
+    return Reason::ResetSent;
+  return Reason::Aborted;
+}
+
+Reason close_reason(const Event& e) {
+  switch (e.old_state) {
+  case TcpState::SynSent:
+    return connect_failure(e);
+  case TcpState::LastAck:
+  case TcpState::Listen:
+  case TcpState::Close:
+    if (e.error == 0 && !e.reset_received)
+      return Reason::None; // the normal end of a passive close, or no connection
+    break;
+  default:
+    break;
+  }
+  if (e.reset_received || e.error == ECONNRESET || e.error == EPIPE)
+    return Reason::ResetReceived;
+  if (e.error == ETIMEDOUT)
+    return Reason::TimedOut;
+  if (e.error != 0)
+    return Reason::Failed;
+  if (e.reset_sent)
+    return Reason::ResetSent;
+  return Reason::Aborted;
+}
+
+} // namespace
+
+Event interpret(Event e) {
+  switch (e.type) {
+  case EventType::Transition:
+    if (is_timewait_handover(e)) {
+      e.new_state = TcpState::TimeWait;
+      e.inferred = true;
+    } else if (e.new_state == TcpState::Close) {
+      e.reason = close_reason(e);
+    }
+    break;
+  case EventType::ResetSent:
+    e.reason = Reason::ResetSent;
+    break;
+  case EventType::ResetReceived:
+    e.reason = e.old_state == TcpState::SynSent ? Reason::Refused : Reason::ResetReceived;
+    break;
+  case EventType::SynRetransmit:
+  case EventType::SynAckRetransmit:
+    break;
+  }
+  return e;
+}
+
+} // namespace tcpsight

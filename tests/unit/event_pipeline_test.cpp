@@ -1,0 +1,68 @@
+#include "tcpsight/event_pipeline.hpp"
+
+#include "sample_event.hpp"
+
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+
+// Keeps what reaches the output.
+class CollectingOutput final : public Output {
+public:
+  CollectingOutput() : Output(sink_) {}
+  void event(const Event& e) override { events.push_back(e); }
+  void lost_events(std::uint64_t) override {}
+  std::vector<Event> events;
+
+private:
+  std::ostringstream sink_;
+};
+
+Event transition(std::uint64_t sock_id, TcpState from, TcpState to, std::uint16_t local_port) {
+  auto e = test::sample_event();
+  e.sock_id = sock_id;
+  e.old_state = from;
+  e.new_state = to;
+  e.local_port = local_port;
+  return e;
+}
+
+TEST(EventPipeline, LocalPortFilterAppliesOnceThePortIsKnown) {
+  CollectingOutput output;
+  EventPipeline pipeline(Filter{.local_ports = {40000}}, output);
+  pipeline.push(transition(1, Close, SynSent, 0));
+  pipeline.push(transition(2, Close, SynSent, 0));
+  pipeline.push(transition(1, SynSent, Established, 40000));
+  pipeline.push(transition(2, SynSent, Established, 40001));
+  ASSERT_EQ(output.events.size(), 2u);
+  EXPECT_EQ(output.events[0].sock_id, 1u);
+  EXPECT_EQ(output.events[0].local_port, 40000);
+  EXPECT_EQ(output.events[1].sock_id, 1u);
+  EXPECT_EQ(pipeline.delivered(), 2u);
+}
+
+TEST(EventPipeline, InterpretsBeforeFiltering) {
+  CollectingOutput output;
+  EventPipeline pipeline(Filter{.states = {TimeWait}}, output);
+  pipeline.push(transition(1, FinWait2, Close, 40000));
+  pipeline.push(transition(2, LastAck, Close, 40000));
+  ASSERT_EQ(output.events.size(), 1u);
+  EXPECT_EQ(output.events[0].new_state, TimeWait);
+  EXPECT_TRUE(output.events[0].inferred);
+}
+
+TEST(EventPipeline, FinishLetsHeldEventsOut) {
+  CollectingOutput output;
+  EventPipeline pipeline(Filter{}, output);
+  pipeline.push(transition(1, Close, SynSent, 0));
+  EXPECT_TRUE(output.events.empty());
+  pipeline.finish();
+  EXPECT_EQ(output.events.size(), 1u);
+}
+
+} // namespace
+} // namespace tcpsight

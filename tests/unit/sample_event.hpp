@@ -1,0 +1,30 @@
+#pragma once
+
+#include "tcpsight/event.hpp"
+
+namespace tcpsight::test {
+
+// The decoded form of raw_event(): curl's SYN_SENT -> ESTABLISHED.
+inline Event sample_event() {
+  Event e;
+  e.type = EventType::Transition;
+  e.ts_ns = 1'000'000'000;
+  e.sock_id = 8193;
+  e.netns = 4026531840;
+  e.owner = Owner{.pid = 4242, .uid = 1000, .cgroup_id = 77, .comm = "curl"};
+  e.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  e.local_port = 40000;
+  e.remote = {.family = AddressFamily::IPv4, .bytes = {10, 1, 2, 3}};
+  e.remote_port = 8080;
+  e.old_state = TcpState::SynSent;
+  e.new_state = TcpState::Established;
+  e.ns_in_old = 1'500'000;
+  e.handshake_ns = 1'500'000;
+  return e;
+}
+
+inline IpAddress ipv6_loopback() {
+  return {.family = AddressFamily::IPv6, .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+}
+
+} // namespace tcpsight::test
