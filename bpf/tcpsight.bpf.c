@@ -12,7 +12,7 @@
 
 #include "tcpsight_event.h"
 
-#define AF_INET 2
+#define AF_INET	 2
 #define AF_INET6 10
 
 _Static_assert(sizeof(struct tcpsight_event) == TCPSIGHT_EVENT_SIZE,
@@ -21,16 +21,16 @@ _Static_assert(sizeof(struct tcpsight_event) == TCPSIGHT_EVENT_SIZE,
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space between open and load. Zero means "no filter". */
-const volatile __u8 family_mask = 0;	     /* bit 0: IPv4, bit 1: IPv6 */
-const volatile __u32 port_filter_kinds = 0;  /* enum tcpsight_port_filter bits in use */
-const volatile __u32 state_mask = 0;	     /* bit n: kernel state n */
-const volatile __u32 filter_pid = 0;	     /* owner tgid */
-const volatile bool filter_by_comm = false;  /* owner comm equals filter_comm */
+const volatile __u8 family_mask = 0;	    /* bit 0: IPv4, bit 1: IPv6 */
+const volatile __u32 port_filter_kinds = 0; /* enum tcpsight_port_filter bits in use */
+const volatile __u32 state_mask = 0;	    /* bit n: kernel state n */
+const volatile __u32 filter_pid = 0;	    /* owner tgid */
+const volatile bool filter_by_comm = false; /* owner comm equals filter_comm */
 const volatile char filter_comm[TCPSIGHT_COMM_LEN] = {};
-const volatile __u32 filter_netns = 0;	     /* network namespace inode */
-const volatile __u64 filter_cgroup = 0;	     /* owner cgroup v2 id */
+const volatile __u32 filter_netns = 0;	      /* network namespace inode */
+const volatile __u64 filter_cgroup = 0;	      /* owner cgroup v2 id */
 const volatile bool use_socket_cookie = true; /* false before Linux 5.12 */
-const volatile __u64 wakeup_bytes = 0;	     /* wake the reader once this much waits */
+const volatile __u64 wakeup_bytes = 0;	      /* wake the reader once this much waits */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -204,7 +204,8 @@ static __always_inline bool passes_port_filter(const struct tcpsight_event *e)
 	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_LOCAL))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) &&
+	    !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
 		return false;
 	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_EITHER) &&
@@ -230,7 +231,8 @@ static __always_inline bool passes_state_filter(const struct tcpsight_event *e)
 {
 	__u32 states = (1u << (e->oldstate & 31)) | (1u << (e->newstate & 31));
 
-	if (e->newstate == TCP_CLOSE && (e->oldstate == TCP_FIN_WAIT2 || e->oldstate == TCP_CLOSING))
+	if (e->newstate == TCP_CLOSE &&
+	    (e->oldstate == TCP_FIN_WAIT2 || e->oldstate == TCP_CLOSING))
 		states |= 1u << TCP_TIME_WAIT;
 	return state_mask & states;
 }
@@ -284,7 +286,7 @@ static __always_inline bool entered_in_process_context(int newstate)
 static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
 					int oldstate, int newstate)
 {
-	struct listener_key key = { .netns = e->netns, .port = e->sport };
+	struct listener_key key = {.netns = e->netns, .port = e->sport};
 
 	if (entered_in_process_context(newstate)) {
 		current_owner(&info->owner);
@@ -396,7 +398,7 @@ static __always_inline bool is_full_socket(const struct sock *sk)
 
 static __always_inline int on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
 {
-	struct tcpsight_event e = { .type = type, .ts_ns = bpf_ktime_get_ns() };
+	struct tcpsight_event e = {.type = type, .ts_ns = bpf_ktime_get_ns()};
 
 	count(TCPSIGHT_COUNTER_SEEN);
 	if (!sk) {
@@ -443,8 +445,8 @@ int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
 		return 0;
 	count(TCPSIGHT_COUNTER_SEEN);
 
-	struct tcpsight_event e = { .type = TCPSIGHT_EVENT_SYN_RETRANSMIT,
-				    .ts_ns = bpf_ktime_get_ns() };
+	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYN_RETRANSMIT,
+				   .ts_ns = bpf_ktime_get_ns()};
 	read_full_socket(&e, sk);
 	struct sock_info *info = sock_info_of(sk);
 	if (info)
@@ -461,8 +463,8 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
 		return 0;
 	count(TCPSIGHT_COUNTER_SEEN);
 
-	struct tcpsight_event e = { .type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT,
-				    .ts_ns = bpf_ktime_get_ns() };
+	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT,
+				   .ts_ns = bpf_ktime_get_ns()};
 	read_endpoints(&e, (const struct sock *)req);
 	struct sock_info *info = sock_info_of(sk);
 	if (info)

@@ -11,7 +11,7 @@
 #define TCPSIGHT_EVENT_H
 
 #define TCPSIGHT_EVENT_VERSION 2
-#define TCPSIGHT_COMM_LEN 16
+#define TCPSIGHT_COMM_LEN      16
 
 /* tcpsight_event.type */
 enum tcpsight_event_type {

@@ -81,10 +81,8 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.sock_id = raw.sock_id;
   e.netns = raw.netns;
   if (raw.flags & TCPSIGHT_F_OWNER_KNOWN)
-    e.owner = Owner{.pid = raw.pid,
-                    .uid = raw.uid,
-                    .cgroup_id = raw.cgroup_id,
-                    .comm = decode_comm(raw.comm)};
+    e.owner = Owner{
+        .pid = raw.pid, .uid = raw.uid, .cgroup_id = raw.cgroup_id, .comm = decode_comm(raw.comm)};
   e.local = decode_address(family, raw.saddr);
   e.local_port = raw.sport;
   e.remote = decode_address(family, raw.daddr);

@@ -14,8 +14,7 @@ constexpr int kEndpointWidth = 22;
 constexpr int kEventWidth = 26;
 
 // One layout for the header and the rows, so they cannot drift apart.
-template <typename... Columns>
-void append_columns(std::string& out, const Columns&... columns) {
+template <typename... Columns> void append_columns(std::string& out, const Columns&... columns) {
   fmt::format_to(std::back_inserter(out), "{:<15} {:<7} {:<16} {:<{}} {:<{}} {:<{}} {:>9}",
                  columns...);
 }
@@ -68,14 +67,13 @@ std::string text_header() {
   return out;
 }
 
-void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns,
-                     bool explain_it) {
+void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns, bool explain_it) {
   const std::string pid = e.owner ? fmt::format("{}", e.owner->pid) : "-";
   const std::string comm = e.owner ? printable_comm(e.owner->comm) : "-";
-  append_columns(out, format_time_of_day(realtime_ns), pid, comm,
-                 format_endpoint(e.local, e.local_port), kEndpointWidth,
-                 format_endpoint(e.remote, e.remote_port), kEndpointWidth, event_column(e),
-                 kEventWidth, format_ms(e.type == EventType::Transition ? e.ns_in_old : std::nullopt));
+  append_columns(
+      out, format_time_of_day(realtime_ns), pid, comm, format_endpoint(e.local, e.local_port),
+      kEndpointWidth, format_endpoint(e.remote, e.remote_port), kEndpointWidth, event_column(e),
+      kEventWidth, format_ms(e.type == EventType::Transition ? e.ns_in_old : std::nullopt));
   append_details(out, e, explain_it);
   out += '\n';
 }
@@ -85,8 +83,7 @@ std::string format_time_of_day(std::int64_t realtime_ns) {
   const auto micros = (realtime_ns % 1'000'000'000) / 1'000;
   std::tm local{};
   localtime_r(&seconds, &local);
-  return fmt::format("{:02}:{:02}:{:02}.{:06}", local.tm_hour, local.tm_min, local.tm_sec,
-                     micros);
+  return fmt::format("{:02}:{:02}:{:02}.{:06}", local.tm_hour, local.tm_min, local.tm_sec, micros);
 }
 
 std::string printable_comm(std::string_view comm) {

@@ -11,13 +11,13 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <array>
 #include <filesystem>
-#include <map>
 #include <fmt/format.h>
+#include <map>
 #include <vector>
 
 #include "tcpsight.skel.h"
@@ -144,8 +144,8 @@ private:
     const auto switch_off_without = [&](bpf_program* program, const char* tracepoint,
                                         const char* feature) {
       const auto type = fmt::format("btf_trace_{}", tracepoint);
-      if (kernel_types && btf__find_by_name_kind(kernel_types.get(), type.c_str(),
-                                                 BTF_KIND_TYPEDEF) >= 0)
+      if (kernel_types &&
+          btf__find_by_name_kind(kernel_types.get(), type.c_str(), BTF_KIND_TYPEDEF) >= 0)
         return;
       bpf_program__set_autoload(program, false);
       notices_.push_back(
@@ -251,9 +251,11 @@ Tracer::~Tracer() = default;
 const std::vector<std::string>& Tracer::notices() const { return impl_->notices; }
 
 int Tracer::poll(std::chrono::milliseconds timeout) {
-  const int handled = ring_buffer__poll(impl_->ring.get(), static_cast<int>(timeout.count()));
-  if (handled == -EINTR)
-    return 0;
+  // The kernel wakes us only once enough records wait (see wakeup_bytes), so
+  // after a quiet wait the ring may still hold some: read them as well.
+  int handled = ring_buffer__poll(impl_->ring.get(), static_cast<int>(timeout.count()));
+  if (handled == 0 || handled == -EINTR)
+    handled = ring_buffer__consume(impl_->ring.get());
   if (handled < 0)
     throw Error(fmt::format("reading the BPF ring buffer failed: {}", errno_text(handled)));
   return handled;

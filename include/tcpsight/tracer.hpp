@@ -49,8 +49,9 @@ public:
   // Features that are off on this machine, each with why: say them once.
   const std::vector<std::string>& notices() const;
 
-  // Waits up to timeout for records and hands them to the handler. Returns
-  // how many were handled; 0 on timeout or when a signal interrupted the wait.
+  // Waits up to timeout for the kernel's wakeup, then hands every record in
+  // the ring buffer to the handler. Returns how many were handled. A signal
+  // ends the wait early.
   int poll(std::chrono::milliseconds timeout);
 
   // Hands over what is already in the ring buffer, without waiting.

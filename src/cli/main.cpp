@@ -47,8 +47,10 @@ struct FilterArguments {
     command.add_flag("-6,--ipv6", ipv6, "IPv6 only");
     command.add_option("--pid", pid, "Owning process id")->check(CLI::PositiveNumber);
     command.add_option("--comm", comm, "Owning command name, exactly (at most 15 bytes)");
-    command.add_option("--netns", netns, "Network namespace: inode, or a file such as /run/netns/NAME");
-    command.add_option("--cgroup", cgroup, "Owner's cgroup v2: id, or its /sys/fs/cgroup directory");
+    command.add_option("--netns", netns,
+                       "Network namespace: inode, or a file such as /run/netns/NAME");
+    command.add_option("--cgroup", cgroup,
+                       "Owner's cgroup v2: id, or its /sys/fs/cgroup directory");
   }
 
   // Throws tcpsight::Error for a value that makes no sense.
@@ -66,8 +68,8 @@ struct FilterArguments {
       filter.family = ipv4 ? AddressFamily::IPv4 : AddressFamily::IPv6;
     filter.pid = pid;
     if (comm && comm->size() > 15)
-      throw Error(fmt::format("--comm '{}' is longer than the kernel's 15-byte command names",
-                              *comm));
+      throw Error(
+          fmt::format("--comm '{}' is longer than the kernel's 15-byte command names", *comm));
     filter.comm = comm;
     if (netns)
       filter.netns = resolve_netns(*netns);

@@ -145,6 +145,23 @@ std::size_t read_to_eof(const Fd& socket) {
 
 ConnectionPorts run_client_closes_first(AddressFamily family) {
   Fd listener = listen_on_loopback(family);
+  return run_client_closes_first(listener, family);
+}
+
+std::uint16_t unused_port(AddressFamily family) {
+  Fd socket(check(::socket(socket_family(family), SOCK_STREAM | SOCK_CLOEXEC, 0), "socket"));
+  const LoopbackSockaddr address(family, 0);
+  check(bind(socket.get(), address.get(), address.length), "bind");
+  return local_port(socket);
+}
+
+void close_with_reset(Fd& socket) {
+  const linger abortive{.l_onoff = 1, .l_linger = 0};
+  check(setsockopt(socket.get(), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive), "SO_LINGER");
+  socket.close();
+}
+
+ConnectionPorts run_client_closes_first(const Fd& listener, AddressFamily family) {
   ConnectionPorts ports{.server = local_port(listener)};
   Fd client = connect_to_loopback(family, ports.server);
   ports.client = local_port(client);
@@ -156,7 +173,6 @@ ConnectionPorts run_client_closes_first(AddressFamily family) {
   if (read_to_eof(server) != sizeof hello)
     throw std::runtime_error("server did not receive the client's bytes");
   server.close();
-  listener.close();
   return ports;
 }
 

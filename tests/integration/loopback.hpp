@@ -49,8 +49,17 @@ struct ConnectionPorts {
   std::uint16_t client = 0;
 };
 
-// Opens a connection to a new listener, sends a few bytes, closes the client
-// first and then the server, and closes the listener.
+// Opens a connection to the listener, sends a few bytes, and closes the
+// client first and then the server.
+ConnectionPorts run_client_closes_first(const Fd& listener, AddressFamily family);
+
+// The same with a listener of its own, closed at the end.
 ConnectionPorts run_client_closes_first(AddressFamily family);
+
+// A port on which nothing listens (bound once, then released).
+std::uint16_t unused_port(AddressFamily family);
+
+// Closes with SO_LINGER 0: the kernel sends a RST instead of a FIN.
+void close_with_reset(Fd& socket);
 
 } // namespace tcpsight::test

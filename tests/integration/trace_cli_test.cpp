@@ -1,5 +1,6 @@
 // Runs the built tcpsight binary the way a user would.
 #include "child_process.hpp"
+#include "forked.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
 
@@ -12,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <sstream>
 
 namespace tcpsight {
@@ -22,7 +25,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using test::ChildProcess;
 
-constexpr const char* kReady = "tracing TCP state transitions";
+constexpr const char* kReady = "tracing TCP connections";
 
 std::vector<json> parse_json_lines(const std::string& text) {
   std::vector<json> lines;
@@ -34,7 +37,7 @@ std::vector<json> parse_json_lines(const std::string& text) {
 
 // The transitions of one socket, found by its ports, in output order.
 std::vector<json> socket_events(const std::vector<json>& lines, int local, int remote) {
-  std::string sock_id;
+  std::uint64_t sock_id = 0;
   for (const auto& line : lines)
     if (line["type"] == "transition" && line["sport"] == local && line["dport"] == remote)
       sock_id = line["sock_id"];
@@ -55,17 +58,12 @@ std::vector<std::string> transitions_of(const std::vector<json>& socket) {
 // Connects to port from a child process named ts-client, sends bytes and
 // closes. Returns the child's pid once it has exited.
 pid_t connect_from_another_process(std::uint16_t port) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_NAME, "ts-client");
-    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
-    test::send_all(client, "ping", 4);
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  return pid;
+  test::Forked client("ts-client", [port] {
+    auto connection = test::connect_to_loopback(AddressFamily::IPv4, port);
+    test::send_all(connection, "ping", 4);
+  });
+  EXPECT_TRUE(client.succeeded());
+  return client.pid();
 }
 
 TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
@@ -92,7 +90,7 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
   EXPECT_TRUE(tracer.wait_for_stdout(server_closed, 5s)) << tracer.stdout_text();
   tracer.send_signal(SIGINT);
   EXPECT_EQ(tracer.wait(), 0) << tracer.stderr_text();
-  EXPECT_NE(tracer.stderr_text().find("transitions traced, 0 lost"), std::string::npos)
+  EXPECT_NE(tracer.stderr_text().find("filtered in the kernel, 0 lost"), std::string::npos)
       << tracer.stderr_text();
 
   const auto lines = parse_json_lines(tracer.stdout_text());
@@ -107,10 +105,10 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
   EXPECT_EQ(transitions_of(client),
             (std::vector<std::string>{"CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED",
                                       "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
-                                      "FIN_WAIT2->CLOSE"}));
-  // connect() and close() run in the client process.
-  ASSERT_GE(client.size(), 3u);
-  for (const auto& t : {client[0], client[2]}) {
+                                      "FIN_WAIT2->TIME_WAIT"}));
+  EXPECT_EQ(client.back()["inferred"], true);
+  EXPECT_EQ(client.front()["sport"], client_port); // filled in after connect() picked it
+  for (const auto& t : client) {
     EXPECT_EQ(t["pid"], client_pid);
     EXPECT_EQ(t["comm"], "ts-client");
     EXPECT_EQ(t["family"], "ipv4");
@@ -124,11 +122,51 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
                                       "ESTABLISHED->CLOSE_WAIT", "CLOSE_WAIT->LAST_ACK",
                                       "LAST_ACK->CLOSE"}));
   ASSERT_EQ(server_side.size(), 5u);
-  // close() of the accepted socket runs in this process.
-  EXPECT_EQ(server_side[3]["pid"], getpid());
+  for (const auto& t : server_side)
+    EXPECT_EQ(t["pid"], getpid());
   for (std::size_t i = 1; i < server_side.size(); ++i)
     EXPECT_GT(server_side[i]["ts_ns"].get<std::uint64_t>(),
               server_side[i - 1]["ts_ns"].get<std::uint64_t>());
+}
+
+TEST(TraceCli, LostEventsAreReportedOnStderrInJsonAndInTheSummary) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto page = sysconf(_SC_PAGESIZE);
+  ChildProcess tracer(
+      {TCPSIGHT_BINARY, "trace", "--json", "--ring-buffer-size", std::to_string(page)});
+  ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
+  tracer.send_signal(SIGSTOP); // the reader stops; the kernel keeps writing
+  for (long i = 0; i < page / 100; ++i)
+    test::run_client_closes_first(AddressFamily::IPv4);
+  tracer.send_signal(SIGCONT);
+  EXPECT_TRUE(tracer.wait_for_stderr("tcpsight: lost ", 5s)) << tracer.stderr_text();
+  tracer.send_signal(SIGINT);
+  EXPECT_EQ(tracer.wait(), 0);
+
+  std::uint64_t lost_in_json = 0;
+  for (const auto& line : parse_json_lines(tracer.stdout_text()))
+    if (line["type"] == "lost_events")
+      lost_in_json += line["count"].get<std::uint64_t>();
+  EXPECT_GT(lost_in_json, 0u);
+  EXPECT_NE(tracer.stderr_text().find(fmt::format(", {} lost\n", lost_in_json)), std::string::npos)
+      << tracer.stderr_text();
+}
+
+TEST(TraceCli, FilterValuesAreCheckedBeforeTracing) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--port", "0"},
+                                              {"--port", "65536"},
+                                              {"--dport", "http"},
+                                              {"--state", "OPEN"},
+                                              {"--comm", "a-name-that-is-too-long"},
+                                              {"--netns", "/no/such/ns"}}) {
+    std::vector<std::string> argv{TCPSIGHT_BINARY, "trace"};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    ChildProcess child(argv);
+    EXPECT_EQ(child.wait(), 2) << bad[0] << " " << bad[1];
+    const auto error = child.stderr_text();
+    EXPECT_EQ(error.rfind("tcpsight: ", 0), 0u) << error;
+    EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
+  }
 }
 
 TEST(TraceCli, SigtermAlsoEndsCleanlyWithASummary) {
@@ -137,7 +175,7 @@ TEST(TraceCli, SigtermAlsoEndsCleanlyWithASummary) {
   ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
   tracer.send_signal(SIGTERM);
   EXPECT_EQ(tracer.wait(), 0);
-  EXPECT_NE(tracer.stderr_text().find("transitions traced"), std::string::npos);
+  EXPECT_NE(tracer.stderr_text().find("events shown"), std::string::npos);
   EXPECT_EQ(tracer.stdout_text().rfind("TIME ", 0), 0u) << tracer.stdout_text();
 }
 

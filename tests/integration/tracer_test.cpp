@@ -1,20 +1,25 @@
-// Loads the real BPF programs, makes real loopback connections and checks
-// exactly which transitions were traced.
+// Loads the real BPF programs, makes real connections on loopback and
+// between network namespaces, and checks exactly what was traced.
 #include "tcpsight/tracer.hpp"
 
+#include "forked.hpp"
 #include "loopback.hpp"
+#include "network_namespace.hpp"
 #include "privileges.hpp"
+#include "traced_run.hpp"
 
 #include <gtest/gtest.h>
 
-#include <sched.h>
-#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <map>
-#include <vector>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
 
 namespace tcpsight {
 
@@ -24,194 +29,384 @@ void PrintTo(AddressFamily family, std::ostream* out) { *out << family_name(fami
 namespace {
 
 using namespace std::chrono_literals;
+using enum TcpState;
+using test::States;
+using test::TracedRun;
 
-using States = std::vector<std::pair<TcpState, TcpState>>;
+const States kActiveClose{{Close, SynSent},
+                          {SynSent, Established},
+                          {Established, FinWait1},
+                          {FinWait1, FinWait2},
+                          {FinWait2, TimeWait}};
+const States kPassiveClose{{Listen, SynRecv},
+                           {SynRecv, Established},
+                           {Established, CloseWait},
+                           {CloseWait, LastAck},
+                           {LastAck, Close}};
 
-// What the kernel reports for the client of run_client_closes_first().
-const States kClientThatClosesFirst{{TcpState::Close, TcpState::SynSent},
-                                    {TcpState::SynSent, TcpState::Established},
-                                    {TcpState::Established, TcpState::FinWait1},
-                                    {TcpState::FinWait1, TcpState::FinWait2},
-                                    {TcpState::FinWait2, TcpState::Close}};
-
-// Collects everything the tracer delivers.
-class Recorder {
-public:
-  Tracer::Handler handler() {
-    return [this](const Transition& t) { transitions_.push_back(t); };
-  }
-  const std::vector<Transition>& transitions() const { return transitions_; }
-
-  // Every transition of the socket that, at some point, had this local and
-  // remote port, in the order traced.
-  std::vector<Transition> socket_with_ports(std::uint16_t local, std::uint16_t remote) const {
-    std::uint64_t sock_id = 0;
-    for (const auto& t : transitions_)
-      if (t.local_port == local && t.remote_port == remote)
-        sock_id = t.sock_id;
-    std::vector<Transition> socket;
-    std::copy_if(transitions_.begin(), transitions_.end(), std::back_inserter(socket),
-                 [&](const Transition& t) { return sock_id != 0 && t.sock_id == sock_id; });
-    return socket;
-  }
-
-private:
-  std::vector<Transition> transitions_;
-};
-
-States states_of(const std::vector<Transition>& socket) {
-  States states;
-  for (const auto& t : socket)
-    states.emplace_back(t.old_state, t.new_state);
-  return states;
-}
-
-bool ends_closed(const std::vector<Transition>& socket) {
-  return !socket.empty() && socket.back().new_state == TcpState::Close;
-}
-
-// Polls until the condition holds or two seconds pass.
-template <typename Condition> void poll_until(Tracer& tracer, Condition done) {
-  const auto deadline = std::chrono::steady_clock::now() + 2s;
-  while (!done() && std::chrono::steady_clock::now() < deadline)
-    tracer.poll(50ms);
-}
-
-void expect_increasing_timestamps(const std::vector<Transition>& socket) {
+void expect_increasing_timestamps(const std::vector<Event>& socket) {
   for (std::size_t i = 1; i < socket.size(); ++i)
-    EXPECT_GT(socket[i].ts_ns, socket[i - 1].ts_ns) << "transition " << i;
+    EXPECT_GT(socket[i].ts_ns, socket[i - 1].ts_ns) << "event " << i;
+}
+
+void expect_owner(const std::vector<Event>& socket, pid_t pid, const std::string& comm) {
+  ASSERT_FALSE(socket.empty());
+  for (const auto& e : socket) {
+    ASSERT_TRUE(e.owner) << tcp_state_name(e.old_state) << " -> " << tcp_state_name(e.new_state);
+    EXPECT_EQ(e.owner->pid, static_cast<std::uint32_t>(pid))
+        << tcp_state_name(e.old_state) << " -> " << tcp_state_name(e.new_state);
+    EXPECT_EQ(e.owner->comm, comm);
+  }
+}
+
+std::uint32_t own_netns() {
+  struct stat status {};
+  stat("/proc/self/ns/net", &status);
+  return static_cast<std::uint32_t>(status.st_ino);
+}
+
+std::string own_comm() {
+  std::ifstream in("/proc/self/comm");
+  std::string comm;
+  std::getline(in, comm);
+  return comm;
+}
+
+const Event* find_event(const std::vector<Event>& events, EventType type) {
+  const auto it =
+      std::find_if(events.begin(), events.end(), [&](const Event& e) { return e.type == type; });
+  return it == events.end() ? nullptr : &*it;
 }
 
 class TracerLoopback : public ::testing::TestWithParam<AddressFamily> {};
 
-TEST_P(TracerLoopback, ClientClosesFirst) {
+TEST_P(TracerLoopback, ActiveCloseEndsInTimeWaitAndPassiveCloseInLastAck) {
   TCPSIGHT_REQUIRE_TRACING();
   const AddressFamily family = GetParam();
   const IpAddress loopback = test::loopback_address(family);
 
-  Recorder recorder;
-  Tracer tracer({}, recorder.handler());
+  TracedRun run;
   const auto ports = test::run_client_closes_first(family);
+  run.poll_until([&] {
+    return run.socket_reached(ports.client, ports.server, {TimeWait}) &&
+           run.socket_reached(ports.server, ports.client, {Close});
+  });
 
-  const auto client = [&] { return recorder.socket_with_ports(ports.client, ports.server); };
-  const auto server = [&] { return recorder.socket_with_ports(ports.server, ports.client); };
-  poll_until(tracer, [&] { return ends_closed(client()) && ends_closed(server()); });
+  const auto client = run.socket_with_ports(ports.client, ports.server);
+  const auto server = run.socket_with_ports(ports.server, ports.client);
+  EXPECT_EQ(test::states_of(client), kActiveClose);
+  EXPECT_EQ(test::states_of(server), kPassiveClose);
 
-  using enum TcpState;
-  const auto client_socket = client();
-  EXPECT_EQ(states_of(client_socket), kClientThatClosesFirst);
-  const auto server_socket = server();
-  EXPECT_EQ(states_of(server_socket), (States{{Listen, SynRecv},
-                                              {SynRecv, Established},
-                                              {Established, CloseWait},
-                                              {CloseWait, LastAck},
-                                              {LastAck, Close}}));
-
-  for (const auto& t : client_socket) {
-    EXPECT_EQ(t.family(), family);
-    EXPECT_EQ(t.local, loopback);
-    EXPECT_EQ(t.remote, loopback);
-    EXPECT_EQ(t.remote_port, ports.server);
+  // Every event carries the full 4-tuple, even CLOSE -> SYN_SENT, which the
+  // kernel reports before connect() picks the local port.
+  for (const auto* socket : {&client, &server})
+    for (const auto& e : *socket) {
+      EXPECT_EQ(e.family(), family);
+      EXPECT_EQ(e.local, loopback);
+      EXPECT_EQ(e.remote, loopback);
+      EXPECT_EQ(e.netns, own_netns());
+    }
+  for (const auto& e : client) {
+    EXPECT_EQ(e.local_port, ports.client);
+    EXPECT_EQ(e.remote_port, ports.server);
   }
-  // connect() enters SYN_SENT before the kernel picks the local port.
-  ASSERT_FALSE(client_socket.empty());
-  EXPECT_EQ(client_socket.front().local_port, 0);
-  for (std::size_t i = 1; i < client_socket.size(); ++i)
-    EXPECT_EQ(client_socket[i].local_port, ports.client);
-
-  for (const auto& t : server_socket) {
-    EXPECT_EQ(t.family(), family);
-    EXPECT_EQ(t.local, loopback);
-    EXPECT_EQ(t.local_port, ports.server);
-    EXPECT_EQ(t.remote, loopback);
-    EXPECT_EQ(t.remote_port, ports.client);
+  for (const auto& e : server) {
+    EXPECT_EQ(e.local_port, ports.server);
+    EXPECT_EQ(e.remote_port, ports.client);
   }
 
-  expect_increasing_timestamps(client_socket);
-  expect_increasing_timestamps(server_socket);
-  // Every transition after the first knows how long the socket spent in the old state.
-  for (const auto* socket : {&client_socket, &server_socket})
+  ASSERT_EQ(client.size(), 5u);
+  ASSERT_EQ(server.size(), 5u);
+  EXPECT_TRUE(client[1].handshake_ns) << "connect latency on SYN_SENT -> ESTABLISHED";
+  EXPECT_TRUE(server[1].handshake_ns) << "server handshake on SYN_RECV -> ESTABLISHED";
+  EXPECT_TRUE(client[4].inferred);
+  EXPECT_EQ(client[4].reason, Reason::None);
+  EXPECT_EQ(server[4].reason, Reason::None);
+  EXPECT_FALSE(server[4].inferred);
+  EXPECT_NE(client[0].sock_id, server[0].sock_id);
+
+  expect_increasing_timestamps(client);
+  expect_increasing_timestamps(server);
+  for (const auto* socket : {&client, &server})
     for (std::size_t i = 1; i < socket->size(); ++i)
       EXPECT_TRUE((*socket)[i].ns_in_old.has_value()) << "transition " << i;
 
-  EXPECT_EQ(tracer.stats().lost, 0u);
-  EXPECT_EQ(tracer.stats().malformed, 0u);
+  const auto stats = run.tracer().stats();
+  EXPECT_EQ(stats.lost, 0u);
+  EXPECT_EQ(stats.malformed, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TracerLoopback,
                          ::testing::Values(AddressFamily::IPv4, AddressFamily::IPv6),
                          [](const auto& info) { return std::string(family_name(info.param)); });
 
+TEST(Tracer, EachSocketNamesTheProcessThatOwnsIt) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run;
+  test::Pipe port_pipe;
+  test::Forked server("ts-server", [&] {
+    auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+    port_pipe.send(test::local_port(listener));
+    auto connection = test::accept_one(listener);
+    test::read_to_eof(connection);
+  });
+  const auto server_port = port_pipe.receive<std::uint16_t>();
+  test::Forked client("ts-client", [&] {
+    auto connection = test::connect_to_loopback(AddressFamily::IPv4, server_port);
+    test::send_all(connection, "ping", 4);
+  });
+  ASSERT_TRUE(client.succeeded());
+  ASSERT_TRUE(server.succeeded());
+
+  std::uint16_t client_port = 0;
+  run.poll_until([&] {
+    for (const auto& e : run.shown())
+      if (e.remote_port == server_port && e.new_state == SynSent)
+        client_port = e.local_port;
+    return client_port != 0 && run.socket_reached(server_port, client_port, {Close});
+  });
+
+  // On loopback most of the server's transitions run in softirq while the
+  // client process is on the CPU: the owner must still be the server.
+  const auto server_socket = run.socket_with_ports(server_port, client_port);
+  EXPECT_EQ(test::states_of(server_socket), kPassiveClose);
+  expect_owner(server_socket, server.pid(), "ts-server");
+  const auto client_socket = run.socket_with_ports(client_port, server_port);
+  EXPECT_EQ(test::states_of(client_socket), kActiveClose);
+  expect_owner(client_socket, client.pid(), "ts-client");
+  expect_owner(run.socket_with_ports(server_port, 0), server.pid(), "ts-server");
+}
+
+TEST(Tracer, AcceptHandsTheSocketToTheAcceptingProcess) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run;
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto server_port = test::local_port(listener);
+  test::Pipe accepted;
+  test::Forked acceptor("ts-acceptor", [&] {
+    auto connection = test::accept_one(listener);
+    accepted.send('y');
+    test::read_to_eof(connection);
+  });
+  test::Forked client("ts-client", [&] {
+    auto connection = test::connect_to_loopback(AddressFamily::IPv4, server_port);
+    accepted.receive<char>(); // close only once the acceptor owns its end
+    test::send_all(connection, "ping", 4);
+  });
+  ASSERT_TRUE(client.succeeded());
+  ASSERT_TRUE(acceptor.succeeded());
+
+  run.poll_until([&] {
+    return std::count_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
+             return e.local_port == server_port && e.old_state == LastAck;
+           }) > 0;
+  });
+  std::vector<Event> server_socket;
+  for (const auto& e : run.shown())
+    if (e.local_port == server_port && e.new_state == SynRecv)
+      server_socket = run.socket(e.sock_id);
+  ASSERT_EQ(test::states_of(server_socket), kPassiveClose);
+  // Before accept() the socket belongs to the listener's owner; after, to the acceptor.
+  const std::vector<Event> before(server_socket.begin(), server_socket.begin() + 2);
+  const std::vector<Event> after(server_socket.begin() + 2, server_socket.end());
+  expect_owner(before, getpid(), own_comm());
+  expect_owner(after, acceptor.pid(), "ts-acceptor");
+}
+
 TEST(Tracer, ListenerOpensAndCloses) {
   TCPSIGHT_REQUIRE_TRACING();
-  Recorder recorder;
-  Tracer tracer({}, recorder.handler());
+  TracedRun run;
   auto listener = test::listen_on_loopback(AddressFamily::IPv4);
   const auto port = test::local_port(listener);
   listener.close();
-
-  const auto socket = [&] { return recorder.socket_with_ports(port, 0); };
-  poll_until(tracer, [&] { return ends_closed(socket()); });
-  using enum TcpState;
-  EXPECT_EQ(states_of(socket()), (States{{Close, Listen}, {Listen, Close}}));
-  for (const auto& t : socket())
-    EXPECT_EQ(t.pid, static_cast<std::uint32_t>(getpid()));
+  run.poll_until([&] { return run.socket_reached(port, 0, {Close}); });
+  EXPECT_EQ(test::states_of(run.socket_with_ports(port, 0)),
+            (States{{Close, Listen}, {Listen, Close}}));
+  expect_owner(run.socket_with_ports(port, 0), getpid(), own_comm());
 }
 
-// Runs a loopback connection in a new network namespace, in a child process.
-// (Out parameter, because ASSERT_* needs a function returning void.)
-void connect_in_new_network_namespace(test::ConnectionPorts& ports) {
-  int ports_pipe[2];
-  ASSERT_EQ(pipe(ports_pipe), 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    close(ports_pipe[0]);
-    if (unshare(CLONE_NEWNET) != 0 || !test::bring_loopback_up())
-      _exit(1);
-    const auto made = test::run_client_closes_first(AddressFamily::IPv4);
-    _exit(write(ports_pipe[1], &made, sizeof made) == sizeof made ? 0 : 1);
-  }
-  close(ports_pipe[1]);
-  const auto got = read(ports_pipe[0], &ports, sizeof ports);
-  close(ports_pipe[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ports));
-}
-
-TEST(Tracer, SeesConnectionsInOtherNetworkNamespaces) {
+TEST(Tracer, ConnectToAClosedPortIsRefused) {
   TCPSIGHT_REQUIRE_TRACING();
-  Recorder recorder;
-  Tracer tracer({}, recorder.handler());
-  test::ConnectionPorts ports;
-  ASSERT_NO_FATAL_FAILURE(connect_in_new_network_namespace(ports));
+  TracedRun run;
+  const auto closed_port = test::unused_port(AddressFamily::IPv4);
+  std::uint16_t client_port = 0;
+  try {
+    test::connect_to_loopback(AddressFamily::IPv4, closed_port);
+    FAIL() << "connect to a closed port succeeded";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ECONNREFUSED);
+  }
+  run.poll_until([&] {
+    for (const auto& e : run.shown())
+      if (e.remote_port == closed_port && e.type == EventType::Transition && e.new_state == Close)
+        client_port = e.local_port;
+    return client_port != 0;
+  });
 
-  const auto client = [&] { return recorder.socket_with_ports(ports.client, ports.server); };
-  poll_until(tracer, [&] { return ends_closed(client()); });
-  EXPECT_EQ(states_of(client()), kClientThatClosesFirst);
+  const auto client = run.socket_with_ports(client_port, closed_port);
+  EXPECT_EQ(test::states_of(client), (States{{Close, SynSent}, {SynSent, Close}}));
+  ASSERT_FALSE(client.empty());
+  EXPECT_EQ(client.back().reason, Reason::Refused);
+  EXPECT_EQ(client.back().error, ECONNREFUSED);
+  const Event* received = find_event(client, EventType::ResetReceived);
+  ASSERT_NE(received, nullptr);
+  EXPECT_EQ(received->reason, Reason::Refused);
+
+  // The RST came from the kernel, for a port with no socket.
+  const auto sent = std::find_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
+    return e.type == EventType::ResetSent && e.local_port == closed_port;
+  });
+  ASSERT_NE(sent, run.shown().end());
+  EXPECT_TRUE(sent->no_socket);
+  EXPECT_EQ(sent->remote_port, client_port);
+  EXPECT_EQ(sent->sock_id, 0u);
+}
+
+TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run;
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto server_port = test::local_port(listener);
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, server_port);
+  const auto client_port = test::local_port(client);
+  auto server = test::accept_one(listener);
+  test::close_with_reset(client);
+  run.poll_until([&] { return run.socket_reached(server_port, client_port, {Close}); });
+
+  const auto client_socket = run.socket_with_ports(client_port, server_port);
+  EXPECT_EQ(test::states_of(client_socket),
+            (States{{Close, SynSent}, {SynSent, Established}, {Established, Close}}));
+  ASSERT_NE(find_event(client_socket, EventType::ResetSent), nullptr);
+  EXPECT_FALSE(find_event(client_socket, EventType::ResetSent)->no_socket);
+  EXPECT_EQ(client_socket.back().reason, Reason::ResetSent);
+
+  const auto server_socket = run.socket_with_ports(server_port, client_port);
+  EXPECT_EQ(test::states_of(server_socket),
+            (States{{Listen, SynRecv}, {SynRecv, Established}, {Established, Close}}));
+  ASSERT_NE(find_event(server_socket, EventType::ResetReceived), nullptr);
+  ASSERT_FALSE(server_socket.empty());
+  EXPECT_EQ(server_socket.back().reason, Reason::ResetReceived);
+  EXPECT_EQ(server_socket.back().error, ECONNRESET);
+}
+
+// A client namespace and a server namespace whose firewall drops SYNs.
+class SynDroppingPeer {
+public:
+  SynDroppingPeer()
+      : client_(fmt::format("tsc{}", getpid())), server_(fmt::format("tss{}", getpid())),
+        veth_(client_, server_, 1) {
+    const auto rules =
+        std::filesystem::temp_directory_path() / fmt::format("tcpsight-{}.nft", getpid());
+    std::ofstream(rules) << "table inet tcpsight {\n"
+                            "  chain input {\n"
+                            "    type filter hook input priority 0; policy accept;\n"
+                            "    tcp flags & (syn | ack) == syn drop\n"
+                            "  }\n"
+                            "}\n";
+    server_.exec("nft -f " + rules.string());
+    std::filesystem::remove(rules);
+  }
+
+  const test::NetworkNamespace& client() const { return client_; }
+  const std::string& server_address() const { return veth_.b_address; }
+
+private:
+  test::NetworkNamespace client_;
+  test::NetworkNamespace server_;
+  test::VethPair veth_;
+};
+
+TEST(Tracer, ConnectIntoANamespaceThatDropsSynsRetransmitsAndTimesOut) {
+  TCPSIGHT_REQUIRE_TRACING();
+  SynDroppingPeer peer;
+  TracedRun run;
+  constexpr std::uint16_t kPort = 8080;
+  test::Forked client("ts-timeout", [&] {
+    peer.client().enter();
+    // One retry: SYN, SYN again after 1 s, give up 2 s later.
+    std::ofstream("/proc/sys/net/ipv4/tcp_syn_retries") << "1\n";
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(kPort)};
+    inet_pton(AF_INET, peer.server_address().c_str(), &address.sin_addr);
+    const bool timed_out =
+        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
+        errno == ETIMEDOUT;
+    if (!timed_out)
+      throw std::runtime_error("connect did not time out");
+  });
+  ASSERT_TRUE(client.succeeded());
+  run.poll_until([&] {
+    return std::any_of(run.shown().begin(), run.shown().end(), [](const Event& e) {
+      return e.remote_port == kPort && e.new_state == Close;
+    });
+  });
+
+  std::vector<Event> socket;
+  for (const auto& e : run.shown())
+    if (e.remote_port == kPort && e.new_state == SynSent)
+      socket = run.socket(e.sock_id);
+  EXPECT_EQ(test::states_of(socket), (States{{Close, SynSent}, {SynSent, Close}}));
+  EXPECT_GE(std::count_if(socket.begin(), socket.end(),
+                          [](const Event& e) { return e.type == EventType::SynRetransmit; }),
+            1);
+  ASSERT_FALSE(socket.empty());
+  EXPECT_EQ(socket.back().reason, Reason::TimedOut);
+  EXPECT_EQ(socket.back().error, ETIMEDOUT);
+  EXPECT_NE(socket.front().local_port, 0); // filled from the retransmission
+  expect_owner(socket, client.pid(), "ts-timeout");
+  for (const auto& e : socket)
+    EXPECT_EQ(e.netns, peer.client().inode());
+}
+
+TEST(Tracer, ConnectionsInAnotherNetworkNamespaceCarryItsInode) {
+  TCPSIGHT_REQUIRE_TRACING();
+  test::NetworkNamespace other(fmt::format("tso{}", getpid()));
+  ASSERT_NE(other.inode(), own_netns());
+  TracedRun run;
+  test::Pipe ports_pipe;
+  test::Forked child("ts-netns", [&] {
+    other.enter();
+    ports_pipe.send(test::run_client_closes_first(AddressFamily::IPv4));
+  });
+  const auto ports = ports_pipe.receive<test::ConnectionPorts>();
+  ASSERT_TRUE(child.succeeded());
+  run.poll_until([&] { return run.socket_reached(ports.client, ports.server, {TimeWait}); });
+
+  const auto client = run.socket_with_ports(ports.client, ports.server);
+  EXPECT_EQ(test::states_of(client), kActiveClose);
+  for (const auto& e : client)
+    EXPECT_EQ(e.netns, other.inode());
+}
+
+TEST(Tracer, SocketAddressesServeAsIdsWhereCookiesAreMissing) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run({.socket_addresses_as_ids = true});
+  for (const auto& notice : run.tracer().notices())
+    EXPECT_EQ(notice.find("socket cookies"), std::string::npos) << notice;
+  const auto ports = test::run_client_closes_first(AddressFamily::IPv4);
+  run.poll_until([&] { return run.socket_reached(ports.client, ports.server, {TimeWait}); });
+  EXPECT_EQ(test::states_of(run.socket_with_ports(ports.client, ports.server)), kActiveClose);
 }
 
 TEST(Tracer, FullRingBufferCountsLostEvents) {
   TCPSIGHT_REQUIRE_TRACING();
-  Recorder recorder;
-  // One page holds about 40 records; nothing is read until all are made.
-  Tracer tracer({.ring_buffer_bytes = 4096}, recorder.handler());
-  constexpr int kConnections = 30; // 30 x 10 transitions
-  for (int i = 0; i < kConnections; ++i)
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  // One page holds a few dozen records; nothing is read until all are made.
+  TracedRun run({.ring_buffer_bytes = page});
+  const std::size_t connections = page / 100; // about 10 events each: ten times what fits
+  for (std::size_t i = 0; i < connections; ++i)
     test::run_client_closes_first(AddressFamily::IPv4);
 
-  const auto lost = tracer.stats().lost;
+  const auto lost = run.tracer().stats().lost;
   EXPECT_GT(lost, 0u);
-  tracer.drain();
-  const auto delivered = recorder.transitions().size();
+  run.tracer().drain();
+  const auto delivered = run.raw().size();
   EXPECT_GT(delivered, 0u);
-  EXPECT_LT(delivered, 4096u / 96u);
+  EXPECT_LT(delivered, page / 120);
   // The tracer keeps working once the buffer has room again.
   const auto ports = test::run_client_closes_first(AddressFamily::IPv4);
-  poll_until(tracer,
-             [&] { return ends_closed(recorder.socket_with_ports(ports.server, ports.client)); });
-  EXPECT_TRUE(ends_closed(recorder.socket_with_ports(ports.server, ports.client)));
+  run.poll_until([&] { return run.socket_reached(ports.server, ports.client, {Close}); });
+  EXPECT_TRUE(run.socket_reached(ports.server, ports.client, {Close}));
 }
 
 } // namespace

@@ -50,8 +50,9 @@ TEST_F(TextFormat, Ipv6UnknownOwnerAndTime) {
   e.ns_in_old.reset();
   e.handshake_ns.reset();
   e.owner.reset();
-  EXPECT_EQ(row(e), "13:45:02.123456 -       -                [::1]:40000            [::1]:8080     "
-                    "        CLOSE -> SYN_SENT                  -\n");
+  EXPECT_EQ(row(e),
+            "13:45:02.123456 -       -                [::1]:40000            [::1]:8080     "
+            "        CLOSE -> SYN_SENT                  -\n");
 }
 
 TEST_F(TextFormat, RefusedConnectWithError) {

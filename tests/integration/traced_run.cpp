@@ -1,0 +1,65 @@
+#include "traced_run.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+namespace tcpsight::test {
+namespace {
+
+std::uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+} // namespace
+
+States states_of(const std::vector<Event>& events) {
+  States states;
+  for (const auto& e : events)
+    if (e.type == EventType::Transition)
+      states.emplace_back(e.old_state, e.new_state);
+  return states;
+}
+
+TracedRun::TracedRun(TracerOptions options) : pipeline_(options.filter, output_) {
+  tracer_ = std::make_unique<Tracer>(options, [this](const Event& e) {
+    raw_.push_back(e);
+    pipeline_.push(e);
+  });
+}
+
+void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    tracer_->poll(std::chrono::milliseconds(20));
+    pipeline_.tick(monotonic_ns());
+  }
+  tracer_->drain();
+  pipeline_.finish();
+}
+
+std::vector<Event> TracedRun::socket(std::uint64_t sock_id) const {
+  std::vector<Event> events;
+  std::copy_if(shown().begin(), shown().end(), std::back_inserter(events),
+               [&](const Event& e) { return e.sock_id == sock_id; });
+  return events;
+}
+
+std::vector<Event> TracedRun::socket_with_ports(std::uint16_t local, std::uint16_t remote) const {
+  for (const auto& e : shown())
+    if (e.sock_id != 0 && e.local_port == local && e.remote_port == remote)
+      return socket(e.sock_id);
+  return {};
+}
+
+bool TracedRun::socket_reached(std::uint16_t local, std::uint16_t remote,
+                               std::initializer_list<TcpState> states) const {
+  for (const auto& e : socket_with_ports(local, remote))
+    if (e.type == EventType::Transition &&
+        std::find(states.begin(), states.end(), e.new_state) != states.end())
+      return true;
+  return false;
+}
+
+} // namespace tcpsight::test

@@ -1,0 +1,63 @@
+#pragma once
+
+// The real tracer feeding the real pipeline, with what reaches the output
+// kept for assertions.
+
+#include "tcpsight/event_pipeline.hpp"
+#include "tcpsight/tracer.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+namespace tcpsight::test {
+
+using States = std::vector<std::pair<TcpState, TcpState>>;
+
+// The state changes among events, in order; other events are left out.
+States states_of(const std::vector<Event>& events);
+
+class TracedRun {
+public:
+  explicit TracedRun(TracerOptions options = {});
+
+  // Polls until done() holds or timeout passes; then lets out held events.
+  void poll_until(const std::function<bool()>& done,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(3));
+
+  Tracer& tracer() { return *tracer_; }
+  // As the kernel delivered them.
+  const std::vector<Event>& raw() const { return raw_; }
+  // Completed, filtered and interpreted: what `tcpsight trace` shows.
+  const std::vector<Event>& shown() const { return output_.events; }
+
+  // The shown events of one socket.
+  std::vector<Event> socket(std::uint64_t sock_id) const;
+  // The shown events of the socket that had these ports at some point.
+  std::vector<Event> socket_with_ports(std::uint16_t local, std::uint16_t remote) const;
+  // True once the socket with these ports has an event into one of states.
+  bool socket_reached(std::uint16_t local, std::uint16_t remote,
+                      std::initializer_list<TcpState> states) const;
+
+private:
+  class CollectingOutput final : public Output {
+  public:
+    CollectingOutput() : Output(sink_) {}
+    void event(const Event& e) override { events.push_back(e); }
+    void lost_events(std::uint64_t) override {}
+    std::vector<Event> events;
+
+  private:
+    std::ostringstream sink_;
+  };
+
+  std::vector<Event> raw_;
+  CollectingOutput output_;
+  EventPipeline pipeline_;
+  std::unique_ptr<Tracer> tracer_;
+};
+
+} // namespace tcpsight::test
