@@ -104,9 +104,16 @@ static __always_inline void count(__u32 counter)
 		*value += 1;
 }
 
+/* inet_sock_set_state also fires for SCTP and MPTCP sockets. For pointers the
+ * verifier knows (tp_btf arguments): a direct read, no helper call. */
 static __always_inline bool is_tcp(const struct sock *sk)
 {
-	/* inet_sock_set_state also fires for SCTP and MPTCP sockets. */
+	return BPF_CORE_READ_BITFIELD(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+/* The same for a pointer read from memory. */
+static __always_inline bool is_tcp_probed(const struct sock *sk)
+{
 	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
 }
 
@@ -137,27 +144,28 @@ static __always_inline __u64 socket_id(const struct sock *sk)
 	return (__u64)sk;
 }
 
-/* Addresses, ports, family, netns and id: all in sock_common, so this also
- * works for timewait and request sockets. */
+/* Addresses, ports, family, netns and state: all in sock_common, so this
+ * also works for timewait and request sockets. Direct reads: every caller
+ * passes a tp_btf argument, which the verifier lets us dereference. */
 static __always_inline void read_endpoints(struct tcpsight_event *e, const struct sock *sk)
 {
 	const struct sock_common *common = &sk->__sk_common;
 
-	e->family = BPF_CORE_READ(common, skc_family);
+	e->family = common->skc_family;
 	if (e->family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &common->skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &common->skc_daddr);
+		__builtin_memcpy(e->saddr, &common->skc_rcv_saddr, 4);
+		__builtin_memcpy(e->daddr, &common->skc_daddr, 4);
 	} else {
-		bpf_core_read(e->saddr, sizeof(e->saddr), &common->skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, sizeof(e->daddr), &common->skc_v6_daddr);
+		__builtin_memcpy(e->saddr, &common->skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->daddr, &common->skc_v6_daddr, 16);
 	}
 	/* skc_num, not inet_sport: inet_sport is 0 in request sockets. But the
 	 * kernel zeroes skc_num when it releases the port before CLOSE, so
 	 * full sockets fall back to inet_sport. */
-	e->sport = BPF_CORE_READ(common, skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(common, skc_dport));
-	e->netns = BPF_CORE_READ(common, skc_net.net, ns.inum);
-	e->oldstate = e->newstate = BPF_CORE_READ(common, skc_state);
+	e->sport = common->skc_num;
+	e->dport = bpf_ntohs(common->skc_dport);
+	e->netns = common->skc_net.net->ns.inum;
+	e->oldstate = e->newstate = common->skc_state;
 }
 
 static __always_inline void read_full_socket(struct tcpsight_event *e, const struct sock *sk)
@@ -166,7 +174,7 @@ static __always_inline void read_full_socket(struct tcpsight_event *e, const str
 	if (!e->sport)
 		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	e->sock_id = socket_id(sk);
-	e->error = BPF_CORE_READ(sk, sk_err);
+	e->error = sk->sk_err;
 }
 
 static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
@@ -391,7 +399,7 @@ static __always_inline void read_segment(struct tcpsight_event *e, const struct 
 
 static __always_inline bool is_full_socket(const struct sock *sk)
 {
-	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	int state = sk->__sk_common.skc_state;
 
 	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
 }
@@ -441,7 +449,7 @@ int BPF_PROG(on_tcp_receive_reset, const struct sock *sk)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
 {
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT || !is_tcp(sk))
+	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !is_tcp(sk))
 		return 0;
 	count(TCPSIGHT_COUNTER_SEEN);
 
@@ -498,7 +506,7 @@ static __always_inline int on_accept_exit(long fd)
 		return 0;
 	struct socket *socket = BPF_CORE_READ(file, private_data);
 	struct sock *sk = BPF_CORE_READ(socket, sk);
-	if (!sk || !is_tcp(sk))
+	if (!sk || !is_tcp_probed(sk))
 		return 0;
 
 	struct sock_info *info = sock_info_of(sk);

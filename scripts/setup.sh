@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything tcpsight needs to build, test and run, from Debian's
 # packages. Safe to run again: it installs only what is missing.
+#   scripts/setup.sh           build, test and run
+#   scripts/setup.sh --peers   also the peer tools the benchmarks compare with
 set -euo pipefail
 
 packages=(
@@ -9,8 +11,13 @@ packages=(
   libelf-dev zlib1g-dev                # what libbpf links against
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev            # tests
-  iproute2                             # network namespaces in tests
+  iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
+  libbenchmark-dev                     # bench/
 )
+# Peers that bench/run_churn.sh measures tcpsight against.
+if [[ "${1:-}" == "--peers" ]]; then
+  packages+=(libbpf-tools)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -33,6 +40,5 @@ if ((EUID != 0)); then
 fi
 
 echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

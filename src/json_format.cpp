@@ -1,8 +1,10 @@
 #include "tcpsight/json_format.hpp"
 
+#include "append.hpp"
 #include "tcpsight/errno_name.hpp"
 #include "tcpsight/explain.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,77 +12,148 @@
 namespace tcpsight {
 namespace {
 
-using Out = std::back_insert_iterator<std::string>;
+using detail::append_uint;
+using namespace std::string_view_literals;
 
-void append_ms(Out it, std::string_view key, const std::optional<std::uint64_t>& ns) {
+void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+// key is the whole ,"name": prefix.
+void append_ms_or_null(std::string& out, std::string_view key,
+                       const std::optional<std::uint64_t>& ns) {
+  out += key;
   if (ns)
-    fmt::format_to(it, R"(,"{}":{:.3f})", key, static_cast<double>(*ns) / 1e6);
+    detail::append_ms(out, *ns);
   else
-    fmt::format_to(it, R"(,"{}":null)", key);
+    out += "null";
 }
 
-void append_owner(Out it, const std::optional<Owner>& owner) {
-  if (owner)
-    fmt::format_to(it, R"(,"pid":{},"comm":{},"uid":{},"cgroup_id":{})", owner->pid,
-                   json_string(owner->comm), owner->uid, owner->cgroup_id);
-  else
-    fmt::format_to(it, R"(,"pid":null,"comm":null,"uid":null,"cgroup_id":null)");
+void append_owner(std::string& out, const std::optional<Owner>& owner) {
+  if (!owner) {
+    out += R"(,"pid":null,"comm":null,"uid":null,"cgroup_id":null)";
+    return;
+  }
+  out += R"(,"pid":)"sv;
+  append_uint(out, owner->pid);
+  out += R"(,"comm":)"sv;
+  out += json_string(owner->comm);
+  out += R"(,"uid":)"sv;
+  append_uint(out, owner->uid);
+  out += R"(,"cgroup_id":)"sv;
+  append_uint(out, owner->cgroup_id);
 }
 
-void append_states(Out it, const Event& e) {
-  if (e.type == EventType::Transition)
-    fmt::format_to(it, R"(,"old":"{}","new":"{}")", tcp_state_name(e.old_state),
-                   tcp_state_name(e.new_state));
-  else
-    fmt::format_to(it, R"(,"state":"{}")", tcp_state_name(e.new_state));
+void append_endpoints(std::string& out, const Event& e) {
+  out += R"(,"family":)"sv;
+  append_quoted(out, family_name(e.family()));
+  out += R"(,"saddr":)"sv;
+  append_quoted(out, address_text(e.local).view());
+  out += R"(,"sport":)"sv;
+  append_uint(out, e.local_port);
+  out += R"(,"daddr":)"sv;
+  append_quoted(out, address_text(e.remote).view());
+  out += R"(,"dport":)"sv;
+  append_uint(out, e.remote_port);
 }
 
-void append_outcome(Out it, const Event& e) {
+void append_states(std::string& out, const Event& e) {
+  if (e.type != EventType::Transition) {
+    out += R"(,"state":)"sv;
+    append_quoted(out, tcp_state_name(e.new_state));
+    return;
+  }
+  out += R"(,"old":)"sv;
+  append_quoted(out, tcp_state_name(e.old_state));
+  out += R"(,"new":)"sv;
+  append_quoted(out, tcp_state_name(e.new_state));
+  append_ms_or_null(out, R"(,"ms_in_old":)"sv, e.ns_in_old);
+  append_ms_or_null(out, R"(,"handshake_ms":)"sv, e.handshake_ns);
+  out += R"(,"inferred":)"sv;
+  out += e.inferred ? "true" : "false";
+  if (e.inferred) {
+    out += R"(,"expires_in_ms":)"sv;
+    append_uint(out, kTimeWaitNs / 1'000'000);
+  }
+}
+
+void append_outcome(std::string& out, const Event& e) {
+  out += R"(,"reason":)"sv;
   if (e.reason != Reason::None)
-    fmt::format_to(it, R"(,"reason":"{}")", reason_name(e.reason));
+    append_quoted(out, reason_name(e.reason));
   else
-    fmt::format_to(it, R"(,"reason":null)");
+    out += "null";
+  out += R"(,"error":)"sv;
   if (e.error != 0)
-    fmt::format_to(it, R"(,"error":"{}")", errno_name(e.error));
+    append_quoted(out, errno_name(e.error));
   else
-    fmt::format_to(it, R"(,"error":null)");
+    out += "null";
+  if (e.no_socket)
+    out += R"(,"no_socket":true)";
+}
+
+// UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". Events come in bursts within the
+// same second, so each second is converted once.
+void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
+  thread_local std::time_t cached_second = -1;
+  thread_local char date_time[20];
+  const std::time_t seconds = realtime_ns / 1'000'000'000;
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::strftime(date_time, sizeof date_time, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
+  out += date_time;
+  out += '.';
+  detail::append_zero_padded(out, static_cast<std::uint64_t>(realtime_ns % 1'000'000'000), 9);
+  out += 'Z';
 }
 
 } // namespace
 
 void append_event_json(std::string& out, const Event& e, std::int64_t realtime_ns,
                        bool explain_it) {
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, R"({{"type":"{}","ts_ns":{},"time":"{}","sock_id":{},"netns":{})",
-                 event_type_name(e.type), e.ts_ns, format_iso8601_utc(realtime_ns), e.sock_id,
-                 e.netns);
-  append_owner(it, e.owner);
-  fmt::format_to(it, R"(,"family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{})",
-                 family_name(e.family()), to_string(e.local), e.local_port, to_string(e.remote),
-                 e.remote_port);
-  append_states(it, e);
-  if (e.type == EventType::Transition) {
-    append_ms(it, "ms_in_old", e.ns_in_old);
-    append_ms(it, "handshake_ms", e.handshake_ns);
-    fmt::format_to(it, R"(,"inferred":{})", e.inferred);
-    if (e.inferred)
-      fmt::format_to(it, R"(,"expires_in_ms":{})", kTimeWaitNs / 1'000'000);
+  out += R"({"type":")";
+  out += event_type_name(e.type);
+  out += R"(","ts_ns":)";
+  append_uint(out, e.ts_ns);
+  out += R"(,"time":")";
+  append_iso8601_utc(out, realtime_ns);
+  out += '"';
+  out += R"(,"sock_id":)"sv;
+  append_uint(out, e.sock_id);
+  out += R"(,"netns":)"sv;
+  append_uint(out, e.netns);
+  append_owner(out, e.owner);
+  append_endpoints(out, e);
+  append_states(out, e);
+  append_outcome(out, e);
+  if (explain_it) {
+    out += R"(,"explain":)"sv;
+    out += json_string(explain(e));
   }
-  append_outcome(it, e);
-  if (e.no_socket)
-    out += R"(,"no_socket":true)";
-  if (explain_it)
-    fmt::format_to(it, R"(,"explain":{})", json_string(explain(e)));
   out += "}\n";
 }
 
 std::string lost_events_json(std::uint64_t count) {
-  return fmt::format(R"({{"type":"lost_events","count":{}}})"
-                     "\n",
-                     count);
+  std::string out = R"({"type":"lost_events","count":)";
+  append_uint(out, count);
+  out += "}\n";
+  return out;
 }
 
 std::string json_string(std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) { // the usual command name: nothing to escape
+    std::string out;
+    append_quoted(out, text);
+    return out;
+  }
   // nlohmann's serializer does the escaping; it is told to replace invalid
   // UTF-8 rather than throw, since a comm can hold any bytes.
   return nlohmann::json(std::string(text))
@@ -88,12 +161,9 @@ std::string json_string(std::string_view text) {
 }
 
 std::string format_iso8601_utc(std::int64_t realtime_ns) {
-  const std::time_t seconds = realtime_ns / 1'000'000'000;
-  const auto nanos = realtime_ns % 1'000'000'000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanos);
+  std::string out;
+  append_iso8601_utc(out, realtime_ns);
+  return out;
 }
 
 } // namespace tcpsight

@@ -1,89 +1,175 @@
 #include "tcpsight/text_format.hpp"
 
+#include "append.hpp"
 #include "tcpsight/errno_name.hpp"
 #include "tcpsight/explain.hpp"
 
+#include <algorithm>
 #include <ctime>
-#include <fmt/format.h>
 
 namespace tcpsight {
 namespace {
 
-// Wide enough for "255.255.255.255:65535"; IPv6 endpoints may run longer.
-constexpr int kEndpointWidth = 22;
-constexpr int kEventWidth = 26;
+using detail::append_left;
+using detail::append_right;
 
-// One layout for the header and the rows, so they cannot drift apart.
-template <typename... Columns> void append_columns(std::string& out, const Columns&... columns) {
-  fmt::format_to(std::back_inserter(out), "{:<15} {:<7} {:<16} {:<{}} {:<{}} {:<{}} {:>9}",
-                 columns...);
+// Column widths. Endpoints fit "255.255.255.255:65535"; IPv6 ones may run longer.
+constexpr std::size_t kTimeWidth = 15;
+constexpr std::size_t kPidWidth = 7;
+constexpr std::size_t kCommWidth = 16;
+constexpr std::size_t kEndpointWidth = 22;
+constexpr std::size_t kEventWidth = 26;
+constexpr std::size_t kMsWidth = 9;
+
+// The text of a column, held in place.
+struct Cell {
+  char chars[64];
+  std::size_t size = 0;
+
+  std::string_view view() const { return {chars, size}; }
+  void add(std::string_view text) {
+    const auto n = std::min(text.size(), sizeof chars - size);
+    std::copy_n(text.data(), n, chars + size);
+    size += n;
+  }
+};
+
+Cell ms_cell(const std::optional<std::uint64_t>& ns) {
+  Cell cell;
+  if (!ns) {
+    cell.add("-");
+    return cell;
+  }
+  std::string text;
+  detail::append_ms(text, *ns);
+  cell.add(text);
+  return cell;
 }
 
-std::string format_ms(const std::optional<std::uint64_t>& ns) {
-  if (!ns)
-    return "-";
-  return fmt::format("{:.3f}", static_cast<double>(*ns) / 1e6);
-}
-
-std::string event_column(const Event& e) {
+Cell event_cell(const Event& e) {
+  Cell cell;
   switch (e.type) {
   case EventType::Transition:
-    return fmt::format("{} -> {}", tcp_state_name(e.old_state), tcp_state_name(e.new_state));
+    cell.add(tcp_state_name(e.old_state));
+    cell.add(" -> ");
+    cell.add(tcp_state_name(e.new_state));
+    break;
   case EventType::ResetSent:
-    return "RST sent";
+    cell.add("RST sent");
+    break;
   case EventType::ResetReceived:
-    return "RST received";
+    cell.add("RST received");
+    break;
   case EventType::SynRetransmit:
-    return "SYN retransmit";
+    cell.add("SYN retransmit");
+    break;
   case EventType::SynAckRetransmit:
-    return "SYN-ACK retransmit";
+    cell.add("SYN-ACK retransmit");
+    break;
   }
-  return "?";
+  return cell;
 }
 
 void append_details(std::string& out, const Event& e, bool explain_it) {
-  auto it = std::back_inserter(out);
-  if (e.handshake_ns)
-    fmt::format_to(it, " handshake={}ms", format_ms(e.handshake_ns));
-  if (e.reason != Reason::None)
-    fmt::format_to(it, " reason={}", reason_name(e.reason));
-  if (e.error != 0)
-    fmt::format_to(it, " error={}", errno_name(e.error));
-  if (e.inferred)
-    fmt::format_to(it, " inferred expires_in={}s", kTimeWaitNs / 1'000'000'000);
+  if (e.handshake_ns) {
+    out += " handshake=";
+    detail::append_ms(out, *e.handshake_ns);
+    out += "ms";
+  }
+  if (e.reason != Reason::None) {
+    out += " reason=";
+    out += reason_name(e.reason);
+  }
+  if (e.error != 0) {
+    out += " error=";
+    out += errno_name(e.error);
+  }
+  if (e.inferred) {
+    out += " inferred expires_in=";
+    detail::append_uint(out, kTimeWaitNs / 1'000'000'000);
+    out += 's';
+  }
   if (e.no_socket)
     out += " no_socket";
-  if (explain_it)
-    fmt::format_to(it, "  # {}", explain(e));
+  if (explain_it) {
+    out += "  # ";
+    out += explain(e);
+  }
+}
+
+// Local "HH:MM:SS.uuuuuu". Events come in bursts within the same second, so
+// each second is converted once.
+void append_time_of_day(std::string& out, std::int64_t realtime_ns) {
+  thread_local std::time_t cached_second = -1;
+  thread_local char hms[9];
+  const std::time_t seconds = realtime_ns / 1'000'000'000;
+  if (seconds != cached_second) {
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    std::strftime(hms, sizeof hms, "%H:%M:%S", &local);
+    cached_second = seconds;
+  }
+  out.append(hms, 8);
+  out += '.';
+  detail::append_zero_padded(out, static_cast<std::uint64_t>(realtime_ns % 1'000'000'000) / 1000,
+                             6);
+}
+
+void append_pid(std::string& out, const Event& e) {
+  const auto start = out.size();
+  if (e.owner)
+    detail::append_uint(out, e.owner->pid);
+  else
+    out += '-';
+  const auto written = out.size() - start;
+  if (written < kPidWidth)
+    out.append(kPidWidth - written, ' ');
 }
 
 } // namespace
 
 std::string text_header() {
   std::string out;
-  append_columns(out, "TIME", "PID", "COMM", "LOCAL", kEndpointWidth, "REMOTE", kEndpointWidth,
-                 "EVENT", kEventWidth, "MS_IN_OLD");
+  append_left(out, "TIME", kTimeWidth);
+  out += ' ';
+  append_left(out, "PID", kPidWidth);
+  out += ' ';
+  append_left(out, "COMM", kCommWidth);
+  out += ' ';
+  append_left(out, "LOCAL", kEndpointWidth);
+  out += ' ';
+  append_left(out, "REMOTE", kEndpointWidth);
+  out += ' ';
+  append_left(out, "EVENT", kEventWidth);
+  out += ' ';
+  append_right(out, "MS_IN_OLD", kMsWidth);
   out += " DETAILS\n";
   return out;
 }
 
 void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns, bool explain_it) {
-  const std::string pid = e.owner ? fmt::format("{}", e.owner->pid) : "-";
-  const std::string comm = e.owner ? printable_comm(e.owner->comm) : "-";
-  append_columns(
-      out, format_time_of_day(realtime_ns), pid, comm, format_endpoint(e.local, e.local_port),
-      kEndpointWidth, format_endpoint(e.remote, e.remote_port), kEndpointWidth, event_column(e),
-      kEventWidth, format_ms(e.type == EventType::Transition ? e.ns_in_old : std::nullopt));
+  append_time_of_day(out, realtime_ns);
+  out += ' ';
+  append_pid(out, e);
+  out += ' ';
+  append_left(out, e.owner ? printable_comm(e.owner->comm) : "-", kCommWidth);
+  out += ' ';
+  append_left(out, endpoint_text(e.local, e.local_port).view(), kEndpointWidth);
+  out += ' ';
+  append_left(out, endpoint_text(e.remote, e.remote_port).view(), kEndpointWidth);
+  out += ' ';
+  append_left(out, event_cell(e).view(), kEventWidth);
+  out += ' ';
+  append_right(out, ms_cell(e.type == EventType::Transition ? e.ns_in_old : std::nullopt).view(),
+               kMsWidth);
   append_details(out, e, explain_it);
   out += '\n';
 }
 
 std::string format_time_of_day(std::int64_t realtime_ns) {
-  const std::time_t seconds = realtime_ns / 1'000'000'000;
-  const auto micros = (realtime_ns % 1'000'000'000) / 1'000;
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  return fmt::format("{:02}:{:02}:{:02}.{:06}", local.tm_hour, local.tm_min, local.tm_sec, micros);
+  std::string out;
+  append_time_of_day(out, realtime_ns);
+  return out;
 }
 
 std::string printable_comm(std::string_view comm) {

@@ -189,7 +189,7 @@ struct Tracer::Impl {
     auto result = decode_event({static_cast<const std::byte*>(data), size});
     if (auto* event = std::get_if<Event>(&result)) {
       ++self->delivered;
-      self->handler(*event);
+      self->handler(std::move(*event));
     } else {
       ++self->malformed;
     }

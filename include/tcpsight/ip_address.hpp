@@ -20,8 +20,20 @@ struct IpAddress {
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
+// Numeric text held in place, for formatting without allocating.
+struct AddressText {
+  std::array<char, 56> chars{}; // "[" + 45 (INET6_ADDRSTRLEN) + "]:65535"
+  std::size_t size = 0;
+
+  std::string_view view() const { return {chars.data(), size}; }
+};
+
 // Numeric text: "127.0.0.1", "::1", "::ffff:10.0.0.1" (as inet_ntop writes it).
+AddressText address_text(const IpAddress& address);
 std::string to_string(const IpAddress& address);
+
+// Address and port in place: "127.0.0.1:80", "[::1]:80".
+AddressText endpoint_text(const IpAddress& address, std::uint16_t port);
 
 // Address and port: "127.0.0.1:80", "[::1]:80".
 std::string format_endpoint(const IpAddress& address, std::uint16_t port);

@@ -38,7 +38,7 @@ struct TracerStats {
 // tracepoints and hands every event they record to a handler.
 class Tracer {
 public:
-  using Handler = std::function<void(const Event&)>;
+  using Handler = std::function<void(Event)>;
 
   // Throws tcpsight::Error with a message the user can act on.
   Tracer(const TracerOptions& options, Handler handler);

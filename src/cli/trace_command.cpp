@@ -107,8 +107,8 @@ int run_trace(const TraceOptions& options) {
   Tracer tracer({.ring_buffer_bytes = options.ring_buffer_bytes,
                  .filter = options.filter,
                  .libbpf_diagnostics = options.verbose},
-                [&](const Event& e) {
-                  pipeline.push(e);
+                [&](Event e) {
+                  pipeline.push(std::move(e));
                   if (output->buffered() > kMaxBuffered)
                     writer.flush();
                 });

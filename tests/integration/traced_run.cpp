@@ -23,9 +23,9 @@ States states_of(const std::vector<Event>& events) {
 }
 
 TracedRun::TracedRun(TracerOptions options) : pipeline_(options.filter, output_) {
-  tracer_ = std::make_unique<Tracer>(options, [this](const Event& e) {
+  tracer_ = std::make_unique<Tracer>(options, [this](Event e) {
     raw_.push_back(e);
-    pipeline_.push(e);
+    pipeline_.push(std::move(e));
   });
 }
 

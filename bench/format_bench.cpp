@@ -1,0 +1,88 @@
+// Decode + format cost per event, on one core: the work user space does for
+// every record the kernel hands over.
+#include "tcpsight/decode.hpp"
+#include "tcpsight/interpret.hpp"
+#include "tcpsight/json_format.hpp"
+#include "tcpsight/text_format.hpp"
+
+#include <linux/types.h>
+#include <sys/socket.h>
+
+#include <benchmark/benchmark.h>
+#include <cstring>
+#include <vector>
+
+#include "tcpsight_event.h"
+
+namespace {
+
+using namespace tcpsight;
+
+// A mix like a busy host's: v4 and v6, all with owners.
+std::vector<std::vector<std::byte>> sample_records() {
+  std::vector<std::vector<std::byte>> records;
+  for (int i = 0; i < 64; ++i) {
+    tcpsight_event raw{};
+    raw.type = TCPSIGHT_EVENT_TRANSITION;
+    raw.flags = TCPSIGHT_F_TIME_IN_OLD_KNOWN | TCPSIGHT_F_OWNER_KNOWN;
+    raw.ts_ns = 1'000'000'000ull + static_cast<unsigned>(i) * 1000;
+    raw.sock_id = 4096 + static_cast<unsigned>(i);
+    raw.ns_in_old = 12345;
+    raw.pid = 1000 + static_cast<unsigned>(i);
+    raw.netns = 4026531840;
+    raw.family = i % 4 == 0 ? AF_INET6 : AF_INET;
+    raw.sport = static_cast<__u16>(40000 + i);
+    raw.dport = 8080;
+    raw.oldstate = 2;
+    raw.newstate = 1;
+    raw.saddr[0] = 127;
+    raw.saddr[3] = 1;
+    raw.daddr[0] = 10;
+    raw.daddr[3] = static_cast<__u8>(i);
+    std::memcpy(raw.comm, "nginx", 5);
+    std::vector<std::byte> bytes(sizeof raw);
+    std::memcpy(bytes.data(), &raw, sizeof raw);
+    records.push_back(std::move(bytes));
+  }
+  return records;
+}
+
+template <typename Format> void run(benchmark::State& state, Format format) {
+  const auto records = sample_records();
+  std::string out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto decoded = decode_event(records[i++ % records.size()]);
+    format(out, interpret(std::get<Event>(std::move(decoded))));
+    if (out.size() > (1 << 16))
+      out.clear();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void decode_only(benchmark::State& state) {
+  const auto records = sample_records();
+  std::size_t i = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(decode_event(records[i++ % records.size()]));
+  state.SetItemsProcessed(state.iterations());
+}
+
+void decode_and_text(benchmark::State& state) {
+  run(state,
+      [](std::string& out, const Event& e) { append_text_row(out, e, 1'795'527'902'000'000'000); });
+}
+
+void decode_and_json(benchmark::State& state) {
+  run(state, [](std::string& out, const Event& e) {
+    append_event_json(out, e, 1'795'527'902'000'000'000);
+  });
+}
+
+BENCHMARK(decode_only);
+BENCHMARK(decode_and_text);
+BENCHMARK(decode_and_json);
+
+} // namespace
+
+BENCHMARK_MAIN();
