@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -45,5 +46,32 @@ inline void append_right(std::string& out, std::string_view text, std::size_t wi
     out.append(width - text.size(), ' ');
   out.append(text);
 }
+
+// The strftime text of a whole second, local or UTC. Events come in bursts
+// within the same second, so each second is converted once.
+class SecondText {
+public:
+  SecondText(const char* format, bool utc) : format_(format), utc_(utc) {}
+
+  std::string_view of(std::time_t second) {
+    if (second != cached_) {
+      std::tm parts{};
+      if (utc_)
+        gmtime_r(&second, &parts);
+      else
+        localtime_r(&second, &parts);
+      size_ = std::strftime(text_, sizeof text_, format_, &parts);
+      cached_ = second;
+    }
+    return {text_, size_};
+  }
+
+private:
+  const char* format_;
+  bool utc_;
+  std::time_t cached_ = -1;
+  char text_[32] = {};
+  std::size_t size_ = 0;
+};
 
 } // namespace tcpsight::detail

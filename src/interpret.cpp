@@ -12,31 +12,12 @@ bool is_timewait_handover(const Event& e) {
          e.new_state == TcpState::Close && e.error == 0 && !e.reset_sent && !e.reset_received;
 }
 
-Reason connect_failure(const Event& e) {
-  if (e.error == ECONNREFUSED || e.reset_received)
+// A RST received in SYN_SENT means the port is closed: refused. Anywhere
+// else it resets a connection.
+Reason abnormal_end(const Event& e) {
+  const bool in_handshake = e.old_state == TcpState::SynSent;
+  if (e.error == ECONNREFUSED || (in_handshake && e.reset_received))
     return Reason::Refused;
-  if (e.error == ETIMEDOUT)
-    return Reason::TimedOut;
-  if (e.error != 0)
-    return Reason::Failed;
-  if (e.reset_sent)
-    return Reason::ResetSent;
-  return Reason::Aborted;
-}
-
-Reason close_reason(const Event& e) {
-  switch (e.old_state) {
-  case TcpState::SynSent:
-    return connect_failure(e);
-  case TcpState::LastAck:
-  case TcpState::Listen:
-  case TcpState::Close:
-    if (e.error == 0 && !e.reset_received)
-      return Reason::None; // the normal end of a passive close, or no connection
-    break;
-  default:
-    break;
-  }
   if (e.reset_received || e.error == ECONNRESET || e.error == EPIPE)
     return Reason::ResetReceived;
   if (e.error == ETIMEDOUT)
@@ -47,6 +28,15 @@ Reason close_reason(const Event& e) {
     return Reason::ResetSent;
   return Reason::Aborted;
 }
+
+bool is_normal_end(const Event& e) {
+  // The end of a passive close, or of a socket that never connected.
+  const bool quiet_state = e.old_state == TcpState::LastAck || e.old_state == TcpState::Listen ||
+                           e.old_state == TcpState::Close;
+  return quiet_state && e.error == 0 && !e.reset_received;
+}
+
+Reason close_reason(const Event& e) { return is_normal_end(e) ? Reason::None : abnormal_end(e); }
 
 } // namespace
 

@@ -94,19 +94,10 @@ void append_outcome(std::string& out, const Event& e) {
     out += R"(,"no_socket":true)";
 }
 
-// UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". Events come in bursts within the
-// same second, so each second is converted once.
+// UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".
 void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
-  thread_local std::time_t cached_second = -1;
-  thread_local char date_time[20];
-  const std::time_t seconds = realtime_ns / 1'000'000'000;
-  if (seconds != cached_second) {
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::strftime(date_time, sizeof date_time, "%Y-%m-%dT%H:%M:%S", &utc);
-    cached_second = seconds;
-  }
-  out += date_time;
+  thread_local detail::SecondText date_time("%Y-%m-%dT%H:%M:%S", /*utc=*/true);
+  out += date_time.of(realtime_ns / 1'000'000'000);
   out += '.';
   detail::append_zero_padded(out, static_cast<std::uint64_t>(realtime_ns % 1'000'000'000), 9);
   out += 'Z';

@@ -97,19 +97,10 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
   }
 }
 
-// Local "HH:MM:SS.uuuuuu". Events come in bursts within the same second, so
-// each second is converted once.
+// Local "HH:MM:SS.uuuuuu".
 void append_time_of_day(std::string& out, std::int64_t realtime_ns) {
-  thread_local std::time_t cached_second = -1;
-  thread_local char hms[9];
-  const std::time_t seconds = realtime_ns / 1'000'000'000;
-  if (seconds != cached_second) {
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    std::strftime(hms, sizeof hms, "%H:%M:%S", &local);
-    cached_second = seconds;
-  }
-  out.append(hms, 8);
+  thread_local detail::SecondText hms("%H:%M:%S", /*utc=*/false);
+  out += hms.of(realtime_ns / 1'000'000'000);
   out += '.';
   detail::append_zero_padded(out, static_cast<std::uint64_t>(realtime_ns % 1'000'000'000) / 1000,
                              6);

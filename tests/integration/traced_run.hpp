@@ -6,11 +6,12 @@
 #include "tcpsight/event_pipeline.hpp"
 #include "tcpsight/tracer.hpp"
 
+#include "collecting_output.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 namespace tcpsight::test {
@@ -43,17 +44,6 @@ public:
                       std::initializer_list<TcpState> states) const;
 
 private:
-  class CollectingOutput final : public Output {
-  public:
-    CollectingOutput() : Output(sink_) {}
-    void event(const Event& e) override { events.push_back(e); }
-    void lost_events(std::uint64_t) override {}
-    std::vector<Event> events;
-
-  private:
-    std::ostringstream sink_;
-  };
-
   std::vector<Event> raw_;
   CollectingOutput output_;
   EventPipeline pipeline_;

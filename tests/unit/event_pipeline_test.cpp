@@ -1,5 +1,6 @@
 #include "tcpsight/event_pipeline.hpp"
 
+#include "collecting_output.hpp"
 #include "sample_event.hpp"
 
 #include <gtest/gtest.h>
@@ -10,17 +11,7 @@ namespace {
 
 using enum TcpState;
 
-// Keeps what reaches the output.
-class CollectingOutput final : public Output {
-public:
-  CollectingOutput() : Output(sink_) {}
-  void event(const Event& e) override { events.push_back(e); }
-  void lost_events(std::uint64_t) override {}
-  std::vector<Event> events;
-
-private:
-  std::ostringstream sink_;
-};
+using test::CollectingOutput;
 
 Event transition(std::uint64_t sock_id, TcpState from, TcpState to, std::uint16_t local_port) {
   auto e = test::sample_event();
