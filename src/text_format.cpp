@@ -121,18 +121,15 @@ void append_pid(std::string& out, const Event& e) {
 
 std::string text_header() {
   std::string out;
-  append_left(out, "TIME", kTimeWidth);
-  out += ' ';
-  append_left(out, "PID", kPidWidth);
-  out += ' ';
-  append_left(out, "COMM", kCommWidth);
-  out += ' ';
-  append_left(out, "LOCAL", kEndpointWidth);
-  out += ' ';
-  append_left(out, "REMOTE", kEndpointWidth);
-  out += ' ';
-  append_left(out, "EVENT", kEventWidth);
-  out += ' ';
+  for (const auto& [name, width] : {std::pair{"TIME", kTimeWidth},
+                                    {"PID", kPidWidth},
+                                    {"COMM", kCommWidth},
+                                    {"LOCAL", kEndpointWidth},
+                                    {"REMOTE", kEndpointWidth},
+                                    {"EVENT", kEventWidth}}) {
+    append_left(out, name, width);
+    out += ' ';
+  }
   append_right(out, "MS_IN_OLD", kMsWidth);
   out += " DETAILS\n";
   return out;

@@ -13,22 +13,15 @@ using enum TcpState;
 
 using test::CollectingOutput;
 
-Event transition(std::uint64_t sock_id, TcpState from, TcpState to, std::uint16_t local_port) {
-  auto e = test::sample_event();
-  e.sock_id = sock_id;
-  e.old_state = from;
-  e.new_state = to;
-  e.local_port = local_port;
-  return e;
-}
+using test::sample_transition;
 
 TEST(EventPipeline, LocalPortFilterAppliesOnceThePortIsKnown) {
   CollectingOutput output;
   EventPipeline pipeline(Filter{.local_ports = {40000}}, output);
-  pipeline.push(transition(1, Close, SynSent, 0));
-  pipeline.push(transition(2, Close, SynSent, 0));
-  pipeline.push(transition(1, SynSent, Established, 40000));
-  pipeline.push(transition(2, SynSent, Established, 40001));
+  pipeline.push(sample_transition(1, Close, SynSent, 0));
+  pipeline.push(sample_transition(2, Close, SynSent, 0));
+  pipeline.push(sample_transition(1, SynSent, Established, 40000));
+  pipeline.push(sample_transition(2, SynSent, Established, 40001));
   ASSERT_EQ(output.events.size(), 2u);
   EXPECT_EQ(output.events[0].sock_id, 1u);
   EXPECT_EQ(output.events[0].local_port, 40000);
@@ -39,8 +32,8 @@ TEST(EventPipeline, LocalPortFilterAppliesOnceThePortIsKnown) {
 TEST(EventPipeline, InterpretsBeforeFiltering) {
   CollectingOutput output;
   EventPipeline pipeline(Filter{.states = {TimeWait}}, output);
-  pipeline.push(transition(1, FinWait2, Close, 40000));
-  pipeline.push(transition(2, LastAck, Close, 40000));
+  pipeline.push(sample_transition(1, FinWait2, Close, 40000));
+  pipeline.push(sample_transition(2, LastAck, Close, 40000));
   ASSERT_EQ(output.events.size(), 1u);
   EXPECT_EQ(output.events[0].new_state, TimeWait);
   EXPECT_TRUE(output.events[0].inferred);
@@ -49,7 +42,7 @@ TEST(EventPipeline, InterpretsBeforeFiltering) {
 TEST(EventPipeline, FinishLetsHeldEventsOut) {
   CollectingOutput output;
   EventPipeline pipeline(Filter{}, output);
-  pipeline.push(transition(1, Close, SynSent, 0));
+  pipeline.push(sample_transition(1, Close, SynSent, 0));
   EXPECT_TRUE(output.events.empty());
   pipeline.finish();
   EXPECT_EQ(output.events.size(), 1u);

@@ -23,6 +23,18 @@ inline Event sample_event() {
   return e;
 }
 
+// The sample, as socket sock_id going from -> to at ts_ns with this local port.
+inline Event sample_transition(std::uint64_t sock_id, TcpState from, TcpState to,
+                               std::uint16_t local_port, std::uint64_t ts_ns = 1'000'000'000) {
+  auto e = sample_event();
+  e.sock_id = sock_id;
+  e.ts_ns = ts_ns;
+  e.old_state = from;
+  e.new_state = to;
+  e.local_port = local_port;
+  return e;
+}
+
 inline IpAddress ipv6_loopback() {
   return {.family = AddressFamily::IPv6, .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
 }

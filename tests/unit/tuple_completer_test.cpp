@@ -11,13 +11,7 @@ using enum TcpState;
 
 Event event(std::uint64_t sock_id, std::uint64_t ts_ns, TcpState from, TcpState to,
             std::uint16_t local_port) {
-  auto e = test::sample_event();
-  e.sock_id = sock_id;
-  e.ts_ns = ts_ns;
-  e.old_state = from;
-  e.new_state = to;
-  e.local_port = local_port;
-  return e;
+  return test::sample_transition(sock_id, from, to, local_port, ts_ns);
 }
 
 TEST(TupleCompleter, ConnectWithoutLocalPortWaitsForTheNextEvent) {
