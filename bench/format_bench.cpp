@@ -1,6 +1,7 @@
 // Decode + format cost per event, on one core: the work user space does for
 // every record the kernel hands over.
 #include "tcpsight/decode.hpp"
+#include "tcpsight/event_pipeline.hpp"
 #include "tcpsight/interpret.hpp"
 #include "tcpsight/json_format.hpp"
 #include "tcpsight/text_format.hpp"
@@ -10,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 #include "tcpsight_event.h"
@@ -79,7 +81,53 @@ void decode_and_json(benchmark::State& state) {
   });
 }
 
+// Everything user space does per event of a churned connection: decode,
+// hold CLOSE -> SYN_SENT until the port is known, filter, interpret and
+// format as text into a discarded stream.
+void connection_through_pipeline(benchmark::State& state) {
+  std::vector<std::vector<std::byte>> connection;
+  using Steps = std::vector<std::pair<__u8, __u8>>; // kernel state numbers
+  const Steps client{{7, 2}, {2, 1}, {1, 7}};       // CLOSE->SYN_SENT->ESTABLISHED->CLOSE
+  const Steps server{{10, 3}, {3, 1}, {1, 7}};      // LISTEN->SYN_RECV->ESTABLISHED->CLOSE
+  for (const auto& [side, sock_id] : {std::pair{&client, 1}, std::pair{&server, 2}})
+    for (const auto& [from, to] : *side) {
+      tcpsight_event raw{};
+      raw.type = TCPSIGHT_EVENT_TRANSITION;
+      raw.flags = TCPSIGHT_F_OWNER_KNOWN;
+      raw.sock_id = static_cast<__u64>(sock_id);
+      raw.family = AF_INET;
+      raw.sport = from == 7 && to == 2 ? 0 : 40000;
+      raw.dport = 8080;
+      raw.oldstate = from;
+      raw.newstate = to;
+      raw.saddr[0] = raw.daddr[0] = 127;
+      raw.saddr[3] = raw.daddr[3] = 1;
+      std::memcpy(raw.comm, "churn", 5);
+      std::vector<std::byte> bytes(sizeof raw);
+      std::memcpy(bytes.data(), &raw, sizeof raw);
+      connection.push_back(std::move(bytes));
+    }
+  std::ostringstream sink;
+  auto output = make_output({}, sink, WallClock(0));
+  EventPipeline pipeline({}, *output);
+  std::uint64_t sock_base = 0;
+  for (auto _ : state) {
+    sock_base += 2;
+    for (const auto& record : connection) {
+      auto event = std::get<Event>(decode_event(record));
+      event.sock_id += sock_base;
+      pipeline.push(std::move(event));
+    }
+    if (output->buffered() > (1 << 16)) {
+      output->flush();
+      sink.str({});
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(connection.size()));
+}
+
 BENCHMARK(decode_only);
+BENCHMARK(connection_through_pipeline);
 BENCHMARK(decode_and_text);
 BENCHMARK(decode_and_json);
 

@@ -88,20 +88,27 @@ struct listener_key {
 	__u16 reserved;
 };
 
-/* Owners of listening sockets, for the sockets they open passively. */
+struct listener_info {
+	struct owner owner;
+	__u64 sk; /* the listening socket: only it removes the entry */
+};
+
+/* Owners of listening sockets, for the sockets they open passively. The
+ * first listener on a port keeps the entry (SO_REUSEPORT, failed listen()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct listener_key);
-	__type(value, struct owner);
+	__type(value, struct listener_info);
 } listeners SEC(".maps");
 
 static __always_inline void count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
+	/* Atomic: a softirq program may interrupt another on this CPU. */
 	if (value)
-		*value += 1;
+		__sync_fetch_and_add(value, 1);
 }
 
 /* inet_sock_set_state also fires for SCTP and MPTCP sockets. For pointers the
@@ -117,12 +124,22 @@ static __always_inline bool is_tcp_probed(const struct sock *sk)
 	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline void current_owner(struct owner *owner)
+#define PF_KTHREAD 0x00200000
+
+/* Records the current process as owner; false for a kernel thread (one that
+ * closes a socket for a process, say), which owns nothing. The command is
+ * the process's, not the thread's, as ps and ss show it. */
+static __always_inline bool current_owner(struct owner *owner)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return false;
 	owner->pid = bpf_get_current_pid_tgid() >> 32;
 	owner->uid = (__u32)bpf_get_current_uid_gid();
 	owner->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(owner->comm, sizeof(owner->comm));
+	BPF_CORE_READ_STR_INTO(&owner->comm, task, group_leader, comm);
+	return true;
 }
 
 static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
@@ -168,13 +185,26 @@ static __always_inline void read_endpoints(struct tcpsight_event *e, const struc
 	e->oldstate = e->newstate = common->skc_state;
 }
 
-static __always_inline void read_full_socket(struct tcpsight_event *e, const struct sock *sk)
+/* state: the socket's state for this event (for a transition, the new one). */
+static __always_inline void read_full_socket(struct tcpsight_event *e, const struct sock *sk,
+					     int state)
 {
+	unsigned long sock_flags = sk->__sk_common.skc_flags;
+
 	read_endpoints(e, sk);
-	if (!e->sport)
+	/* Closing releases the port and zeroes skc_num first; inet_sport still
+	 * holds it then. (Not before: after a reconnect it holds the old one.) */
+	if (!e->sport && state == TCP_CLOSE)
 		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	e->sock_id = socket_id(sk);
 	e->error = sk->sk_err;
+	if (sock_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)))
+		e->flags |= TCPSIGHT_F_PEER_FIN;
+	if (sock_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DEAD)))
+		e->flags |= TCPSIGHT_F_ORPHAN;
+	if ((sock_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_LINGER))) &&
+	    !sk->sk_lingertime)
+		e->flags |= TCPSIGHT_F_LINGER_ZERO;
 }
 
 static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
@@ -208,14 +238,17 @@ static __always_inline bool port_listed(__u16 port, __u8 kind)
 static __always_inline bool passes_port_filter(const struct tcpsight_event *e)
 {
 	bool local_unknown = e->sport == 0;
+	/* Some kernels report LISTEN -> SYN_RECV before copying the remote end. */
+	bool remote_unknown =
+		e->dport == 0 && e->oldstate == TCP_LISTEN && e->newstate == TCP_SYN_RECV;
 
 	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_LOCAL))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) &&
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !remote_unknown &&
 	    !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
+	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown && !remote_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_EITHER) &&
 	    !port_listed(e->dport, TCPSIGHT_PORT_EITHER))
 		return false;
@@ -292,26 +325,38 @@ static __always_inline bool entered_in_process_context(int newstate)
 }
 
 static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
-					int oldstate, int newstate)
+					const struct sock *sk, int oldstate, int newstate)
 {
 	struct listener_key key = {.netns = e->netns, .port = e->sport};
 
-	if (entered_in_process_context(newstate)) {
-		current_owner(&info->owner);
-		info->flags |= SOCK_OWNER_KNOWN;
-	} else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
-		/* A passively opened socket belongs to its listener until accept(). */
-		struct owner *listener = bpf_map_lookup_elem(&listeners, &key);
+	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
+		/* A new socket, perhaps where a dead one was: forget that one. A
+		 * passively opened socket belongs to its listener until accept(). */
+		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+		__u64 since = info->since_ns;
+		__builtin_memset(info, 0, sizeof(*info));
+		info->since_ns = since;
+		info->flags = SOCK_SINCE_KNOWN;
 		if (listener) {
-			info->owner = *listener;
+			info->owner = listener->owner;
 			info->flags |= SOCK_OWNER_KNOWN;
 		}
+		return;
 	}
+	if (oldstate == TCP_CLOSE)
+		/* A new connection attempt or listen: earlier resets are history. */
+		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED);
+	if (entered_in_process_context(newstate) && current_owner(&info->owner))
+		info->flags |= SOCK_OWNER_KNOWN;
 
-	if (newstate == TCP_LISTEN && key.port)
-		bpf_map_update_elem(&listeners, &key, &info->owner, BPF_ANY);
-	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&listeners, &key);
+	if (newstate == TCP_LISTEN && key.port) {
+		struct listener_info value = {.owner = info->owner, .sk = (__u64)sk};
+		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+		if (listener && listener->sk == (__u64)sk)
+			bpf_map_delete_elem(&listeners, &key);
+	}
 }
 
 static __always_inline void measure_handshake(struct tcpsight_event *e, const struct sock *sk,
@@ -348,7 +393,7 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	struct tcpsight_event e = {};
 	__u64 now = bpf_ktime_get_ns();
 
-	read_full_socket(&e, sk);
+	read_full_socket(&e, sk, newstate);
 	e.type = TCPSIGHT_EVENT_TRANSITION;
 	e.ts_ns = now;
 	e.oldstate = oldstate;
@@ -360,7 +405,7 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	info->since_ns = now;
 	info->flags |= SOCK_SINCE_KNOWN;
 
-	track_owner(info, &e, oldstate, newstate);
+	track_owner(info, &e, sk, oldstate, newstate);
 	copy_sock_info(&e, info);
 	measure_handshake(&e, sk, oldstate, newstate);
 	emit(&e);
@@ -417,10 +462,19 @@ static __always_inline int on_reset(const struct sock *sk, const struct sk_buff 
 	} else if (!is_full_socket(sk)) {
 		read_endpoints(&e, sk);
 		e.sock_id = socket_id(sk);
+	} else if (sk->__sk_common.skc_state == TCP_LISTEN && skb) {
+		/* A listener answering a stray segment: the connection is the
+		 * segment's, and the listener itself is not reset. */
+		if (!is_tcp(sk))
+			return 0;
+		read_segment(&e, skb);
+		struct sock_info *info = sock_info_of(sk);
+		if (info && (info->flags & SOCK_OWNER_KNOWN))
+			copy_owner(&e, &info->owner);
 	} else {
 		if (!is_tcp(sk))
 			return 0;
-		read_full_socket(&e, sk);
+		read_full_socket(&e, sk, sk->__sk_common.skc_state);
 		struct sock_info *info = sock_info_of(sk);
 		if (info) {
 			info->flags |= type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT
@@ -455,7 +509,7 @@ int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
 
 	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYN_RETRANSMIT,
 				   .ts_ns = bpf_ktime_get_ns()};
-	read_full_socket(&e, sk);
+	read_full_socket(&e, sk, TCP_SYN_SENT);
 	struct sock_info *info = sock_info_of(sk);
 	if (info)
 		copy_sock_info(&e, info);
@@ -504,16 +558,18 @@ static __always_inline int on_accept_exit(long fd)
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	if (!file)
 		return 0;
+	/* A socket's file and the socket point at each other; anything else
+	 * (the fd closed and reused meanwhile) is not ours to read. */
 	struct socket *socket = BPF_CORE_READ(file, private_data);
+	if (!socket || BPF_CORE_READ(socket, file) != file)
+		return 0;
 	struct sock *sk = BPF_CORE_READ(socket, sk);
 	if (!sk || !is_tcp_probed(sk))
 		return 0;
 
 	struct sock_info *info = sock_info_of(sk);
-	if (info) {
-		current_owner(&info->owner);
+	if (info && current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
-	}
 	return 0;
 }
 

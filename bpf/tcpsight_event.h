@@ -10,7 +10,7 @@
 #ifndef TCPSIGHT_EVENT_H
 #define TCPSIGHT_EVENT_H
 
-#define TCPSIGHT_EVENT_VERSION 2
+#define TCPSIGHT_EVENT_VERSION 3
 #define TCPSIGHT_COMM_LEN      16
 
 /* tcpsight_event.type */
@@ -30,6 +30,9 @@ enum tcpsight_event_flags {
 	TCPSIGHT_F_RESET_SENT = 1 << 3,	       /* this socket sent a RST before this event */
 	TCPSIGHT_F_RESET_RECEIVED = 1 << 4,    /* this socket received a RST before this event */
 	TCPSIGHT_F_NO_SOCKET = 1 << 5,	       /* RST answering a segment no socket owned */
+	TCPSIGHT_F_PEER_FIN = 1 << 6,	       /* the peer's FIN has arrived (SOCK_DONE) */
+	TCPSIGHT_F_ORPHAN = 1 << 7,	       /* closed by the application (SOCK_DEAD) */
+	TCPSIGHT_F_LINGER_ZERO = 1 << 8,       /* SO_LINGER with a zero timeout */
 };
 
 /* Filter kinds for the port filter map (bit values of its u8 value). */

@@ -95,6 +95,9 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.reset_sent = raw.flags & TCPSIGHT_F_RESET_SENT;
   e.reset_received = raw.flags & TCPSIGHT_F_RESET_RECEIVED;
   e.no_socket = raw.flags & TCPSIGHT_F_NO_SOCKET;
+  e.peer_fin = raw.flags & TCPSIGHT_F_PEER_FIN;
+  e.orphan = raw.flags & TCPSIGHT_F_ORPHAN;
+  e.linger_zero = raw.flags & TCPSIGHT_F_LINGER_ZERO;
   return e;
 }
 

@@ -11,6 +11,7 @@ void EventPipeline::push(Event event) {
 
 void EventPipeline::tick(std::uint64_t now_ns) {
   completer_.expire(now_ns, ready_);
+  time_wait_.expire(now_ns);
   deliver();
 }
 
@@ -22,12 +23,20 @@ void EventPipeline::finish() {
 void EventPipeline::deliver() {
   for (auto& raw : ready_) {
     const Event event = interpret(std::move(raw));
-    if (!filter_.matches(event))
-      continue;
-    output_.event(event);
-    ++delivered_;
+    time_wait_.observe(event, inferred_);
+    output(event);
+    for (const auto& implied : inferred_)
+      output(implied);
+    inferred_.clear();
   }
   ready_.clear();
+}
+
+void EventPipeline::output(const Event& event) {
+  if (!filter_.matches(event))
+    return;
+  output_.event(event);
+  ++delivered_;
 }
 
 } // namespace tcpsight

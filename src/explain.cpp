@@ -37,6 +37,9 @@ std::string_view explain_close(const Event& e) {
 std::string_view explain_transition(const Event& e) {
   const auto from = e.old_state;
   const auto to = e.new_state;
+  if (e.handover)
+    return "closed here; a timewait socket waits in FIN_WAIT2 for the peer's FIN, then "
+           "TIME_WAIT";
   if (to == Close)
     return explain_close(e);
   if (from == Close && to == SynSent)
@@ -62,8 +65,7 @@ std::string_view explain_transition(const Event& e) {
   if (from == FinWait1 && to == Closing)
     return "FIN received before the ACK for ours: simultaneous close";
   if (to == TimeWait)
-    return "FIN exchange complete (or handed over while waiting for the peer's FIN): "
-           "TIME_WAIT for 60 s";
+    return "both FINs sent and acknowledged: TIME_WAIT for 60 s";
   return "state change";
 }
 

@@ -7,9 +7,22 @@ namespace {
 
 // The full socket goes to CLOSE as a timewait socket takes over: the only
 // way a clean FIN_WAIT2 or CLOSING ends.
-bool is_timewait_handover(const Event& e) {
-  return (e.old_state == TcpState::FinWait2 || e.old_state == TcpState::Closing) &&
-         e.new_state == TcpState::Close && e.error == 0 && !e.reset_sent && !e.reset_received;
+bool closes_cleanly(const Event& e) {
+  return e.new_state == TcpState::Close && e.error == 0 && !e.reset_sent && !e.reset_received &&
+         !e.linger_zero;
+}
+
+// The full socket goes to CLOSE as a timewait socket takes over. Both FINs
+// are through: the timewait socket is in TIME_WAIT.
+bool enters_time_wait(const Event& e) {
+  return (e.old_state == TcpState::FinWait2 || e.old_state == TcpState::Closing) && e.peer_fin &&
+         closes_cleanly(e);
+}
+
+// A closed socket whose FIN was acknowledged is handed over before the peer's
+// FIN: the timewait socket waits in FIN_WAIT2.
+bool handed_over_in_fin_wait2(const Event& e) {
+  return e.old_state == TcpState::FinWait2 && !e.peer_fin && e.orphan && closes_cleanly(e);
 }
 
 // A RST received in SYN_SENT means the port is closed: refused. Anywhere
@@ -18,13 +31,15 @@ Reason abnormal_end(const Event& e) {
   const bool in_handshake = e.old_state == TcpState::SynSent;
   if (e.error == ECONNREFUSED || (in_handshake && e.reset_received))
     return Reason::Refused;
+  if (in_handshake && e.error == ECONNRESET)
+    return Reason::Aborted; // the kernel's word for a connect() closed before it completed
   if (e.reset_received || e.error == ECONNRESET || e.error == EPIPE)
     return Reason::ResetReceived;
   if (e.error == ETIMEDOUT)
     return Reason::TimedOut;
   if (e.error != 0)
     return Reason::Failed;
-  if (e.reset_sent)
+  if (e.reset_sent || e.linger_zero)
     return Reason::ResetSent;
   return Reason::Aborted;
 }
@@ -43,9 +58,11 @@ Reason close_reason(const Event& e) { return is_normal_end(e) ? Reason::None : a
 Event interpret(Event e) {
   switch (e.type) {
   case EventType::Transition:
-    if (is_timewait_handover(e)) {
+    if (enters_time_wait(e)) {
       e.new_state = TcpState::TimeWait;
       e.inferred = true;
+    } else if (handed_over_in_fin_wait2(e)) {
+      e.handover = true;
     } else if (e.new_state == TcpState::Close) {
       e.reason = close_reason(e);
     }

@@ -77,6 +77,8 @@ void append_states(std::string& out, const Event& e) {
     out += R"(,"expires_in_ms":)"sv;
     append_uint(out, kTimeWaitNs / 1'000'000);
   }
+  if (e.handover)
+    out += R"(,"handover":"fin_wait2")"sv;
 }
 
 void append_outcome(std::string& out, const Event& e) {

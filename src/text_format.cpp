@@ -89,6 +89,8 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     detail::append_uint(out, kTimeWaitNs / 1'000'000'000);
     out += 's';
   }
+  if (e.handover)
+    out += " handover=fin_wait2";
   if (e.no_socket)
     out += " no_socket";
   if (explain_it) {

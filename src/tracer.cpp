@@ -84,6 +84,7 @@ public:
 
 private:
   Skeleton load_once(bool socket_cookies) {
+    notices_.clear(); // a retry says its notices again
     Skeleton skeleton(tcpsight_bpf::open());
     if (!skeleton)
       throw Error(fmt::format("cannot open the BPF programs: {}", errno_text(errno)));
@@ -220,8 +221,9 @@ struct Tracer::Impl {
   std::uint64_t recursion_misses() const {
     std::uint64_t misses = 0;
     const auto& p = skeleton->progs;
-    for (bpf_program* program : {p.on_inet_sock_set_state, p.on_tcp_send_reset,
-                                 p.on_tcp_receive_reset, p.on_tcp_retransmit_synack}) {
+    for (bpf_program* program :
+         {p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
+          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock}) {
       const int fd = bpf_program__fd(program);
       bpf_prog_info info{};
       __u32 length = sizeof info;

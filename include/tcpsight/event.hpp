@@ -67,10 +67,16 @@ struct Event {
   int error = 0;                             // the socket's pending errno
   bool reset_sent = false;                   // before or at this event
   bool reset_received = false;
-  bool no_socket = false; // a RST for a segment no socket owned
+  bool no_socket = false;   // a RST for a segment no socket owned
+  bool peer_fin = false;    // the peer's FIN had arrived
+  bool orphan = false;      // the application had closed the socket
+  bool linger_zero = false; // SO_LINGER 0: closing sends a RST
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced
+  // FIN_WAIT2 -> CLOSE of a closed socket whose peer has not sent its FIN:
+  // a timewait socket carries on in FIN_WAIT2 and enters TIME_WAIT on that FIN.
+  bool handover = false;
   Reason reason = Reason::None;
 
   AddressFamily family() const { return local.family; }

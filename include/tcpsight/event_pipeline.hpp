@@ -3,6 +3,7 @@
 #include "tcpsight/event.hpp"
 #include "tcpsight/filter.hpp"
 #include "tcpsight/output.hpp"
+#include "tcpsight/time_wait_inference.hpp"
 #include "tcpsight/tuple_completer.hpp"
 
 #include <cstdint>
@@ -10,9 +11,9 @@
 
 namespace tcpsight {
 
-// Everything between the decoder and a view: completes 4-tuples, checks
-// the filter again now that ports are known, interprets, and hands the
-// events to the output.
+// Everything between the decoder and a view: completes 4-tuples,
+// interprets, infers the TIME_WAITs no tracepoint reports, checks the
+// filter again now that ports are known, and hands the events to the output.
 class EventPipeline {
 public:
   EventPipeline(Filter filter, Output& output) : filter_(std::move(filter)), output_(output) {}
@@ -27,11 +28,14 @@ public:
 
 private:
   void deliver();
+  void output(const Event& event);
 
   Filter filter_;
   Output& output_;
   TupleCompleter completer_;
+  TimeWaitInference time_wait_;
   std::vector<Event> ready_;
+  std::vector<Event> inferred_;
   std::uint64_t delivered_ = 0;
 };
 

@@ -20,7 +20,7 @@ public:
   Forked& operator=(const Forked&) = delete;
 
   pid_t pid() const { return pid_; }
-  // Waits for the child; true if it exited 0.
+  // Waits for the child (at most 20 s, then kills it); true if it exited 0.
   bool succeeded();
 
 private:
@@ -37,7 +37,7 @@ public:
   Pipe& operator=(const Pipe&) = delete;
 
   void send(const void* data, std::size_t size) const;
-  // Waits for size bytes; throws if the writer went away first.
+  // Waits for size bytes, at most 20 s; throws if they do not come.
   void receive(void* data, std::size_t size) const;
 
   template <typename T> void send(const T& value) const { send(&value, sizeof value); }

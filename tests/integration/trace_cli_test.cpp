@@ -102,10 +102,15 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
   ASSERT_NE(client_port, 0) << tracer.stdout_text();
 
   const auto client = socket_events(lines, client_port, server_port);
-  EXPECT_EQ(transitions_of(client),
-            (std::vector<std::string>{"CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED",
-                                      "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
-                                      "FIN_WAIT2->TIME_WAIT"}));
+  // FIN_WAIT2 ends in TIME_WAIT at once, or after a hand-over to a
+  // timewait socket (FIN_WAIT2 -> CLOSE) that waits for the server's FIN.
+  std::vector<std::string> direct{"CLOSE->SYN_SENT", "SYN_SENT->ESTABLISHED",
+                                  "ESTABLISHED->FIN_WAIT1", "FIN_WAIT1->FIN_WAIT2",
+                                  "FIN_WAIT2->TIME_WAIT"};
+  auto handed_over = direct;
+  handed_over.insert(handed_over.end() - 1, "FIN_WAIT2->CLOSE");
+  const auto states = transitions_of(client);
+  EXPECT_TRUE(states == direct || states == handed_over) << ::testing::PrintToString(states);
   EXPECT_EQ(client.back()["inferred"], true);
   EXPECT_EQ(client.front()["sport"], client_port); // filled in after connect() picked it
   for (const auto& t : client) {

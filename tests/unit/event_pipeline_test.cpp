@@ -32,11 +32,38 @@ TEST(EventPipeline, LocalPortFilterAppliesOnceThePortIsKnown) {
 TEST(EventPipeline, InterpretsBeforeFiltering) {
   CollectingOutput output;
   EventPipeline pipeline(Filter{.states = {TimeWait}}, output);
-  pipeline.push(sample_transition(1, FinWait2, Close, 40000));
+  auto time_wait = sample_transition(1, FinWait2, Close, 40000);
+  time_wait.peer_fin = true;
+  pipeline.push(time_wait);
   pipeline.push(sample_transition(2, LastAck, Close, 40000));
   ASSERT_EQ(output.events.size(), 1u);
   EXPECT_EQ(output.events[0].new_state, TimeWait);
   EXPECT_TRUE(output.events[0].inferred);
+}
+
+TEST(EventPipeline, LocalPeersFinTurnsAHandoverIntoTimeWait) {
+  CollectingOutput output;
+  EventPipeline pipeline(Filter{}, output);
+  auto handover = sample_transition(1, FinWait2, Close, 40000, /*ts_ns=*/100);
+  handover.orphan = true;
+  handover.ns_in_old = 5;
+  pipeline.push(handover);
+  // The peer: the same connection seen from the other end, sending its FIN.
+  auto peer_fin = sample_transition(2, CloseWait, LastAck, 8080, /*ts_ns=*/130);
+  std::swap(peer_fin.local, peer_fin.remote);
+  peer_fin.remote_port = 40000;
+  pipeline.push(peer_fin);
+
+  ASSERT_EQ(output.events.size(), 3u);
+  EXPECT_TRUE(output.events[0].handover);
+  const auto& time_wait = output.events[2];
+  EXPECT_EQ(time_wait.sock_id, 1u);
+  EXPECT_EQ(time_wait.old_state, FinWait2);
+  EXPECT_EQ(time_wait.new_state, TimeWait);
+  EXPECT_TRUE(time_wait.inferred);
+  EXPECT_FALSE(time_wait.handover);
+  EXPECT_EQ(time_wait.ts_ns, 130u);
+  EXPECT_EQ(time_wait.ns_in_old, 35u);
 }
 
 TEST(EventPipeline, FinishLetsHeldEventsOut) {

@@ -17,9 +17,11 @@ Event transition(TcpState from, TcpState to) {
   return e;
 }
 
-TEST(Interpret, CleanCloseFromFinWait2IsTimeWait) {
+TEST(Interpret, CleanCloseAfterThePeersFinIsTimeWait) {
   for (auto from : {FinWait2, Closing}) {
-    const auto e = interpret(transition(from, Close));
+    auto close = transition(from, Close);
+    close.peer_fin = true;
+    const auto e = interpret(close);
     EXPECT_EQ(e.old_state, from);
     EXPECT_EQ(e.new_state, TimeWait);
     EXPECT_TRUE(e.inferred);
@@ -27,13 +29,44 @@ TEST(Interpret, CleanCloseFromFinWait2IsTimeWait) {
   }
 }
 
+TEST(Interpret, ClosedSocketHandedOverBeforeThePeersFinStaysInFinWait2) {
+  auto close = transition(FinWait2, Close);
+  close.orphan = true;
+  const auto e = interpret(close);
+  EXPECT_EQ(e.new_state, Close);
+  EXPECT_TRUE(e.handover);
+  EXPECT_FALSE(e.inferred);
+  EXPECT_EQ(e.reason, Reason::None);
+}
+
+TEST(Interpret, LingerZeroIsNeverTimeWait) {
+  for (auto from : {FinWait2, Closing}) {
+    auto close = transition(from, Close);
+    close.peer_fin = from == Closing;
+    close.orphan = true;
+    close.linger_zero = true;
+    const auto e = interpret(close);
+    EXPECT_EQ(e.new_state, Close);
+    EXPECT_FALSE(e.handover);
+    EXPECT_EQ(e.reason, Reason::ResetSent);
+  }
+}
+
+TEST(Interpret, ConnectClosedBeforeItCompletedIsAborted) {
+  auto close = transition(SynSent, Close);
+  close.error = ECONNRESET; // what tcp_disconnect() sets in SYN_SENT
+  EXPECT_EQ(interpret(close).reason, Reason::Aborted);
+}
+
 TEST(Interpret, ResetOrErrorInFinWait2IsNoTimeWait) {
   auto reset = transition(FinWait2, Close);
+  reset.peer_fin = true;
   reset.reset_received = true;
   EXPECT_EQ(interpret(reset).new_state, Close);
   EXPECT_EQ(interpret(reset).reason, Reason::ResetReceived);
 
   auto timeout = transition(FinWait2, Close);
+  timeout.orphan = true;
   timeout.reset_sent = true; // the FIN_WAIT2 timer sends a RST
   EXPECT_EQ(interpret(timeout).new_state, Close);
   EXPECT_EQ(interpret(timeout).reason, Reason::ResetSent);

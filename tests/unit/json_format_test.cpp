@@ -53,11 +53,23 @@ TEST(JsonFormat, InferredTimeWait) {
   auto e = test::sample_event();
   e.old_state = TcpState::FinWait2;
   e.new_state = TcpState::Close;
+  e.peer_fin = true;
   const auto parsed = nlohmann::json::parse(json_of(interpret(e)));
   EXPECT_EQ(parsed["old"], "FIN_WAIT2");
   EXPECT_EQ(parsed["new"], "TIME_WAIT");
   EXPECT_EQ(parsed["inferred"], true);
   EXPECT_EQ(parsed["expires_in_ms"], 60000);
+}
+
+TEST(JsonFormat, HandoverInFinWait2) {
+  auto e = test::sample_event();
+  e.old_state = TcpState::FinWait2;
+  e.new_state = TcpState::Close;
+  e.orphan = true;
+  const auto parsed = nlohmann::json::parse(json_of(interpret(e)));
+  EXPECT_EQ(parsed["new"], "CLOSE");
+  EXPECT_EQ(parsed["handover"], "fin_wait2");
+  EXPECT_EQ(parsed["inferred"], false);
 }
 
 TEST(JsonFormat, ResetEventHasStateReasonAndExplanation) {

@@ -70,11 +70,23 @@ TEST_F(TextFormat, InferredTimeWaitWithExplanation) {
   auto e = test::sample_event();
   e.old_state = TcpState::FinWait2;
   e.new_state = TcpState::Close;
+  e.peer_fin = true;
   e.handshake_ns.reset();
   EXPECT_EQ(row(interpret(e), /*explain=*/true),
             "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080      "
-            "    FIN_WAIT2 -> TIME_WAIT         1.500 inferred expires_in=60s  # FIN exchange "
-            "complete (or handed over while waiting for the peer's FIN): TIME_WAIT for 60 s\n");
+            "    FIN_WAIT2 -> TIME_WAIT         1.500 inferred expires_in=60s  # both FINs sent "
+            "and acknowledged: TIME_WAIT for 60 s\n");
+}
+
+TEST_F(TextFormat, HandoverInFinWait2) {
+  auto e = test::sample_event();
+  e.old_state = TcpState::FinWait2;
+  e.new_state = TcpState::Close;
+  e.orphan = true;
+  e.handshake_ns.reset();
+  EXPECT_EQ(row(interpret(e)),
+            "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080      "
+            "    FIN_WAIT2 -> CLOSE             1.500 handover=fin_wait2\n");
 }
 
 TEST_F(TextFormat, ResetSentWithoutSocket) {
