@@ -333,7 +333,7 @@ static __always_inline void track_owner(struct sock_info *info, struct tcpsight_
 		/* A new socket, perhaps where a dead one was: forget that one. A
 		 * passively opened socket belongs to its listener until accept(). */
 		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
-		__u64 since = info->since_ns;
+		__u64 since = info->since_ns; /* set by the caller: now */
 		__builtin_memset(info, 0, sizeof(*info));
 		info->since_ns = since;
 		info->flags = SOCK_SINCE_KNOWN;
@@ -398,7 +398,9 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	e.ts_ns = now;
 	e.oldstate = oldstate;
 	e.newstate = newstate;
-	if (info->flags & SOCK_SINCE_KNOWN) {
+	/* A passively opened socket is new: it never was in LISTEN itself. */
+	bool born_now = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
+	if ((info->flags & SOCK_SINCE_KNOWN) && !born_now) {
 		e.ns_in_old = now - info->since_ns;
 		e.flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
 	}
