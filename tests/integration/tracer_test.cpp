@@ -312,10 +312,11 @@ TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
   EXPECT_EQ(last_transition(server_socket).error, ECONNRESET);
 }
 
-// A client namespace and a server namespace whose firewall drops SYNs.
-class SynDroppingPeer {
+// A client namespace and a server namespace whose firewall drops the TCP
+// segments that match an nft expression.
+class FirewalledPeer {
 public:
-  SynDroppingPeer()
+  explicit FirewalledPeer(const std::string& dropped)
       : client_(fmt::format("tsc{}", getpid())), server_(fmt::format("tss{}", getpid())),
         veth_(client_, server_, 1) {
     const auto rules =
@@ -323,7 +324,9 @@ public:
     std::ofstream(rules) << "table inet tcpsight {\n"
                             "  chain input {\n"
                             "    type filter hook input priority 0; policy accept;\n"
-                            "    tcp flags & (syn | ack) == syn drop\n"
+                            "    "
+                         << dropped
+                         << " drop\n"
                             "  }\n"
                             "}\n";
     server_.exec("nft -f " + rules.string());
@@ -331,6 +334,7 @@ public:
   }
 
   const test::NetworkNamespace& client() const { return client_; }
+  const test::NetworkNamespace& server() const { return server_; }
   const std::string& server_address() const { return veth_.b_address; }
 
 private:
@@ -339,22 +343,31 @@ private:
   test::VethPair veth_;
 };
 
+constexpr const char* kSyns = "tcp flags & (syn | ack) == syn";
+constexpr const char* kPureAcks = "tcp flags & (syn | ack | fin | rst) == ack";
+
+// connect() from the client namespace to the server's address; true if it
+// ends with the errno expected.
+bool connect_from(const test::NetworkNamespace& ns, const std::string& address, std::uint16_t port,
+                  int expected_errno) {
+  ns.enter();
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in peer{.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, address.c_str(), &peer.sin_addr);
+  const int result = connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer);
+  return expected_errno == 0 ? result == 0 : result != 0 && errno == expected_errno;
+}
+
 TEST(Tracer, ConnectIntoANamespaceThatDropsSynsRetransmitsAndTimesOut) {
   TCPSIGHT_REQUIRE_TRACING();
-  SynDroppingPeer peer;
+  FirewalledPeer peer(kSyns);
   TracedRun run;
   constexpr std::uint16_t kPort = 8080;
   test::Forked client("ts-timeout", [&] {
     peer.client().enter();
     // One retry: SYN, SYN again after 1 s, give up 2 s later.
     std::ofstream("/proc/sys/net/ipv4/tcp_syn_retries") << "1\n";
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(kPort)};
-    inet_pton(AF_INET, peer.server_address().c_str(), &address.sin_addr);
-    const bool timed_out =
-        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
-        errno == ETIMEDOUT;
-    if (!timed_out)
+    if (!connect_from(peer.client(), peer.server_address(), kPort, ETIMEDOUT))
       throw std::runtime_error("connect did not time out");
   });
   ASSERT_TRUE(client.succeeded());
@@ -378,6 +391,49 @@ TEST(Tracer, ConnectIntoANamespaceThatDropsSynsRetransmitsAndTimesOut) {
   expect_owner(socket, client.pid(), "ts-timeout");
   for (const auto& e : socket)
     EXPECT_EQ(e.netns, peer.client().inode());
+}
+
+TEST(Tracer, ListenerWhoseFinalAckIsLostRetransmitsItsSynAck) {
+  TCPSIGHT_REQUIRE_TRACING();
+  FirewalledPeer peer(kPureAcks);
+  TracedRun run;
+  constexpr std::uint16_t kPort = 8081;
+  test::Pipe listening;
+  test::Forked server("ts-synack", [&] {
+    peer.server().enter();
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(kPort)};
+    if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        listen(listener, 8) != 0)
+      throw std::runtime_error("listen failed");
+    listening.send('y');
+    sleep(2); // long enough for a SYN-ACK retransmission (after 1 s)
+  });
+  listening.receive<char>();
+  // The SYN-ACK arrives, so connect() succeeds; its ACK never reaches the server.
+  test::Forked client("ts-client", [&] {
+    if (!connect_from(peer.client(), peer.server_address(), kPort, 0))
+      throw std::runtime_error("connect failed");
+    sleep(2);
+  });
+  const auto retransmitted = [&] {
+    return std::any_of(run.shown().begin(), run.shown().end(), [&](const Event& e) {
+      return e.type == EventType::SynAckRetransmit && e.local_port == kPort;
+    });
+  };
+  run.poll_until(retransmitted, std::chrono::seconds(6));
+  ASSERT_TRUE(client.succeeded());
+  ASSERT_TRUE(server.succeeded());
+
+  const auto it = std::find_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
+    return e.type == EventType::SynAckRetransmit && e.local_port == kPort;
+  });
+  ASSERT_NE(it, run.shown().end());
+  EXPECT_EQ(to_string(it->local), peer.server_address());
+  EXPECT_NE(it->remote_port, 0);
+  EXPECT_EQ(it->netns, peer.server().inode());
+  ASSERT_TRUE(it->owner);
+  EXPECT_EQ(it->owner->pid, static_cast<std::uint32_t>(server.pid()));
 }
 
 TEST(Tracer, ConnectionsInAnotherNetworkNamespaceCarryItsInode) {
