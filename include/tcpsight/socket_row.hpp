@@ -1,0 +1,42 @@
+#pragma once
+
+#include "tcpsight/ip_address.hpp"
+#include "tcpsight/tcp_state.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tcpsight {
+
+enum class Protocol : std::uint8_t { Tcp, Udp, Raw, Unix };
+
+// "tcp", "udp", "raw", "unix".
+std::string_view protocol_name(Protocol protocol);
+
+// One socket as a snapshot sees it, from any source (netlink sock_diag,
+// /proc/net). Fields a source does not know stay at their defaults.
+struct SocketRow {
+  Protocol protocol = Protocol::Tcp;
+  IpAddress local;              // inet sockets; family tells IPv4 from IPv6
+  std::uint16_t local_port = 0; // for raw sockets: the IP protocol number, as netstat shows
+  IpAddress remote;
+  std::uint16_t remote_port = 0;
+  // Kernel TCP state numbers; UDP and raw use them too (CLOSE when
+  // unconnected, ESTABLISHED when connected).
+  TcpState state = TcpState::Close;
+  std::uint32_t recv_q = 0;
+  std::uint32_t send_q = 0;
+  std::uint32_t uid = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t cookie = 0; // sock_diag only
+
+  // Unix sockets.
+  int unix_type = 0; // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+  bool unix_listening = false;
+  std::string unix_path; // "@name" for the abstract namespace; empty if unbound
+
+  friend bool operator==(const SocketRow&, const SocketRow&) = default;
+};
+
+} // namespace tcpsight
