@@ -10,8 +10,10 @@ packages=(
   clang bpftool libbpf-dev             # BPF programs and their skeletons
   libelf-dev zlib1g-dev                # what libbpf links against
   libfmt-dev libcli11-dev nlohmann-json3-dev
+  libmnl-dev                           # netlink sock_diag for socket snapshots
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
+  net-tools                            # netstat, which tests compare tcpsight ls with
   libbenchmark-dev                     # bench/
 )
 # Peers that bench/run_churn.sh measures tcpsight against.

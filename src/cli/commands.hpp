@@ -14,8 +14,18 @@ struct TraceOptions {
   bool verbose = false;
 };
 
+struct LsOptions {
+  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  bool listening = false;
+  bool all = false;
+  bool processes = false;
+  bool ipv4 = false, ipv6 = false; // neither or both: both
+  bool json = false;
+};
+
 // Each returns the process exit status.
 int run_trace(const TraceOptions& options);
+int run_ls(const LsOptions& options);
 int run_states();
 
 } // namespace tcpsight::cli

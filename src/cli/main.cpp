@@ -102,6 +102,21 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   trace_cmd->add_flag("-v,--verbose", trace.verbose, "Show libbpf's diagnostics");
 
+  LsOptions ls;
+  bool numeric = false;
+  auto* ls_cmd = app.add_subcommand("ls", "List the sockets that exist now, like ss and netstat");
+  ls_cmd->add_flag("-t,--tcp", ls.tcp, "TCP sockets");
+  ls_cmd->add_flag("-u,--udp", ls.udp, "UDP sockets");
+  ls_cmd->add_flag("-w,--raw", ls.raw, "Raw sockets");
+  ls_cmd->add_flag("-x,--unix", ls.unix_sockets, "Unix sockets");
+  ls_cmd->add_flag("-l,--listening", ls.listening, "Only listening (and unconnected) sockets");
+  ls_cmd->add_flag("-a,--all", ls.all, "Listening and connected sockets");
+  ls_cmd->add_flag("-p,--processes", ls.processes, "The processes that hold each socket");
+  ls_cmd->add_flag("-n,--numeric", numeric, "Numeric addresses and ports (always the case)");
+  ls_cmd->add_flag("-4,--ipv4", ls.ipv4, "IPv4 only");
+  ls_cmd->add_flag("-6,--ipv6", ls.ipv6, "IPv6 only");
+  ls_cmd->add_flag("--json", ls.json, "One JSON object per socket");
+
   app.add_subcommand("states", "Explain the TCP states and how they follow each other");
 
   try {
@@ -119,6 +134,8 @@ int main(int argc, char** argv) {
   try {
     if (*trace_cmd)
       return run_trace(trace);
+    if (*ls_cmd)
+      return run_ls(ls);
     return run_states();
   } catch (const tcpsight::Error& e) {
     fmt::print(stderr, "tcpsight: {}\n", e.what());

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tcpsight {
+
+struct ProcessRef {
+  std::uint32_t pid = 0;
+  std::string comm;
+
+  friend bool operator==(const ProcessRef&, const ProcessRef&) = default;
+};
+
+// Which processes hold each socket inode, from the /proc/PID/fd links. Like
+// netstat, a caller without root sees only its own processes: partial says
+// some could not be read.
+struct SocketOwners {
+  std::unordered_map<std::uint64_t, std::vector<ProcessRef>> by_inode;
+  bool partial = false;
+};
+
+SocketOwners scan_socket_owners(const std::filesystem::path& proc = "/proc");
+
+} // namespace tcpsight

@@ -1,0 +1,53 @@
+#include "commands.hpp"
+
+#include "tcpsight/snapshot.hpp"
+#include "tcpsight/socket_owners.hpp"
+#include "tcpsight/socket_table.hpp"
+
+#include <fmt/core.h>
+#include <optional>
+
+namespace tcpsight::cli {
+
+int run_ls(const LsOptions& options) {
+  SnapshotRequest request;
+  request.protocols.clear();
+  if (options.tcp)
+    request.protocols.push_back(Protocol::Tcp);
+  if (options.udp)
+    request.protocols.push_back(Protocol::Udp);
+  if (options.raw)
+    request.protocols.push_back(Protocol::Raw);
+  if (options.unix_sockets)
+    request.protocols.push_back(Protocol::Unix);
+  if (request.protocols.empty())
+    request.protocols = SnapshotRequest{}.protocols;
+  if (options.ipv4 != options.ipv6) {
+    request.ipv4 = options.ipv4;
+    request.ipv6 = options.ipv6;
+  }
+  request.selection = options.all         ? SocketSelection::All
+                      : options.listening ? SocketSelection::Listening
+                                          : SocketSelection::Connected;
+
+  const auto snapshot = take_snapshot(request);
+  for (const auto& note : snapshot.notes)
+    fmt::print(stderr, "tcpsight: {}\n", note);
+  if (snapshot.malformed > 0)
+    fmt::print(stderr, "tcpsight: skipped {} lines of /proc/net that did not parse\n",
+               snapshot.malformed);
+
+  std::optional<SocketOwners> owners;
+  if (options.processes) {
+    owners = scan_socket_owners();
+    if (owners->partial)
+      fmt::print(stderr, "tcpsight: some processes could not be read; run as root to see the "
+                         "owner of every socket\n");
+  }
+  const SocketOwners* shown_owners = owners ? &*owners : nullptr;
+  fmt::print("{}", options.json ? format_socket_json(snapshot.rows, shown_owners)
+                                : format_socket_table(snapshot.rows, shown_owners));
+  return 0;
+}
+
+} // namespace tcpsight::cli

@@ -1,0 +1,233 @@
+// `tcpsight ls` against ss and net-tools netstat, on sockets the test makes.
+#include "child_process.hpp"
+#include "loopback.hpp"
+
+#include "tcpsight/proc_net.hpp"
+#include "tcpsight/sock_diag.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tcpsight {
+namespace {
+
+using nlohmann::json;
+using test::ChildProcess;
+// protocol, state, local endpoint, remote endpoint: how the tools' rows compare.
+using Tuple = std::tuple<std::string, std::string, std::string, std::string>;
+
+std::string run(const std::vector<std::string>& argv) {
+  ChildProcess child(argv);
+  EXPECT_EQ(child.wait(), 0) << argv[0] << ": " << child.stderr_text();
+  return child.stdout_text();
+}
+
+// Splits "addr:port" at its last colon; drops IPv6 brackets.
+std::pair<std::string, std::string> split_endpoint(std::string endpoint) {
+  const auto colon = endpoint.rfind(':');
+  auto host = endpoint.substr(0, colon);
+  auto port = endpoint.substr(colon + 1);
+  if (host.size() > 1 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
+  const auto percent = host.find('%'); // ss: "[::]%lo"
+  if (percent != std::string::npos)
+    host = host.substr(0, percent);
+  return {host, port == "*" ? "0" : port};
+}
+
+std::string normal_endpoint(const std::string& endpoint) {
+  auto [host, port] = split_endpoint(endpoint);
+  if (host == "*")
+    host = "0.0.0.0";
+  return host + " " + port;
+}
+
+std::string normal_state(std::string state) {
+  std::replace(state.begin(), state.end(), '-', '_');
+  if (state == "ESTAB")
+    return "ESTABLISHED";
+  return state;
+}
+
+std::set<Tuple> ours(const std::set<Tuple>& rows, const std::set<std::string>& ports) {
+  std::set<Tuple> selected;
+  for (const auto& row : rows) {
+    const auto local_port = std::get<2>(row).substr(std::get<2>(row).rfind(' ') + 1);
+    const auto remote_port = std::get<3>(row).substr(std::get<3>(row).rfind(' ') + 1);
+    if (ports.count(local_port) || ports.count(remote_port))
+      selected.insert(row);
+  }
+  return selected;
+}
+
+std::set<Tuple> tcpsight_rows(const std::string& text) {
+  std::set<Tuple> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    if (row["protocol"] != "tcp")
+      continue;
+    rows.emplace("tcp", row["state"],
+                 fmt::format("{} {}", row["saddr"].get<std::string>(), row["sport"].get<int>()),
+                 fmt::format("{} {}", row["daddr"].get<std::string>(), row["dport"].get<int>()));
+  }
+  return rows;
+}
+
+// ss -tanH: State Recv-Q Send-Q Local Peer
+std::set<Tuple> ss_rows(const std::string& text) {
+  std::set<Tuple> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string state, recv_q, send_q, local, peer;
+    if (fields >> state >> recv_q >> send_q >> local >> peer)
+      rows.emplace("tcp", normal_state(state), normal_endpoint(local), normal_endpoint(peer));
+  }
+  return rows;
+}
+
+// netstat -tan: Proto Recv-Q Send-Q Local Foreign State
+std::set<Tuple> netstat_rows(const std::string& text) {
+  std::set<Tuple> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string proto, recv_q, send_q, local, foreign, state;
+    if (!(fields >> proto >> recv_q >> send_q >> local >> foreign >> state) ||
+        proto.rfind("tcp", 0) != 0)
+      continue;
+    rows.emplace("tcp", normal_state(state), normal_endpoint(local), normal_endpoint(foreign));
+  }
+  return rows;
+}
+
+// A listener's unspecified peer, whichever way a tool spells it ("::", "*",
+// "0.0.0.0"), compares as 0.0.0.0.
+std::set<Tuple> unspecified_peers_as_ipv4(std::set<Tuple> rows) {
+  std::set<Tuple> out;
+  for (auto row : rows) {
+    if (std::get<3>(row) == ":: 0")
+      std::get<3>(row) = "0.0.0.0 0";
+    out.insert(row);
+  }
+  return out;
+}
+
+class LsAgainstPeers : public ::testing::Test {
+protected:
+  test::Fd listener4_ = test::listen_on_loopback(AddressFamily::IPv4);
+  test::Fd listener6_ = test::listen_on_loopback(AddressFamily::IPv6);
+  std::uint16_t port4_ = test::local_port(listener4_);
+  std::uint16_t port6_ = test::local_port(listener6_);
+  test::Fd client_ = test::connect_to_loopback(AddressFamily::IPv4, port4_);
+  test::Fd server_ = test::accept_one(listener4_);
+  std::set<std::string> ports_{std::to_string(port4_), std::to_string(port6_)};
+};
+
+TEST_F(LsAgainstPeers, TcpRowsEqualThoseOfSsAndNetstat) {
+  const auto normal = [&](const std::set<Tuple>& rows) {
+    return unspecified_peers_as_ipv4(ours(rows, ports_));
+  };
+  const auto mine = normal(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-tan", "--json"})));
+  EXPECT_EQ(mine.size(), 4u); // two listeners, both ends of the connection
+  EXPECT_EQ(mine, normal(ss_rows(run({"/usr/bin/ss", "-tanH"}))));
+  EXPECT_EQ(mine, normal(netstat_rows(run({"/usr/bin/netstat", "-tan"}))));
+}
+
+TEST_F(LsAgainstPeers, ListeningAndConnectedSelections) {
+  const auto listening = ours(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-tl", "--json"})), ports_);
+  const auto connected = ours(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-t", "--json"})), ports_);
+  EXPECT_EQ(listening.size(), 2u);
+  EXPECT_EQ(connected.size(), 2u);
+  for (const auto& row : listening)
+    EXPECT_EQ(std::get<1>(row), "LISTEN");
+  for (const auto& row : connected)
+    EXPECT_EQ(std::get<1>(row), "ESTABLISHED");
+}
+
+TEST_F(LsAgainstPeers, ProcessesHoldingEachSocket) {
+  const auto text = run({TCPSIGHT_BINARY, "ls", "-tlp", "--json"});
+  bool found = false;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    if (row["sport"] != port4_)
+      continue;
+    found = true;
+    ASSERT_EQ(row["processes"].size(), 1u) << line;
+    EXPECT_EQ(row["processes"][0]["pid"], getpid());
+  }
+  EXPECT_TRUE(found) << text;
+}
+
+// The fallback sees what netlink sees.
+TEST_F(LsAgainstPeers, SockDiagAndProcNetAgree) {
+  const auto key = [](const SocketRow& row) {
+    return std::tuple(row.state, to_string(row.local), row.local_port, to_string(row.remote),
+                      row.remote_port, row.inode);
+  };
+  std::set<decltype(key(SocketRow{}))> netlink, proc;
+  for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
+    if (ports_.count(std::to_string(row.local_port)) ||
+        ports_.count(std::to_string(row.remote_port)))
+      netlink.insert(key(row));
+  std::ifstream table("/proc/net/tcp");
+  const auto parsed = parse_proc_net_inet(table, Protocol::Tcp, AddressFamily::IPv4);
+  EXPECT_EQ(parsed.malformed, 0u);
+  for (const auto& row : parsed.rows)
+    if (ports_.count(std::to_string(row.local_port)) ||
+        ports_.count(std::to_string(row.remote_port)))
+      proc.insert(key(row));
+  EXPECT_EQ(netlink.size(), 3u);
+  EXPECT_EQ(netlink, proc);
+}
+
+TEST(LsCli, UdpAndUnixSockets) {
+  const int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length);
+  const int unix_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un path{.sun_family = AF_UNIX};
+  const auto name = fmt::format("tcpsight-test-{}", getpid());
+  std::copy(name.begin(), name.end(), path.sun_path + 1); // abstract namespace
+  ASSERT_EQ(bind(unix_listener, reinterpret_cast<sockaddr*>(&path),
+                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size())),
+            0);
+  ASSERT_EQ(listen(unix_listener, 1), 0);
+
+  bool udp_seen = false, unix_seen = false;
+  std::istringstream in(run({TCPSIGHT_BINARY, "ls", "-uxl", "--json"}));
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    if (row["protocol"] == "udp" && row["sport"] == ntohs(address.sin_port)) {
+      udp_seen = true;
+      EXPECT_EQ(row["state"], "UNCONN");
+    }
+    if (row["protocol"] == "unix" && row["path"] == "@" + name) {
+      unix_seen = true;
+      EXPECT_EQ(row["state"], "LISTEN");
+    }
+  }
+  EXPECT_TRUE(udp_seen);
+  EXPECT_TRUE(unix_seen);
+  close(udp);
+  close(unix_listener);
+}
+
+} // namespace
+} // namespace tcpsight

@@ -1,0 +1,76 @@
+#include "tcpsight/socket_table.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace tcpsight {
+namespace {
+
+SocketRow listener() {
+  SocketRow row;
+  row.protocol = Protocol::Tcp;
+  row.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  row.local_port = 8080;
+  row.remote = {.family = AddressFamily::IPv4};
+  row.state = TcpState::Listen;
+  row.send_q = 128;
+  row.inode = 77;
+  return row;
+}
+
+SocketRow unix_socket() {
+  SocketRow row;
+  row.protocol = Protocol::Unix;
+  row.unix_listening = true;
+  row.unix_path = "/run/app.sock";
+  row.unix_type = 1;
+  row.inode = 78;
+  return row;
+}
+
+TEST(SocketTable, TextWithProcesses) {
+  SocketOwners owners;
+  owners.by_inode[77] = {{.pid = 10, .comm = "nginx"}, {.pid = 11, .comm = "nginx"}};
+  EXPECT_EQ(format_socket_table({listener(), unix_socket()}, &owners),
+            "Netid  State         Recv-Q  Send-Q Local Address:Port          Peer Address:Port"
+            "           PID/Program\n"
+            "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0     "
+            "              10/nginx,11/nginx\n"
+            "unix   LISTEN             0       0 /run/app.sock               *             "
+            "              -\n");
+}
+
+TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
+  EXPECT_EQ(format_socket_table({listener()}, nullptr),
+            "Netid  State         Recv-Q  Send-Q Local Address:Port          Peer Address:Port\n"
+            "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0\n");
+}
+
+TEST(SocketTable, StatesOfUdp) {
+  SocketRow udp = listener();
+  udp.protocol = Protocol::Udp;
+  udp.state = TcpState::Close;
+  EXPECT_EQ(socket_state_name(udp), "UNCONN");
+  udp.state = TcpState::Established;
+  EXPECT_EQ(socket_state_name(udp), "ESTABLISHED");
+}
+
+TEST(SocketTable, Json) {
+  SocketOwners owners;
+  owners.by_inode[77] = {{.pid = 10, .comm = "nginx"}};
+  const auto text = format_socket_json({listener(), unix_socket()}, &owners);
+  const auto newline = text.find('\n');
+  const auto tcp = nlohmann::json::parse(text.substr(0, newline));
+  EXPECT_EQ(tcp["protocol"], "tcp");
+  EXPECT_EQ(tcp["state"], "LISTEN");
+  EXPECT_EQ(tcp["saddr"], "127.0.0.1");
+  EXPECT_EQ(tcp["sport"], 8080);
+  EXPECT_EQ(tcp["send_q"], 128);
+  EXPECT_EQ(tcp["processes"][0]["comm"], "nginx");
+  const auto unix_row = nlohmann::json::parse(text.substr(newline + 1));
+  EXPECT_EQ(unix_row["path"], "/run/app.sock");
+  EXPECT_TRUE(unix_row["processes"].empty());
+}
+
+} // namespace
+} // namespace tcpsight
