@@ -55,6 +55,24 @@ bool parse_queues(std::string_view text, SocketRow& row) {
   return true;
 }
 
+// "02:00000D63" and "00000000": timer kind, jiffies until it fires, and
+// retransmissions. USER_HZ is 100 on every Linux the kernel exports it for.
+bool parse_timer(std::string_view timer, std::string_view retransmits, SocketRow& row) {
+  constexpr std::uint64_t kMsPerJiffy = 10;
+  const auto colon = timer.find(':');
+  if (colon == std::string_view::npos)
+    return false;
+  const auto kind = parse_number<std::uint8_t>(timer.substr(0, colon), 16);
+  const auto jiffies = parse_number<std::uint64_t>(timer.substr(colon + 1), 16);
+  const auto count = parse_number<std::uint32_t>(retransmits, 16);
+  if (!kind || !jiffies || !count)
+    return false;
+  row.timer = *kind;
+  row.timer_ms = static_cast<std::uint32_t>(*jiffies * kMsPerJiffy);
+  row.retransmits = *count;
+  return true;
+}
+
 std::optional<SocketRow> parse_inet_line(const std::string& line, Protocol protocol,
                                          AddressFamily family) {
   std::istringstream fields(line);
@@ -63,6 +81,8 @@ std::optional<SocketRow> parse_inet_line(const std::string& line, Protocol proto
         timeout >> inode))
     return std::nullopt;
   SocketRow row{.protocol = protocol};
+  if (!parse_timer(timer, retransmits, row))
+    return std::nullopt;
   const auto parsed_state = parse_number<std::uint8_t>(state, 16);
   const auto parsed_uid = parse_number<std::uint32_t>(uid, 10);
   const auto parsed_inode = parse_number<std::uint64_t>(inode, 10);
@@ -89,7 +109,11 @@ std::optional<SocketRow> parse_unix_line(const std::string& line) {
   const auto parsed_inode = parse_number<std::uint64_t>(inode, 10);
   if (address.back() != ':' || !parsed_flags || !parsed_type || !parsed_state || !parsed_inode)
     return std::nullopt;
+  const auto parsed_refcount = parse_number<std::uint32_t>(refcount, 16);
+  if (!parsed_refcount)
+    return std::nullopt;
   SocketRow row{.protocol = Protocol::Unix};
+  row.unix_refcount = *parsed_refcount;
   row.unix_type = *parsed_type;
   row.unix_listening = (*parsed_flags & kAcceptingConnections) != 0;
   // SS_CONNECTED is 3; anything else has no peer.

@@ -60,6 +60,9 @@ int on_message(const nlmsghdr* message, void* data) {
   row.uid = diag->idiag_uid;
   row.inode = diag->idiag_inode;
   row.cookie = (std::uint64_t{diag->id.idiag_cookie[1]} << 32) | diag->id.idiag_cookie[0];
+  row.timer = diag->idiag_timer;
+  row.timer_ms = diag->idiag_expires;
+  row.retransmits = diag->idiag_retrans;
   context->rows->push_back(row);
   return MNL_CB_OK;
 }

@@ -26,6 +26,14 @@ std::string read_comm(const std::filesystem::path& process) {
   return comm;
 }
 
+// The first NUL-terminated argument of /proc/PID/cmdline.
+std::string read_argv0(const std::filesystem::path& process) {
+  std::ifstream in(process / "cmdline", std::ios::binary);
+  std::string argv0;
+  std::getline(in, argv0, '\0');
+  return argv0;
+}
+
 } // namespace
 
 SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
@@ -42,18 +50,22 @@ SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
       owners.partial = owners.partial || fd_error == std::errc::permission_denied;
       continue;
     }
-    std::string comm;
+    std::string comm, command;
     for (const auto& fd : fds) {
       char link[64];
       const auto length = readlink(fd.path().c_str(), link, sizeof link);
       std::uint64_t inode = 0;
       if (length <= 0 || !socket_inode({link, static_cast<std::size_t>(length)}, inode))
         continue;
-      if (comm.empty())
+      if (comm.empty()) {
         comm = read_comm(entry.path());
+        command = read_argv0(entry.path());
+        if (command.empty())
+          command = comm;
+      }
       auto& holders = owners.by_inode[inode];
       if (holders.empty() || holders.back().pid != pid)
-        holders.push_back({pid, comm});
+        holders.push_back({pid, comm, command});
     }
   }
   return owners;

@@ -18,6 +18,7 @@ struct IpAddress {
   std::array<std::uint8_t, 16> bytes{};
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
 
 // Numeric text held in place, for formatting without allocating.

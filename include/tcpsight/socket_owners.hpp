@@ -10,7 +10,8 @@ namespace tcpsight {
 
 struct ProcessRef {
   std::uint32_t pid = 0;
-  std::string comm;
+  std::string comm;    // /proc/PID/comm, as ss and ps show it
+  std::string command; // argv[0] as started, as netstat -p shows it; comm if empty
 
   friend bool operator==(const ProcessRef&, const ProcessRef&) = default;
 };

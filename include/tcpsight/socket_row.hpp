@@ -30,9 +30,15 @@ struct SocketRow {
   std::uint32_t uid = 0;
   std::uint64_t inode = 0;
   std::uint64_t cookie = 0; // sock_diag only
+  // The pending TCP timer, as netstat -o shows it: 0 none, 1 retransmit,
+  // 2 keepalive, 3 TIME_WAIT, 4 zero-window probe.
+  std::uint8_t timer = 0;
+  std::uint32_t timer_ms = 0; // until it fires
+  std::uint32_t retransmits = 0;
 
   // Unix sockets.
   int unix_type = 0; // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+  std::uint32_t unix_refcount = 0;
   bool unix_listening = false;
   std::string unix_path; // "@name" for the abstract namespace; empty if unbound
 

@@ -3,6 +3,8 @@
 #include "tcpsight/filter.hpp"
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 namespace tcpsight::cli {
 
@@ -23,9 +25,19 @@ struct LsOptions {
   bool json = false;
 };
 
+// net-tools netstat's options, as tcpsight netstat takes them.
+struct NetstatOptions {
+  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  std::vector<std::string> families; // -A inet,inet6,unix; --inet/--ip add "inet"
+  bool listening = false, all = false;
+  bool numeric = false, processes = false, extend = false, timers = false;
+  bool continuous = false, verbose = false;
+};
+
 // Each returns the process exit status.
 int run_trace(const TraceOptions& options);
 int run_ls(const LsOptions& options);
+int run_netstat(const NetstatOptions& options);
 int run_states();
 
 } // namespace tcpsight::cli

@@ -117,12 +117,37 @@ int main(int argc, char** argv) {
   ls_cmd->add_flag("-6,--ipv6", ls.ipv6, "IPv6 only");
   ls_cmd->add_flag("--json", ls.json, "One JSON object per socket");
 
+  NetstatOptions netstat;
+  bool inet_family = false;
+  bool netstat_version = false;
+  auto* netstat_cmd = app.add_subcommand(
+      "netstat", "List sockets with the options and columns of net-tools netstat");
+  netstat_cmd->add_flag("-t,--tcp", netstat.tcp, "TCP sockets");
+  netstat_cmd->add_flag("-u,--udp", netstat.udp, "UDP sockets");
+  netstat_cmd->add_flag("-w,--raw", netstat.raw, "Raw sockets");
+  netstat_cmd->add_flag("-x,--unix", netstat.unix_sockets, "Unix sockets");
+  netstat_cmd->add_option("-A,--protocol", netstat.families, "Address families: inet, inet6, unix")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"inet", "inet6", "unix"}));
+  netstat_cmd->add_flag("--inet,--ip", inet_family, "Same as -A inet");
+  netstat_cmd->add_flag("-l,--listening", netstat.listening, "Only listening sockets");
+  netstat_cmd->add_flag("-a,--all", netstat.all, "Listening and connected sockets");
+  netstat_cmd->add_flag("-n,--numeric", netstat.numeric, "Numbers instead of names");
+  netstat_cmd->add_flag("-p,--program", netstat.processes, "PID and name of each socket's program");
+  netstat_cmd->add_flag("-e,--extend", netstat.extend, "User and inode columns");
+  netstat_cmd->add_flag("-o,--timers", netstat.timers, "TCP timer column");
+  netstat_cmd->add_flag("-c,--continuous", netstat.continuous, "Again every second");
+  netstat_cmd->add_flag("-v,--verbose", netstat.verbose, "Say which sources were used");
+  netstat_cmd->add_flag("-V,--version", netstat_version, "Print the version");
+
   app.add_subcommand("states", "Explain the TCP states and how they follow each other");
 
   try {
     app.parse(argc, argv);
     if (*trace_cmd)
       trace.filter = filter.to_filter();
+    if (inet_family)
+      netstat.families.push_back("inet");
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
     return status == 0 ? 0 : kUsageError;
@@ -136,6 +161,13 @@ int main(int argc, char** argv) {
       return run_trace(trace);
     if (*ls_cmd)
       return run_ls(ls);
+    if (*netstat_cmd) {
+      if (netstat_version) {
+        fmt::print("tcpsight netstat " TCPSIGHT_VERSION "\n");
+        return 0;
+      }
+      return run_netstat(netstat);
+    }
     return run_states();
   } catch (const tcpsight::Error& e) {
     fmt::print(stderr, "tcpsight: {}\n", e.what());

@@ -43,6 +43,9 @@ TEST(ProcNet, TcpListenerAndConnection) {
   EXPECT_EQ(connection.recv_q, 2u);
   EXPECT_EQ(connection.uid, 1000u);
   EXPECT_EQ(connection.inode, 4242u);
+  EXPECT_EQ(connection.timer, 2);         // keepalive
+  EXPECT_EQ(connection.timer_ms, 34270u); // 0xD63 jiffies
+  EXPECT_EQ(listener.timer, 0);
 }
 
 TEST(ProcNet, Ipv6Addresses) {
@@ -117,6 +120,7 @@ TEST(ProcNet, Unix) {
   EXPECT_EQ(parsed.rows[0].state, TcpState::Listen);
   EXPECT_EQ(parsed.rows[0].unix_path, "/run/x.sock");
   EXPECT_EQ(parsed.rows[0].unix_type, 1);
+  EXPECT_EQ(parsed.rows[0].unix_refcount, 2u);
   EXPECT_EQ(parsed.rows[1].state, TcpState::Established);
   EXPECT_EQ(parsed.rows[1].unix_path, "");
   EXPECT_EQ(parsed.rows[1].inode, 1147u);

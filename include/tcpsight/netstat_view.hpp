@@ -1,0 +1,38 @@
+#pragma once
+
+#include "tcpsight/socket_owners.hpp"
+#include "tcpsight/socket_row.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tcpsight {
+
+// The socket tables of net-tools netstat, column for column.
+struct NetstatColumns {
+  bool listening = false; // -l: "only servers"
+  bool all = false;       // -a: "servers and established"
+  bool extend = false;    // -e: User and Inode
+  bool timers = false;    // -o: Timer
+  // -p: PID/Program name; null without it.
+  const SocketOwners* owners = nullptr;
+  // "127.0.0.1:80" or, without -n, "localhost:http": how an endpoint reads.
+  std::function<std::string(const SocketRow&, const IpAddress&, std::uint16_t)> endpoint;
+  // The user column of -e: a name, or the uid with -n.
+  std::function<std::string(std::uint32_t)> user;
+};
+
+// "Active Internet connections ..." with its header and one line per socket.
+std::string format_netstat_inet(const std::vector<SocketRow>& rows, const NetstatColumns& columns);
+
+// "Active UNIX domain sockets ..." with its header and one line per socket.
+std::string format_netstat_unix(const std::vector<SocketRow>& rows, const NetstatColumns& columns);
+
+// "127.0.0.1:80", ":::22", "0.0.0.0:*": netstat's numeric endpoints.
+std::string netstat_numeric_endpoint(const IpAddress& address, std::uint16_t port);
+
+// "off (0.00/0/0)", "keepalive (7.12/0/0)", ...
+std::string netstat_timer(const SocketRow& row);
+
+} // namespace tcpsight

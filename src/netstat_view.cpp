@@ -1,0 +1,144 @@
+#include "tcpsight/netstat_view.hpp"
+
+#include "append.hpp"
+
+#include <fmt/format.h>
+#include <sys/socket.h>
+
+namespace tcpsight {
+namespace {
+
+using detail::append_left;
+
+constexpr std::size_t kAddressWidth = 23;
+
+std::string_view selection_title(const NetstatColumns& columns) {
+  if (columns.all)
+    return "(servers and established)";
+  if (columns.listening)
+    return "(only servers)";
+  return "(w/o servers)";
+}
+
+std::string process_column(const SocketRow& row, const NetstatColumns& columns) {
+  const auto it = columns.owners->by_inode.find(row.inode);
+  if (it == columns.owners->by_inode.end() || it->second.empty())
+    return "-";
+  // net-tools fits "PID/argv0" into 19 characters.
+  const auto& process = it->second.front();
+  auto text = fmt::format("{}/{}", process.pid, process.command);
+  if (text.size() > 19)
+    text.resize(19);
+  return text;
+}
+
+std::string_view inet_state(const SocketRow& row) {
+  if (row.protocol == Protocol::Tcp)
+    return tcp_state_name(row.state);
+  return row.state == TcpState::Established ? "ESTABLISHED" : "";
+}
+
+std::string_view unix_type(int type) {
+  switch (type) {
+  case SOCK_STREAM:
+    return "STREAM";
+  case SOCK_DGRAM:
+    return "DGRAM";
+  case SOCK_SEQPACKET:
+    return "SEQPACKET";
+  default:
+    return "UNKNOWN";
+  }
+}
+
+std::string_view unix_state(const SocketRow& row) {
+  if (row.unix_listening)
+    return "LISTENING";
+  return row.state == TcpState::Established ? "CONNECTED" : "";
+}
+
+void trim_right(std::string& out) {
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  out += '\n';
+}
+
+} // namespace
+
+std::string netstat_numeric_endpoint(const IpAddress& address, std::uint16_t port) {
+  return fmt::format("{}:{}", address_text(address).view(),
+                     port == 0 ? std::string("*") : std::to_string(port));
+}
+
+std::string netstat_timer(const SocketRow& row) {
+  static constexpr std::string_view kKinds[] = {"off", "on", "keepalive", "timewait", "probe"};
+  const auto kind = row.timer < std::size(kKinds) ? kKinds[row.timer] : "unkn";
+  const double seconds = row.timer == 0 ? 0.0 : row.timer_ms / 1000.0;
+  return fmt::format("{} ({:.2f}/{}/0)", kind, seconds, row.retransmits);
+}
+
+std::string format_netstat_inet(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+  std::string out = fmt::format("Active Internet connections {}\n", selection_title(columns));
+  out += "Proto Recv-Q Send-Q ";
+  append_left(out, "Local Address", kAddressWidth);
+  out += ' ';
+  append_left(out, "Foreign Address", kAddressWidth);
+  out += " State      ";
+  if (columns.extend)
+    out += " User       Inode     ";
+  if (columns.owners)
+    out += " PID/Program name    ";
+  if (columns.timers)
+    out += " Timer";
+  trim_right(out);
+
+  for (const auto& row : rows) {
+    const auto proto = fmt::format("{}{}", protocol_name(row.protocol),
+                                   row.local.family == AddressFamily::IPv6 ? "6" : "");
+    // netstat's Send-Q of a listener is 0; sock_diag reports its backlog limit there (as ss shows).
+    const auto send_q =
+        row.protocol == Protocol::Tcp && row.state == TcpState::Listen ? 0 : row.send_q;
+    fmt::format_to(std::back_inserter(out), "{:<5} {:>6} {:>6} ", proto, row.recv_q, send_q);
+    append_left(out, columns.endpoint(row, row.local, row.local_port), kAddressWidth);
+    out += ' ';
+    append_left(out, columns.endpoint(row, row.remote, row.remote_port), kAddressWidth);
+    out += ' ';
+    append_left(out, inet_state(row), 11);
+    if (columns.extend)
+      fmt::format_to(std::back_inserter(out), " {:<10} {:<10}", columns.user(row.uid), row.inode);
+    if (columns.owners) {
+      out += ' ';
+      append_left(out, process_column(row, columns), 20);
+    }
+    if (columns.timers) {
+      out += ' ';
+      out += netstat_timer(row);
+    }
+    trim_right(out);
+  }
+  return out;
+}
+
+std::string format_netstat_unix(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+  std::string out = fmt::format("Active UNIX domain sockets {}\n", selection_title(columns));
+  out += "Proto RefCnt Flags       Type       State         I-Node  ";
+  if (columns.owners)
+    out += " PID/Program name    ";
+  out += " Path";
+  trim_right(out);
+  for (const auto& row : rows) {
+    fmt::format_to(std::back_inserter(out), "unix  {:<6} {:<11} {:<10} {:<13} {:<8}",
+                   row.unix_refcount, row.unix_listening ? "[ ACC ]" : "[ ]",
+                   unix_type(row.unix_type), unix_state(row), row.inode);
+    if (columns.owners) {
+      out += ' ';
+      append_left(out, process_column(row, columns), 20);
+    }
+    out += ' ';
+    out += row.unix_path;
+    trim_right(out);
+  }
+  return out;
+}
+
+} // namespace tcpsight

@@ -1,0 +1,151 @@
+// `tcpsight netstat` against net-tools netstat, with the same options, on
+// sockets the test makes: the rows must match field for field.
+#include "child_process.hpp"
+#include "loopback.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <sstream>
+
+namespace tcpsight {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ChildProcess;
+using Rows = std::vector<std::vector<std::string>>;
+
+std::string run(const std::vector<std::string>& argv, int expected_status = 0) {
+  ChildProcess child(argv);
+  EXPECT_EQ(child.wait(), expected_status) << argv[0] << ": " << child.stderr_text();
+  return child.stdout_text();
+}
+
+// The whitespace-separated fields of every line that mentions one of the
+// markers (ports or paths of the test's sockets), sorted.
+Rows rows_with(const std::string& text, const std::vector<std::string>& markers) {
+  Rows rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (std::none_of(markers.begin(), markers.end(),
+                     [&](const std::string& m) { return line.find(m) != std::string::npos; }))
+      continue;
+    std::istringstream fields(line);
+    std::vector<std::string> row;
+    for (std::string field; fields >> field;)
+      row.push_back(field);
+    rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+class NetstatAgainstNetTools : public ::testing::Test {
+protected:
+  test::Fd listener4_ = test::listen_on_loopback(AddressFamily::IPv4);
+  test::Fd listener6_ = test::listen_on_loopback(AddressFamily::IPv6);
+  std::uint16_t port4_ = test::local_port(listener4_);
+  std::uint16_t port6_ = test::local_port(listener6_);
+  test::Fd client_ = test::connect_to_loopback(AddressFamily::IPv4, port4_);
+  test::Fd server_ = test::accept_one(listener4_);
+  std::vector<std::string> markers_{fmt::format(":{} ", port4_), fmt::format(":{} ", port6_)};
+
+  // Both tools with the same options give the same rows for our sockets.
+  Rows expect_same_rows(const std::vector<std::string>& options) {
+    std::vector<std::string> mine{TCPSIGHT_BINARY, "netstat"};
+    std::vector<std::string> theirs{"/usr/bin/netstat"};
+    mine.insert(mine.end(), options.begin(), options.end());
+    theirs.insert(theirs.end(), options.begin(), options.end());
+    const auto our_rows = rows_with(run(mine), markers_);
+    EXPECT_EQ(our_rows, rows_with(run(theirs), markers_)) << ::testing::PrintToString(options);
+    return our_rows;
+  }
+};
+
+TEST_F(NetstatAgainstNetTools, AllTcpNumeric) {
+  EXPECT_EQ(expect_same_rows({"-tan"}).size(), 4u); // two listeners, both ends of one connection
+}
+
+TEST_F(NetstatAgainstNetTools, ListeningOnlyAndConnectedOnly) {
+  EXPECT_EQ(expect_same_rows({"-tln"}).size(), 2u);
+  EXPECT_EQ(expect_same_rows({"-tn"}).size(), 2u);
+}
+
+TEST_F(NetstatAgainstNetTools, ProgramsUsersAndInodes) {
+  const auto rows = expect_same_rows({"-tlnpe"});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].back().substr(0, rows[0].back().find('/')), std::to_string(getpid()));
+}
+
+TEST_F(NetstatAgainstNetTools, Names) {
+  // Without -n: localhost and the port (no service has these ports).
+  const auto rows = expect_same_rows({"-tl"});
+  ASSERT_FALSE(rows.empty());
+}
+
+TEST_F(NetstatAgainstNetTools, AddressFamilies) {
+  const auto inet6 = expect_same_rows({"-ln", "-A", "inet6"});
+  ASSERT_EQ(inet6.size(), 1u);
+  EXPECT_EQ(inet6[0][0], "tcp6");
+  const auto inet = expect_same_rows({"-tln", "--inet"});
+  ASSERT_EQ(inet.size(), 1u);
+  EXPECT_EQ(inet[0][0], "tcp");
+}
+
+TEST_F(NetstatAgainstNetTools, TimersNameTheSameKind) {
+  std::vector<std::string> markers{fmt::format(":{} ", port4_)};
+  const auto mine = rows_with(run({TCPSIGHT_BINARY, "netstat", "-tano"}), markers);
+  const auto theirs = rows_with(run({"/usr/bin/netstat", "-tano"}), markers);
+  ASSERT_EQ(mine.size(), theirs.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    // Same row up to the timer's kind; its countdown moves between the two runs.
+    EXPECT_EQ(std::vector(mine[i].begin(), mine[i].end() - 1),
+              std::vector(theirs[i].begin(), theirs[i].end() - 1));
+  }
+}
+
+TEST(NetstatCli, UnixSockets) {
+  const int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un path{.sun_family = AF_UNIX};
+  const auto name = fmt::format("tcpsight-netstat-{}", getpid());
+  std::copy(name.begin(), name.end(), path.sun_path + 1); // abstract namespace
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&path),
+                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size())),
+            0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  const auto mine = rows_with(run({TCPSIGHT_BINARY, "netstat", "-xl"}), {name});
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine, rows_with(run({"/usr/bin/netstat", "-xl"}), {name}));
+  close(listener);
+}
+
+TEST(NetstatCli, ContinuousUntilInterrupted) {
+  ChildProcess netstat({TCPSIGHT_BINARY, "netstat", "-tnc"});
+  const auto twice = [](const std::string& out) {
+    return out.find("Active Internet") != out.rfind("Active Internet");
+  };
+  EXPECT_TRUE(netstat.wait_for_stdout(twice, 5s)) << netstat.stdout_text();
+  netstat.send_signal(SIGINT);
+  EXPECT_EQ(netstat.wait(), 0);
+}
+
+TEST(NetstatCli, VersionHelpAndUsageErrors) {
+  EXPECT_NE(run({TCPSIGHT_BINARY, "netstat", "-V"}).find("tcpsight netstat"), std::string::npos);
+  EXPECT_NE(run({TCPSIGHT_BINARY, "netstat", "-h"}).find("--listening"), std::string::npos);
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--bogus"}, {"-A", "ipx"}, {"-Z"}}) {
+    std::vector<std::string> argv{TCPSIGHT_BINARY, "netstat"};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    ChildProcess child(argv);
+    EXPECT_EQ(child.wait(), 2) << bad[0];
+    EXPECT_FALSE(child.stderr_text().empty());
+  }
+}
+
+} // namespace
+} // namespace tcpsight

@@ -1,0 +1,114 @@
+#include "tcpsight/netstat_view.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+namespace tcpsight {
+namespace {
+
+SocketRow tcp_row(TcpState state, std::uint16_t local_port, std::uint16_t remote_port) {
+  SocketRow row;
+  row.protocol = Protocol::Tcp;
+  row.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  row.local_port = local_port;
+  row.remote = {.family = AddressFamily::IPv4};
+  if (remote_port != 0)
+    row.remote.bytes = {127, 0, 0, 1};
+  row.remote_port = remote_port;
+  row.state = state;
+  row.inode = 42;
+  row.send_q = 128;
+  return row;
+}
+
+NetstatColumns numeric_columns() {
+  NetstatColumns columns;
+  columns.endpoint = [](const SocketRow&, const IpAddress& address, std::uint16_t port) {
+    return netstat_numeric_endpoint(address, port);
+  };
+  columns.user = [](std::uint32_t uid) { return std::to_string(uid); };
+  return columns;
+}
+
+TEST(NetstatView, InetTableAsNetstatPrintsIt) {
+  auto columns = numeric_columns();
+  columns.all = true;
+  EXPECT_EQ(format_netstat_inet(
+                {tcp_row(TcpState::Listen, 8080, 0), tcp_row(TcpState::Established, 40000, 8080)},
+                columns),
+            "Active Internet connections (servers and established)\n"
+            "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+            "tcp        0      0 127.0.0.1:8080          0.0.0.0:*               LISTEN\n"
+            "tcp        0    128 127.0.0.1:40000         127.0.0.1:8080          ESTABLISHED\n");
+}
+
+TEST(NetstatView, ExtendedProcessAndTimerColumns) {
+  SocketOwners owners;
+  owners.by_inode[42] = {{.pid = 7, .comm = "sshd", .command = "/usr/sbin/sshd"}};
+  auto columns = numeric_columns();
+  columns.extend = true;
+  columns.timers = true;
+  columns.owners = &owners;
+  auto row = tcp_row(TcpState::Established, 22, 5000);
+  row.uid = 1000;
+  row.timer = 2;
+  row.timer_ms = 7120;
+  EXPECT_EQ(format_netstat_inet({row}, columns),
+            "Active Internet connections (w/o servers)\n"
+            "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
+            "User       Inode      PID/Program name     Timer\n"
+            "tcp        0    128 127.0.0.1:22            127.0.0.1:5000          ESTABLISHED "
+            "1000       42         7//usr/sbin/sshd     keepalive (7.12/0/0)\n");
+}
+
+TEST(NetstatView, LongProgramNamesAreCutAsNetstatCutsThem) {
+  SocketOwners owners;
+  owners.by_inode[42] = {{.pid = 25596, .comm = "x", .command = "build/tests/tcpsight_tests"}};
+  auto columns = numeric_columns();
+  columns.owners = &owners;
+  const auto table = format_netstat_inet({tcp_row(TcpState::Established, 22, 5000)}, columns);
+  EXPECT_NE(table.find(" 25596/build/tests/t\n"), std::string::npos) << table;
+}
+
+TEST(NetstatView, Endpoints) {
+  const IpAddress any6{.family = AddressFamily::IPv6};
+  EXPECT_EQ(netstat_numeric_endpoint(any6, 22), ":::22");
+  EXPECT_EQ(netstat_numeric_endpoint(any6, 0), ":::*");
+  EXPECT_EQ(netstat_numeric_endpoint({.family = AddressFamily::IPv4}, 0), "0.0.0.0:*");
+}
+
+TEST(NetstatView, Timers) {
+  SocketRow row;
+  EXPECT_EQ(netstat_timer(row), "off (0.00/0/0)");
+  row.timer = 3;
+  row.timer_ms = 59160;
+  EXPECT_EQ(netstat_timer(row), "timewait (59.16/0/0)");
+  row.timer = 1;
+  row.timer_ms = 200;
+  row.retransmits = 2;
+  EXPECT_EQ(netstat_timer(row), "on (0.20/2/0)");
+}
+
+TEST(NetstatView, UnixTable) {
+  SocketRow listener;
+  listener.protocol = Protocol::Unix;
+  listener.unix_listening = true;
+  listener.unix_type = SOCK_STREAM;
+  listener.unix_refcount = 2;
+  listener.inode = 1148;
+  listener.unix_path = "/run/app.sock";
+  SocketRow datagram = listener;
+  datagram.unix_listening = false;
+  datagram.unix_type = SOCK_DGRAM;
+  datagram.unix_path.clear();
+  auto columns = numeric_columns();
+  columns.listening = true;
+  EXPECT_EQ(format_netstat_unix({listener, datagram}, columns),
+            "Active UNIX domain sockets (only servers)\n"
+            "Proto RefCnt Flags       Type       State         I-Node   Path\n"
+            "unix  2      [ ACC ]     STREAM     LISTENING     1148     /run/app.sock\n"
+            "unix  2      [ ]         DGRAM                    1148\n");
+}
+
+} // namespace
+} // namespace tcpsight
