@@ -3,6 +3,7 @@
 #include "append.hpp"
 
 #include <fmt/format.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 namespace tcpsight {
@@ -24,9 +25,13 @@ std::string process_column(const SocketRow& row, const NetstatColumns& columns) 
   const auto it = columns.owners->by_inode.find(row.inode);
   if (it == columns.owners->by_inode.end() || it->second.empty())
     return "-";
-  // net-tools fits "PID/argv0" into 19 characters.
+  // net-tools shows argv[0], cut to its last part when it is an absolute
+  // path, and fits "PID/name" into 19 characters.
   const auto& process = it->second.front();
-  auto text = fmt::format("{}/{}", process.pid, process.command);
+  std::string_view name = process.command;
+  if (!name.empty() && name.front() == '/')
+    name = name.substr(name.rfind('/') + 1);
+  auto text = fmt::format("{}/{}", process.pid, name);
   if (text.size() > 19)
     text.resize(19);
   return text;
@@ -137,6 +142,54 @@ std::string format_netstat_unix(const std::vector<SocketRow>& rows, const Netsta
     out += ' ';
     out += row.unix_path;
     trim_right(out);
+  }
+  return out;
+}
+
+std::string format_netstat_routes(const std::vector<Route>& routes, bool numeric,
+                                  const std::function<std::string(std::uint32_t)>& gateway_name) {
+  const auto dotted = [](std::uint32_t address) {
+    return to_string(IpAddress{.family = AddressFamily::IPv4,
+                               .bytes = {static_cast<std::uint8_t>(address),
+                                         static_cast<std::uint8_t>(address >> 8),
+                                         static_cast<std::uint8_t>(address >> 16),
+                                         static_cast<std::uint8_t>(address >> 24)}});
+  };
+  std::string out = "Kernel IP routing table\n"
+                    "Destination     Gateway         Genmask         Flags   MSS Window  irtt "
+                    "Iface\n";
+  for (const auto& route : routes) {
+    const auto destination = !numeric && route.destination == 0 && route.mask == 0
+                                 ? "default"
+                                 : dotted(route.destination);
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<15} {:<15} {:<6} {:>4} {:<6} {:>5} {}\n",
+                   destination, gateway_name(route.gateway), dotted(route.mask),
+                   route_flags(route.flags), route.mss, route.window, route.irtt, route.interface);
+  }
+  return out;
+}
+
+std::string format_netstat_interfaces(const std::vector<InterfaceCounters>& interfaces, bool all) {
+  std::string out = "Kernel Interface table\n"
+                    "Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP "
+                    "TX-OVR Flg\n";
+  for (const auto& i : interfaces) {
+    if (!all && !(i.flags & IFF_UP))
+      continue;
+    fmt::format_to(std::back_inserter(out),
+                   "{:<15} {:>5} {:>8} {:>6} {:>6} {:<6} {:>8} {:>6} {:>6} {:>6} {}\n", i.name,
+                   i.mtu, i.rx_packets, i.rx_errors, i.rx_dropped, i.rx_fifo, i.tx_packets,
+                   i.tx_errors, i.tx_dropped, i.tx_fifo, interface_flags(i.flags));
+  }
+  return out;
+}
+
+std::string format_netstat_statistics(const std::vector<ProtocolCounters>& protocols) {
+  std::string out;
+  for (const auto& protocol : protocols) {
+    fmt::format_to(std::back_inserter(out), "{}:\n", protocol.protocol);
+    for (const auto& [name, value] : protocol.counters)
+      fmt::format_to(std::back_inserter(out), "    {}: {}\n", name, value);
   }
   return out;
 }

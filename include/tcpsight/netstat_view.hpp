@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/kernel_tables.hpp"
 #include "tcpsight/socket_owners.hpp"
 #include "tcpsight/socket_row.hpp"
 
@@ -28,6 +29,17 @@ std::string format_netstat_inet(const std::vector<SocketRow>& rows, const Netsta
 
 // "Active UNIX domain sockets ..." with its header and one line per socket.
 std::string format_netstat_unix(const std::vector<SocketRow>& rows, const NetstatColumns& columns);
+
+// "Kernel IP routing table": gateway_name gives a gateway's text
+// (numeric with -n); without -n the default route reads "default".
+std::string format_netstat_routes(const std::vector<Route>& routes, bool numeric,
+                                  const std::function<std::string(std::uint32_t)>& gateway_name);
+
+// "Kernel Interface table": interfaces that are up, or all of them.
+std::string format_netstat_interfaces(const std::vector<InterfaceCounters>& interfaces, bool all);
+
+// Per-protocol counters, one "    Name: value" line each.
+std::string format_netstat_statistics(const std::vector<ProtocolCounters>& protocols);
 
 // "127.0.0.1:80", ":::22", "0.0.0.0:*": netstat's numeric endpoints.
 std::string netstat_numeric_endpoint(const IpAddress& address, std::uint16_t port);

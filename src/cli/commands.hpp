@@ -32,6 +32,9 @@ struct NetstatOptions {
   bool listening = false, all = false;
   bool numeric = false, processes = false, extend = false, timers = false;
   bool continuous = false, verbose = false;
+  // Other tables instead of sockets.
+  bool statistics = false, routes = false, interfaces = false;
+  bool route_cache = false; // -C: the IPv4 route cache, gone since Linux 3.6
 };
 
 // Each returns the process exit status.

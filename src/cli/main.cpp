@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
   netstat_cmd->add_flag("-c,--continuous", netstat.continuous, "Again every second");
   netstat_cmd->add_flag("-v,--verbose", netstat.verbose, "Say which sources were used");
   netstat_cmd->add_flag("-V,--version", netstat_version, "Print the version");
+  netstat_cmd->add_flag("-s,--statistics", netstat.statistics, "Per-protocol counters");
+  netstat_cmd->add_flag("-r,--route", netstat.routes, "The IPv4 routing table");
+  netstat_cmd->add_flag("-F,--fib", netstat.routes, "With -r: the forwarding table (the default)");
+  netstat_cmd->add_flag("-C,--cache", netstat.route_cache, "With -r: the routing cache");
+  netstat_cmd->add_flag("-i,--interfaces", netstat.interfaces, "Interface counters");
 
   app.add_subcommand("states", "Explain the TCP states and how they follow each other");
 

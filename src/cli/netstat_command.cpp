@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "tcpsight/error.hpp"
+#include "tcpsight/kernel_tables.hpp"
 #include "tcpsight/name_resolver.hpp"
 #include "tcpsight/netstat_view.hpp"
 #include "tcpsight/snapshot.hpp"
@@ -8,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <fmt/core.h>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -101,22 +104,84 @@ void print_tables(const NetstatOptions& o, const Selection& selection, NameResol
   if (owners && owners->partial)
     fmt::print(stderr, "(Not all processes could be identified, non-owned process info\n"
                        " will not be shown, you would have to be root to see it all.)\n");
+}
+
+template <typename Parse> auto read_table(const char* path, Parse parse) {
+  std::ifstream table(path);
+  if (!table)
+    throw Error(fmt::format("cannot read {}", path));
+  std::size_t malformed = 0;
+  auto rows = parse(table, malformed);
+  if (malformed > 0)
+    fmt::print(stderr, "tcpsight: skipped {} lines of {} that did not parse\n", malformed, path);
+  return rows;
+}
+
+bool wanted_statistics(const NetstatOptions& o, const std::string& protocol) {
+  if (!o.tcp && !o.udp && !o.raw)
+    return true;
+  return (o.tcp && protocol.rfind("Tcp", 0) == 0) || (o.udp && protocol.rfind("Udp", 0) == 0) ||
+         (o.raw && (protocol.rfind("Ip", 0) == 0 || protocol.rfind("Icmp", 0) == 0));
+}
+
+void print_statistics(const NetstatOptions& o) {
+  std::vector<ProtocolCounters> protocols;
+  for (const char* path : {"/proc/net/snmp", "/proc/net/netstat"})
+    for (auto& protocol : read_table(path, parse_protocol_counters))
+      if (wanted_statistics(o, protocol.protocol))
+        protocols.push_back(std::move(protocol));
+  fmt::print("{}", format_netstat_statistics(protocols));
+}
+
+void print_routes(const NetstatOptions& o, NameResolver& names) {
+  const auto routes = read_table("/proc/net/route", parse_proc_net_route);
+  const auto gateway = [&](std::uint32_t address) {
+    const IpAddress ip{.family = AddressFamily::IPv4,
+                       .bytes = {static_cast<std::uint8_t>(address),
+                                 static_cast<std::uint8_t>(address >> 8),
+                                 static_cast<std::uint8_t>(address >> 16),
+                                 static_cast<std::uint8_t>(address >> 24)}};
+    return o.numeric ? to_string(ip) : names.host(ip);
+  };
+  fmt::print("{}", format_netstat_routes(routes, o.numeric, gateway));
+}
+
+void print_interfaces(const NetstatOptions& o) {
+  auto interfaces = read_table("/proc/net/dev", parse_proc_net_dev);
+  read_interface_settings(interfaces);
+  std::sort(interfaces.begin(), interfaces.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; }); // as netstat lists them
+  fmt::print("{}", format_netstat_interfaces(interfaces, o.all));
+}
+
+void print_once(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
+  if (o.statistics)
+    print_statistics(o);
+  else if (o.routes || o.route_cache)
+    print_routes(o, names);
+  else if (o.interfaces)
+    print_interfaces(o);
+  else
+    print_tables(o, selection, names);
   std::fflush(stdout);
 }
 
 } // namespace
 
 int run_netstat(const NetstatOptions& options) {
+  if (options.route_cache)
+    throw Error("this kernel has no IPv4 routing cache (Linux removed it in 3.6): "
+                "`tcpsight netstat -r` shows the routing table");
   const auto selection = select(options);
   NameResolver names;
   if (!options.continuous) {
-    print_tables(options, selection, names);
+    print_once(options, selection, names);
     return 0;
   }
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   while (!interrupted) {
-    print_tables(options, selection, names);
+    print_once(options, selection, names);
     for (int tick = 0; tick < 10 && !interrupted; ++tick)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

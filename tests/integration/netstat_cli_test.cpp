@@ -134,6 +134,47 @@ TEST(NetstatCli, ContinuousUntilInterrupted) {
   EXPECT_EQ(netstat.wait(), 0);
 }
 
+TEST(NetstatCli, RoutingTableAsNetstatPrintsIt) {
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "netstat", "-rn"}), run({"/usr/bin/netstat", "-rn"}));
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "netstat", "-rnF"}), run({"/usr/bin/netstat", "-rn"}));
+}
+
+TEST(NetstatCli, RouteCacheIsAClearError) {
+  ChildProcess cache({TCPSIGHT_BINARY, "netstat", "-rC"});
+  EXPECT_EQ(cache.wait(), 1);
+  EXPECT_NE(cache.stderr_text().find("no IPv4 routing cache"), std::string::npos);
+}
+
+// Counters move between two runs; names, MTUs and flags do not.
+TEST(NetstatCli, InterfacesAsNetstatListsThem) {
+  const auto columns = [](const std::string& text) {
+    std::vector<std::string> kept;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream fields(line);
+      std::vector<std::string> words;
+      for (std::string word; fields >> word;)
+        words.push_back(word);
+      if (words.size() == 11)
+        kept.push_back(words[0] + " " + words[1] + " " + words[10]);
+    }
+    return kept;
+  };
+  const auto mine = columns(run({TCPSIGHT_BINARY, "netstat", "-i"}));
+  EXPECT_GE(mine.size(), 2u); // the header and lo at least
+  EXPECT_EQ(mine, columns(run({"/usr/bin/netstat", "-i"})));
+}
+
+TEST(NetstatCli, StatisticsPerProtocol) {
+  const auto all = run({TCPSIGHT_BINARY, "netstat", "-s"});
+  for (const char* section : {"Ip:\n", "Tcp:\n", "Udp:\n", "TcpExt:\n"})
+    EXPECT_NE(all.find(section), std::string::npos) << section;
+  EXPECT_NE(all.find("    ActiveOpens: "), std::string::npos);
+  const auto tcp = run({TCPSIGHT_BINARY, "netstat", "-st"});
+  EXPECT_NE(tcp.find("Tcp:\n"), std::string::npos);
+  EXPECT_EQ(tcp.find("Udp:\n"), std::string::npos);
+}
+
 TEST(NetstatCli, VersionHelpAndUsageErrors) {
   EXPECT_NE(run({TCPSIGHT_BINARY, "netstat", "-V"}).find("tcpsight netstat"), std::string::npos);
   EXPECT_NE(run({TCPSIGHT_BINARY, "netstat", "-h"}).find("--listening"), std::string::npos);

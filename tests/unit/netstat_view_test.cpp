@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <fmt/format.h>
+
 namespace tcpsight {
 namespace {
 
@@ -58,7 +60,7 @@ TEST(NetstatView, ExtendedProcessAndTimerColumns) {
             "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
             "User       Inode      PID/Program name     Timer\n"
             "tcp        0    128 127.0.0.1:22            127.0.0.1:5000          ESTABLISHED "
-            "1000       42         7//usr/sbin/sshd     keepalive (7.12/0/0)\n");
+            "1000       42         7/sshd               keepalive (7.12/0/0)\n");
 }
 
 TEST(NetstatView, LongProgramNamesAreCutAsNetstatCutsThem) {
@@ -68,6 +70,43 @@ TEST(NetstatView, LongProgramNamesAreCutAsNetstatCutsThem) {
   columns.owners = &owners;
   const auto table = format_netstat_inet({tcp_row(TcpState::Established, 22, 5000)}, columns);
   EXPECT_NE(table.find(" 25596/build/tests/t\n"), std::string::npos) << table;
+}
+
+TEST(NetstatView, RoutesAsNetstatPrintsThem) {
+  const std::vector<Route> routes{
+      {.interface = "eth0", .destination = 0, .gateway = 0x010200C0, .mask = 0, .flags = 0x3},
+      {.interface = "eth0", .destination = 0x000200C0, .mask = 0x00FFFFFF, .flags = 0x1}};
+  const auto dotted = [](std::uint32_t a) {
+    return fmt::format("{}.{}.{}.{}", a & 255, (a >> 8) & 255, (a >> 16) & 255, a >> 24);
+  };
+  EXPECT_EQ(format_netstat_routes(routes, /*numeric=*/true, dotted),
+            "Kernel IP routing table\n"
+            "Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n"
+            "0.0.0.0         192.0.2.1       0.0.0.0         UG        0 0          0 eth0\n"
+            "192.0.2.0       0.0.0.0         255.255.255.0   U         0 0          0 eth0\n");
+  EXPECT_NE(format_netstat_routes(routes, /*numeric=*/false, dotted).find("\ndefault   "),
+            std::string::npos);
+}
+
+TEST(NetstatView, InterfacesThatAreUp) {
+  std::vector<InterfaceCounters> interfaces{
+      {.name = "eth0", .rx_packets = 700, .tx_packets = 468, .mtu = 1400, .flags = 0x1043},
+      {.name = "ifb0", .mtu = 1500, .flags = 0x82}};
+  const std::string header =
+      "Kernel Interface table\n"
+      "Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+  const std::string eth0 =
+      "eth0             1400      700      0      0 0           468      0      0      0 BMRU\n";
+  EXPECT_EQ(format_netstat_interfaces(interfaces, /*all=*/false), header + eth0);
+  EXPECT_EQ(format_netstat_interfaces(interfaces, /*all=*/true),
+            header + eth0 +
+                "ifb0             1500        0      0      0 0             0      0      0      0 "
+                "BO\n");
+}
+
+TEST(NetstatView, Statistics) {
+  EXPECT_EQ(format_netstat_statistics({{.protocol = "Tcp", .counters = {{"ActiveOpens", 12}}}}),
+            "Tcp:\n    ActiveOpens: 12\n");
 }
 
 TEST(NetstatView, Endpoints) {

@@ -1,0 +1,75 @@
+#include "tcpsight/kernel_tables.hpp"
+
+#include <gtest/gtest.h>
+#include <net/if.h>
+#include <sstream>
+
+namespace tcpsight {
+namespace {
+
+TEST(KernelTables, ProtocolCounters) {
+  std::istringstream in("Ip: Forwarding DefaultTTL\n"
+                        "Ip: 2 64\n"
+                        "Tcp: ActiveOpens PassiveOpens\n"
+                        "Tcp: 5 -1\n"
+                        "Udp: InDatagrams\n"
+                        "Udp: 1 2\n" // one value too many
+                        "Icmp: InMsgs\n"
+                        "Icmp: x\n" // not a number
+                        "Dangling: names\n");
+  std::size_t malformed = 0;
+  const auto protocols = parse_protocol_counters(in, malformed);
+  ASSERT_EQ(protocols.size(), 3u);
+  EXPECT_EQ(protocols[0].protocol, "Ip");
+  EXPECT_EQ(protocols[0].counters[1], (std::pair<std::string, std::int64_t>{"DefaultTTL", 64}));
+  EXPECT_EQ(protocols[1].counters[1].second, -1);
+  EXPECT_TRUE(protocols[2].counters.empty()); // Icmp, its value skipped
+  EXPECT_EQ(malformed, 3u);
+}
+
+TEST(KernelTables, Routes) {
+  std::istringstream in(
+      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+      "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+      "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+      "eth0\tnothex\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+      "short line\n");
+  std::size_t malformed = 0;
+  const auto routes = parse_proc_net_route(in, malformed);
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(malformed, 2u);
+  EXPECT_EQ(routes[0].gateway, 0x010200C0u);
+  EXPECT_EQ(route_flags(routes[0].flags), "UG");
+  EXPECT_EQ(routes[1].mask, 0x00FFFFFFu);
+  EXPECT_EQ(route_flags(0x0005), "UH");
+}
+
+TEST(KernelTables, InterfaceCounters) {
+  std::istringstream in(
+      "Inter-|   Receive                                                |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+      "drop fifo colls carrier compressed\n"
+      "    lo: 4265700059 62607477    1    2    3     0          0         0 4265700059 62607470 "
+      "   4    5    6     0       0          0\n"
+      "  eth0: 1 2 3\n"
+      "no colon here\n");
+  std::size_t malformed = 0;
+  const auto interfaces = parse_proc_net_dev(in, malformed);
+  EXPECT_EQ(malformed, 2u);
+  ASSERT_EQ(interfaces.size(), 1u);
+  EXPECT_EQ(interfaces[0].name, "lo");
+  EXPECT_EQ(interfaces[0].rx_packets, 62607477u);
+  EXPECT_EQ(interfaces[0].rx_errors, 1u);
+  EXPECT_EQ(interfaces[0].rx_fifo, 3u);
+  EXPECT_EQ(interfaces[0].tx_packets, 62607470u);
+  EXPECT_EQ(interfaces[0].tx_fifo, 6u);
+}
+
+TEST(KernelTables, InterfaceFlagLetters) {
+  EXPECT_EQ(interface_flags(IFF_UP | IFF_BROADCAST | IFF_MULTICAST | IFF_RUNNING), "BMRU");
+  EXPECT_EQ(interface_flags(IFF_UP | IFF_LOOPBACK | IFF_RUNNING), "LRU");
+  EXPECT_EQ(interface_flags(0), "");
+}
+
+} // namespace
+} // namespace tcpsight
