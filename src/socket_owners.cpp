@@ -1,5 +1,22 @@
 #include "tcpsight/socket_owners.hpp"
 
+#include "tcpsight/error.hpp"
+#include "tcpsight/preflight.hpp"
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <memory>
+#include <vector>
+
+#include "socket_owners.h"
+#include "socket_owners.skel.h"
+
 #include <charconv>
 #include <fstream>
 #include <string_view>
@@ -34,7 +51,83 @@ std::string read_argv0(const std::filesystem::path& process) {
   return argv0;
 }
 
+void add_holder(SocketOwners& owners, std::uint64_t inode, ProcessRef process) {
+  auto& holders = owners.by_inode[inode];
+  if (holders.empty() || holders.back().pid != process.pid)
+    holders.push_back(std::move(process));
+}
+
+struct SkeletonDeleter {
+  void operator()(socket_owners_bpf* skeleton) const { socket_owners_bpf::destroy(skeleton); }
+};
+
+struct LinkDeleter {
+  void operator()(bpf_link* link) const { bpf_link__destroy(link); }
+};
+
+// Runs the iterator once and returns the bytes it wrote.
+std::vector<char> run_iterator() {
+  const auto fail = [](const char* step) {
+    return Error(fmt::format("the socket-owner iterator failed to {}: {}", step,
+                             std::strerror(errno)));
+  };
+  std::unique_ptr<socket_owners_bpf, SkeletonDeleter> skeleton(socket_owners_bpf::open_and_load());
+  if (!skeleton)
+    throw fail("load");
+  std::unique_ptr<bpf_link, LinkDeleter> link(
+      bpf_program__attach_iter(skeleton->progs.list_socket_owners, nullptr));
+  if (!link)
+    throw fail("attach");
+  const int fd = bpf_iter_create(bpf_link__fd(link.get()));
+  if (fd < 0)
+    throw fail("start");
+  std::vector<char> bytes;
+  char chunk[1 << 16];
+  for (;;) {
+    const auto got = read(fd, chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      break;
+    bytes.insert(bytes.end(), chunk, chunk + got);
+  }
+  close(fd);
+  return bytes;
+}
+
 } // namespace
+
+SocketOwners iterate_socket_owners() {
+  static_assert(sizeof(tcpsight_socket_owner) == TCPSIGHT_SOCKET_OWNER_SIZE);
+  const auto bytes = run_iterator();
+  SocketOwners owners;
+  std::unordered_map<std::uint32_t, std::string> commands; // argv[0], read once per process
+  for (std::size_t offset = 0; offset + sizeof(tcpsight_socket_owner) <= bytes.size();
+       offset += sizeof(tcpsight_socket_owner)) {
+    tcpsight_socket_owner record;
+    std::memcpy(&record, bytes.data() + offset, sizeof record);
+    std::string comm(record.comm, strnlen(record.comm, sizeof record.comm));
+    auto [command, fresh] = commands.try_emplace(record.pid);
+    if (fresh) {
+      command->second = read_argv0(std::filesystem::path("/proc") / std::to_string(record.pid));
+      if (command->second.empty())
+        command->second = comm;
+    }
+    add_holder(owners, record.inode, {record.pid, std::move(comm), command->second});
+  }
+  return owners;
+}
+
+SocketOwners find_socket_owners() {
+  if (!tracing_preflight_error(effective_capabilities(), kKernelBtfPath)) {
+    try {
+      return iterate_socket_owners();
+    } catch (const Error&) {
+      // An older kernel without task_file iterators: walk /proc instead.
+    }
+  }
+  return scan_socket_owners();
+}
 
 SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
   SocketOwners owners;
@@ -63,9 +156,7 @@ SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
         if (command.empty())
           command = comm;
       }
-      auto& holders = owners.by_inode[inode];
-      if (holders.empty() || holders.back().pid != pid)
-        holders.push_back({pid, comm, command});
+      add_holder(owners, inode, {pid, comm, command});
     }
   }
   return owners;

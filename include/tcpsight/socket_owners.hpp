@@ -26,4 +26,12 @@ struct SocketOwners {
 
 SocketOwners scan_socket_owners(const std::filesystem::path& proc = "/proc");
 
+// The same from a BPF task_file iterator: one pass in the kernel, every
+// process's sockets. Needs CAP_BPF (root); throws tcpsight::Error when the
+// iterator cannot run.
+SocketOwners iterate_socket_owners();
+
+// The iterator where it runs, else the /proc walk.
+SocketOwners find_socket_owners();
+
 } // namespace tcpsight

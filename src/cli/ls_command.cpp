@@ -39,7 +39,7 @@ int run_ls(const LsOptions& options) {
 
   std::optional<SocketOwners> owners;
   if (options.processes) {
-    owners = scan_socket_owners();
+    owners = find_socket_owners();
     if (owners->partial)
       fmt::print(stderr, "tcpsight: some processes could not be read; run as root to see the "
                          "owner of every socket\n");

@@ -70,7 +70,7 @@ std::string endpoint_with_names(NameResolver& names, const SocketRow& row, const
 void print_tables(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
   std::optional<SocketOwners> owners;
   if (o.processes)
-    owners = scan_socket_owners();
+    owners = find_socket_owners();
 
   NetstatColumns columns{.listening = o.listening,
                          .all = o.all,

@@ -2,7 +2,9 @@
 #include "child_process.hpp"
 #include "loopback.hpp"
 
+#include "privileges.hpp"
 #include "tcpsight/proc_net.hpp"
+#include "tcpsight/socket_owners.hpp"
 #include "tcpsight/sock_diag.hpp"
 
 #include <gtest/gtest.h>
@@ -193,6 +195,37 @@ TEST_F(LsAgainstPeers, SockDiagAndProcNetAgree) {
       proc.insert(key(row));
   EXPECT_EQ(netlink.size(), 3u);
   EXPECT_EQ(netlink, proc);
+}
+
+// The BPF iterator and the /proc walk name the same processes.
+TEST_F(LsAgainstPeers, IteratorAndProcWalkAgree) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto iterated = iterate_socket_owners();
+  const auto walked = scan_socket_owners();
+  // Other processes may open and close sockets between the two passes:
+  // compare this process's, which stay put.
+  const auto mine = [](const std::vector<ProcessRef>& holders) {
+    return std::any_of(holders.begin(), holders.end(), [](const ProcessRef& p) {
+      return p.pid == static_cast<std::uint32_t>(getpid());
+    });
+  };
+  std::size_t compared = 0;
+  for (const auto& [inode, holders] : walked.by_inode) {
+    if (!mine(holders))
+      continue;
+    const auto it = iterated.by_inode.find(inode);
+    ASSERT_NE(it, iterated.by_inode.end()) << "inode " << inode;
+    EXPECT_EQ(it->second, holders) << "inode " << inode;
+    ++compared;
+  }
+  EXPECT_GE(compared, 4u); // two listeners and both ends of the connection
+  // This process's listener is among them.
+  bool found = false;
+  for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
+    if (row.local_port == port4_ && row.state == TcpState::Listen)
+      found = iterated.by_inode.count(row.inode) &&
+              iterated.by_inode.at(row.inode).front().pid == static_cast<std::uint32_t>(getpid());
+  EXPECT_TRUE(found);
 }
 
 TEST(LsCli, UdpAndUnixSockets) {
