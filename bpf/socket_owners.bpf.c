@@ -11,7 +11,7 @@
 
 #include "socket_owners.h"
 
-#define S_IFMT 00170000
+#define S_IFMT	 00170000
 #define S_IFSOCK 0140000
 
 _Static_assert(sizeof(struct tcpsight_socket_owner) == TCPSIGHT_SOCKET_OWNER_SIZE,

@@ -18,7 +18,7 @@ packages=(
 )
 # Peers that bench/run_churn.sh measures tcpsight against.
 if [[ "${1:-}" == "--peers" ]]; then
-  packages+=(libbpf-tools)
+  packages+=(libbpf-tools time)
 fi
 
 missing=()

@@ -68,8 +68,8 @@ struct LinkDeleter {
 // Runs the iterator once and returns the bytes it wrote.
 std::vector<char> run_iterator() {
   const auto fail = [](const char* step) {
-    return Error(fmt::format("the socket-owner iterator failed to {}: {}", step,
-                             std::strerror(errno)));
+    return Error(
+        fmt::format("the socket-owner iterator failed to {}: {}", step, std::strerror(errno)));
   };
   std::unique_ptr<socket_owners_bpf, SkeletonDeleter> skeleton(socket_owners_bpf::open_and_load());
   if (!skeleton)

@@ -11,23 +11,19 @@ namespace {
 using detail::append_left;
 using detail::append_right;
 
-std::string netid(const SocketRow& row) {
-  if (row.protocol == Protocol::Unix)
+std::string_view netid(const SocketRow& row) {
+  const bool v6 = row.local.family == AddressFamily::IPv6;
+  switch (row.protocol) {
+  case Protocol::Tcp:
+    return v6 ? "tcp6" : "tcp";
+  case Protocol::Udp:
+    return v6 ? "udp6" : "udp";
+  case Protocol::Raw:
+    return v6 ? "raw6" : "raw";
+  case Protocol::Unix:
     return "unix";
-  return fmt::format("{}{}", protocol_name(row.protocol),
-                     row.local.family == AddressFamily::IPv6 ? "6" : "");
-}
-
-std::string local_text(const SocketRow& row) {
-  if (row.protocol == Protocol::Unix)
-    return row.unix_path.empty() ? "*" : row.unix_path;
-  return std::string(endpoint_text(row.local, row.local_port).view());
-}
-
-std::string remote_text(const SocketRow& row) {
-  if (row.protocol == Protocol::Unix)
-    return "*";
-  return std::string(endpoint_text(row.remote, row.remote_port).view());
+  }
+  return "?";
 }
 
 const std::vector<ProcessRef>* holders_of(const SocketRow& row, const SocketOwners* owners) {
@@ -37,17 +33,19 @@ const std::vector<ProcessRef>* holders_of(const SocketRow& row, const SocketOwne
   return it == owners->by_inode.end() ? nullptr : &it->second;
 }
 
-// "1234/nginx,1240/nginx", as netstat -p writes it.
-std::string process_text(const std::vector<ProcessRef>* holders) {
-  if (!holders)
-    return "-";
-  std::string text;
-  for (const auto& process : *holders) {
-    if (!text.empty())
-      text += ',';
-    text += fmt::format("{}/{}", process.pid, process.comm);
+// "1234/nginx,1240/nginx".
+void append_processes(std::string& out, const std::vector<ProcessRef>* holders) {
+  if (!holders) {
+    out += '-';
+    return;
   }
-  return text;
+  for (std::size_t i = 0; i < holders->size(); ++i) {
+    if (i > 0)
+      out += ',';
+    detail::append_uint(out, (*holders)[i].pid);
+    out += '/';
+    out += (*holders)[i].comm;
+  }
 }
 
 } // namespace
@@ -62,34 +60,51 @@ std::string_view socket_state_name(const SocketRow& row) {
 
 std::string format_socket_table(const std::vector<SocketRow>& rows, const SocketOwners* owners) {
   std::string out;
-  const auto line = [&](std::string_view id, std::string_view state, std::string_view recv_q,
-                        std::string_view send_q, std::string_view local, std::string_view remote,
-                        std::string_view process) {
-    append_left(out, id, 6);
-    out += ' ';
-    append_left(out, state, 12);
-    out += ' ';
-    append_right(out, recv_q, 7);
-    out += ' ';
-    append_right(out, send_q, 7);
-    out += ' ';
-    append_left(out, local, 27);
-    out += ' ';
-    append_left(out, remote, 27);
-    if (owners) {
-      out += ' ';
-      out += process;
-    }
+  out.reserve((rows.size() + 1) * 100);
+  const auto end_line = [&] {
     while (!out.empty() && out.back() == ' ')
       out.pop_back();
     out += '\n';
   };
-  line("Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port",
-       "PID/Program");
-  for (const auto& row : rows)
-    line(netid(row), socket_state_name(row), fmt::format("{}", row.recv_q),
-         fmt::format("{}", row.send_q), local_text(row), remote_text(row),
-         process_text(holders_of(row, owners)));
+  // One layout for the header and the rows.
+  const auto columns = [&](std::string_view id, std::string_view state) {
+    append_left(out, id, 6);
+    out += ' ';
+    append_left(out, state, 12);
+    out += ' ';
+  };
+  const auto endpoints = [&](std::string_view local, std::string_view remote) {
+    out += ' ';
+    append_left(out, local, 27);
+    out += ' ';
+    append_left(out, remote, 27);
+  };
+  columns("Netid", "State");
+  append_right(out, "Recv-Q", 7);
+  out += ' ';
+  append_right(out, "Send-Q", 7);
+  endpoints("Local Address:Port", "Peer Address:Port");
+  if (owners)
+    out += " PID/Program";
+  end_line();
+
+  for (const auto& row : rows) {
+    const bool is_unix = row.protocol == Protocol::Unix;
+    columns(netid(row), socket_state_name(row));
+    append_right(out, fmt::format_int(row.recv_q).str(), 7);
+    out += ' ';
+    append_right(out, fmt::format_int(row.send_q).str(), 7);
+    if (is_unix)
+      endpoints(row.unix_path.empty() ? "*" : row.unix_path, "*");
+    else
+      endpoints(endpoint_text(row.local, row.local_port).view(),
+                endpoint_text(row.remote, row.remote_port).view());
+    if (owners) {
+      out += ' ';
+      append_processes(out, holders_of(row, owners));
+    }
+    end_line();
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "tcpsight/socket_table.hpp"
 
 #include <fmt/core.h>
+#include <future>
 #include <optional>
 
 namespace tcpsight::cli {
@@ -30,6 +31,10 @@ int run_ls(const LsOptions& options) {
                       : options.listening ? SocketSelection::Listening
                                           : SocketSelection::Connected;
 
+  // Owners come from another source than the sockets: fetch both at once.
+  std::future<SocketOwners> pending_owners;
+  if (options.processes)
+    pending_owners = std::async(std::launch::async, find_socket_owners);
   const auto snapshot = take_snapshot(request);
   for (const auto& note : snapshot.notes)
     fmt::print(stderr, "tcpsight: {}\n", note);
@@ -39,7 +44,7 @@ int run_ls(const LsOptions& options) {
 
   std::optional<SocketOwners> owners;
   if (options.processes) {
-    owners = find_socket_owners();
+    owners = pending_owners.get();
     if (owners->partial)
       fmt::print(stderr, "tcpsight: some processes could not be read; run as root to see the "
                          "owner of every socket\n");

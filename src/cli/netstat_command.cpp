@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fmt/core.h>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -68,9 +69,16 @@ std::string endpoint_with_names(NameResolver& names, const SocketRow& row, const
 }
 
 void print_tables(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
+  // Owners come from another source than the sockets: fetch both at once.
+  std::future<SocketOwners> pending_owners;
+  if (o.processes)
+    pending_owners = std::async(std::launch::async, find_socket_owners);
+  std::optional<Snapshot> inet;
+  if (!selection.inet.protocols.empty())
+    inet = take_snapshot(selection.inet);
   std::optional<SocketOwners> owners;
   if (o.processes)
-    owners = find_socket_owners();
+    owners = pending_owners.get();
 
   NetstatColumns columns{.listening = o.listening,
                          .all = o.all,
@@ -89,12 +97,11 @@ void print_tables(const NetstatOptions& o, const Selection& selection, NameResol
     columns.user = [&](std::uint32_t uid) { return names.user(uid); };
   }
 
-  if (!selection.inet.protocols.empty()) {
-    const auto snapshot = take_snapshot(selection.inet);
+  if (inet) {
     if (o.verbose)
-      for (const auto& note : snapshot.notes)
+      for (const auto& note : inet->notes)
         fmt::print(stderr, "tcpsight: {}\n", note);
-    fmt::print("{}", format_netstat_inet(snapshot.rows, columns));
+    fmt::print("{}", format_netstat_inet(inet->rows, columns));
   }
   if (selection.unix_sockets) {
     auto request = selection.inet;

@@ -4,8 +4,8 @@
 
 #include "privileges.hpp"
 #include "tcpsight/proc_net.hpp"
-#include "tcpsight/socket_owners.hpp"
 #include "tcpsight/sock_diag.hpp"
+#include "tcpsight/socket_owners.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

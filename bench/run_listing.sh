@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Socket listings with many connections open, side by side in one run.
+#
+#   bench/run_listing.sh [BUILD_DIR]
+#
+# Opens CONNECTIONS loopback connections (2 sockets each, spread over
+# processes of 5000), then times each listing ROUNDS times in alternating
+# order: ss -tanp, net-tools netstat -tanp, tcpsight ls -tanp, tcpsight
+# netstat -tanp, and without -p ss -tan and tcpsight ls -tan. Prints the
+# median wall time, its ratio to ss's, peak memory, and the rows each saw.
+# Needs root for every owner. Environment: CONNECTIONS (20000), ROUNDS (5).
+set -euo pipefail
+build=${1:-build}
+connections=${CONNECTIONS:-20000}
+rounds=${ROUNDS:-5}
+holder="$build/bench/tcpsight-hold-connections"
+tcpsight="$build/tcpsight"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+left=$connections
+while ((left > 0)); do
+  n=$((left < 5000 ? left : 5000))
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  "$holder" "$n" >"$fifo" &
+  pids+=($!)
+  read -r word port <"$fifo"
+  rm -f "$fifo"
+  [[ $word == ready ]] || { echo "run_listing: a holder failed" >&2; exit 1; }
+  left=$((left - n))
+done
+echo "holding $connections connections ($((2 * connections)) sockets) in ${#pids[@]} processes"
+
+python3 - "$rounds" "$tcpsight" <<'PY'
+import statistics, subprocess, sys, time
+rounds, tcpsight = int(sys.argv[1]), sys.argv[2]
+commands = {
+    "ss -tanp": ["ss", "-tanp"],
+    "netstat -tanp": ["netstat", "-tanp"],
+    "tcpsight ls -tanp": [tcpsight, "ls", "-tanp"],
+    "tcpsight netstat -tanp": [tcpsight, "netstat", "-tanp"],
+    "ss -tan": ["ss", "-tan"],
+    "tcpsight ls -tan": [tcpsight, "ls", "-tan"],
+}
+times = {name: [] for name in commands}
+rows = {}
+peak = {}
+for _ in range(rounds):
+    for name, argv in commands.items():
+        start = time.perf_counter()
+        result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+        times[name].append(time.perf_counter() - start)
+        rows[name] = result.stdout.count(b"\n")
+for name, argv in commands.items():
+    # GNU time reports the command's own peak, not that of the forked Python.
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, check=True)
+    peak[name] = int(result.stderr.decode().strip().splitlines()[-1])
+base = {"p": statistics.median(times["ss -tanp"]), "": statistics.median(times["ss -tan"])}
+print(f"{'command':26} {'median s':>9} {'vs ss':>7} {'peak RSS MiB':>13} {'lines':>7}")
+for name in commands:
+    median = statistics.median(times[name])
+    ref = base["p"] if "p" in name.split()[-1] else base[""]
+    print(f"{name:26} {median:9.3f} {ref / median:6.1f}x {peak[name] / 1024:13.1f} {rows[name]:7d}")
+PY
