@@ -1,5 +1,6 @@
 #include "tcpsight/kernel_tables.hpp"
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <net/route.h>
 #include <sys/ioctl.h>
@@ -166,6 +167,142 @@ std::string interface_flags(std::uint32_t flags) {
     if (flags & flag)
       text += letter;
   return text;
+}
+
+namespace {
+
+IpAddress ipv4_from_proc(std::uint32_t native) {
+  IpAddress address{.family = AddressFamily::IPv4};
+  std::memcpy(address.bytes.data(), &native, 4);
+  return address;
+}
+
+std::optional<IpAddress> parse_ip(const std::string& text) {
+  IpAddress address;
+  if (inet_pton(AF_INET, text.c_str(), address.bytes.data()) == 1) {
+    address.family = AddressFamily::IPv4;
+    return address;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), address.bytes.data()) == 1) {
+    address.family = AddressFamily::IPv6;
+    return address;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::vector<MulticastGroup> parse_proc_net_igmp(std::istream& table, std::size_t& malformed) {
+  // A device line ("1\tlo        :     1      V3") and then its groups
+  // ("\t\t\t\t010000E0     1 0:00000000\t\t0").
+  std::vector<MulticastGroup> groups;
+  std::string line, device;
+  std::getline(table, line); // header
+  while (std::getline(table, line)) {
+    const auto w = words_of(line);
+    if (w.empty())
+      continue;
+    if (line[0] != '\t') {
+      if (w.size() < 3 || w[2] != ":") {
+        ++malformed;
+        device.clear();
+        continue;
+      }
+      device = w[1];
+      continue;
+    }
+    const auto group = parse_number<std::uint32_t>(w[0], 16);
+    const auto users = w.size() > 1 ? parse_number<std::uint32_t>(w[1], 10) : std::nullopt;
+    if (device.empty() || !group || !users) {
+      ++malformed;
+      continue;
+    }
+    groups.push_back({device, *users, ipv4_from_proc(*group)});
+  }
+  return groups;
+}
+
+std::vector<MulticastGroup> parse_proc_net_igmp6(std::istream& table, std::size_t& malformed) {
+  // "1    lo              ff020000000000000000000000000001     1 0000000C 0"
+  std::vector<MulticastGroup> groups;
+  for (std::string line; std::getline(table, line);) {
+    const auto w = words_of(line);
+    if (w.empty())
+      continue;
+    const auto users = w.size() > 3 ? parse_number<std::uint32_t>(w[3], 10) : std::nullopt;
+    if (w.size() < 4 || w[2].size() != 32 || !users) {
+      ++malformed;
+      continue;
+    }
+    MulticastGroup group{
+        .interface = w[1], .users = *users, .group = {.family = AddressFamily::IPv6}};
+    bool ok = true;
+    for (std::size_t i = 0; i < 16 && ok; ++i) {
+      const auto byte = parse_number<std::uint8_t>(std::string_view(w[2]).substr(i * 2, 2), 16);
+      ok = byte.has_value();
+      group.group.bytes[i] = byte.value_or(0);
+    }
+    if (ok)
+      groups.push_back(group);
+    else
+      ++malformed;
+  }
+  return groups;
+}
+
+bool ConntrackEntry::translated() const {
+  return reply_destination != original_source || reply_source != original_destination ||
+         reply_dport != original_sport || reply_sport != original_dport;
+}
+
+std::vector<ConntrackEntry> parse_nf_conntrack(std::istream& table, std::size_t& malformed) {
+  // "ipv4 2 tcp 6 431999 ESTABLISHED src=A dst=B sport=1 dport=2 src=B dst=A sport=2 dport=1 ..."
+  std::vector<ConntrackEntry> entries;
+  for (std::string line; std::getline(table, line);) {
+    const auto w = words_of(line);
+    if (w.empty())
+      continue;
+    const auto expires = w.size() > 4 ? parse_number<std::uint64_t>(w[4], 10) : std::nullopt;
+    if (!expires) {
+      ++malformed;
+      continue;
+    }
+    ConntrackEntry entry{.protocol = w[2], .expires_s = *expires};
+    int sources = 0, destinations = 0, sports = 0, dports = 0;
+    bool ok = true;
+    for (const auto& word : w) {
+      const auto equals = word.find('=');
+      if (equals == std::string::npos)
+        continue;
+      const auto key = word.substr(0, equals);
+      const auto value = word.substr(equals + 1);
+      if (key == "src" || key == "dst") {
+        const auto address = parse_ip(value);
+        ok = ok && address.has_value();
+        int& seen = key == "src" ? sources : destinations;
+        auto& target = key == "src"
+                           ? (seen == 0 ? entry.original_source : entry.reply_source)
+                           : (seen == 0 ? entry.original_destination : entry.reply_destination);
+        if (address)
+          target = *address;
+        ++seen;
+      } else if (key == "sport" || key == "dport") {
+        const auto port = parse_number<std::uint16_t>(value, 10);
+        ok = ok && port.has_value();
+        int& seen = key == "sport" ? sports : dports;
+        auto& target = key == "sport" ? (seen == 0 ? entry.original_sport : entry.reply_sport)
+                                      : (seen == 0 ? entry.original_dport : entry.reply_dport);
+        target = port.value_or(0);
+        ++seen;
+      }
+    }
+    if (!ok || sources != 2 || destinations != 2) {
+      ++malformed;
+      continue;
+    }
+    entries.push_back(entry);
+  }
+  return entries;
 }
 
 } // namespace tcpsight

@@ -184,6 +184,29 @@ std::string format_netstat_interfaces(const std::vector<InterfaceCounters>& inte
   return out;
 }
 
+std::string format_netstat_groups(const std::vector<MulticastGroup>& groups,
+                                  const std::function<std::string(const IpAddress&)>& group_name) {
+  std::string out = "IPv6/IPv4 Group Memberships\n"
+                    "Interface       RefCnt Group\n"
+                    "--------------- ------ ---------------------\n";
+  for (const auto& group : groups)
+    fmt::format_to(std::back_inserter(out), "{:<15} {:<6} {}\n", group.interface, group.users,
+                   group_name(group.group));
+  return out;
+}
+
+std::string format_netstat_masquerade(const std::vector<ConntrackEntry>& entries) {
+  std::string out = "IP masquerade connections\n"
+                    "prot   expire source               destination          ports\n";
+  for (const auto& e : entries)
+    if (e.translated())
+      fmt::format_to(std::back_inserter(out), "{:<5} {:>7} {:<20} {:<20} {} -> {} ({} -> {})\n",
+                     e.protocol, e.expires_s, to_string(e.original_source),
+                     to_string(e.original_destination), e.original_sport, e.original_dport,
+                     e.reply_dport, e.reply_sport);
+  return out;
+}
+
 std::string format_netstat_statistics(const std::vector<ProtocolCounters>& protocols) {
   std::string out;
   for (const auto& protocol : protocols) {

@@ -4,6 +4,8 @@
 // the IPv4 routing table (-r) and interface counters (-i). Parsers take a
 // stream; lines that do not parse are skipped and counted.
 
+#include "tcpsight/ip_address.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <istream>
@@ -56,5 +58,30 @@ void read_interface_settings(std::vector<InterfaceCounters>& interfaces);
 
 // "BMRU", "LRU", ... as netstat -i shows an interface's flags.
 std::string interface_flags(std::uint32_t flags);
+
+struct MulticastGroup {
+  std::string interface;
+  std::uint32_t users = 0;
+  IpAddress group;
+};
+
+// /proc/net/igmp (IPv4) and /proc/net/igmp6.
+std::vector<MulticastGroup> parse_proc_net_igmp(std::istream& table, std::size_t& malformed);
+std::vector<MulticastGroup> parse_proc_net_igmp6(std::istream& table, std::size_t& malformed);
+
+// One tracked connection, both directions.
+struct ConntrackEntry {
+  std::string protocol; // "tcp", "udp", ...
+  std::uint64_t expires_s = 0;
+  IpAddress original_source, original_destination, reply_source, reply_destination;
+  std::uint16_t original_sport = 0, original_dport = 0, reply_sport = 0, reply_dport = 0;
+
+  // Rewritten on the way (SNAT/masquerade or DNAT): the reply does not
+  // mirror the original.
+  bool translated() const;
+};
+
+// /proc/net/nf_conntrack.
+std::vector<ConntrackEntry> parse_nf_conntrack(std::istream& table, std::size_t& malformed);
 
 } // namespace tcpsight

@@ -38,6 +38,13 @@ std::string format_netstat_routes(const std::vector<Route>& routes, bool numeric
 // "Kernel Interface table": interfaces that are up, or all of them.
 std::string format_netstat_interfaces(const std::vector<InterfaceCounters>& interfaces, bool all);
 
+// "IPv6/IPv4 Group Memberships": group_name gives a group's text.
+std::string format_netstat_groups(const std::vector<MulticastGroup>& groups,
+                                  const std::function<std::string(const IpAddress&)>& group_name);
+
+// "IP masquerade connections": the translated ones among entries.
+std::string format_netstat_masquerade(const std::vector<ConntrackEntry>& entries);
+
 // Per-protocol counters, one "    Name: value" line each.
 std::string format_netstat_statistics(const std::vector<ProtocolCounters>& protocols);
 

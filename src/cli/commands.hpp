@@ -33,7 +33,8 @@ struct NetstatOptions {
   bool numeric = false, processes = false, extend = false, timers = false;
   bool continuous = false, verbose = false;
   // Other tables instead of sockets.
-  bool statistics = false, routes = false, interfaces = false;
+  bool statistics = false, routes = false, interfaces = false, groups = false, masquerade = false;
+  bool symbolic = false;    // -N: net-tools' symbolic hardware names; none in these tables
   bool route_cache = false; // -C: the IPv4 route cache, gone since Linux 3.6
 };
 

@@ -144,6 +144,11 @@ int main(int argc, char** argv) {
   netstat_cmd->add_flag("-F,--fib", netstat.routes, "With -r: the forwarding table (the default)");
   netstat_cmd->add_flag("-C,--cache", netstat.route_cache, "With -r: the routing cache");
   netstat_cmd->add_flag("-i,--interfaces", netstat.interfaces, "Interface counters");
+  netstat_cmd->add_flag("-g,--groups", netstat.groups, "Multicast group memberships");
+  netstat_cmd->add_flag("-M,--masquerade", netstat.masquerade,
+                        "Masqueraded (translated) connections, from conntrack");
+  netstat_cmd->add_flag("-N,--symbolic", netstat.symbolic,
+                        "Symbolic hardware names (net-tools; changes none of these tables)");
 
   app.add_subcommand("states", "Explain the TCP states and how they follow each other");
 

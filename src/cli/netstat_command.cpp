@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fmt/core.h>
 #include <fstream>
 #include <future>
@@ -161,9 +162,31 @@ void print_interfaces(const NetstatOptions& o) {
   fmt::print("{}", format_netstat_interfaces(interfaces, o.all));
 }
 
+void print_groups(const NetstatOptions& o, NameResolver& names) {
+  auto groups = read_table("/proc/net/igmp", parse_proc_net_igmp);
+  auto groups6 = read_table("/proc/net/igmp6", parse_proc_net_igmp6);
+  groups.insert(groups.end(), groups6.begin(), groups6.end());
+  fmt::print("{}", format_netstat_groups(groups, [&](const IpAddress& group) {
+               return o.numeric ? to_string(group) : names.host(group);
+             }));
+}
+
+void print_masquerade() {
+  constexpr const char* kConntrack = "/proc/net/nf_conntrack";
+  if (!std::filesystem::exists(kConntrack))
+    throw Error(fmt::format("this kernel tracks no connections ({} is missing): load "
+                            "nf_conntrack to see masqueraded ones",
+                            kConntrack));
+  fmt::print("{}", format_netstat_masquerade(read_table(kConntrack, parse_nf_conntrack)));
+}
+
 void print_once(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
   if (o.statistics)
     print_statistics(o);
+  else if (o.groups)
+    print_groups(o, names);
+  else if (o.masquerade)
+    print_masquerade();
   else if (o.routes || o.route_cache)
     print_routes(o, names);
   else if (o.interfaces)

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
 
@@ -173,6 +174,29 @@ TEST(NetstatCli, StatisticsPerProtocol) {
   const auto tcp = run({TCPSIGHT_BINARY, "netstat", "-st"});
   EXPECT_NE(tcp.find("Tcp:\n"), std::string::npos);
   EXPECT_EQ(tcp.find("Udp:\n"), std::string::npos);
+}
+
+TEST(NetstatCli, MulticastGroupsAsNetstatPrintsThem) {
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "netstat", "-gn"}), run({"/usr/bin/netstat", "-gn"}));
+}
+
+TEST(NetstatCli, MasqueradedConnectionsOrAClearMessage) {
+  ChildProcess masquerade({TCPSIGHT_BINARY, "netstat", "-M"});
+  const int status = masquerade.wait();
+  if (std::filesystem::exists("/proc/net/nf_conntrack")) {
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(masquerade.stdout_text().rfind("IP masquerade connections\n", 0), 0u);
+  } else {
+    EXPECT_EQ(status, 1);
+    EXPECT_NE(masquerade.stderr_text().find("tracks no connections"), std::string::npos);
+  }
+}
+
+TEST(NetstatCli, SymbolicNamesChangeNoSocketTable) {
+  // As with net-tools, -N only concerns hardware names, which these tables lack.
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "netstat", "-rnN"}), run({TCPSIGHT_BINARY, "netstat", "-rn"}));
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "netstat", "-inN"}).substr(0, 100),
+            run({TCPSIGHT_BINARY, "netstat", "-in"}).substr(0, 100));
 }
 
 TEST(NetstatCli, VersionHelpAndUsageErrors) {

@@ -71,5 +71,53 @@ TEST(KernelTables, InterfaceFlagLetters) {
   EXPECT_EQ(interface_flags(0), "");
 }
 
+TEST(KernelTables, MulticastGroups) {
+  std::istringstream igmp("Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+                          "1\tlo        :     1      V3\n"
+                          "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+                          "4\teth0      :     1      V3\n"
+                          "\t\t\t\tFB0000E0     2 0:00000000\t\t0\n"
+                          "\t\t\t\tnothex     1 0:00000000\t\t0\n");
+  std::size_t malformed = 0;
+  const auto groups = parse_proc_net_igmp(igmp, malformed);
+  EXPECT_EQ(malformed, 1u);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].interface, "lo");
+  EXPECT_EQ(to_string(groups[0].group), "224.0.0.1");
+  EXPECT_EQ(groups[1].interface, "eth0");
+  EXPECT_EQ(groups[1].users, 2u);
+  EXPECT_EQ(to_string(groups[1].group), "224.0.0.251");
+
+  std::istringstream igmp6(
+      "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+      "2    eth0            ff0200000000000000000001ff000002     1 00000004 0\n"
+      "3    eth1            ff02                                 1 0 0\n");
+  malformed = 0;
+  const auto groups6 = parse_proc_net_igmp6(igmp6, malformed);
+  EXPECT_EQ(malformed, 1u);
+  ASSERT_EQ(groups6.size(), 2u);
+  EXPECT_EQ(to_string(groups6[0].group), "ff02::1");
+  EXPECT_EQ(to_string(groups6[1].group), "ff02::1:ff00:2");
+}
+
+TEST(KernelTables, ConntrackAndTranslation) {
+  std::istringstream in(
+      "ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.5 dst=93.184.216.34 sport=40000 "
+      "dport=443 src=93.184.216.34 dst=192.0.2.10 sport=443 dport=61000 [ASSURED] mark=0 use=1\n"
+      "ipv4     2 udp      17 29 src=127.0.0.1 dst=127.0.0.53 sport=5000 dport=53 "
+      "src=127.0.0.53 dst=127.0.0.1 sport=53 dport=5000 mark=0 use=1\n"
+      "ipv4     2 tcp      6 x broken\n");
+  std::size_t malformed = 0;
+  const auto entries = parse_nf_conntrack(in, malformed);
+  EXPECT_EQ(malformed, 1u);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_TRUE(entries[0].translated());
+  EXPECT_EQ(to_string(entries[0].reply_destination), "192.0.2.10");
+  EXPECT_EQ(entries[0].reply_dport, 61000);
+  EXPECT_FALSE(entries[1].translated());
+  EXPECT_EQ(entries[1].protocol, "udp");
+  EXPECT_EQ(entries[1].expires_s, 29u);
+}
+
 } // namespace
 } // namespace tcpsight

@@ -104,6 +104,34 @@ TEST(NetstatView, InterfacesThatAreUp) {
                 "BO\n");
 }
 
+TEST(NetstatView, GroupsAndMasquerade) {
+  const std::vector<MulticastGroup> groups{
+      {.interface = "lo",
+       .users = 1,
+       .group = {.family = AddressFamily::IPv4, .bytes = {224, 0, 0, 1}}}};
+  EXPECT_EQ(format_netstat_groups(groups, [](const IpAddress& a) { return to_string(a); }),
+            "IPv6/IPv4 Group Memberships\n"
+            "Interface       RefCnt Group\n"
+            "--------------- ------ ---------------------\n"
+            "lo              1      224.0.0.1\n");
+  ConntrackEntry nat{.protocol = "tcp", .expires_s = 431999};
+  nat.original_source = {.family = AddressFamily::IPv4, .bytes = {10, 0, 0, 5}};
+  nat.original_destination = {.family = AddressFamily::IPv4, .bytes = {93, 184, 216, 34}};
+  nat.reply_source = nat.original_destination;
+  nat.reply_destination = {.family = AddressFamily::IPv4, .bytes = {192, 0, 2, 10}};
+  nat.original_sport = 40000;
+  nat.original_dport = nat.reply_sport = 443;
+  nat.reply_dport = 61000;
+  ConntrackEntry plain = nat;
+  plain.reply_destination = plain.original_source;
+  plain.reply_dport = plain.original_sport;
+  EXPECT_EQ(
+      format_netstat_masquerade({nat, plain}),
+      "IP masquerade connections\n"
+      "prot   expire source               destination          ports\n"
+      "tcp    431999 10.0.0.5             93.184.216.34        40000 -> 443 (61000 -> 443)\n");
+}
+
 TEST(NetstatView, Statistics) {
   EXPECT_EQ(format_netstat_statistics({{.protocol = "Tcp", .counters = {{"ActiveOpens", 12}}}}),
             "Tcp:\n    ActiveOpens: 12\n");
