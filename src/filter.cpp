@@ -1,5 +1,7 @@
 #include "tcpsight/filter.hpp"
 
+#include "parse_number.hpp"
+
 #include "tcpsight/error.hpp"
 
 #include <sys/stat.h>
@@ -12,16 +14,10 @@
 namespace tcpsight {
 namespace {
 
+using detail::parse_number;
+
 template <typename T> bool contains(const std::vector<T>& values, const T& value) {
   return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-template <typename Number> std::optional<Number> parse_number(std::string_view text) {
-  Number value{};
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
 }
 
 // The inode of a file, or of a directory: how the kernel numbers namespaces

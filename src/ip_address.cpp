@@ -42,6 +42,12 @@ AddressText address_text(const IpAddress& address) {
   return text;
 }
 
+IpAddress ipv4_from_kernel_word(std::uint32_t word) {
+  IpAddress address{.family = AddressFamily::IPv4};
+  std::memcpy(address.bytes.data(), &word, 4);
+  return address;
+}
+
 std::string to_string(const IpAddress& address) {
   return std::string(address_text(address).view());
 }

@@ -1,5 +1,7 @@
 #include "tcpsight/kernel_tables.hpp"
 
+#include "parse_number.hpp"
+
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <net/route.h>
@@ -15,13 +17,7 @@
 namespace tcpsight {
 namespace {
 
-template <typename Number> std::optional<Number> parse_number(std::string_view text, int base) {
-  Number value{};
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || error != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
-}
+using detail::parse_number;
 
 std::vector<std::string> words_of(const std::string& line) {
   std::istringstream in(line);
@@ -171,12 +167,6 @@ std::string interface_flags(std::uint32_t flags) {
 
 namespace {
 
-IpAddress ipv4_from_proc(std::uint32_t native) {
-  IpAddress address{.family = AddressFamily::IPv4};
-  std::memcpy(address.bytes.data(), &native, 4);
-  return address;
-}
-
 std::optional<IpAddress> parse_ip(const std::string& text) {
   IpAddress address;
   if (inet_pton(AF_INET, text.c_str(), address.bytes.data()) == 1) {
@@ -217,7 +207,7 @@ std::vector<MulticastGroup> parse_proc_net_igmp(std::istream& table, std::size_t
       ++malformed;
       continue;
     }
-    groups.push_back({device, *users, ipv4_from_proc(*group)});
+    groups.push_back({device, *users, ipv4_from_kernel_word(*group)});
   }
   return groups;
 }

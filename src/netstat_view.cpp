@@ -148,13 +148,7 @@ std::string format_netstat_unix(const std::vector<SocketRow>& rows, const Netsta
 
 std::string format_netstat_routes(const std::vector<Route>& routes, bool numeric,
                                   const std::function<std::string(std::uint32_t)>& gateway_name) {
-  const auto dotted = [](std::uint32_t address) {
-    return to_string(IpAddress{.family = AddressFamily::IPv4,
-                               .bytes = {static_cast<std::uint8_t>(address),
-                                         static_cast<std::uint8_t>(address >> 8),
-                                         static_cast<std::uint8_t>(address >> 16),
-                                         static_cast<std::uint8_t>(address >> 24)}});
-  };
+  const auto dotted = [](std::uint32_t word) { return to_string(ipv4_from_kernel_word(word)); };
   std::string out = "Kernel IP routing table\n"
                     "Destination     Gateway         Genmask         Flags   MSS Window  irtt "
                     "Iface\n";

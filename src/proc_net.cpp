@@ -1,5 +1,7 @@
 #include "tcpsight/proc_net.hpp"
 
+#include "parse_number.hpp"
+
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -9,15 +11,9 @@
 namespace tcpsight {
 namespace {
 
-constexpr std::uint32_t kAcceptingConnections = 0x10000; // __SO_ACCEPTCON in unix Flags
+using detail::parse_number;
 
-template <typename Number> std::optional<Number> parse_number(std::string_view text, int base) {
-  Number value{};
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (error != std::errc{} || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
-  return value;
-}
+constexpr std::uint32_t kAcceptingConnections = 0x10000; // __SO_ACCEPTCON in unix Flags
 
 // "0100007F:0050": the address as the kernel prints it (each 32-bit word of
 // network-order bytes, printed as a native integer), then the port.

@@ -21,6 +21,10 @@ struct IpAddress {
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
 
+// An IPv4 address from a 32-bit word holding its network-order bytes, as
+// the kernel's tables print them ("0100007F" is 127.0.0.1 on little-endian).
+IpAddress ipv4_from_kernel_word(std::uint32_t word);
+
 // Numeric text held in place, for formatting without allocating.
 struct AddressText {
   std::array<char, 56> chars{}; // "[" + 45 (INET6_ADDRSTRLEN) + "]:65535"

@@ -143,13 +143,9 @@ void print_statistics(const NetstatOptions& o) {
 
 void print_routes(const NetstatOptions& o, NameResolver& names) {
   const auto routes = read_table("/proc/net/route", parse_proc_net_route);
-  const auto gateway = [&](std::uint32_t address) {
-    const IpAddress ip{.family = AddressFamily::IPv4,
-                       .bytes = {static_cast<std::uint8_t>(address),
-                                 static_cast<std::uint8_t>(address >> 8),
-                                 static_cast<std::uint8_t>(address >> 16),
-                                 static_cast<std::uint8_t>(address >> 24)}};
-    return o.numeric ? to_string(ip) : names.host(ip);
+  const auto gateway = [&](std::uint32_t word) {
+    const auto address = ipv4_from_kernel_word(word);
+    return o.numeric ? to_string(address) : names.host(address);
   };
   fmt::print("{}", format_netstat_routes(routes, o.numeric, gateway));
 }

@@ -62,4 +62,15 @@ std::uint16_t unused_port(AddressFamily family);
 // Closes with SO_LINGER 0: the kernel sends a RST instead of a FIN.
 void close_with_reset(Fd& socket);
 
+// Sockets the listing tests look for: an IPv4 and an IPv6 listener, and a
+// connection to the IPv4 one with both of its ends.
+struct KnownSockets {
+  Fd listener4 = listen_on_loopback(AddressFamily::IPv4);
+  Fd listener6 = listen_on_loopback(AddressFamily::IPv6);
+  std::uint16_t port4 = local_port(listener4);
+  std::uint16_t port6 = local_port(listener6);
+  Fd client = connect_to_loopback(AddressFamily::IPv4, port4);
+  Fd server = accept_one(listener4);
+};
+
 } // namespace tcpsight::test

@@ -130,12 +130,9 @@ std::set<Tuple> unspecified_peers_as_ipv4(std::set<Tuple> rows) {
 
 class LsAgainstPeers : public ::testing::Test {
 protected:
-  test::Fd listener4_ = test::listen_on_loopback(AddressFamily::IPv4);
-  test::Fd listener6_ = test::listen_on_loopback(AddressFamily::IPv6);
-  std::uint16_t port4_ = test::local_port(listener4_);
-  std::uint16_t port6_ = test::local_port(listener6_);
-  test::Fd client_ = test::connect_to_loopback(AddressFamily::IPv4, port4_);
-  test::Fd server_ = test::accept_one(listener4_);
+  test::KnownSockets sockets_;
+  std::uint16_t port4_ = sockets_.port4;
+  std::uint16_t port6_ = sockets_.port6;
   std::set<std::string> ports_{std::to_string(port4_), std::to_string(port6_)};
 };
 

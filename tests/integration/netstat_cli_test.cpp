@@ -48,12 +48,9 @@ Rows rows_with(const std::string& text, const std::vector<std::string>& markers)
 
 class NetstatAgainstNetTools : public ::testing::Test {
 protected:
-  test::Fd listener4_ = test::listen_on_loopback(AddressFamily::IPv4);
-  test::Fd listener6_ = test::listen_on_loopback(AddressFamily::IPv6);
-  std::uint16_t port4_ = test::local_port(listener4_);
-  std::uint16_t port6_ = test::local_port(listener6_);
-  test::Fd client_ = test::connect_to_loopback(AddressFamily::IPv4, port4_);
-  test::Fd server_ = test::accept_one(listener4_);
+  test::KnownSockets sockets_;
+  std::uint16_t port4_ = sockets_.port4;
+  std::uint16_t port6_ = sockets_.port6;
   std::vector<std::string> markers_{fmt::format(":{} ", port4_), fmt::format(":{} ", port6_)};
 
   // Both tools with the same options give the same rows for our sockets.
