@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/filter.hpp"
+#include "tcpsight/socket_filter.hpp"
 
 #include <cstddef>
 #include <string>
@@ -23,6 +24,7 @@ struct LsOptions {
   bool processes = false;
   bool ipv4 = false, ipv6 = false; // neither or both: both
   bool json = false;
+  std::vector<std::string> filter; // ss's filter language, word by word
 };
 
 // net-tools netstat's options, as tcpsight netstat takes them.
@@ -40,7 +42,7 @@ struct NetstatOptions {
 
 // Each returns the process exit status.
 int run_trace(const TraceOptions& options);
-int run_ls(const LsOptions& options);
+int run_ls(const LsOptions& options, const SocketFilter& filter);
 int run_netstat(const NetstatOptions& options);
 int run_states();
 

@@ -10,7 +10,7 @@
 
 namespace tcpsight::cli {
 
-int run_ls(const LsOptions& options) {
+int run_ls(const LsOptions& options, const SocketFilter& filter) {
   SnapshotRequest request;
   request.protocols.clear();
   if (options.tcp)
@@ -27,15 +27,18 @@ int run_ls(const LsOptions& options) {
     request.ipv4 = options.ipv4;
     request.ipv6 = options.ipv6;
   }
-  request.selection = options.all         ? SocketSelection::All
-                      : options.listening ? SocketSelection::Listening
-                                          : SocketSelection::Connected;
+  // A state filter chooses the states itself, listeners included, as in ss.
+  const bool filter_names_states = !options.filter.empty() && options.filter.front() == "state";
+  request.selection = options.all || filter_names_states ? SocketSelection::All
+                      : options.listening                ? SocketSelection::Listening
+                                                         : SocketSelection::Connected;
 
   // Owners come from another source than the sockets: fetch both at once.
   std::future<SocketOwners> pending_owners;
   if (options.processes)
     pending_owners = std::async(std::launch::async, find_socket_owners);
-  const auto snapshot = take_snapshot(request);
+  auto snapshot = take_snapshot(request);
+  std::erase_if(snapshot.rows, [&](const SocketRow& row) { return !filter.matches(row); });
   for (const auto& note : snapshot.notes)
     fmt::print(stderr, "tcpsight: {}\n", note);
   if (snapshot.malformed > 0)

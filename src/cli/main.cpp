@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include "tcpsight/error.hpp"
+#include "tcpsight/socket_filter.hpp"
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   TraceOptions trace;
+  SocketFilter ls_filter;
   FilterArguments filter;
   auto* trace_cmd = app.add_subcommand(
       "trace", "Stream every TCP state transition, reset and handshake retransmission");
@@ -116,6 +118,10 @@ int main(int argc, char** argv) {
   ls_cmd->add_flag("-4,--ipv4", ls.ipv4, "IPv4 only");
   ls_cmd->add_flag("-6,--ipv6", ls.ipv6, "IPv6 only");
   ls_cmd->add_flag("--json", ls.json, "One JSON object per socket");
+  ls_cmd->add_option(
+      "filter", ls.filter,
+      "ss's filter: [state STATE]... [sport|dport OP :PORT] [src|dst ADDR[/N][:PORT]] "
+      "with and, or, not, ( )");
 
   NetstatOptions netstat;
   bool inet_family = false;
@@ -158,6 +164,8 @@ int main(int argc, char** argv) {
       trace.filter = filter.to_filter();
     if (inet_family)
       netstat.families.push_back("inet");
+    if (*ls_cmd)
+      ls_filter = SocketFilter::parse(ls.filter);
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
     return status == 0 ? 0 : kUsageError;
@@ -170,7 +178,7 @@ int main(int argc, char** argv) {
     if (*trace_cmd)
       return run_trace(trace);
     if (*ls_cmd)
-      return run_ls(ls);
+      return run_ls(ls, ls_filter);
     if (*netstat_cmd) {
       if (netstat_version) {
         fmt::print("tcpsight netstat " TCPSIGHT_VERSION "\n");

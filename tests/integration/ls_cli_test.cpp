@@ -225,6 +225,26 @@ TEST_F(LsAgainstPeers, IteratorAndProcWalkAgree) {
   EXPECT_TRUE(found);
 }
 
+TEST_F(LsAgainstPeers, FilterLanguage) {
+  const auto port = std::to_string(port4_);
+  const auto listening = ours(
+      tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-t", "--json", "state", "listening"})), ports_);
+  EXPECT_EQ(listening.size(), 2u);
+  const auto server_end = ours(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-t", "--json", "state",
+                                                  "established", "sport", "=", ":" + port})),
+                               ports_);
+  ASSERT_EQ(server_end.size(), 1u);
+  EXPECT_EQ(std::get<2>(*server_end.begin()), "127.0.0.1 " + port);
+  const auto either =
+      ours(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-ta", "--json", "(", "sport", "=", ":" + port,
+                              "or", "dport", "=", ":" + port, ")", "and", "dst", "127.0.0.0/8"})),
+           ports_);
+  EXPECT_EQ(either.size(), 2u); // both ends of the connection; the listener's peer is 0.0.0.0
+  ChildProcess bad({TCPSIGHT_BINARY, "ls", "state", "open"});
+  EXPECT_EQ(bad.wait(), 2);
+  EXPECT_NE(bad.stderr_text().find("'open' is not a state"), std::string::npos);
+}
+
 TEST(LsCli, UdpAndUnixSockets) {
   const int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
