@@ -5,9 +5,11 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -44,6 +46,37 @@ IpAddress address_of(AddressFamily family, const __be32 (&words)[4]) {
   return address;
 }
 
+// The netlink attributes after the message: tcp_info and the cgroup id.
+void read_attributes(const nlmsghdr* message, SocketRow& row) {
+  // mnl_attr_for_each, spelled out: its void* does not convert in C++.
+  const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(message));
+  for (auto* attribute =
+           static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(message, sizeof(inet_diag_msg)));
+       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
+       attribute = mnl_attr_next(attribute)) {
+    const auto length = mnl_attr_get_payload_len(attribute);
+    switch (mnl_attr_get_type(attribute)) {
+    case INET_DIAG_INFO: {
+      // Older kernels send a shorter tcp_info: copy what came.
+      tcp_info info{};
+      std::memcpy(&info, mnl_attr_get_payload(attribute),
+                  std::min<std::size_t>(length, sizeof info));
+      row.tcp_info = SocketRow::TcpInfo{.rtt_us = info.tcpi_rtt,
+                                        .rttvar_us = info.tcpi_rttvar,
+                                        .cwnd = info.tcpi_snd_cwnd,
+                                        .total_retransmits = info.tcpi_total_retrans};
+      break;
+    }
+    case INET_DIAG_CGROUP_ID:
+      if (length >= sizeof(std::uint64_t))
+        row.cgroup_id = mnl_attr_get_u64(attribute);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
 int on_message(const nlmsghdr* message, void* data) {
   auto* context = static_cast<DumpContext*>(data);
   if (mnl_nlmsg_get_payload_len(message) < sizeof(inet_diag_msg))
@@ -63,6 +96,7 @@ int on_message(const nlmsghdr* message, void* data) {
   row.timer = diag->idiag_timer;
   row.timer_ms = diag->idiag_expires;
   row.retransmits = diag->idiag_retrans;
+  read_attributes(message, row);
   context->rows->push_back(row);
   return MNL_CB_OK;
 }
@@ -91,6 +125,8 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family) {
   // IPPROTO_RAW asks for all of them.
   diag->pad = protocol == Protocol::Raw ? IPPROTO_RAW : 0;
   diag->idiag_states = ~0u;
+  if (protocol == Protocol::Tcp)
+    diag->idiag_ext = 1 << (INET_DIAG_INFO - 1);
   const auto sequence = request->nlmsg_seq;
   if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)
     throw fail("sending the request");

@@ -48,6 +48,17 @@ void append_processes(std::string& out, const std::vector<ProcessRef>* holders) 
   }
 }
 
+// " uid:0 ino:42 sk:7 cgroup:1" and " rtt:0.050/0.025 cwnd:10 retrans:0".
+void append_details(std::string& out, const SocketRow& row, SocketTableDetails details) {
+  if (details.extended)
+    fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
+                   row.cookie, row.cgroup_id);
+  if (details.tcp_info && row.tcp_info)
+    fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
+                   row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
+                   row.tcp_info->cwnd, row.tcp_info->total_retransmits);
+}
+
 } // namespace
 
 std::string_view socket_state_name(const SocketRow& row) {
@@ -58,7 +69,8 @@ std::string_view socket_state_name(const SocketRow& row) {
   return row.state == TcpState::Established ? "ESTABLISHED" : "UNCONN";
 }
 
-std::string format_socket_table(const std::vector<SocketRow>& rows, const SocketOwners* owners) {
+std::string format_socket_table(const std::vector<SocketRow>& rows, const SocketOwners* owners,
+                                SocketTableDetails details) {
   std::string out;
   out.reserve((rows.size() + 1) * 100);
   const auto end_line = [&] {
@@ -103,6 +115,7 @@ std::string format_socket_table(const std::vector<SocketRow>& rows, const Socket
       out += ' ';
       append_processes(out, holders_of(row, owners));
     }
+    append_details(out, row, details);
     end_line();
   }
   return out;
@@ -113,9 +126,15 @@ std::string format_socket_json(const std::vector<SocketRow>& rows, const SocketO
   for (const auto& row : rows) {
     fmt::format_to(std::back_inserter(out),
                    R"({{"type":"socket","protocol":"{}","state":"{}","recv_q":{},"send_q":{},)"
-                   R"("uid":{},"inode":{},"cookie":{})",
+                   R"("uid":{},"inode":{},"cookie":{},"cgroup_id":{})",
                    protocol_name(row.protocol), socket_state_name(row), row.recv_q, row.send_q,
-                   row.uid, row.inode, row.cookie);
+                   row.uid, row.inode, row.cookie, row.cgroup_id);
+    if (row.tcp_info)
+      fmt::format_to(std::back_inserter(out),
+                     R"(,"tcp_info":{{"rtt_ms":{:.3f},"rttvar_ms":{:.3f},"cwnd":{},)"
+                     R"("retransmits":{}}})",
+                     row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
+                     row.tcp_info->cwnd, row.tcp_info->total_retransmits);
     if (row.protocol == Protocol::Unix)
       fmt::format_to(std::back_inserter(out), R"(,"path":{},"unix_type":{})",
                      json_string(row.unix_path), row.unix_type);

@@ -4,6 +4,7 @@
 #include "tcpsight/tcp_state.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,18 @@ struct SocketRow {
   std::uint8_t timer = 0;
   std::uint32_t timer_ms = 0; // until it fires
   std::uint32_t retransmits = 0;
+  std::uint64_t cgroup_id = 0; // sock_diag on 5.7+: the cgroup v2 the socket was created in
+
+  // TCP internals (tcp_info), when the source gives them: sock_diag does.
+  struct TcpInfo {
+    std::uint32_t rtt_us = 0;
+    std::uint32_t rttvar_us = 0;
+    std::uint32_t cwnd = 0; // segments
+    std::uint32_t total_retransmits = 0;
+
+    friend bool operator==(const TcpInfo&, const TcpInfo&) = default;
+  };
+  std::optional<TcpInfo> tcp_info;
 
   // Unix sockets.
   int unix_type = 0; // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET

@@ -24,6 +24,8 @@ struct LsOptions {
   bool processes = false;
   bool ipv4 = false, ipv6 = false; // neither or both: both
   bool json = false;
+  bool extended = false;           // -e
+  bool tcp_info = false;           // -i
   std::vector<std::string> filter; // ss's filter language, word by word
 };
 

@@ -54,7 +54,9 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
   }
   const SocketOwners* shown_owners = owners ? &*owners : nullptr;
   fmt::print("{}", options.json ? format_socket_json(snapshot.rows, shown_owners)
-                                : format_socket_table(snapshot.rows, shown_owners));
+                                : format_socket_table(snapshot.rows, shown_owners,
+                                                      {.extended = options.extended,
+                                                       .tcp_info = options.tcp_info}));
   return 0;
 }
 

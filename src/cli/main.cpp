@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
   ls_cmd->add_flag("-4,--ipv4", ls.ipv4, "IPv4 only");
   ls_cmd->add_flag("-6,--ipv6", ls.ipv6, "IPv6 only");
   ls_cmd->add_flag("--json", ls.json, "One JSON object per socket");
+  ls_cmd->add_flag("-e,--extended", ls.extended, "uid, inode, socket cookie and cgroup");
+  ls_cmd->add_flag("-i,--info", ls.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
   ls_cmd->add_option(
       "filter", ls.filter,
       "ss's filter: [state STATE]... [sport|dport OP :PORT] [src|dst ADDR[/N][:PORT]] "

@@ -245,6 +245,26 @@ TEST_F(LsAgainstPeers, FilterLanguage) {
   EXPECT_NE(bad.stderr_text().find("'open' is not a state"), std::string::npos);
 }
 
+// ss -tei and tcpsight ls --json agree on inode, socket cookie and cwnd.
+TEST_F(LsAgainstPeers, ExtendedAndTcpInfoAgreeWithSs) {
+  const auto client_port = std::to_string(test::local_port(sockets_.client));
+  const auto ss = run({"/usr/bin/ss", "-teniH", "sport", "=", ":" + client_port});
+  const auto field = [&](const std::string& name) {
+    const auto at = ss.find(" " + name + ":");
+    EXPECT_NE(at, std::string::npos) << name << " in " << ss;
+    const auto start = at + name.size() + 2;
+    return ss.substr(start, ss.find_first_of(" \n", start) - start);
+  };
+  std::istringstream in(
+      run({TCPSIGHT_BINARY, "ls", "-t", "--json", "sport", "=", ":" + client_port}));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  const auto row = json::parse(line);
+  EXPECT_EQ(std::to_string(row["inode"].get<std::uint64_t>()), field("ino"));
+  EXPECT_EQ(fmt::format("{:x}", row["cookie"].get<std::uint64_t>()), field("sk"));
+  EXPECT_EQ(std::to_string(row["tcp_info"]["cwnd"].get<int>()), field("cwnd"));
+}
+
 TEST(LsCli, UdpAndUnixSockets) {
   const int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};

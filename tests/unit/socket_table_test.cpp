@@ -46,6 +46,22 @@ TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
             "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0\n");
 }
 
+TEST(SocketTable, ExtendedAndTcpInfoDetails) {
+  auto row = listener();
+  row.cookie = 0x1f;
+  row.cgroup_id = 9;
+  row.tcp_info =
+      SocketRow::TcpInfo{.rtt_us = 1500, .rttvar_us = 250, .cwnd = 10, .total_retransmits = 2};
+  const auto table = format_socket_table({row}, nullptr, {.extended = true, .tcp_info = true});
+  EXPECT_NE(table.find("0.0.0.0:0                   uid:0 ino:77 sk:1f cgroup:9 rtt:1.500/0.250 "
+                       "cwnd:10 retrans:2\n"),
+            std::string::npos)
+      << table;
+  const auto json = nlohmann::json::parse(format_socket_json({row}, nullptr));
+  EXPECT_EQ(json["tcp_info"]["cwnd"], 10);
+  EXPECT_EQ(json["cgroup_id"], 9);
+}
+
 TEST(SocketTable, StatesOfUdp) {
   SocketRow udp = listener();
   udp.protocol = Protocol::Udp;
