@@ -37,10 +37,15 @@ std::string process_column(const SocketRow& row, const NetstatColumns& columns) 
   return text;
 }
 
-std::string_view inet_state(const SocketRow& row) {
-  if (row.protocol == Protocol::Tcp)
-    return tcp_state_name(row.state);
-  return row.state == TcpState::Established ? "ESTABLISHED" : "";
+std::string inet_state(const SocketRow& row) {
+  switch (row.protocol) {
+  case Protocol::Tcp:
+    return std::string(tcp_state_name(row.state));
+  case Protocol::Raw: // net-tools prints a raw socket's state as its number
+    return std::to_string(static_cast<int>(row.state));
+  default:
+    return row.state == TcpState::Established ? "ESTABLISHED" : "";
+  }
 }
 
 std::string_view unix_type(int type) {

@@ -24,16 +24,25 @@ ParsedRows read_proc_net(const std::string& path, Protocol protocol, AddressFami
                                     : parse_proc_net_inet(table, protocol, family);
 }
 
+void add_proc_net(Snapshot& snapshot, Protocol protocol, AddressFamily family) {
+  auto parsed = read_proc_net(proc_net_path(protocol, family), protocol, family);
+  snapshot.rows.insert(snapshot.rows.end(), parsed.rows.begin(), parsed.rows.end());
+  snapshot.malformed += parsed.malformed;
+}
+
 void add_inet(Snapshot& snapshot, Protocol protocol, AddressFamily family) {
+  // sock_diag lists raw sockets one IP protocol at a time: /proc/net/raw has them all.
+  if (protocol == Protocol::Raw) {
+    add_proc_net(snapshot, protocol, family);
+    return;
+  }
   try {
     auto rows = inet_diag_dump(protocol, family);
     snapshot.rows.insert(snapshot.rows.end(), rows.begin(), rows.end());
   } catch (const Error& e) {
     const auto path = proc_net_path(protocol, family);
     snapshot.notes.push_back(fmt::format("{}; read {} instead", e.what(), path));
-    auto parsed = read_proc_net(path, protocol, family);
-    snapshot.rows.insert(snapshot.rows.end(), parsed.rows.begin(), parsed.rows.end());
-    snapshot.malformed += parsed.malformed;
+    add_proc_net(snapshot, protocol, family);
   }
 }
 

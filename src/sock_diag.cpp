@@ -24,14 +24,7 @@ struct SocketCloser {
 };
 
 std::uint8_t ip_protocol(Protocol protocol) {
-  switch (protocol) {
-  case Protocol::Udp:
-    return IPPROTO_UDP;
-  case Protocol::Raw:
-    return IPPROTO_RAW;
-  default:
-    return IPPROTO_TCP;
-  }
+  return protocol == Protocol::Udp ? IPPROTO_UDP : IPPROTO_TCP;
 }
 
 struct DumpContext {
@@ -108,6 +101,10 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family) {
     return Error(fmt::format("sock_diag {} {} dump: {} failed: {}", protocol_name(protocol),
                              family_name(family), step, std::strerror(errno)));
   };
+  if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
+    throw Error(fmt::format("sock_diag: no dump of all {} sockets: it takes one IP protocol at a "
+                            "time; read /proc/net instead",
+                            protocol_name(protocol)));
   std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
   if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
     throw fail("opening the netlink socket");
@@ -121,9 +118,6 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family) {
       static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
   diag->sdiag_family = family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
   diag->sdiag_protocol = ip_protocol(protocol);
-  // Raw sockets name their IP protocol in the field older headers call pad;
-  // IPPROTO_RAW asks for all of them.
-  diag->pad = protocol == Protocol::Raw ? IPPROTO_RAW : 0;
   diag->idiag_states = ~0u;
   if (protocol == Protocol::Tcp)
     diag->idiag_ext = 1 << (INET_DIAG_INFO - 1);

@@ -6,10 +6,11 @@
 
 namespace tcpsight {
 
-// Every socket of one inet protocol and family in the caller's network
-// namespace, dumped through netlink sock_diag (INET_DIAG), the interface ss
-// uses. Throws tcpsight::Error when the kernel cannot answer (no sock_diag
-// module for that protocol, say): callers fall back to /proc/net.
+// Every TCP or UDP socket of one family in the caller's network namespace,
+// dumped through netlink sock_diag (INET_DIAG), the interface ss uses. Throws
+// tcpsight::Error when the kernel cannot answer (no sock_diag module for that
+// protocol, say), and for raw sockets, which it lists only one IP protocol at
+// a time: callers read /proc/net then.
 std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family);
 
 } // namespace tcpsight

@@ -2,9 +2,12 @@
 // sockets the test makes: the rows must match field for field.
 #include "child_process.hpp"
 #include "loopback.hpp"
+#include "privileges.hpp"
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -105,6 +108,22 @@ TEST_F(NetstatAgainstNetTools, TimersNameTheSameKind) {
     EXPECT_EQ(std::vector(mine[i].begin(), mine[i].end() - 1),
               std::vector(theirs[i].begin(), theirs[i].end() - 1));
   }
+}
+
+TEST(NetstatCli, UdpAndRawSockets) {
+  TCPSIGHT_REQUIRE_TRACING(); // raw sockets need root
+  const int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+  ASSERT_GE(raw, 0);
+  auto udp = test::Fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  ASSERT_EQ(bind(udp.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const auto port = test::local_port(udp);
+  // Our UDP socket, and every raw socket (there are few).
+  const std::vector<std::string> markers{fmt::format(":{} ", port), "raw "};
+  const auto mine = rows_with(run({TCPSIGHT_BINARY, "netstat", "-wuan"}), markers);
+  EXPECT_GE(mine.size(), 2u);
+  EXPECT_EQ(mine, rows_with(run({"/usr/bin/netstat", "-wuan"}), markers));
+  close(raw);
 }
 
 TEST(NetstatCli, UnixSockets) {
