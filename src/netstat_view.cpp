@@ -76,8 +76,13 @@ void trim_right(std::string& out) {
 } // namespace
 
 std::string netstat_numeric_endpoint(const IpAddress& address, std::uint16_t port) {
-  return fmt::format("{}:{}", address_text(address).view(),
-                     port == 0 ? std::string("*") : std::to_string(port));
+  std::string text(address_text(address).view());
+  text += ':';
+  if (port == 0)
+    text += '*';
+  else
+    detail::append_uint(text, port);
+  return text;
 }
 
 std::string netstat_timer(const SocketRow& row) {
@@ -102,13 +107,17 @@ std::string format_netstat_inet(const std::vector<SocketRow>& rows, const Netsta
     out += " Timer";
   trim_right(out);
 
+  out.reserve(out.size() + rows.size() * 96);
   for (const auto& row : rows) {
-    const auto proto = fmt::format("{}{}", protocol_name(row.protocol),
-                                   row.local.family == AddressFamily::IPv6 ? "6" : "");
     // netstat's Send-Q of a listener is 0; sock_diag reports its backlog limit there (as ss shows).
     const auto send_q =
         row.protocol == Protocol::Tcp && row.state == TcpState::Listen ? 0 : row.send_q;
-    fmt::format_to(std::back_inserter(out), "{:<5} {:>6} {:>6} ", proto, row.recv_q, send_q);
+    append_left(out, socket_netid(row), 5);
+    out += ' ';
+    detail::append_right(out, fmt::format_int(row.recv_q).str(), 6);
+    out += ' ';
+    detail::append_right(out, fmt::format_int(send_q).str(), 6);
+    out += ' ';
     append_left(out, columns.endpoint(row, row.local, row.local_port), kAddressWidth);
     out += ' ';
     append_left(out, columns.endpoint(row, row.remote, row.remote_port), kAddressWidth);

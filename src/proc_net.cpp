@@ -137,20 +137,6 @@ template <typename Parse> ParsedRows parse_table(std::istream& table, Parse pars
 
 } // namespace
 
-std::string_view protocol_name(Protocol protocol) {
-  switch (protocol) {
-  case Protocol::Tcp:
-    return "tcp";
-  case Protocol::Udp:
-    return "udp";
-  case Protocol::Raw:
-    return "raw";
-  case Protocol::Unix:
-    return "unix";
-  }
-  return "?";
-}
-
 ParsedRows parse_proc_net_inet(std::istream& table, Protocol protocol, AddressFamily family) {
   return parse_table(
       table, [&](const std::string& line) { return parse_inet_line(line, protocol, family); });

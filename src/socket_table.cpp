@@ -11,21 +11,6 @@ namespace {
 using detail::append_left;
 using detail::append_right;
 
-std::string_view netid(const SocketRow& row) {
-  const bool v6 = row.local.family == AddressFamily::IPv6;
-  switch (row.protocol) {
-  case Protocol::Tcp:
-    return v6 ? "tcp6" : "tcp";
-  case Protocol::Udp:
-    return v6 ? "udp6" : "udp";
-  case Protocol::Raw:
-    return v6 ? "raw6" : "raw";
-  case Protocol::Unix:
-    return "unix";
-  }
-  return "?";
-}
-
 const std::vector<ProcessRef>* holders_of(const SocketRow& row, const SocketOwners* owners) {
   if (!owners)
     return nullptr;
@@ -102,7 +87,7 @@ std::string format_socket_table(const std::vector<SocketRow>& rows, const Socket
 
   for (const auto& row : rows) {
     const bool is_unix = row.protocol == Protocol::Unix;
-    columns(netid(row), socket_state_name(row));
+    columns(socket_netid(row), socket_state_name(row));
     append_right(out, fmt::format_int(row.recv_q).str(), 7);
     out += ' ';
     append_right(out, fmt::format_int(row.send_q).str(), 7);

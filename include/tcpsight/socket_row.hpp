@@ -58,4 +58,8 @@ struct SocketRow {
   friend bool operator==(const SocketRow&, const SocketRow&) = default;
 };
 
+// "tcp", "tcp6", "udp6", "raw", "unix": the protocol and, for inet sockets,
+// the family, as ss's Netid and netstat's Proto columns name them.
+std::string_view socket_netid(const SocketRow& row);
+
 } // namespace tcpsight
