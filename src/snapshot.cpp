@@ -30,14 +30,14 @@ void add_proc_net(Snapshot& snapshot, Protocol protocol, AddressFamily family) {
   snapshot.malformed += parsed.malformed;
 }
 
-void add_inet(Snapshot& snapshot, Protocol protocol, AddressFamily family) {
+void add_inet(Snapshot& snapshot, Protocol protocol, AddressFamily family, bool tcp_info) {
   // sock_diag lists raw sockets one IP protocol at a time: /proc/net/raw has them all.
   if (protocol == Protocol::Raw) {
     add_proc_net(snapshot, protocol, family);
     return;
   }
   try {
-    auto rows = inet_diag_dump(protocol, family);
+    auto rows = inet_diag_dump(protocol, family, tcp_info);
     snapshot.rows.insert(snapshot.rows.end(), rows.begin(), rows.end());
   } catch (const Error& e) {
     const auto path = proc_net_path(protocol, family);
@@ -81,9 +81,9 @@ Snapshot take_snapshot(const SnapshotRequest& request) {
       continue;
     }
     if (request.ipv4)
-      add_inet(snapshot, protocol, AddressFamily::IPv4);
+      add_inet(snapshot, protocol, AddressFamily::IPv4, request.tcp_info);
     if (request.ipv6)
-      add_inet(snapshot, protocol, AddressFamily::IPv6);
+      add_inet(snapshot, protocol, AddressFamily::IPv6, request.tcp_info);
   }
   std::erase_if(snapshot.rows,
                 [&](const SocketRow& row) { return !selected(row, request.selection); });

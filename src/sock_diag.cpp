@@ -96,7 +96,7 @@ int on_message(const nlmsghdr* message, void* data) {
 
 } // namespace
 
-std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family) {
+std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family, bool tcp_info) {
   const auto fail = [&](const char* step) {
     return Error(fmt::format("sock_diag {} {} dump: {} failed: {}", protocol_name(protocol),
                              family_name(family), step, std::strerror(errno)));
@@ -119,7 +119,7 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family) {
   diag->sdiag_family = family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
   diag->sdiag_protocol = ip_protocol(protocol);
   diag->idiag_states = ~0u;
-  if (protocol == Protocol::Tcp)
+  if (protocol == Protocol::Tcp && tcp_info)
     diag->idiag_ext = 1 << (INET_DIAG_INFO - 1);
   const auto sequence = request->nlmsg_seq;
   if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)

@@ -21,6 +21,7 @@ struct SnapshotRequest {
   bool ipv4 = true;
   bool ipv6 = true;
   SocketSelection selection = SocketSelection::Connected;
+  bool tcp_info = false; // rtt, cwnd and retransmissions of TCP sockets
 };
 
 struct Snapshot {

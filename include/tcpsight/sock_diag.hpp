@@ -11,6 +11,9 @@ namespace tcpsight {
 // tcpsight::Error when the kernel cannot answer (no sock_diag module for that
 // protocol, say), and for raw sockets, which it lists only one IP protocol at
 // a time: callers read /proc/net then.
-std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family);
+// With tcp_info, TCP rows carry rtt, cwnd and retransmissions (more work
+// for the kernel: ask only when they are shown).
+std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
+                                      bool tcp_info = false);
 
 } // namespace tcpsight

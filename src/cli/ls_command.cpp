@@ -33,6 +33,9 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
                       : options.listening                ? SocketSelection::Listening
                                                          : SocketSelection::Connected;
 
+  // JSON carries tcp_info whenever it is known.
+  request.tcp_info = options.tcp_info || options.json;
+
   // Owners come from another source than the sockets: fetch both at once.
   std::future<SocketOwners> pending_owners;
   if (options.processes)
