@@ -118,7 +118,9 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family, b
       static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
   diag->sdiag_family = family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
   diag->sdiag_protocol = ip_protocol(protocol);
-  diag->idiag_states = ~0u;
+  // Every state but TCP_BOUND_INACTIVE (13, Linux 6.10+): sockets that are
+  // only bound, which ss (without -B) and netstat do not list either.
+  diag->idiag_states = ~0u & ~(1u << 13);
   if (protocol == Protocol::Tcp && tcp_info)
     diag->idiag_ext = 1 << (INET_DIAG_INFO - 1);
   const auto sequence = request->nlmsg_seq;

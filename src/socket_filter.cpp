@@ -90,12 +90,21 @@ Test address_test(const std::string& text, bool local) {
   std::string host = text;
   std::optional<long> port;
   if (!host.empty() && host[0] == '[') {
+    // [ADDRESS], then an optional /PREFIX, then an optional :PORT.
     const auto close = host.find(']');
     if (close == std::string::npos)
       throw Error(fmt::format("filter: '{}' lacks its ']'", text));
-    if (close + 1 < host.size() && host[close + 1] == ':')
-      port = port_of(host.substr(close + 2));
+    auto rest = host.substr(close + 1);
     host = host.substr(1, close - 1);
+    if (!rest.empty() && rest[0] == '/') {
+      const auto colon = rest.find(':');
+      host += rest.substr(0, colon);
+      rest = colon == std::string::npos ? "" : rest.substr(colon);
+    }
+    if (!rest.empty() && rest[0] == ':')
+      port = port_of(rest.substr(1));
+    else if (!rest.empty())
+      throw Error(fmt::format("filter: '{}' has '{}' after its address", text, rest));
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     port = port_of(host.substr(host.find(':') + 1));
     host = host.substr(0, host.find(':'));

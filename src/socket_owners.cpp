@@ -132,7 +132,11 @@ SocketOwners find_socket_owners() {
 SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
   SocketOwners owners;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(proc, error)) {
+  // Processes come and go while this runs: every step takes an error code
+  // instead of throwing.
+  std::filesystem::directory_iterator processes(proc, error);
+  for (; !error && processes != std::filesystem::directory_iterator(); processes.increment(error)) {
+    const auto& entry = *processes;
     const auto name = entry.path().filename().string();
     std::uint32_t pid = 0;
     if (std::from_chars(name.data(), name.data() + name.size(), pid).ec != std::errc{})
@@ -144,7 +148,8 @@ SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
       continue;
     }
     std::string comm, command;
-    for (const auto& fd : fds) {
+    for (; !fd_error && fds != std::filesystem::directory_iterator(); fds.increment(fd_error)) {
+      const auto& fd = *fds;
       char link[64];
       const auto length = readlink(fd.path().c_str(), link, sizeof link);
       std::uint64_t inode = 0;

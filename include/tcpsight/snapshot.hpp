@@ -9,7 +9,8 @@
 namespace tcpsight {
 
 enum class SocketSelection {
-  Connected, // the default of ss and netstat: no listeners
+  Connected, // netstat's default: no listeners
+  Active,    // ss's default: no listeners, and no TCP socket in TIME_WAIT, SYN_RECV or CLOSE
   Listening, // TCP LISTEN, unconnected UDP and raw, listening unix sockets
   All,
 };

@@ -31,7 +31,7 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
   const bool filter_names_states = !options.filter.empty() && options.filter.front() == "state";
   request.selection = options.all || filter_names_states ? SocketSelection::All
                       : options.listening                ? SocketSelection::Listening
-                                                         : SocketSelection::Connected;
+                                                         : SocketSelection::Active;
 
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;

@@ -65,6 +65,18 @@ TEST(SocketFilter, AddressesWithPrefixesAndPorts) {
   EXPECT_FALSE(matches({"src", "::1"}, kHttps)); // another family
 }
 
+TEST(SocketFilter, BracketedIpv6WithPrefixAndPort) {
+  SocketRow r;
+  r.local = {.family = AddressFamily::IPv6,
+             .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  r.local_port = 8080;
+  EXPECT_TRUE(matches({"src", "[::1]:8080"}, r));
+  EXPECT_TRUE(matches({"src", "[::1]/128:8080"}, r));
+  EXPECT_FALSE(matches({"src", "[::1]/128:8081"}, r));
+  EXPECT_TRUE(matches({"src", "[::]/0"}, r));
+  EXPECT_THROW(matches({"src", "[::1]x"}, r), Error);
+}
+
 TEST(SocketFilter, BooleanCombinations) {
   EXPECT_TRUE(matches({"(", "dport", "=", ":22", "or", "sport", "=", ":22", ")"}, kSshClient));
   EXPECT_FALSE(matches({"sport", "=", ":443", "and", "dst", "192.168.0.0/16"}, kHttps));
