@@ -48,6 +48,10 @@ IpAddress ipv4_from_kernel_word(std::uint32_t word) {
   return address;
 }
 
+bool is_unspecified(const IpAddress& address) {
+  return std::all_of(address.bytes.begin(), address.bytes.end(), [](auto b) { return b == 0; });
+}
+
 std::string to_string(const IpAddress& address) {
   return std::string(address_text(address).view());
 }

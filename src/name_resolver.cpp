@@ -33,10 +33,6 @@ std::string lookup_host(const IpAddress& address) {
   return name;
 }
 
-bool is_unspecified(const IpAddress& address) {
-  return std::all_of(address.bytes.begin(), address.bytes.end(), [](auto b) { return b == 0; });
-}
-
 } // namespace
 
 std::string NameResolver::host(const IpAddress& address) {

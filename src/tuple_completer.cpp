@@ -5,10 +5,6 @@
 namespace tcpsight {
 namespace {
 
-bool is_unspecified(const IpAddress& address) {
-  return std::all_of(address.bytes.begin(), address.bytes.end(), [](auto b) { return b == 0; });
-}
-
 bool local_missing(const Event& e) { return e.local_port == 0 || is_unspecified(e.local); }
 bool remote_missing(const Event& e) { return e.remote_port == 0 || is_unspecified(e.remote); }
 

@@ -4,6 +4,9 @@
 
 namespace tcpsight {
 
+// Now on CLOCK_MONOTONIC, the clock of the kernel's event timestamps.
+std::uint64_t monotonic_now_ns();
+
 // Converts the kernel's CLOCK_MONOTONIC timestamps to wall-clock time.
 class WallClock {
 public:

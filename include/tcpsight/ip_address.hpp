@@ -33,6 +33,9 @@ struct AddressText {
   std::string_view view() const { return {chars.data(), size}; }
 };
 
+// 0.0.0.0 or ::, the address of no particular host.
+bool is_unspecified(const IpAddress& address);
+
 // Numeric text: "127.0.0.1", "::1", "::ffff:10.0.0.1" (as inet_ntop writes it).
 AddressText address_text(const IpAddress& address);
 std::string to_string(const IpAddress& address);

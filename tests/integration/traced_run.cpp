@@ -1,19 +1,10 @@
 #include "traced_run.hpp"
 
+#include "tcpsight/clock.hpp"
+
 #include <algorithm>
-#include <ctime>
 
 namespace tcpsight::test {
-namespace {
-
-std::uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-} // namespace
-
 States states_of(const std::vector<Event>& events) {
   States states;
   for (const auto& e : events)
@@ -33,7 +24,7 @@ void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milli
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done() && std::chrono::steady_clock::now() < deadline) {
     tracer_->poll(std::chrono::milliseconds(20));
-    pipeline_.tick(monotonic_ns());
+    pipeline_.tick(monotonic_now_ns());
   }
   tracer_->drain();
   pipeline_.finish();
