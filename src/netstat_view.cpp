@@ -22,12 +22,12 @@ std::string_view selection_title(const NetstatColumns& columns) {
 }
 
 std::string process_column(const SocketRow& row, const NetstatColumns& columns) {
-  const auto it = columns.owners->by_inode.find(row.inode);
-  if (it == columns.owners->by_inode.end() || it->second.empty())
+  const auto holders = columns.owners->holders(row.inode);
+  if (holders.empty())
     return "-";
   // net-tools shows argv[0], cut to its last part when it is an absolute
   // path, and fits "PID/name" into 19 characters.
-  const auto& process = it->second.front();
+  const auto& process = holders.front();
   std::string_view name = process.command;
   if (!name.empty() && name.front() == '/')
     name = name.substr(name.rfind('/') + 1);
@@ -92,7 +92,7 @@ std::string netstat_timer(const SocketRow& row) {
   return fmt::format("{} ({:.2f}/{}/0)", kind, seconds, row.retransmits);
 }
 
-std::string format_netstat_inet(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+std::string netstat_inet_header(const NetstatColumns& columns) {
   std::string out = fmt::format("Active Internet connections {}\n", selection_title(columns));
   out += "Proto Recv-Q Send-Q ";
   append_left(out, "Local Address", kAddressWidth);
@@ -106,58 +106,60 @@ std::string format_netstat_inet(const std::vector<SocketRow>& rows, const Netsta
   if (columns.timers)
     out += " Timer";
   trim_right(out);
-
-  out.reserve(out.size() + rows.size() * 96);
-  for (const auto& row : rows) {
-    // netstat's Send-Q of a listener is 0; sock_diag reports its backlog limit there (as ss shows).
-    const auto send_q =
-        row.protocol == Protocol::Tcp && row.state == TcpState::Listen ? 0 : row.send_q;
-    append_left(out, socket_netid(row), 5);
-    out += ' ';
-    detail::append_right(out, fmt::format_int(row.recv_q).str(), 6);
-    out += ' ';
-    detail::append_right(out, fmt::format_int(send_q).str(), 6);
-    out += ' ';
-    append_left(out, columns.endpoint(row, row.local, row.local_port), kAddressWidth);
-    out += ' ';
-    append_left(out, columns.endpoint(row, row.remote, row.remote_port), kAddressWidth);
-    out += ' ';
-    append_left(out, inet_state(row), 11);
-    if (columns.extend)
-      fmt::format_to(std::back_inserter(out), " {:<10} {:<10}", columns.user(row.uid), row.inode);
-    if (columns.owners) {
-      out += ' ';
-      append_left(out, process_column(row, columns), 20);
-    }
-    if (columns.timers) {
-      out += ' ';
-      out += netstat_timer(row);
-    }
-    trim_right(out);
-  }
   return out;
 }
 
-std::string format_netstat_unix(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+void append_netstat_inet_row(std::string& out, const SocketRow& row,
+                             const NetstatColumns& columns) {
+  // netstat's Send-Q of a listener is 0; sock_diag reports its backlog limit there (as ss shows).
+  const auto send_q =
+      row.protocol == Protocol::Tcp && row.state == TcpState::Listen ? 0 : row.send_q;
+  append_left(out, socket_netid(row), 5);
+  out += ' ';
+  detail::append_right(out, fmt::format_int(row.recv_q).str(), 6);
+  out += ' ';
+  detail::append_right(out, fmt::format_int(send_q).str(), 6);
+  out += ' ';
+  append_left(out, columns.endpoint(row, row.local, row.local_port), kAddressWidth);
+  out += ' ';
+  append_left(out, columns.endpoint(row, row.remote, row.remote_port), kAddressWidth);
+  out += ' ';
+  append_left(out, inet_state(row), 11);
+  if (columns.extend)
+    fmt::format_to(std::back_inserter(out), " {:<10} {:<10}", columns.user(row.uid), row.inode);
+  if (columns.owners) {
+    out += ' ';
+    append_left(out, process_column(row, columns), 20);
+  }
+  if (columns.timers) {
+    out += ' ';
+    out += netstat_timer(row);
+  }
+  trim_right(out);
+}
+
+std::string netstat_unix_header(const NetstatColumns& columns) {
   std::string out = fmt::format("Active UNIX domain sockets {}\n", selection_title(columns));
   out += "Proto RefCnt Flags       Type       State         I-Node  ";
   if (columns.owners)
     out += " PID/Program name    ";
   out += " Path";
   trim_right(out);
-  for (const auto& row : rows) {
-    fmt::format_to(std::back_inserter(out), "unix  {:<6} {:<11} {:<10} {:<13} {:<8}",
-                   row.unix_refcount, row.unix_listening ? "[ ACC ]" : "[ ]",
-                   unix_type(row.unix_type), unix_state(row), row.inode);
-    if (columns.owners) {
-      out += ' ';
-      append_left(out, process_column(row, columns), 20);
-    }
-    out += ' ';
-    out += row.unix_path;
-    trim_right(out);
-  }
   return out;
+}
+
+void append_netstat_unix_row(std::string& out, const SocketRow& row,
+                             const NetstatColumns& columns) {
+  fmt::format_to(std::back_inserter(out), "unix  {:<6} {:<11} {:<10} {:<13} {:<8}",
+                 row.unix_refcount, row.unix_listening ? "[ ACC ]" : "[ ]",
+                 unix_type(row.unix_type), unix_state(row), row.inode);
+  if (columns.owners) {
+    out += ' ';
+    append_left(out, process_column(row, columns), 20);
+  }
+  out += ' ';
+  out += row.unix_path;
+  trim_right(out);
 }
 
 std::string format_netstat_routes(const std::vector<Route>& routes, bool numeric,

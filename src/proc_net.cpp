@@ -120,28 +120,49 @@ std::optional<SocketRow> parse_unix_line(const std::string& line) {
   return row;
 }
 
-template <typename Parse> ParsedRows parse_table(std::istream& table, Parse parse) {
-  ParsedRows parsed;
+template <typename Parse>
+std::size_t visit_table(std::istream& table, Parse parse, const SocketVisitor& visit) {
+  std::size_t malformed = 0;
   std::string line;
   std::getline(table, line); // the header
   while (std::getline(table, line)) {
     if (line.find_first_not_of(" \t") == std::string::npos)
       continue;
-    if (auto row = parse(line))
-      parsed.rows.push_back(std::move(*row));
+    if (const auto row = parse(line))
+      visit(*row);
     else
-      ++parsed.malformed;
+      ++malformed;
   }
+  return malformed;
+}
+
+ParsedRows collect(const std::function<std::size_t(const SocketVisitor&)>& visit_rows) {
+  ParsedRows parsed;
+  parsed.malformed = visit_rows([&](const SocketRow& row) { parsed.rows.push_back(row); });
   return parsed;
 }
 
 } // namespace
 
-ParsedRows parse_proc_net_inet(std::istream& table, Protocol protocol, AddressFamily family) {
-  return parse_table(
-      table, [&](const std::string& line) { return parse_inet_line(line, protocol, family); });
+std::size_t visit_proc_net_inet(std::istream& table, Protocol protocol, AddressFamily family,
+                                const SocketVisitor& visit) {
+  return visit_table(
+      table, [&](const std::string& line) { return parse_inet_line(line, protocol, family); },
+      visit);
 }
 
-ParsedRows parse_proc_net_unix(std::istream& table) { return parse_table(table, parse_unix_line); }
+std::size_t visit_proc_net_unix(std::istream& table, const SocketVisitor& visit) {
+  return visit_table(table, parse_unix_line, visit);
+}
+
+ParsedRows parse_proc_net_inet(std::istream& table, Protocol protocol, AddressFamily family) {
+  return collect([&](const SocketVisitor& visit) {
+    return visit_proc_net_inet(table, protocol, family, visit);
+  });
+}
+
+ParsedRows parse_proc_net_unix(std::istream& table) {
+  return collect([&](const SocketVisitor& visit) { return visit_proc_net_unix(table, visit); });
+}
 
 } // namespace tcpsight

@@ -4,46 +4,18 @@
 #include "tcpsight/proc_net.hpp"
 #include "tcpsight/sock_diag.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
+#include <sys/stat.h>
 
 namespace tcpsight {
 namespace {
 
+// thread-self, not self: a thread that entered another namespace with setns
+// sees that namespace's tables there.
 std::string proc_net_path(Protocol protocol, AddressFamily family) {
-  return fmt::format("/proc/net/{}{}", protocol_name(protocol),
-                     family == AddressFamily::IPv6 ? "6" : "");
-}
-
-ParsedRows read_proc_net(const std::string& path, Protocol protocol, AddressFamily family) {
-  std::ifstream table(path);
-  if (!table)
-    return {};
-  return protocol == Protocol::Unix ? parse_proc_net_unix(table)
-                                    : parse_proc_net_inet(table, protocol, family);
-}
-
-void add_proc_net(Snapshot& snapshot, Protocol protocol, AddressFamily family) {
-  auto parsed = read_proc_net(proc_net_path(protocol, family), protocol, family);
-  snapshot.rows.insert(snapshot.rows.end(), parsed.rows.begin(), parsed.rows.end());
-  snapshot.malformed += parsed.malformed;
-}
-
-void add_inet(Snapshot& snapshot, Protocol protocol, AddressFamily family, bool tcp_info) {
-  // sock_diag lists raw sockets one IP protocol at a time: /proc/net/raw has them all.
-  if (protocol == Protocol::Raw) {
-    add_proc_net(snapshot, protocol, family);
-    return;
-  }
-  try {
-    auto rows = inet_diag_dump(protocol, family, tcp_info);
-    snapshot.rows.insert(snapshot.rows.end(), rows.begin(), rows.end());
-  } catch (const Error& e) {
-    const auto path = proc_net_path(protocol, family);
-    snapshot.notes.push_back(fmt::format("{}; read {} instead", e.what(), path));
-    add_proc_net(snapshot, protocol, family);
-  }
+  return fmt::format("/proc/thread-self/net/{}{}", protocol_name(protocol),
+                     protocol != Protocol::Unix && family == AddressFamily::IPv6 ? "6" : "");
 }
 
 bool selected(const SocketRow& row, SocketSelection selection) {
@@ -63,6 +35,77 @@ bool selected(const SocketRow& row, SocketSelection selection) {
   return true;
 }
 
+// Hands the selected rows on, each marked with the namespace.
+class SnapshotVisit {
+public:
+  SnapshotVisit(const SnapshotRequest& request, const SocketVisitor& visit)
+      : request_(request), visit_(visit), netns_(current_netns()) {}
+
+  void add_protocol(Protocol protocol) {
+    if (protocol == Protocol::Unix) {
+      add(protocol, AddressFamily::IPv4);
+      return;
+    }
+    if (request_.ipv4)
+      add(protocol, AddressFamily::IPv4);
+    if (request_.ipv6)
+      add(protocol, AddressFamily::IPv6);
+  }
+
+  SnapshotStatus status() && { return std::move(status_); }
+
+private:
+  void add(Protocol protocol, AddressFamily family) {
+    // sock_diag lists raw sockets one IP protocol at a time: /proc/net/raw has them all.
+    const bool from_proc =
+        protocol == Protocol::Raw || (protocol == Protocol::Unix && request_.unix_refcounts);
+    if (from_proc) {
+      add_proc_net(protocol, family);
+      return;
+    }
+    std::size_t delivered = 0;
+    const SocketVisitor counted = [&](const SocketRow& row) {
+      ++delivered;
+      deliver(row);
+    };
+    try {
+      if (protocol == Protocol::Unix)
+        unix_diag_visit(counted);
+      else
+        inet_diag_visit(protocol, family, request_.tcp_info, counted);
+    } catch (const Error& e) {
+      if (delivered > 0) // rows already went out: reading /proc now would repeat them
+        throw;
+      status_.notes.push_back(
+          fmt::format("{}; read {} instead", e.what(), proc_net_path(protocol, family)));
+      add_proc_net(protocol, family);
+    }
+  }
+
+  void add_proc_net(Protocol protocol, AddressFamily family) {
+    std::ifstream table(proc_net_path(protocol, family));
+    if (!table)
+      return; // no such protocol in this kernel (IPv6 disabled, say)
+    const SocketVisitor deliver_row = [&](const SocketRow& row) { deliver(row); };
+    status_.malformed += protocol == Protocol::Unix
+                             ? visit_proc_net_unix(table, deliver_row)
+                             : visit_proc_net_inet(table, protocol, family, deliver_row);
+  }
+
+  void deliver(const SocketRow& row) {
+    if (!selected(row, request_.selection))
+      return;
+    SocketRow marked = row;
+    marked.netns = netns_;
+    visit_(marked);
+  }
+
+  const SnapshotRequest& request_;
+  const SocketVisitor& visit_;
+  std::uint32_t netns_;
+  SnapshotStatus status_;
+};
+
 } // namespace
 
 bool is_listening(const SocketRow& row) {
@@ -76,22 +119,24 @@ bool is_listening(const SocketRow& row) {
   }
 }
 
+std::uint32_t current_netns() {
+  struct stat namespace_file {};
+  if (stat("/proc/thread-self/ns/net", &namespace_file) != 0)
+    return 0;
+  return static_cast<std::uint32_t>(namespace_file.st_ino);
+}
+
+SnapshotStatus visit_snapshot(const SnapshotRequest& request, const SocketVisitor& visit) {
+  SnapshotVisit snapshot(request, visit);
+  for (const auto protocol : request.protocols)
+    snapshot.add_protocol(protocol);
+  return std::move(snapshot).status();
+}
+
 Snapshot take_snapshot(const SnapshotRequest& request) {
   Snapshot snapshot;
-  for (const auto protocol : request.protocols) {
-    if (protocol == Protocol::Unix) {
-      auto parsed = read_proc_net("/proc/net/unix", Protocol::Unix, AddressFamily::IPv4);
-      snapshot.rows.insert(snapshot.rows.end(), parsed.rows.begin(), parsed.rows.end());
-      snapshot.malformed += parsed.malformed;
-      continue;
-    }
-    if (request.ipv4)
-      add_inet(snapshot, protocol, AddressFamily::IPv4, request.tcp_info);
-    if (request.ipv6)
-      add_inet(snapshot, protocol, AddressFamily::IPv6, request.tcp_info);
-  }
-  std::erase_if(snapshot.rows,
-                [&](const SocketRow& row) { return !selected(row, request.selection); });
+  static_cast<SnapshotStatus&>(snapshot) =
+      visit_snapshot(request, [&](const SocketRow& row) { snapshot.rows.push_back(row); });
   return snapshot;
 }
 

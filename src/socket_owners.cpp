@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
 #include "socket_owners.h"
@@ -51,12 +52,6 @@ std::string read_argv0(const std::filesystem::path& process) {
   return argv0;
 }
 
-void add_holder(SocketOwners& owners, std::uint64_t inode, ProcessRef process) {
-  auto& holders = owners.by_inode[inode];
-  if (holders.empty() || holders.back().pid != process.pid)
-    holders.push_back(std::move(process));
-}
-
 struct SkeletonDeleter {
   void operator()(socket_owners_bpf* skeleton) const { socket_owners_bpf::destroy(skeleton); }
 };
@@ -65,8 +60,8 @@ struct LinkDeleter {
   void operator()(bpf_link* link) const { bpf_link__destroy(link); }
 };
 
-// Runs the iterator once and returns the bytes it wrote.
-std::vector<char> run_iterator() {
+// Runs the iterator once, handing each record to on_record as it is read.
+template <typename OnRecord> void run_iterator(OnRecord on_record) {
   const auto fail = [](const char* step) {
     return Error(
         fmt::format("the socket-owner iterator failed to {}: {}", step, std::strerror(errno)));
@@ -81,40 +76,74 @@ std::vector<char> run_iterator() {
   const int fd = bpf_iter_create(bpf_link__fd(link.get()));
   if (fd < 0)
     throw fail("start");
-  std::vector<char> bytes;
+  // The kernel writes whole records per read; keep a partial one anyway.
   char chunk[1 << 16];
+  std::size_t held = 0;
   for (;;) {
-    const auto got = read(fd, chunk, sizeof chunk);
+    const auto got = read(fd, chunk + held, sizeof chunk - held);
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0)
       break;
-    bytes.insert(bytes.end(), chunk, chunk + got);
+    const std::size_t available = held + static_cast<std::size_t>(got);
+    std::size_t offset = 0;
+    for (; offset + sizeof(tcpsight_socket_owner) <= available;
+         offset += sizeof(tcpsight_socket_owner)) {
+      tcpsight_socket_owner record;
+      std::memcpy(&record, chunk + offset, sizeof record);
+      on_record(record);
+    }
+    held = available - offset;
+    std::memmove(chunk, chunk + offset, held);
   }
   close(fd);
-  return bytes;
 }
 
 } // namespace
 
+void SocketOwners::add(std::uint64_t inode, const ProcessRef& process) {
+  const auto [index, fresh] =
+      process_index_.try_emplace(process.pid, static_cast<std::uint32_t>(processes_.size()));
+  if (fresh)
+    processes_.push_back(process);
+  const Holding holding{inode, index->second};
+  if (!holdings_.empty() && holdings_.back() == holding)
+    return; // another descriptor of the same socket
+  sorted_ = sorted_ && (holdings_.empty() || holdings_.back() < holding);
+  holdings_.push_back(holding);
+}
+
+void SocketOwners::sort_if_needed() const {
+  if (sorted_)
+    return;
+  std::sort(holdings_.begin(), holdings_.end());
+  holdings_.erase(std::unique(holdings_.begin(), holdings_.end()), holdings_.end());
+  sorted_ = true;
+}
+
+std::vector<std::uint64_t> SocketOwners::inodes() const {
+  sort_if_needed();
+  std::vector<std::uint64_t> inodes;
+  for (const auto& holding : holdings_)
+    if (inodes.empty() || inodes.back() != holding.inode)
+      inodes.push_back(holding.inode);
+  return inodes;
+}
+
 SocketOwners iterate_socket_owners() {
   static_assert(sizeof(tcpsight_socket_owner) == TCPSIGHT_SOCKET_OWNER_SIZE);
-  const auto bytes = run_iterator();
   SocketOwners owners;
-  std::unordered_map<std::uint32_t, std::string> commands; // argv[0], read once per process
-  for (std::size_t offset = 0; offset + sizeof(tcpsight_socket_owner) <= bytes.size();
-       offset += sizeof(tcpsight_socket_owner)) {
-    tcpsight_socket_owner record;
-    std::memcpy(&record, bytes.data() + offset, sizeof record);
-    std::string comm(record.comm, strnlen(record.comm, sizeof record.comm));
-    auto [command, fresh] = commands.try_emplace(record.pid);
-    if (fresh) {
-      command->second = read_argv0(std::filesystem::path("/proc") / std::to_string(record.pid));
-      if (command->second.empty())
-        command->second = comm;
+  std::unordered_set<std::uint32_t> named; // processes whose argv[0] was read
+  run_iterator([&](const tcpsight_socket_owner& record) {
+    ProcessRef process{.pid = record.pid};
+    if (named.insert(record.pid).second) { // first of its sockets: name it
+      process.comm.assign(record.comm, strnlen(record.comm, sizeof record.comm));
+      process.command = read_argv0(std::filesystem::path("/proc") / std::to_string(record.pid));
+      if (process.command.empty())
+        process.command = process.comm;
     }
-    add_holder(owners, record.inode, {record.pid, std::move(comm), command->second});
-  }
+    owners.add(record.inode, process);
+  });
   return owners;
 }
 
@@ -161,7 +190,7 @@ SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
         if (command.empty())
           command = comm;
       }
-      add_holder(owners, inode, {pid, comm, command});
+      owners.add(inode, {pid, comm, command});
     }
   }
   return owners;

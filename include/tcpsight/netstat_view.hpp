@@ -24,11 +24,14 @@ struct NetstatColumns {
   std::function<std::string(std::uint32_t)> user;
 };
 
-// "Active Internet connections ..." with its header and one line per socket.
-std::string format_netstat_inet(const std::vector<SocketRow>& rows, const NetstatColumns& columns);
+// "Active Internet connections ..." and the column titles.
+std::string netstat_inet_header(const NetstatColumns& columns);
+// One line per socket, formatted as the snapshot delivers it.
+void append_netstat_inet_row(std::string& out, const SocketRow& row, const NetstatColumns& columns);
 
-// "Active UNIX domain sockets ..." with its header and one line per socket.
-std::string format_netstat_unix(const std::vector<SocketRow>& rows, const NetstatColumns& columns);
+// "Active UNIX domain sockets ..." and the column titles.
+std::string netstat_unix_header(const NetstatColumns& columns);
+void append_netstat_unix_row(std::string& out, const SocketRow& row, const NetstatColumns& columns);
 
 // "Kernel IP routing table": gateway_name gives a gateway's text
 // (numeric with -n); without -n the default route reads "default".

@@ -3,6 +3,7 @@
 #include "tcpsight/socket_row.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,16 +24,31 @@ struct SnapshotRequest {
   bool ipv6 = true;
   SocketSelection selection = SocketSelection::Connected;
   bool tcp_info = false; // rtt, cwnd and retransmissions of TCP sockets
+  // netstat's RefCnt of unix sockets: only /proc/net/unix has it, so it is
+  // read instead of UNIX_DIAG (which has the peers and queues instead).
+  bool unix_refcounts = false;
 };
 
-struct Snapshot {
-  std::vector<SocketRow> rows;
+// How a snapshot went.
+struct SnapshotStatus {
   std::size_t malformed = 0;      // /proc/net lines skipped
   std::vector<std::string> notes; // sources that fell back, and why
 };
 
-// The sockets of this network namespace: netlink sock_diag for TCP, UDP and
-// raw, /proc/net where sock_diag cannot answer, /proc/net/unix for unix sockets.
+// The sockets of the calling thread's network namespace, handed to visit one
+// at a time as the sources deliver them, so that memory does not grow with
+// their number: netlink sock_diag for TCP, UDP (INET_DIAG) and unix sockets
+// (UNIX_DIAG); /proc/net for raw sockets, for unix reference counts, and
+// wherever sock_diag cannot answer. Rows carry the namespace's inode.
+SnapshotStatus visit_snapshot(const SnapshotRequest& request, const SocketVisitor& visit);
+
+// The same, kept in memory.
+struct Snapshot : SnapshotStatus {
+  std::vector<SocketRow> rows;
+};
 Snapshot take_snapshot(const SnapshotRequest& request);
+
+// The inode of the calling thread's network namespace.
+std::uint32_t current_netns();
 
 } // namespace tcpsight

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <ranges>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -16,14 +19,46 @@ struct ProcessRef {
   friend bool operator==(const ProcessRef&, const ProcessRef&) = default;
 };
 
-// Which processes hold each socket inode, from the /proc/PID/fd links. Like
-// netstat, a caller without root sees only its own processes: partial says
-// some could not be read.
-struct SocketOwners {
-  std::unordered_map<std::uint64_t, std::vector<ProcessRef>> by_inode;
+// Which processes hold each socket inode. Compact on purpose: one entry per
+// process, and 16 bytes per (socket, process) pair, so that tens of
+// thousands of sockets cost well under a megabyte. Like netstat, a caller
+// without root sees only its own processes: partial says some could not be read.
+class SocketOwners {
+public:
+  // Records that process holds the socket inode. A process seen before
+  // keeps the names it was first added with.
+  void add(std::uint64_t inode, const ProcessRef& process);
+
+  // The processes holding inode, in the order they were first added.
+  auto holders(std::uint64_t inode) const {
+    sort_if_needed();
+    const auto [first, last] = std::ranges::equal_range(holdings_, inode, {}, &Holding::inode);
+    return std::ranges::subrange(first, last) |
+           std::views::transform([this](const Holding& holding) -> const ProcessRef& {
+             return processes_[holding.process];
+           });
+  }
+
+  // Every socket inode with at least one holder, ascending.
+  std::vector<std::uint64_t> inodes() const;
+
   bool partial = false;
+
+private:
+  struct Holding {
+    std::uint64_t inode;
+    std::uint32_t process; // index into processes_
+    auto operator<=>(const Holding&) const = default;
+  };
+  void sort_if_needed() const;
+
+  std::vector<ProcessRef> processes_;
+  std::unordered_map<std::uint32_t, std::uint32_t> process_index_; // pid -> processes_ index
+  mutable std::vector<Holding> holdings_;
+  mutable bool sorted_ = true;
 };
 
+// From the /proc/PID/fd links.
 SocketOwners scan_socket_owners(const std::filesystem::path& proc = "/proc");
 
 // The same from a BPF task_file iterator: one pass in the kernel, every

@@ -4,6 +4,7 @@
 #include "tcpsight/tcp_state.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ struct SocketRow {
   std::uint32_t timer_ms = 0; // until it fires
   std::uint32_t retransmits = 0;
   std::uint64_t cgroup_id = 0; // sock_diag on 5.7+: the cgroup v2 the socket was created in
+  std::uint32_t netns = 0;     // inode of the network namespace it was listed in
 
   // TCP internals (tcp_info), when the source gives them: sock_diag does.
   struct TcpInfo {
@@ -50,13 +52,17 @@ struct SocketRow {
   std::optional<TcpInfo> tcp_info;
 
   // Unix sockets.
-  int unix_type = 0; // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
-  std::uint32_t unix_refcount = 0;
+  int unix_type = 0;               // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+  std::uint32_t unix_refcount = 0; // /proc/net/unix only
+  std::uint64_t unix_peer = 0;     // the peer's inode; UNIX_DIAG only
   bool unix_listening = false;
   std::string unix_path; // "@name" for the abstract namespace; empty if unbound
 
   friend bool operator==(const SocketRow&, const SocketRow&) = default;
 };
+
+// Where a snapshot hands each socket, one at a time.
+using SocketVisitor = std::function<void(const SocketRow&)>;
 
 // "tcp", "tcp6", "udp6", "raw", "unix": the protocol and, for inet sockets,
 // the family, as ss's Netid and netstat's Proto columns name them.

@@ -4,22 +4,28 @@
 #include "tcpsight/socket_row.hpp"
 
 #include <string>
-#include <vector>
 
 namespace tcpsight {
 
-// The `tcpsight ls` view of a snapshot: a table for people, or one JSON
-// object per socket. owners is null when processes were not asked for.
+// The `tcpsight ls` view: a table for people, or one JSON object per socket.
+// Rows are formatted one at a time, as the snapshot delivers them.
 
-struct SocketTableDetails {
+struct SocketTableColumns {
+  const SocketOwners* owners = nullptr; // PID/Program, when processes were asked for
+  bool netns = false;    // the namespace inode, when more than one namespace is listed
   bool extended = false; // uid, inode, cookie and cgroup, as ss -e adds them
   bool tcp_info = false; // rtt, cwnd and retransmissions, as ss -i adds them
 };
 
-std::string format_socket_table(const std::vector<SocketRow>& rows, const SocketOwners* owners,
-                                SocketTableDetails details = {});
+// The header line of the table.
+std::string socket_table_header(const SocketTableColumns& columns);
 
-std::string format_socket_json(const std::vector<SocketRow>& rows, const SocketOwners* owners);
+// One line of the table.
+void append_socket_table_row(std::string& out, const SocketRow& row,
+                             const SocketTableColumns& columns);
+
+// One JSON object and a newline; owners is null when processes were not asked for.
+void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners);
 
 // "LISTEN", "ESTABLISHED", ... for TCP; "UNCONN" or "ESTABLISHED" for the rest.
 std::string_view socket_state_name(const SocketRow& row);

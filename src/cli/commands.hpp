@@ -24,9 +24,10 @@ struct LsOptions {
   bool processes = false;
   bool ipv4 = false, ipv6 = false; // neither or both: both
   bool json = false;
-  bool extended = false;           // -e
-  bool tcp_info = false;           // -i
-  std::vector<std::string> filter; // ss's filter language, word by word
+  bool extended = false;               // -e
+  bool tcp_info = false;               // -i
+  std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
+  std::vector<std::string> filter;     // ss's filter language, word by word
 };
 
 // net-tools netstat's options, as tcpsight netstat takes them.

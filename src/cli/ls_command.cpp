@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "tcpsight/chunked_writer.hpp"
+#include "tcpsight/network_namespace.hpp"
 #include "tcpsight/snapshot.hpp"
 #include "tcpsight/socket_owners.hpp"
 #include "tcpsight/socket_table.hpp"
@@ -9,8 +11,9 @@
 #include <optional>
 
 namespace tcpsight::cli {
+namespace {
 
-int run_ls(const LsOptions& options, const SocketFilter& filter) {
+SnapshotRequest snapshot_request(const LsOptions& options) {
   SnapshotRequest request;
   request.protocols.clear();
   if (options.tcp)
@@ -32,34 +35,74 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
   request.selection = options.all || filter_names_states ? SocketSelection::All
                       : options.listening                ? SocketSelection::Listening
                                                          : SocketSelection::Active;
-
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
+  return request;
+}
 
-  // Owners come from another source than the sockets: fetch both at once.
+std::vector<NetworkNamespace> namespaces_to_list(const LsOptions& options) {
+  std::vector<NetworkNamespace> namespaces;
+  for (const auto& name : options.namespaces) {
+    if (name == "all")
+      return all_network_namespaces();
+    namespaces.push_back(find_network_namespace(name));
+  }
+  if (namespaces.empty())
+    namespaces.push_back(find_network_namespace("/proc/thread-self/ns/net"));
+  return namespaces;
+}
+
+void report(const SnapshotStatus& status) {
+  for (const auto& note : status.notes)
+    fmt::print(stderr, "tcpsight: {}\n", note);
+  if (status.malformed > 0)
+    fmt::print(stderr, "tcpsight: skipped {} lines of /proc/net that did not parse\n",
+               status.malformed);
+}
+
+} // namespace
+
+int run_ls(const LsOptions& options, const SocketFilter& filter) {
+  const auto request = snapshot_request(options);
+  const auto namespaces = namespaces_to_list(options);
+
+  // Owners come from another source than the sockets: start on them at once.
   std::future<SocketOwners> pending_owners;
   if (options.processes)
     pending_owners = std::async(std::launch::async, find_socket_owners);
-  auto snapshot = take_snapshot(request);
-  std::erase_if(snapshot.rows, [&](const SocketRow& row) { return !filter.matches(row); });
-  for (const auto& note : snapshot.notes)
-    fmt::print(stderr, "tcpsight: {}\n", note);
-  if (snapshot.malformed > 0)
-    fmt::print(stderr, "tcpsight: skipped {} lines of /proc/net that did not parse\n",
-               snapshot.malformed);
-
   std::optional<SocketOwners> owners;
-  if (options.processes) {
-    owners = pending_owners.get();
-    if (owners->partial)
-      fmt::print(stderr, "tcpsight: some processes could not be read; run as root to see the "
-                         "owner of every socket\n");
+  const auto owners_ready = [&]() -> const SocketOwners* {
+    if (!options.processes)
+      return nullptr;
+    if (!owners) {
+      owners = pending_owners.get();
+      if (owners->partial)
+        fmt::print(stderr, "tcpsight: some processes could not be read; run as root to see the "
+                           "owner of every socket\n");
+    }
+    return &*owners;
+  };
+
+  // Each row is printed as it arrives: memory stays flat however many sockets there are.
+  ChunkedWriter out(stdout);
+  SocketTableColumns columns{
+      .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
+  if (!options.json) {
+    columns.owners = owners_ready();
+    out.text() += socket_table_header(columns);
   }
-  const SocketOwners* shown_owners = owners ? &*owners : nullptr;
-  fmt::print("{}", options.json ? format_socket_json(snapshot.rows, shown_owners)
-                                : format_socket_table(snapshot.rows, shown_owners,
-                                                      {.extended = options.extended,
-                                                       .tcp_info = options.tcp_info}));
+  const SocketVisitor print_row = [&](const SocketRow& row) {
+    if (!filter.matches(row))
+      return;
+    if (options.json)
+      append_socket_json(out.text(), row, owners_ready());
+    else
+      append_socket_table_row(out.text(), row, columns);
+    out.written();
+  };
+  for (const auto& ns : namespaces)
+    run_in_network_namespace(ns, [&] { report(visit_snapshot(request, print_row)); });
+  out.flush();
   return 0;
 }
 

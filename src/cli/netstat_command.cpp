@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "tcpsight/chunked_writer.hpp"
 #include "tcpsight/error.hpp"
 #include "tcpsight/kernel_tables.hpp"
 #include "tcpsight/name_resolver.hpp"
@@ -70,22 +71,13 @@ std::string endpoint_with_names(NameResolver& names, const SocketRow& row, const
 }
 
 void print_tables(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
-  // Owners come from another source than the sockets: fetch both at once.
+  // Owners come from another source than the sockets: start on them at once.
   std::future<SocketOwners> pending_owners;
   if (o.processes)
     pending_owners = std::async(std::launch::async, find_socket_owners);
-  std::optional<Snapshot> inet;
-  if (!selection.inet.protocols.empty())
-    inet = take_snapshot(selection.inet);
-  std::optional<SocketOwners> owners;
-  if (o.processes)
-    owners = pending_owners.get();
 
-  NetstatColumns columns{.listening = o.listening,
-                         .all = o.all,
-                         .extend = o.extend,
-                         .timers = o.timers,
-                         .owners = owners ? &*owners : nullptr};
+  NetstatColumns columns{
+      .listening = o.listening, .all = o.all, .extend = o.extend, .timers = o.timers};
   if (o.numeric) {
     columns.endpoint = [](const SocketRow&, const IpAddress& address, std::uint16_t port) {
       return netstat_numeric_endpoint(address, port);
@@ -97,18 +89,34 @@ void print_tables(const NetstatOptions& o, const Selection& selection, NameResol
     };
     columns.user = [&](std::uint32_t uid) { return names.user(uid); };
   }
-
-  if (inet) {
-    if (o.verbose)
-      for (const auto& note : inet->notes)
-        fmt::print(stderr, "tcpsight: {}\n", note);
-    fmt::print("{}", format_netstat_inet(inet->rows, columns));
+  std::optional<SocketOwners> owners;
+  if (o.processes) {
+    owners = pending_owners.get();
+    columns.owners = &*owners;
   }
+
+  // Each row is printed as it arrives: memory stays flat however many sockets there are.
+  ChunkedWriter out(stdout);
+  const auto print_table = [&](const SnapshotRequest& request, std::string header,
+                               auto append_row) {
+    out.text() += header;
+    const auto status = visit_snapshot(request, [&](const SocketRow& row) {
+      append_row(out.text(), row, columns);
+      out.written();
+    });
+    if (o.verbose)
+      for (const auto& note : status.notes)
+        fmt::print(stderr, "tcpsight: {}\n", note);
+  };
+  if (!selection.inet.protocols.empty())
+    print_table(selection.inet, netstat_inet_header(columns), append_netstat_inet_row);
   if (selection.unix_sockets) {
     auto request = selection.inet;
     request.protocols = {Protocol::Unix};
-    fmt::print("{}", format_netstat_unix(take_snapshot(request).rows, columns));
+    request.unix_refcounts = true; // the RefCnt column
+    print_table(request, netstat_unix_header(columns), append_netstat_unix_row);
   }
+  out.flush();
   if (owners && owners->partial)
     fmt::print(stderr, "(Not all processes could be identified, non-owned process info\n"
                        " will not be shown, you would have to be root to see it all.)\n");

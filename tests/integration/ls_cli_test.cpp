@@ -201,27 +201,34 @@ TEST_F(LsAgainstPeers, IteratorAndProcWalkAgree) {
   const auto walked = scan_socket_owners();
   // Other processes may open and close sockets between the two passes:
   // compare this process's, which stay put.
-  const auto mine = [](const std::vector<ProcessRef>& holders) {
-    return std::any_of(holders.begin(), holders.end(), [](const ProcessRef& p) {
+  const auto holders = [](const SocketOwners& owners, std::uint64_t inode) {
+    std::vector<ProcessRef> list;
+    for (const auto& process : owners.holders(inode))
+      list.push_back(process);
+    return list;
+  };
+  const auto mine = [](const std::vector<ProcessRef>& list) {
+    return std::any_of(list.begin(), list.end(), [](const ProcessRef& p) {
       return p.pid == static_cast<std::uint32_t>(getpid());
     });
   };
   std::size_t compared = 0;
-  for (const auto& [inode, holders] : walked.by_inode) {
-    if (!mine(holders))
+  for (const auto inode : walked.inodes()) {
+    const auto walked_holders = holders(walked, inode);
+    if (!mine(walked_holders))
       continue;
-    const auto it = iterated.by_inode.find(inode);
-    ASSERT_NE(it, iterated.by_inode.end()) << "inode " << inode;
-    EXPECT_EQ(it->second, holders) << "inode " << inode;
+    EXPECT_EQ(holders(iterated, inode), walked_holders) << "inode " << inode;
     ++compared;
   }
   EXPECT_GE(compared, 4u); // two listeners and both ends of the connection
   // This process's listener is among them.
   bool found = false;
   for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
-    if (row.local_port == port4_ && row.state == TcpState::Listen)
-      found = iterated.by_inode.count(row.inode) &&
-              iterated.by_inode.at(row.inode).front().pid == static_cast<std::uint32_t>(getpid());
+    if (row.local_port == port4_ && row.state == TcpState::Listen) {
+      const auto listener_holders = holders(iterated, row.inode);
+      found = !listener_holders.empty() &&
+              listener_holders.front().pid == static_cast<std::uint32_t>(getpid());
+    }
   EXPECT_TRUE(found);
 }
 

@@ -32,10 +32,25 @@ NetstatColumns numeric_columns() {
   return columns;
 }
 
+// Header and rows, as `tcpsight netstat` streams them.
+std::string inet_table(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+  auto out = netstat_inet_header(columns);
+  for (const auto& row : rows)
+    append_netstat_inet_row(out, row, columns);
+  return out;
+}
+
+std::string unix_table(const std::vector<SocketRow>& rows, const NetstatColumns& columns) {
+  auto out = netstat_unix_header(columns);
+  for (const auto& row : rows)
+    append_netstat_unix_row(out, row, columns);
+  return out;
+}
+
 TEST(NetstatView, InetTableAsNetstatPrintsIt) {
   auto columns = numeric_columns();
   columns.all = true;
-  EXPECT_EQ(format_netstat_inet(
+  EXPECT_EQ(inet_table(
                 {tcp_row(TcpState::Listen, 8080, 0), tcp_row(TcpState::Established, 40000, 8080)},
                 columns),
             "Active Internet connections (servers and established)\n"
@@ -46,7 +61,7 @@ TEST(NetstatView, InetTableAsNetstatPrintsIt) {
 
 TEST(NetstatView, ExtendedProcessAndTimerColumns) {
   SocketOwners owners;
-  owners.by_inode[42] = {{.pid = 7, .comm = "sshd", .command = "/usr/sbin/sshd"}};
+  owners.add(42, {.pid = 7, .comm = "sshd", .command = "/usr/sbin/sshd"});
   auto columns = numeric_columns();
   columns.extend = true;
   columns.timers = true;
@@ -55,7 +70,7 @@ TEST(NetstatView, ExtendedProcessAndTimerColumns) {
   row.uid = 1000;
   row.timer = 2;
   row.timer_ms = 7120;
-  EXPECT_EQ(format_netstat_inet({row}, columns),
+  EXPECT_EQ(inet_table({row}, columns),
             "Active Internet connections (w/o servers)\n"
             "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
             "User       Inode      PID/Program name     Timer\n"
@@ -65,10 +80,10 @@ TEST(NetstatView, ExtendedProcessAndTimerColumns) {
 
 TEST(NetstatView, LongProgramNamesAreCutAsNetstatCutsThem) {
   SocketOwners owners;
-  owners.by_inode[42] = {{.pid = 25596, .comm = "x", .command = "build/tests/tcpsight_tests"}};
+  owners.add(42, {.pid = 25596, .comm = "x", .command = "build/tests/tcpsight_tests"});
   auto columns = numeric_columns();
   columns.owners = &owners;
-  const auto table = format_netstat_inet({tcp_row(TcpState::Established, 22, 5000)}, columns);
+  const auto table = inet_table({tcp_row(TcpState::Established, 22, 5000)}, columns);
   EXPECT_NE(table.find(" 25596/build/tests/t\n"), std::string::npos) << table;
 }
 
@@ -170,7 +185,7 @@ TEST(NetstatView, UnixTable) {
   datagram.unix_path.clear();
   auto columns = numeric_columns();
   columns.listening = true;
-  EXPECT_EQ(format_netstat_unix({listener, datagram}, columns),
+  EXPECT_EQ(unix_table({listener, datagram}, columns),
             "Active UNIX domain sockets (only servers)\n"
             "Proto RefCnt Flags       Type       State         I-Node   Path\n"
             "unix  2      [ ACC ]     STREAM     LISTENING     1148     /run/app.sock\n"
