@@ -1,0 +1,245 @@
+// Whole socket tables: `tcpsight ls` against ss for UDP, raw and unix
+// sockets, and listings of other network namespaces.
+#include "child_process.hpp"
+#include "loopback.hpp"
+#include "network_namespace.hpp"
+#include "privileges.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace tcpsight {
+namespace {
+
+using nlohmann::json;
+using test::ChildProcess;
+using Fd = test::Fd;
+// How a row of either tool compares: kind, state, local end, remote end.
+using Tuple = std::tuple<std::string, std::string, std::string, std::string>;
+using Table = std::multiset<Tuple>;
+
+std::string run(const std::vector<std::string>& argv) {
+  ChildProcess child(argv);
+  EXPECT_EQ(child.wait(), 0) << argv[0] << ": " << child.stderr_text();
+  return child.stdout_text();
+}
+
+std::string normal_state(const std::string& state) {
+  return state == "ESTAB" ? "ESTABLISHED" : state;
+}
+
+// "host port", with every spelling of the unspecified address as "*".
+std::string normal_endpoint(const std::string& host, const std::string& port) {
+  auto bare = host;
+  if (bare.size() > 1 && bare.front() == '[')
+    bare = bare.substr(1, bare.size() - 2);
+  if (const auto percent = bare.find('%'); percent != std::string::npos)
+    bare = bare.substr(0, percent); // ss: "[::]%lo"
+  if (bare == "0.0.0.0" || bare == "::")
+    bare = "*";
+  return bare + " " + (port == "*" ? "0" : port);
+}
+
+std::string normal_endpoint(const std::string& endpoint) {
+  const auto colon = endpoint.rfind(':');
+  return normal_endpoint(endpoint.substr(0, colon), endpoint.substr(colon + 1));
+}
+
+// tcpsight ls --json, as tuples.
+Table tcpsight_table(const std::string& text) {
+  Table table;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    if (row["protocol"] == "unix") {
+      static const std::map<int, std::string> kTypes{
+          {SOCK_STREAM, "u_str"}, {SOCK_DGRAM, "u_dgr"}, {SOCK_SEQPACKET, "u_seq"}};
+      const auto path = row["path"].get<std::string>();
+      table.emplace(
+          kTypes.at(row["unix_type"].get<int>()), row["state"].get<std::string>(),
+          fmt::format("{} {}", path.empty() ? "*" : path, row["inode"].get<std::uint64_t>()),
+          fmt::format("* {}", row["peer_inode"].get<std::uint64_t>()));
+      continue;
+    }
+    table.emplace(
+        row["protocol"].get<std::string>(), row["state"].get<std::string>(),
+        normal_endpoint(row["saddr"].get<std::string>(), std::to_string(row["sport"].get<int>())),
+        normal_endpoint(row["daddr"].get<std::string>(), std::to_string(row["dport"].get<int>())));
+  }
+  return table;
+}
+
+// ss -[uw]anH: State Recv-Q Send-Q Local Peer. The kind is the protocol asked for.
+Table ss_inet_table(const std::string& text, const std::string& kind) {
+  Table table;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string state, recv_q, send_q, local, peer;
+    if (fields >> state >> recv_q >> send_q >> local >> peer)
+      table.emplace(kind, normal_state(state), normal_endpoint(local), normal_endpoint(peer));
+  }
+  return table;
+}
+
+// ss -xanH: Netid State Recv-Q Send-Q Path Inode Peer PeerInode.
+Table ss_unix_table(const std::string& text) {
+  Table table;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string netid, state, recv_q, send_q, path, inode, peer, peer_inode;
+    if (!(fields >> netid >> state >> recv_q >> send_q >> path >> inode >> peer >> peer_inode))
+      continue;
+    const auto shown_state = state == "LISTEN" ? "LISTEN" : normal_state(state);
+    table.emplace(netid, shown_state, path + " " + inode, "* " + peer_inode);
+  }
+  return table;
+}
+
+// Both listings of the whole table agree. Sockets of other processes may
+// come and go between the two runs: a comparison counts only when ss gives
+// the same table before and after tcpsight.
+template <typename ListSs> void expect_same_table(const std::vector<std::string>& ours, ListSs ss) {
+  Table before, mine, after;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    before = ss();
+    mine = tcpsight_table(run(ours));
+    after = ss();
+    if (before == after)
+      break;
+  }
+  ASSERT_EQ(before, after) << "the table kept changing under the test";
+  EXPECT_EQ(mine, before);
+}
+
+std::uint64_t inode_of(const Fd& socket) {
+  struct stat status {};
+  fstat(socket.get(), &status);
+  return status.st_ino;
+}
+
+TEST(LsTables, UdpTableEqualsSs) {
+  Fd udp4(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  ASSERT_EQ(bind(udp4.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  Fd connected(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in6 peer{.sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = in6addr_loopback};
+  ASSERT_EQ(connect(connected.get(), reinterpret_cast<sockaddr*>(&peer), sizeof peer), 0);
+  expect_same_table({TCPSIGHT_BINARY, "ls", "-uan", "--json"}, [] {
+    return ss_inet_table(run({"/usr/bin/ss", "-uanH"}), "udp");
+  });
+  const auto mine = tcpsight_table(run({TCPSIGHT_BINARY, "ls", "-uan", "--json"}));
+  EXPECT_EQ(std::count_if(mine.begin(), mine.end(),
+                          [](const Tuple& row) { return std::get<1>(row) == "ESTABLISHED"; }),
+            1)
+      << "the connected UDP socket";
+}
+
+TEST(LsTables, RawTableEqualsSs) {
+  TCPSIGHT_REQUIRE_TRACING(); // raw sockets need root
+  // Unassigned IP protocols: no traffic reaches them.
+  Fd raw4(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, 253));
+  Fd raw6(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, 254));
+  ASSERT_GE(raw4.get(), 0);
+  ASSERT_GE(raw6.get(), 0);
+  expect_same_table({TCPSIGHT_BINARY, "ls", "-wan", "--json"}, [] {
+    return ss_inet_table(run({"/usr/bin/ss", "-wanH"}), "raw");
+  });
+  const auto mine = tcpsight_table(run({TCPSIGHT_BINARY, "ls", "-wan", "--json"}));
+  EXPECT_EQ(mine.count({"raw", "UNCONN", "* 253", "* 0"}), 1u);
+  EXPECT_EQ(mine.count({"raw", "UNCONN", "* 254", "* 0"}), 1u);
+}
+
+TEST(LsTables, UnixTableEqualsSsWithPeers) {
+  int pair[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  Fd left(pair[0]), right(pair[1]);
+  Fd datagram(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_un name{.sun_family = AF_UNIX};
+  const auto abstract = fmt::format("tcpsight-tables-{}", getpid());
+  std::copy(abstract.begin(), abstract.end(), name.sun_path + 1);
+  ASSERT_EQ(bind(datagram.get(), reinterpret_cast<sockaddr*>(&name),
+                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract.size())),
+            0);
+  expect_same_table({TCPSIGHT_BINARY, "ls", "-xan", "--json"}, [] {
+    return ss_unix_table(run({"/usr/bin/ss", "-xanH"}));
+  });
+  // The pair names each other.
+  const auto mine = tcpsight_table(run({TCPSIGHT_BINARY, "ls", "-xan", "--json"}));
+  EXPECT_EQ(mine.count({"u_str", "ESTABLISHED", fmt::format("* {}", inode_of(left)),
+                        fmt::format("* {}", inode_of(right))}),
+            1u);
+  EXPECT_EQ(
+      mine.count({"u_dgr", "UNCONN", fmt::format("@{} {}", abstract, inode_of(datagram)), "* 0"}),
+      1u);
+}
+
+// A listener made inside a namespace, from a thread that entered it.
+Fd listen_in(const test::NetworkNamespace& ns) {
+  Fd listener;
+  std::thread([&] {
+    ns.enter();
+    listener = test::listen_on_loopback(AddressFamily::IPv4);
+  }).join();
+  return listener;
+}
+
+TEST(LsTables, OtherNetworkNamespaces) {
+  TCPSIGHT_REQUIRE_TRACING(); // entering a namespace needs root
+  const test::NetworkNamespace ns("tcpsight-ls");
+  const auto inside = listen_in(ns);
+  const auto inside_port = test::local_port(inside);
+  const auto outside = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto outside_port = test::local_port(outside);
+
+  const auto listeners = [&](const std::vector<std::string>& argv) {
+    std::map<int, std::uint32_t> netns_by_port; // of the two test listeners
+    std::istringstream in(run(argv));
+    for (std::string line; std::getline(in, line);) {
+      const auto row = json::parse(line);
+      const int port = row["sport"];
+      if (port == inside_port || port == outside_port)
+        netns_by_port[port] = row["netns"];
+    }
+    return netns_by_port;
+  };
+  struct stat own {};
+  ASSERT_EQ(stat("/proc/self/ns/net", &own), 0);
+  const auto own_netns = static_cast<std::uint32_t>(own.st_ino);
+
+  EXPECT_EQ(listeners({TCPSIGHT_BINARY, "ls", "-tl", "--json", "-N", ns.name()}),
+            (std::map<int, std::uint32_t>{{inside_port, ns.inode()}}));
+  EXPECT_EQ(listeners({TCPSIGHT_BINARY, "ls", "-tl", "--json", "-N", "/run/netns/" + ns.name()}),
+            (std::map<int, std::uint32_t>{{inside_port, ns.inode()}}));
+  EXPECT_EQ(listeners({TCPSIGHT_BINARY, "ls", "-tl", "--json"}),
+            (std::map<int, std::uint32_t>{{outside_port, own_netns}}));
+  EXPECT_EQ(listeners({TCPSIGHT_BINARY, "ls", "-tl", "--json", "-N", "all"}),
+            (std::map<int, std::uint32_t>{{inside_port, ns.inode()}, {outside_port, own_netns}}));
+
+  // The table gains a Netns column when it lists more than one namespace.
+  const auto table = run({TCPSIGHT_BINARY, "ls", "-tl", "-N", "all"});
+  EXPECT_EQ(table.rfind("Netns ", 0), 0u) << table;
+  EXPECT_NE(table.find(fmt::format("{} tcp    LISTEN", ns.inode())), std::string::npos) << table;
+
+  ChildProcess missing({TCPSIGHT_BINARY, "ls", "-N", "tcpsight-no-such-namespace"});
+  EXPECT_EQ(missing.wait(), 1);
+  EXPECT_NE(missing.stderr_text().find("no network namespace tcpsight-no-such-namespace"),
+            std::string::npos)
+      << missing.stderr_text();
+}
+
+} // namespace
+} // namespace tcpsight
