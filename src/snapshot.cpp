@@ -3,6 +3,7 @@
 #include "tcpsight/error.hpp"
 #include "tcpsight/proc_net.hpp"
 #include "tcpsight/sock_diag.hpp"
+#include "tcpsight/socket_iterators.hpp"
 
 #include <fmt/format.h>
 #include <fstream>
@@ -56,29 +57,58 @@ public:
 
 private:
   void add(Protocol protocol, AddressFamily family) {
-    // sock_diag lists raw sockets one IP protocol at a time: /proc/net/raw has them all.
-    const bool from_proc =
-        protocol == Protocol::Raw || (protocol == Protocol::Unix && request_.unix_refcounts);
-    if (from_proc) {
+    const bool proc_only = protocol == Protocol::Raw ||
+                           (protocol == Protocol::Unix && request_.unix_refcounts) ||
+                           request_.source == SnapshotSource::ProcNet;
+    if (proc_only) {
       add_proc_net(protocol, family);
       return;
     }
-    std::size_t delivered = 0;
-    const SocketVisitor counted = [&](const SocketRow& row) {
-      ++delivered;
-      deliver(row);
+    if (protocol == Protocol::Unix) {
+      if (!try_source([&](const SocketVisitor& visit) { unix_diag_visit(visit); }, protocol,
+                      family))
+        add_proc_net(protocol, family);
+      return;
+    }
+    const auto sock_diag = [&](const SocketVisitor& visit) {
+      inet_diag_visit(protocol, family, request_.tcp_info, visit);
     };
-    try {
-      if (protocol == Protocol::Unix)
-        unix_diag_visit(counted);
-      else
-        inet_diag_visit(protocol, family, request_.tcp_info, counted);
-    } catch (const Error& e) {
-      if (delivered > 0) // rows already went out: reading /proc now would repeat them
-        throw;
-      status_.notes.push_back(
-          fmt::format("{}; read {} instead", e.what(), proc_net_path(protocol, family)));
+    const auto iterator = [&](const SocketVisitor& visit) {
+      iterate_inet_sockets(protocol, family, visit);
+    };
+    switch (request_.source) {
+    case SnapshotSource::SockDiag:
+      sock_diag([&](const SocketRow& row) { deliver(row); });
+      return;
+    case SnapshotSource::BpfIterator:
+      iterator([&](const SocketRow& row) { deliver(row); });
+      return;
+    default:
+      if (try_source(sock_diag, protocol, family))
+        return;
+      if (bpf_iterators_allowed() && try_source(iterator, protocol, family))
+        return;
       add_proc_net(protocol, family);
+    }
+  }
+
+  // Runs one source; when it fails before delivering anything, notes why and
+  // returns false so that the next source can be tried.
+  template <typename Source>
+  bool try_source(Source source, Protocol protocol, AddressFamily family) {
+    std::size_t delivered = 0;
+    try {
+      source([&](const SocketRow& row) {
+        ++delivered;
+        deliver(row);
+      });
+      return true;
+    } catch (const Error& e) {
+      if (delivered > 0) // rows already went out: another source would repeat them
+        throw;
+      status_.notes.push_back(fmt::format("{} ({} {} sockets: trying the next source)", e.what(),
+                                          protocol_name(protocol), family_name(family)));
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 #include "tcpsight/socket_owners.hpp"
 
+#include "bpf_iterator.hpp"
 #include "tcpsight/error.hpp"
 #include "tcpsight/preflight.hpp"
 
@@ -56,47 +57,12 @@ struct SkeletonDeleter {
   void operator()(socket_owners_bpf* skeleton) const { socket_owners_bpf::destroy(skeleton); }
 };
 
-struct LinkDeleter {
-  void operator()(bpf_link* link) const { bpf_link__destroy(link); }
-};
-
-// Runs the iterator once, handing each record to on_record as it is read.
+// Loads the iterator and hands each record to on_record as it is read.
 template <typename OnRecord> void run_iterator(OnRecord on_record) {
-  const auto fail = [](const char* step) {
-    return Error(
-        fmt::format("the socket-owner iterator failed to {}: {}", step, std::strerror(errno)));
-  };
   std::unique_ptr<socket_owners_bpf, SkeletonDeleter> skeleton(socket_owners_bpf::open_and_load());
   if (!skeleton)
-    throw fail("load");
-  std::unique_ptr<bpf_link, LinkDeleter> link(
-      bpf_program__attach_iter(skeleton->progs.list_socket_owners, nullptr));
-  if (!link)
-    throw fail("attach");
-  const int fd = bpf_iter_create(bpf_link__fd(link.get()));
-  if (fd < 0)
-    throw fail("start");
-  // The kernel writes whole records per read; keep a partial one anyway.
-  char chunk[1 << 16];
-  std::size_t held = 0;
-  for (;;) {
-    const auto got = read(fd, chunk + held, sizeof chunk - held);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      break;
-    const std::size_t available = held + static_cast<std::size_t>(got);
-    std::size_t offset = 0;
-    for (; offset + sizeof(tcpsight_socket_owner) <= available;
-         offset += sizeof(tcpsight_socket_owner)) {
-      tcpsight_socket_owner record;
-      std::memcpy(&record, chunk + offset, sizeof record);
-      on_record(record);
-    }
-    held = available - offset;
-    std::memmove(chunk, chunk + offset, held);
-  }
-  close(fd);
+    throw Error(fmt::format("the socket-owner iterator failed to load: {}", std::strerror(errno)));
+  detail::read_bpf_iterator<tcpsight_socket_owner>(skeleton->progs.list_socket_owners, on_record);
 }
 
 } // namespace

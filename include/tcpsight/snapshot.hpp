@@ -18,6 +18,12 @@ enum class SocketSelection {
 
 bool is_listening(const SocketRow& row);
 
+// Where TCP and UDP sockets are read from. Automatic tries sock_diag, then
+// (when privileged) BPF iterators, then /proc/net, and notes each fallback;
+// the others use one source and fail if it cannot answer. Raw sockets
+// always come from /proc/net; ProcNet reads unix sockets there too.
+enum class SnapshotSource { Automatic, SockDiag, BpfIterator, ProcNet };
+
 struct SnapshotRequest {
   std::vector<Protocol> protocols{Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Unix};
   bool ipv4 = true;
@@ -27,6 +33,7 @@ struct SnapshotRequest {
   // netstat's RefCnt of unix sockets: only /proc/net/unix has it, so it is
   // read instead of UNIX_DIAG (which has the peers and queues instead).
   bool unix_refcounts = false;
+  SnapshotSource source = SnapshotSource::Automatic;
 };
 
 // How a snapshot went.
@@ -38,8 +45,8 @@ struct SnapshotStatus {
 // The sockets of the calling thread's network namespace, handed to visit one
 // at a time as the sources deliver them, so that memory does not grow with
 // their number: netlink sock_diag for TCP, UDP (INET_DIAG) and unix sockets
-// (UNIX_DIAG); /proc/net for raw sockets, for unix reference counts, and
-// wherever sock_diag cannot answer. Rows carry the namespace's inode.
+// (UNIX_DIAG); /proc/net for raw sockets and unix reference counts; see
+// SnapshotSource for the fallbacks. Rows carry the namespace's inode.
 SnapshotStatus visit_snapshot(const SnapshotRequest& request, const SocketVisitor& visit);
 
 // The same, kept in memory.

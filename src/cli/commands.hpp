@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/filter.hpp"
+#include "tcpsight/snapshot.hpp"
 #include "tcpsight/socket_filter.hpp"
 
 #include <cstddef>
@@ -27,6 +28,7 @@ struct LsOptions {
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
+  SnapshotSource source = SnapshotSource::Automatic;
   std::vector<std::string> filter;     // ss's filter language, word by word
 };
 

@@ -37,6 +37,7 @@ SnapshotRequest snapshot_request(const LsOptions& options) {
                                                          : SocketSelection::Active;
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
+  request.source = options.source;
   return request;
 }
 

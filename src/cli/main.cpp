@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <fmt/core.h>
+#include <map>
 
 namespace {
 
@@ -125,6 +126,13 @@ int main(int argc, char** argv) {
                    "Network namespace: a name from /run/netns, a path such as "
                    "/proc/PID/ns/net, or 'all' (repeat for several; needs root)")
       ->type_name("NS");
+  std::string source = "auto";
+  ls_cmd
+      ->add_option("--source", source,
+                   "Where TCP and UDP sockets come from: auto (sock_diag, then BPF iterators, "
+                   "then /proc/net), netlink, bpf or proc")
+      ->check(CLI::IsMember({"auto", "netlink", "bpf", "proc"}))
+      ->type_name("SOURCE");
   ls_cmd->add_option(
       "filter", ls.filter,
       "ss's filter: [state STATE]... [sport|dport OP :PORT] [src|dst ADDR[/N][:PORT]] "
@@ -171,8 +179,13 @@ int main(int argc, char** argv) {
       trace.filter = filter.to_filter();
     if (inet_family)
       netstat.families.push_back("inet");
-    if (*ls_cmd)
+    if (*ls_cmd) {
       ls_filter = SocketFilter::parse(ls.filter);
+      ls.source = source == "netlink" ? SnapshotSource::SockDiag
+                  : source == "bpf"   ? SnapshotSource::BpfIterator
+                  : source == "proc"  ? SnapshotSource::ProcNet
+                                      : SnapshotSource::Automatic;
+    }
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
     return status == 0 ? 0 : kUsageError;

@@ -4,6 +4,8 @@
 #include "loopback.hpp"
 #include "network_namespace.hpp"
 #include "privileges.hpp"
+#include "tcpsight/sock_diag.hpp"
+#include "tcpsight/socket_iterators.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -185,6 +187,76 @@ TEST(LsTables, UnixTableEqualsSsWithPeers) {
   EXPECT_EQ(
       mine.count({"u_dgr", "UNCONN", fmt::format("@{} {}", abstract, inode_of(datagram)), "* 0"}),
       1u);
+}
+
+// What the sources are compared on, for the sockets on the given ports.
+using SourceRow =
+    std::tuple<std::string, std::string, std::string, std::string, std::uint64_t, std::uint32_t,
+               std::uint64_t, std::uint64_t, std::uint32_t, std::uint32_t>;
+
+std::set<SourceRow> rows_from(const std::string& source, const std::set<int>& ports) {
+  std::set<SourceRow> rows;
+  std::istringstream in(run({TCPSIGHT_BINARY, "ls", "-tuan", "--json", "--source", source}));
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    if (!ports.count(row["sport"].get<int>()) && !ports.count(row["dport"].get<int>()))
+      continue;
+    rows.emplace(row["protocol"], row["state"],
+                 fmt::format("{} {}", row["saddr"].get<std::string>(), row["sport"].get<int>()),
+                 fmt::format("{} {}", row["daddr"].get<std::string>(), row["dport"].get<int>()),
+                 row["inode"], row["uid"], row["cookie"], row["cgroup_id"], row["recv_q"],
+                 row["send_q"]);
+  }
+  return rows;
+}
+
+// The BPF iterators and /proc/net list what sock_diag lists.
+TEST(LsTables, SourcesAgree) {
+  TCPSIGHT_REQUIRE_TRACING(); // BPF iterators need root
+  test::KnownSockets sockets;
+  const auto closed = test::run_client_closes_first(AddressFamily::IPv6); // leaves a TIME_WAIT
+  Fd udp(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  ASSERT_EQ(bind(udp.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::set<int> ports{sockets.port4, sockets.port6, closed.server, test::local_port(udp)};
+
+  const auto netlink = rows_from("netlink", ports);
+  EXPECT_EQ(netlink.size(), 6u); // 2 listeners, 2 ends, TIME_WAIT, UDP
+  EXPECT_EQ(rows_from("bpf", ports), netlink);
+  // /proc/net has no cookies or cgroups, and shows a listener's send queue as 0.
+  const auto without_extras = [](std::set<SourceRow> rows) {
+    std::set<SourceRow> out;
+    for (auto row : rows) {
+      std::get<6>(row) = std::get<7>(row) = 0;
+      if (std::get<1>(row) == "LISTEN")
+        std::get<9>(row) = 0;
+      out.insert(row);
+    }
+    return out;
+  };
+  EXPECT_EQ(without_extras(rows_from("proc", ports)), without_extras(netlink));
+}
+
+// netstat -o's timers from the iterator: the TIME_WAIT one, as sock_diag gives it.
+TEST(LsTables, IteratorTimers) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto closed = test::run_client_closes_first(AddressFamily::IPv4);
+  const auto time_wait = [&](const std::vector<SocketRow>& rows) {
+    for (const auto& row : rows)
+      if (row.local_port == closed.client && row.state == TcpState::TimeWait)
+        return row;
+    ADD_FAILURE() << "no TIME_WAIT socket on port " << closed.client;
+    return SocketRow{};
+  };
+  std::vector<SocketRow> iterated;
+  iterate_inet_sockets(Protocol::Tcp, AddressFamily::IPv4,
+                       [&](const SocketRow& row) { iterated.push_back(row); });
+  const auto from_iterator = time_wait(iterated);
+  const auto from_sock_diag = time_wait(inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4));
+  EXPECT_EQ(from_iterator.timer, 3);
+  EXPECT_EQ(from_sock_diag.timer, 3);
+  EXPECT_GT(from_iterator.timer_ms, 50'000u); // TIME_WAIT lasts 60 s
+  EXPECT_NEAR(double(from_iterator.timer_ms), double(from_sock_diag.timer_ms), 1000.0);
 }
 
 // A listener made inside a namespace, from a thread that entered it.
