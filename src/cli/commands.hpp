@@ -27,9 +27,10 @@ struct LsOptions {
   bool json = false;
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
+  bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
-  std::vector<std::string> filter;     // ss's filter language, word by word
+  std::vector<std::string> filter; // ss's filter language, word by word
 };
 
 // net-tools netstat's options, as tcpsight netstat takes them.

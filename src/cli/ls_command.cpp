@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "repeat.hpp"
 
 #include "tcpsight/chunked_writer.hpp"
 #include "tcpsight/network_namespace.hpp"
@@ -61,9 +62,7 @@ void report(const SnapshotStatus& status) {
                status.malformed);
 }
 
-} // namespace
-
-int run_ls(const LsOptions& options, const SocketFilter& filter) {
+void list_once(const LsOptions& options, const SocketFilter& filter) {
   const auto request = snapshot_request(options);
   const auto namespaces = namespaces_to_list(options);
 
@@ -104,6 +103,15 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
   for (const auto& ns : namespaces)
     run_in_network_namespace(ns, [&] { report(visit_snapshot(request, print_row)); });
   out.flush();
+}
+
+} // namespace
+
+int run_ls(const LsOptions& options, const SocketFilter& filter) {
+  if (options.continuous)
+    repeat_every_second([&] { list_once(options, filter); });
+  else
+    list_once(options, filter);
   return 0;
 }
 

@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   ls_cmd->add_flag("--json", ls.json, "One JSON object per socket");
   ls_cmd->add_flag("-e,--extended", ls.extended, "uid, inode, socket cookie and cgroup");
   ls_cmd->add_flag("-i,--info", ls.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
+  ls_cmd->add_flag("-c,--continuous", ls.continuous, "Again every second, until interrupted");
   ls_cmd
       ->add_option("-N,--net", ls.namespaces,
                    "Network namespace: a name from /run/netns, a path such as "

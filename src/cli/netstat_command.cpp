@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "repeat.hpp"
 
 #include "tcpsight/chunked_writer.hpp"
 #include "tcpsight/error.hpp"
@@ -8,21 +9,14 @@
 #include "tcpsight/snapshot.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <fmt/core.h>
 #include <fstream>
 #include <future>
 #include <optional>
-#include <thread>
 
 namespace tcpsight::cli {
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-
-void on_interrupt(int) { interrupted = 1; }
 
 bool has(const std::vector<std::string>& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
@@ -212,13 +206,7 @@ int run_netstat(const NetstatOptions& options) {
     print_once(options, selection, names);
     return 0;
   }
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  while (!interrupted) {
-    print_once(options, selection, names);
-    for (int tick = 0; tick < 10 && !interrupted; ++tick)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  repeat_every_second([&] { print_once(options, selection, names); });
   return 0;
 }
 
