@@ -106,8 +106,11 @@ private:
     } catch (const Error& e) {
       if (delivered > 0) // rows already went out: another source would repeat them
         throw;
-      status_.notes.push_back(fmt::format("{} ({} {} sockets: trying the next source)", e.what(),
-                                          protocol_name(protocol), family_name(family)));
+      const auto which = protocol == Protocol::Unix
+                             ? std::string(protocol_name(protocol))
+                             : fmt::format("{} {}", protocol_name(protocol), family_name(family));
+      status_.notes.push_back(
+          fmt::format("{} ({} sockets: trying the next source)", e.what(), which));
       return false;
     }
   }
