@@ -8,10 +8,10 @@
 #define TCPSIGHT_SOCKET_TABLE_H
 
 struct tcpsight_socket_record {
-	__u8 protocol;	   /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 family;	   /* AF_INET or AF_INET6 */
-	__u8 state;	   /* kernel TCP state number (SYN_RECV for request socks) */
-	__u8 timer;	   /* as /proc/net/tcp: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
+	__u8 protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;   /* AF_INET or AF_INET6 */
+	__u8 state;    /* kernel TCP state number (SYN_RECV for request socks) */
+	__u8 timer; /* as /proc/net/tcp: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
 	__u16 local_port;  /* host byte order */
 	__u16 remote_port; /* host byte order */
 	__u8 local[16];	   /* network byte order; IPv4 in the first 4 bytes */

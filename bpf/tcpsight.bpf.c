@@ -64,6 +64,7 @@ enum sock_info_flags {
 	SOCK_OWNER_KNOWN = 1 << 1,
 	SOCK_RESET_SENT = 1 << 2,
 	SOCK_RESET_RECEIVED = 1 << 3,
+	SOCK_ACTIVE_OPEN = 1 << 4, /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
 };
 
 /* What tcpsight remembers about a live socket: 48 bytes. */
@@ -343,9 +344,12 @@ static __always_inline void track_owner(struct sock_info *info, struct tcpsight_
 		}
 		return;
 	}
-	if (oldstate == TCP_CLOSE)
+	if (oldstate == TCP_CLOSE) {
 		/* A new connection attempt or listen: earlier resets are history. */
-		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED);
+		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED | SOCK_ACTIVE_OPEN);
+		if (newstate == TCP_SYN_SENT)
+			info->flags |= SOCK_ACTIVE_OPEN;
+	}
 	if (entered_in_process_context(newstate) && current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 
@@ -379,6 +383,34 @@ static __always_inline void measure_handshake(struct tcpsight_event *e, const st
 	}
 }
 
+#define SEND_SHUTDOWN 2
+
+/* What the connection carried, read as it closes. The kernel's counters
+ * follow the sequence numbers, so they include the SYN of an active open and
+ * each FIN that was acknowledged or received: those are taken out, leaving
+ * the bytes the applications exchanged. */
+static __always_inline void read_totals(struct tcpsight_event *e, const struct sock *sk,
+					const struct sock_info *info, int oldstate, int newstate)
+{
+	if (newstate != TCP_CLOSE || oldstate == TCP_LISTEN)
+		return;
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+
+	if ((info->flags & SOCK_ACTIVE_OPEN) && acked)
+		acked--; /* our SYN */
+	bool fin_sent = BPF_CORE_READ(sk, sk_shutdown) & SEND_SHUTDOWN;
+	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		acked--; /* our FIN, acknowledged */
+	if ((e->flags & TCPSIGHT_F_PEER_FIN) && received)
+		received--; /* the peer's FIN */
+	e->tx_bytes = acked;
+	e->rx_bytes = received;
+	e->retransmits = BPF_CORE_READ(tp, total_retrans);
+	e->flags |= TCPSIGHT_F_TOTALS_KNOWN;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
 {
@@ -410,6 +442,7 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	track_owner(info, &e, sk, oldstate, newstate);
 	copy_sock_info(&e, info);
 	measure_handshake(&e, sk, oldstate, newstate);
+	read_totals(&e, sk, info, oldstate, newstate);
 	emit(&e);
 	return 0;
 }

@@ -10,7 +10,7 @@
 #ifndef TCPSIGHT_EVENT_H
 #define TCPSIGHT_EVENT_H
 
-#define TCPSIGHT_EVENT_VERSION 3
+#define TCPSIGHT_EVENT_VERSION 4
 #define TCPSIGHT_COMM_LEN      16
 
 /* tcpsight_event.type */
@@ -33,6 +33,7 @@ enum tcpsight_event_flags {
 	TCPSIGHT_F_PEER_FIN = 1 << 6,	       /* the peer's FIN has arrived (SOCK_DONE) */
 	TCPSIGHT_F_ORPHAN = 1 << 7,	       /* closed by the application (SOCK_DEAD) */
 	TCPSIGHT_F_LINGER_ZERO = 1 << 8,       /* SO_LINGER with a zero timeout */
+	TCPSIGHT_F_TOTALS_KNOWN = 1 << 9,      /* tx_bytes, rx_bytes, retransmits are set */
 };
 
 /* Filter kinds for the port filter map (bit values of its u8 value). */
@@ -78,8 +79,13 @@ struct tcpsight_event {
 	__u8 saddr[16];	    /* local address; IPv4 uses the first 4 bytes */
 	__u8 daddr[16];	    /* remote address; IPv4 uses the first 4 bytes */
 	char comm[TCPSIGHT_COMM_LEN]; /* owner's command name, NUL-padded */
+	/* The connection's totals, on transitions to CLOSE: */
+	__u64 tx_bytes;	   /* bytes sent and acknowledged (tcp_sock.bytes_acked) */
+	__u64 rx_bytes;	   /* bytes received (tcp_sock.bytes_received) */
+	__u32 retransmits; /* segments retransmitted (tcp_sock.total_retrans) */
+	__u32 reserved2;   /* zero */
 };
 
-#define TCPSIGHT_EVENT_SIZE 120
+#define TCPSIGHT_EVENT_SIZE 144
 
 #endif /* TCPSIGHT_EVENT_H */

@@ -20,6 +20,8 @@ static_assert(offsetof(tcpsight_event, family) == 60);
 static_assert(offsetof(tcpsight_event, error) == 68);
 static_assert(offsetof(tcpsight_event, saddr) == 72);
 static_assert(offsetof(tcpsight_event, comm) == 104);
+static_assert(offsetof(tcpsight_event, tx_bytes) == 120);
+static_assert(offsetof(tcpsight_event, retransmits) == 136);
 
 IpAddress decode_address(AddressFamily family, const __u8 (&bytes)[16]) {
   IpAddress address{.family = family};
@@ -91,6 +93,9 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.new_state = static_cast<TcpState>(raw.newstate);
   e.ns_in_old = if_flag(raw.flags, TCPSIGHT_F_TIME_IN_OLD_KNOWN, raw.ns_in_old);
   e.handshake_ns = if_flag(raw.flags, TCPSIGHT_F_HANDSHAKE_KNOWN, raw.handshake_ns);
+  if (raw.flags & TCPSIGHT_F_TOTALS_KNOWN)
+    e.totals = ConnectionTotals{
+        .tx_bytes = raw.tx_bytes, .rx_bytes = raw.rx_bytes, .retransmits = raw.retransmits};
   e.error = raw.error;
   e.reset_sent = raw.flags & TCPSIGHT_F_RESET_SENT;
   e.reset_received = raw.flags & TCPSIGHT_F_RESET_RECEIVED;

@@ -79,6 +79,14 @@ void append_states(std::string& out, const Event& e) {
   }
   if (e.handover)
     out += R"(,"handover":"fin_wait2")"sv;
+  if (e.totals) {
+    out += R"(,"tx_bytes":)"sv;
+    append_uint(out, e.totals->tx_bytes);
+    out += R"(,"rx_bytes":)"sv;
+    append_uint(out, e.totals->rx_bytes);
+    out += R"(,"retransmits":)"sv;
+    append_uint(out, e.totals->retransmits);
+  }
 }
 
 void append_outcome(std::string& out, const Event& e) {

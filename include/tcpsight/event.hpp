@@ -44,6 +44,15 @@ struct Owner {
   friend bool operator==(const Owner&, const Owner&) = default;
 };
 
+// What a connection carried, as the kernel counts it when it closes.
+struct ConnectionTotals {
+  std::uint64_t tx_bytes = 0;    // sent and acknowledged
+  std::uint64_t rx_bytes = 0;    // received
+  std::uint32_t retransmits = 0; // segments sent again
+
+  friend bool operator==(const ConnectionTotals&, const ConnectionTotals&) = default;
+};
+
 // How long the kernel keeps a connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
 inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
 
@@ -64,6 +73,7 @@ struct Event {
   TcpState new_state = TcpState::Close;
   std::optional<std::uint64_t> ns_in_old;    // unknown for a socket's first event seen
   std::optional<std::uint64_t> handshake_ns; // on the transition to ESTABLISHED
+  std::optional<ConnectionTotals> totals;    // on the transition to CLOSE
   int error = 0;                             // the socket's pending errno
   bool reset_sent = false;                   // before or at this event
   bool reset_received = false;

@@ -149,6 +149,25 @@ TEST_P(TracerLoopback, ActiveCloseEndsInTimeWaitAndPassiveCloseInLastAck) {
   EXPECT_FALSE(server[4].inferred);
   EXPECT_NE(client[0].sock_id, server[0].sock_id);
 
+  // The end of each full socket (the client's hand-over to TIME_WAIT, the
+  // server's LAST_ACK -> CLOSE) carries what it sent and received: the
+  // client's 6 bytes ("hello" and its NUL), SYNs and FINs not counted.
+  const auto totals_at_end = [](const std::vector<Event>& socket) {
+    std::vector<std::pair<std::size_t, ConnectionTotals>> found;
+    for (std::size_t i = 0; i < socket.size(); ++i)
+      if (socket[i].totals)
+        found.emplace_back(i, *socket[i].totals);
+    return found;
+  };
+  const auto client_totals = totals_at_end(client);
+  ASSERT_EQ(client_totals.size(), 1u);
+  EXPECT_EQ(client[client_totals[0].first].old_state, FinWait2);
+  EXPECT_EQ(client_totals[0].second, (ConnectionTotals{.tx_bytes = 6, .rx_bytes = 0}));
+  const auto server_totals = totals_at_end(server);
+  ASSERT_EQ(server_totals.size(), 1u);
+  EXPECT_EQ(server[server_totals[0].first].new_state, Close);
+  EXPECT_EQ(server_totals[0].second, (ConnectionTotals{.tx_bytes = 0, .rx_bytes = 6}));
+
   expect_increasing_timestamps(client);
   expect_increasing_timestamps(server);
   for (const auto* socket : {&client, &server})

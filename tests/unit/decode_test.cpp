@@ -54,6 +54,17 @@ TEST(Decode, FlagsSayWhatIsUnknown) {
   EXPECT_FALSE(e.ns_in_old);
   EXPECT_FALSE(e.handshake_ns);
   EXPECT_FALSE(e.owner);
+  EXPECT_FALSE(e.totals);
+}
+
+TEST(Decode, TotalsAtClose) {
+  auto raw = raw_event();
+  raw.flags |= TCPSIGHT_F_TOTALS_KNOWN;
+  raw.tx_bytes = 5000000000ull;
+  raw.rx_bytes = 12;
+  raw.retransmits = 3;
+  EXPECT_EQ(decode_ok(bytes_of(raw)).totals,
+            (ConnectionTotals{.tx_bytes = 5000000000ull, .rx_bytes = 12, .retransmits = 3}));
 }
 
 TEST(Decode, ResetFlagsAndError) {
@@ -106,8 +117,8 @@ TEST(Decode, OutOfRangeStateIsKeptForTheViewToName) {
 TEST(Decode, ShortRecordIsAnError) {
   auto bytes = bytes_of(raw_event());
   bytes.resize(TCPSIGHT_EVENT_SIZE - 1);
-  EXPECT_EQ(decode_error(bytes), "record is 119 bytes, expected 120");
-  EXPECT_EQ(decode_error({}), "record is 0 bytes, expected 120");
+  EXPECT_EQ(decode_error(bytes), "record is 143 bytes, expected 144");
+  EXPECT_EQ(decode_error({}), "record is 0 bytes, expected 144");
 }
 
 TEST(Decode, UnknownTypeIsAnError) {
