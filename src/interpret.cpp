@@ -58,6 +58,7 @@ Reason close_reason(const Event& e) { return is_normal_end(e) ? Reason::None : a
 Event interpret(Event e) {
   switch (e.type) {
   case EventType::Transition:
+    e.closes_socket = e.new_state == TcpState::Close;
     if (enters_time_wait(e)) {
       e.new_state = TcpState::TimeWait;
       e.inferred = true;

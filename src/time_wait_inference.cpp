@@ -36,6 +36,7 @@ Event time_wait_of(const Event& handover, std::uint64_t fin_ts_ns) {
   e.new_state = TcpState::TimeWait;
   e.inferred = true;
   e.handover = false;
+  e.closes_socket = false; // the full socket closed at the hand-over
   if (handover.ns_in_old)
     e.ns_in_old = *handover.ns_in_old + (ts - handover.ts_ns);
   return e;

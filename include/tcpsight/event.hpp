@@ -87,6 +87,9 @@ struct Event {
   // FIN_WAIT2 -> CLOSE of a closed socket whose peer has not sent its FIN:
   // a timewait socket carries on in FIN_WAIT2 and enters TIME_WAIT on that FIN.
   bool handover = false;
+  // The kernel's move of the full socket to CLOSE, however it is shown
+  // (a hand-over to a timewait socket reads FIN_WAIT2 -> TIME_WAIT).
+  bool closes_socket = false;
   Reason reason = Reason::None;
 
   AddressFamily family() const { return local.family; }
