@@ -3,6 +3,7 @@
 #include <linux/types.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <fmt/format.h>
@@ -57,7 +58,74 @@ std::optional<std::uint64_t> if_flag(__u32 flags, __u32 flag, std::uint64_t valu
   return std::nullopt;
 }
 
+__u32 encode_type(EventType type) {
+  switch (type) {
+  case EventType::Transition:
+    return TCPSIGHT_EVENT_TRANSITION;
+  case EventType::ResetSent:
+    return TCPSIGHT_EVENT_RESET_SENT;
+  case EventType::ResetReceived:
+    return TCPSIGHT_EVENT_RESET_RECEIVED;
+  case EventType::SynRetransmit:
+    return TCPSIGHT_EVENT_SYN_RETRANSMIT;
+  case EventType::SynAckRetransmit:
+    return TCPSIGHT_EVENT_SYNACK_RETRANSMIT;
+  }
+  return 0;
+}
+
 } // namespace
+
+std::size_t event_record_size() { return sizeof(tcpsight_event); }
+std::uint32_t event_record_version() { return TCPSIGHT_EVENT_VERSION; }
+
+std::vector<std::byte> encode_event(const Event& e) {
+  tcpsight_event raw{};
+  raw.type = encode_type(e.type);
+  raw.ts_ns = e.ts_ns;
+  raw.sock_id = e.sock_id;
+  raw.netns = e.netns;
+  if (e.owner) {
+    raw.flags |= TCPSIGHT_F_OWNER_KNOWN;
+    raw.pid = e.owner->pid;
+    raw.uid = e.owner->uid;
+    raw.cgroup_id = e.owner->cgroup_id;
+    std::memcpy(raw.comm, e.owner->comm.data(), std::min(e.owner->comm.size(), sizeof raw.comm));
+  }
+  raw.family = e.family() == AddressFamily::IPv4 ? AF_INET : AF_INET6;
+  const std::size_t address_size = e.family() == AddressFamily::IPv4 ? 4 : 16;
+  std::memcpy(raw.saddr, e.local.bytes.data(), address_size);
+  std::memcpy(raw.daddr, e.remote.bytes.data(), address_size);
+  raw.sport = e.local_port;
+  raw.dport = e.remote_port;
+  raw.oldstate = static_cast<__u8>(e.old_state);
+  raw.newstate = static_cast<__u8>(e.new_state);
+  if (e.ns_in_old) {
+    raw.flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
+    raw.ns_in_old = *e.ns_in_old;
+  }
+  if (e.handshake_ns) {
+    raw.flags |= TCPSIGHT_F_HANDSHAKE_KNOWN;
+    raw.handshake_ns = *e.handshake_ns;
+  }
+  if (e.totals) {
+    raw.flags |= TCPSIGHT_F_TOTALS_KNOWN;
+    raw.tx_bytes = e.totals->tx_bytes;
+    raw.rx_bytes = e.totals->rx_bytes;
+    raw.retransmits = e.totals->retransmits;
+  }
+  raw.error = static_cast<__u16>(e.error);
+  const std::pair<bool, __u32> flags[] = {
+      {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
+      {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
+      {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO}};
+  for (const auto& [set, flag] : flags)
+    if (set)
+      raw.flags |= flag;
+  std::vector<std::byte> bytes(sizeof raw);
+  std::memcpy(bytes.data(), &raw, sizeof raw);
+  return bytes;
+}
 
 DecodeResult decode_event(std::span<const std::byte> record) {
   if (record.size() < sizeof(tcpsight_event))

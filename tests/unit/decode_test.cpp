@@ -133,5 +133,21 @@ TEST(Decode, UnknownFamilyIsAnError) {
   EXPECT_EQ(decode_error(bytes_of(raw)), "record has address family 1");
 }
 
+TEST(Encode, RoundTripsEveryField) {
+  auto e = test::sample_event();
+  e.totals = ConnectionTotals{.tx_bytes = 1, .rx_bytes = 2, .retransmits = 3};
+  e.reset_sent = e.reset_received = e.no_socket = e.peer_fin = e.orphan = e.linger_zero = true;
+  e.error = 104;
+  EXPECT_EQ(decode_ok(encode_event(e)), e);
+  e.local = e.remote = test::ipv6_loopback();
+  e.owner.reset();
+  e.ns_in_old.reset();
+  e.handshake_ns.reset();
+  e.type = EventType::SynAckRetransmit;
+  EXPECT_EQ(decode_ok(encode_event(e)), e);
+  // Byte for byte what the kernel writes.
+  EXPECT_EQ(encode_event(test::sample_event()), bytes_of(raw_event()));
+}
+
 } // namespace
 } // namespace tcpsight
