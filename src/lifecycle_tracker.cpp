@@ -181,11 +181,11 @@ ConnectionRecord LifecycleTracker::record_of(std::uint64_t sock_id, const Open& 
   record.local_port = open.local_port;
   record.remote_port = open.remote_port;
   if (open.flags & kOwnerKnown)
-    record.owner = Owner{.pid = open.pid,
-                         .uid = open.uid,
-                         .cgroup_id = open.cgroup_id,
-                         .comm = std::string(open.comm.data(),
-                                             strnlen(open.comm.data(), open.comm.size()))};
+    record.owner =
+        Owner{.pid = open.pid,
+              .uid = open.uid,
+              .cgroup_id = open.cgroup_id,
+              .comm = std::string(open.comm.data(), strnlen(open.comm.data(), open.comm.size()))};
   record.role = open.role;
   record.start_ns = open.start_ns;
   record.end_ns = open.last_ns;

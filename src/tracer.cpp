@@ -270,6 +270,8 @@ int Tracer::drain() {
   return handled;
 }
 
+bool Tracer::ids_are_socket_cookies() const { return impl_->skeleton->rodata->use_socket_cookie; }
+
 void Tracer::detach() { tcpsight_bpf::detach(impl_->skeleton.get()); }
 
 TracerStats Tracer::stats() const {

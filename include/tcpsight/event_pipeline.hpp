@@ -13,10 +13,10 @@ namespace tcpsight {
 
 // Everything between the decoder and a view: completes 4-tuples,
 // interprets, infers the TIME_WAITs no tracepoint reports, checks the
-// filter again now that ports are known, and hands the events to the output.
+// filter again now that ports are known, and hands the events to a sink.
 class EventPipeline {
 public:
-  EventPipeline(Filter filter, Output& output) : filter_(std::move(filter)), output_(output) {}
+  EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
 
   void push(Event event);
   // Lets out events held back past their time, as of monotonic now_ns.
@@ -31,7 +31,7 @@ private:
   void output(const Event& event);
 
   Filter filter_;
-  Output& output_;
+  EventSink& output_;
   TupleCompleter completer_;
   TimeWaitInference time_wait_;
   std::vector<Event> ready_;

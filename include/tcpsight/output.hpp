@@ -17,14 +17,17 @@ struct OutputOptions {
   bool explain = false; // say what each event means in TCP terms
 };
 
-// Where traced events go: a table for people or JSON lines for programs.
-// Writes are buffered until flush().
-class Output {
+// Where interpreted events (see interpret()) go after EventPipeline.
+class EventSink {
 public:
-  virtual ~Output() = default;
-
-  // An interpreted event (see interpret()).
+  virtual ~EventSink() = default;
   virtual void event(const Event& event) = 0;
+};
+
+// Traced events for people (a table) or programs (JSON lines).
+// Writes are buffered until flush().
+class Output : public EventSink {
+public:
   // Records the kernel could not deliver because the ring buffer was full.
   virtual void lost_events(std::uint64_t count) = 0;
   // Writes what is buffered; false once the stream can take no more

@@ -63,6 +63,10 @@ public:
   // Counts so far, the kernel's included.
   TracerStats stats() const;
 
+  // Whether Event::sock_id is the socket cookie, as sock_diag shows it
+  // (Linux 5.12+), rather than a kernel address.
+  bool ids_are_socket_cookies() const;
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "event_source.hpp"
 #include "tcpsight/filter.hpp"
+#include "tcpsight/life_view.hpp"
 #include "tcpsight/snapshot.hpp"
 #include "tcpsight/socket_filter.hpp"
 
@@ -13,9 +15,7 @@ namespace tcpsight::cli {
 struct TraceOptions {
   bool json = false;
   bool explain = false;
-  Filter filter;
-  std::size_t ring_buffer_bytes = std::size_t{8} << 20;
-  bool verbose = false;
+  EventSourceOptions source; // filter, ring buffer, --read, --write
 };
 
 struct LsOptions {
@@ -31,6 +31,12 @@ struct LsOptions {
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
   std::vector<std::string> filter; // ss's filter language, word by word
+};
+
+struct LifeOptions {
+  bool json = false;
+  EventSourceOptions source; // ports filtered in the kernel; --read, --write
+  RecordFilter records;      // duration, outcome, port, pid, comm
 };
 
 // net-tools netstat's options, as tcpsight netstat takes them.
@@ -51,5 +57,6 @@ int run_trace(const TraceOptions& options);
 int run_ls(const LsOptions& options, const SocketFilter& filter);
 int run_netstat(const NetstatOptions& options);
 int run_states();
+int run_life(const LifeOptions& options);
 
 } // namespace tcpsight::cli

@@ -81,6 +81,22 @@ struct FilterArguments {
   }
 };
 
+// Where events come from and go: ring buffer, libbpf's voice, recordings.
+void add_source_options(CLI::App& command, cli::EventSourceOptions& source) {
+  command
+      .add_option("--ring-buffer-size", source.ring_buffer_bytes,
+                  "Kernel ring buffer size in bytes (a power of two, at least a page)")
+      ->check(kRingBufferSize)
+      ->capture_default_str();
+  command.add_flag("-v,--verbose", source.verbose, "Show libbpf's diagnostics");
+  auto* read = command.add_option("--read", source.read_path,
+                                  "Replay events recorded with `trace --write` (no root needed)");
+  command
+      .add_option("--write", source.write_path,
+                  "Also record every event to this file, for --read later")
+      ->excludes(read);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -98,12 +114,29 @@ int main(int argc, char** argv) {
   trace_cmd->add_flag("--json", trace.json, "One JSON object per line");
   trace_cmd->add_flag("--explain", trace.explain, "Say what each event means in TCP terms");
   filter.add_to(*trace_cmd);
-  trace_cmd
-      ->add_option("--ring-buffer-size", trace.ring_buffer_bytes,
-                   "Kernel ring buffer size in bytes (a power of two, at least a page)")
-      ->check(kRingBufferSize)
-      ->capture_default_str();
-  trace_cmd->add_flag("-v,--verbose", trace.verbose, "Show libbpf's diagnostics");
+  add_source_options(*trace_cmd, trace.source);
+
+  LifeOptions life;
+  std::vector<std::string> life_ports, life_outcomes;
+  auto* life_cmd = app.add_subcommand(
+      "life", "One line per finished connection: owner, bytes, duration, handshake, outcome, path");
+  life_cmd->add_flag("--json", life.json, "One JSON object per connection");
+  life_cmd->add_option("--port", life_ports, "Local or remote port (repeat or comma-separate)")
+      ->delimiter(',');
+  life_cmd->add_option("--pid", life.records.pids, "Owning process id (repeat or comma-separate)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  life_cmd->add_option("--comm", life.records.comm, "Owning command name, exactly");
+  life_cmd->add_option("--min-ms", life.records.min_ms, "Lasted at least this many ms")
+      ->check(CLI::NonNegativeNumber);
+  life_cmd->add_option("--max-ms", life.records.max_ms, "Lasted at most this many ms")
+      ->check(CLI::NonNegativeNumber);
+  life_cmd
+      ->add_option("--outcome", life_outcomes,
+                   "normal_active, normal_passive, simultaneous, reset_sent, reset_received, "
+                   "refused, timed_out, aborted or failed (repeat or comma-separate)")
+      ->delimiter(',');
+  add_source_options(*life_cmd, life.source);
 
   LsOptions ls;
   bool numeric = false;
@@ -177,7 +210,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (*trace_cmd)
-      trace.filter = filter.to_filter();
+      trace.source.filter = filter.to_filter();
+    for (const auto& port : life_ports) {
+      life.records.ports.push_back(parse_port(port));
+      life.source.filter.ports.push_back(life.records.ports.back());
+    }
+    for (const auto& name : life_outcomes) {
+      const auto outcome = parse_outcome(name);
+      if (!outcome || *outcome == Outcome::StillOpen)
+        throw Error(
+            fmt::format("--outcome: '{}' is not an outcome of a finished connection", name));
+      life.records.outcomes.push_back(*outcome);
+    }
     if (inet_family)
       netstat.families.push_back("inet");
     if (*ls_cmd) {
@@ -198,6 +242,8 @@ int main(int argc, char** argv) {
   try {
     if (*trace_cmd)
       return run_trace(trace);
+    if (*life_cmd)
+      return run_life(life);
     if (*ls_cmd)
       return run_ls(ls, ls_filter);
     if (*netstat_cmd) {
