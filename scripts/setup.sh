@@ -11,6 +11,7 @@ packages=(
   libelf-dev zlib1g-dev                # what libbpf links against
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libmnl-dev                           # netlink sock_diag for socket snapshots
+  libsqlite3-dev                       # the connection history database
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
   net-tools                            # netstat, which tests compare tcpsight ls with

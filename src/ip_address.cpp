@@ -77,4 +77,17 @@ std::string format_endpoint(const IpAddress& address, std::uint16_t port) {
   return std::string(endpoint_text(address, port).view());
 }
 
+std::optional<IpAddress> parse_ip_address(const std::string& text) {
+  IpAddress address;
+  if (inet_pton(AF_INET, text.c_str(), address.bytes.data()) == 1) {
+    address.family = AddressFamily::IPv4;
+    return address;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), address.bytes.data()) == 1) {
+    address.family = AddressFamily::IPv6;
+    return address;
+  }
+  return std::nullopt;
+}
+
 } // namespace tcpsight

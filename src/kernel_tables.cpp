@@ -165,23 +165,6 @@ std::string interface_flags(std::uint32_t flags) {
   return text;
 }
 
-namespace {
-
-std::optional<IpAddress> parse_ip(const std::string& text) {
-  IpAddress address;
-  if (inet_pton(AF_INET, text.c_str(), address.bytes.data()) == 1) {
-    address.family = AddressFamily::IPv4;
-    return address;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), address.bytes.data()) == 1) {
-    address.family = AddressFamily::IPv6;
-    return address;
-  }
-  return std::nullopt;
-}
-
-} // namespace
-
 std::vector<MulticastGroup> parse_proc_net_igmp(std::istream& table, std::size_t& malformed) {
   // A device line ("1\tlo        :     1      V3") and then its groups
   // ("\t\t\t\t010000E0     1 0:00000000\t\t0").
@@ -267,7 +250,7 @@ std::vector<ConntrackEntry> parse_nf_conntrack(std::istream& table, std::size_t&
       const auto key = word.substr(0, equals);
       const auto value = word.substr(equals + 1);
       if (key == "src" || key == "dst") {
-        const auto address = parse_ip(value);
+        const auto address = parse_ip_address(value);
         ok = ok && address.has_value();
         int& seen = key == "src" ? sources : destinations;
         auto& target = key == "src"

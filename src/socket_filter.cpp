@@ -119,16 +119,11 @@ Test address_test(const std::string& text, bool local) {
   }
   std::optional<IpAddress> address;
   if (host != "*" && !host.empty()) {
-    IpAddress parsed;
-    if (inet_pton(AF_INET, host.c_str(), parsed.bytes.data()) == 1)
-      parsed.family = AddressFamily::IPv4;
-    else if (inet_pton(AF_INET6, host.c_str(), parsed.bytes.data()) == 1)
-      parsed.family = AddressFamily::IPv6;
-    else
+    address = parse_ip_address(host);
+    if (!address)
       throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", text));
-    address = parsed;
     if (prefix < 0)
-      prefix = parsed.family == AddressFamily::IPv4 ? 32 : 128;
+      prefix = address->family == AddressFamily::IPv4 ? 32 : 128;
   }
   return [=](const SocketRow& row) {
     const auto& end = local ? row.local : row.remote;

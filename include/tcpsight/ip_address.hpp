@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,9 @@ struct AddressText {
 
   std::string_view view() const { return {chars.data(), size}; }
 };
+
+// "10.0.0.1" or "::1" (no brackets, no port); nothing for anything else.
+std::optional<IpAddress> parse_ip_address(const std::string& text);
 
 // 0.0.0.0 or ::, the address of no particular host.
 bool is_unspecified(const IpAddress& address);

@@ -50,13 +50,13 @@ std::string unix_table(const std::vector<SocketRow>& rows, const NetstatColumns&
 TEST(NetstatView, InetTableAsNetstatPrintsIt) {
   auto columns = numeric_columns();
   columns.all = true;
-  EXPECT_EQ(inet_table(
-                {tcp_row(TcpState::Listen, 8080, 0), tcp_row(TcpState::Established, 40000, 8080)},
-                columns),
-            "Active Internet connections (servers and established)\n"
-            "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
-            "tcp        0      0 127.0.0.1:8080          0.0.0.0:*               LISTEN\n"
-            "tcp        0    128 127.0.0.1:40000         127.0.0.1:8080          ESTABLISHED\n");
+  EXPECT_EQ(
+      inet_table({tcp_row(TcpState::Listen, 8080, 0), tcp_row(TcpState::Established, 40000, 8080)},
+                 columns),
+      "Active Internet connections (servers and established)\n"
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+      "tcp        0      0 127.0.0.1:8080          0.0.0.0:*               LISTEN\n"
+      "tcp        0    128 127.0.0.1:40000         127.0.0.1:8080          ESTABLISHED\n");
 }
 
 TEST(NetstatView, ExtendedProcessAndTimerColumns) {
