@@ -532,17 +532,23 @@ std::vector<HistoryStore::Count> HistoryStore::count_by_outcome(const Query& que
 std::vector<HistoryStore::Count> HistoryStore::count_by_remote(const Query& query,
                                                                std::size_t limit) {
   auto [where, values] = where_clause(query);
+  // A passive connection's remote port is the client's ephemeral one: those
+  // count per address only (port -1).
   Statement statement(
       db_,
-      fmt::format("SELECT daddr, dport, count(*), sum(outcome IN ('refused', 'timed_out', "
-                  "'reset_received', 'reset_sent', 'failed', 'aborted')) FROM connections{} "
-                  "GROUP BY daddr, dport ORDER BY count(*) DESC, daddr, dport LIMIT {}",
+      fmt::format("SELECT daddr, CASE role WHEN 'passive' THEN -1 ELSE dport END AS port, "
+                  "count(*), sum(outcome IN ('refused', 'timed_out', 'reset_received', "
+                  "'reset_sent', 'failed', 'aborted')) FROM connections{} GROUP BY daddr, port "
+                  "ORDER BY count(*) DESC, daddr, port LIMIT {}",
                   where, limit),
       path_);
   statement.bind_all(values);
   std::vector<Count> counts;
   while (statement.step())
-    counts.push_back({.key = fmt::format("{} {}", statement.text(0), statement.integer(1)),
+    counts.push_back({.key = statement.text(0),
+                      .port = statement.integer(1) < 0
+                                  ? std::nullopt
+                                  : std::optional(static_cast<std::uint16_t>(statement.integer(1))),
                       .connections = static_cast<std::uint64_t>(statement.integer(2)),
                       .failed = static_cast<std::uint64_t>(statement.integer(3))});
   return counts;

@@ -78,7 +78,13 @@ std::int64_t parse_time(std::string_view text, std::int64_t now_ns) {
           fmt::format("'{}' is not a time (2026-11-24, 2026-11-24 13:45, 1h, @1700000000)", text));
     return static_cast<std::int64_t>(std::mktime(&parts)) * 1'000'000'000;
   }
-  return now_ns - static_cast<std::int64_t>(parse_duration(text));
+  try {
+    return now_ns - static_cast<std::int64_t>(parse_duration(text));
+  } catch (const Error&) {
+    throw Error(fmt::format("'{}' is not a time (an age such as 1h or 7d, 2026-11-24 13:45, "
+                            "@1700000000)",
+                            text));
+  }
 }
 
 std::uint64_t parse_size(std::string_view text) {

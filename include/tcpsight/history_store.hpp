@@ -59,11 +59,14 @@ public:
   std::uint64_t transition_count();
 
   struct Count {
-    std::string key; // an outcome, or "address port" of a remote end
+    std::string key;                   // an outcome, or a remote address
+    std::optional<std::uint16_t> port; // the remote port; none for the clients of a listener
     std::uint64_t connections = 0;
     std::uint64_t failed = 0; // refused, timed out, reset or failed
   };
-  // Matching connections counted per outcome, and per remote endpoint (most first).
+  // Matching connections counted per outcome, and per remote endpoint (most
+  // first): address and port for connections made here, address alone for
+  // the clients of local listeners.
   std::vector<Count> count_by_outcome(const Query& query);
   std::vector<Count> count_by_remote(const Query& query, std::size_t limit);
 

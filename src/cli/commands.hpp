@@ -7,6 +7,7 @@
 #include "tcpsight/socket_filter.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,24 @@ struct LifeOptions {
   RecordFilter records;      // duration, outcome, port, pid, comm
 };
 
+struct RecordOptions {
+  std::string db_path; // empty: default_history_path()
+  bool transitions = false;
+  std::optional<std::uint64_t> retain_ns = std::uint64_t{7} * 86400 * 1'000'000'000;
+  std::optional<std::uint64_t> max_bytes = std::uint64_t{1} << 30;
+  EventSourceOptions source;
+};
+
+struct HistoryOptions {
+  std::string db_path; // empty: default_history_path()
+  std::optional<std::string> since, until;
+  std::optional<std::string> address;
+  RecordFilter records;
+  std::size_t limit = 0;
+  bool json = false;
+  bool summary = false;
+};
+
 // net-tools netstat's options, as tcpsight netstat takes them.
 struct NetstatOptions {
   bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
@@ -58,5 +77,7 @@ int run_ls(const LsOptions& options, const SocketFilter& filter);
 int run_netstat(const NetstatOptions& options);
 int run_states();
 int run_life(const LifeOptions& options);
+int run_record(const RecordOptions& options);
+int run_history(const HistoryOptions& options);
 
 } // namespace tcpsight::cli

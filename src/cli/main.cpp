@@ -3,6 +3,7 @@
 
 #include "tcpsight/error.hpp"
 #include "tcpsight/socket_filter.hpp"
+#include "tcpsight/time_spec.hpp"
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -81,6 +82,59 @@ struct FilterArguments {
   }
 };
 
+// Which finished connections to show, as typed: life and history.
+struct RecordFilterArguments {
+  std::vector<std::string> ports, outcomes;
+  RecordFilter filter; // pids, comm and durations go straight in
+
+  void add_to(CLI::App& command) {
+    command.add_option("--port", ports, "Local or remote port (repeat or comma-separate)")
+        ->delimiter(',');
+    command.add_option("--pid", filter.pids, "Owning process id (repeat or comma-separate)")
+        ->delimiter(',')
+        ->check(CLI::PositiveNumber);
+    command.add_option("--comm", filter.comm, "Owning command name, exactly");
+    command.add_option("--min-ms", filter.min_ms, "Lasted at least this many ms")
+        ->check(CLI::NonNegativeNumber);
+    command.add_option("--max-ms", filter.max_ms, "Lasted at most this many ms")
+        ->check(CLI::NonNegativeNumber);
+    command
+        .add_option("--outcome", outcomes,
+                    "normal_active, normal_passive, simultaneous, reset_sent, reset_received, "
+                    "refused, timed_out, aborted or failed (repeat or comma-separate)")
+        ->delimiter(',');
+  }
+
+  // Throws tcpsight::Error for a value that makes no sense.
+  RecordFilter to_filter() const {
+    auto result = filter;
+    for (const auto& port : ports)
+      result.ports.push_back(parse_port(port));
+    for (const auto& name : outcomes) {
+      const auto outcome = parse_outcome(name);
+      if (!outcome || *outcome == Outcome::StillOpen)
+        throw Error(
+            fmt::format("--outcome: '{}' is not an outcome of a finished connection", name));
+      result.outcomes.push_back(*outcome);
+    }
+    return result;
+  }
+};
+
+// A duration or size option, checked when parsed: "7d", "500M".
+template <typename Parse> CLI::Validator parsed_by(Parse parse, const char* name) {
+  return CLI::Validator(
+      [parse](const std::string& text) -> std::string {
+        try {
+          parse(text);
+          return {};
+        } catch (const Error& e) {
+          return e.what();
+        }
+      },
+      name);
+}
+
 // Where events come from and go: ring buffer, libbpf's voice, recordings.
 void add_source_options(CLI::App& command, cli::EventSourceOptions& source) {
   command
@@ -117,26 +171,50 @@ int main(int argc, char** argv) {
   add_source_options(*trace_cmd, trace.source);
 
   LifeOptions life;
-  std::vector<std::string> life_ports, life_outcomes;
+  RecordFilterArguments life_records;
   auto* life_cmd = app.add_subcommand(
       "life", "One line per finished connection: owner, bytes, duration, handshake, outcome, path");
   life_cmd->add_flag("--json", life.json, "One JSON object per connection");
-  life_cmd->add_option("--port", life_ports, "Local or remote port (repeat or comma-separate)")
-      ->delimiter(',');
-  life_cmd->add_option("--pid", life.records.pids, "Owning process id (repeat or comma-separate)")
-      ->delimiter(',')
-      ->check(CLI::PositiveNumber);
-  life_cmd->add_option("--comm", life.records.comm, "Owning command name, exactly");
-  life_cmd->add_option("--min-ms", life.records.min_ms, "Lasted at least this many ms")
-      ->check(CLI::NonNegativeNumber);
-  life_cmd->add_option("--max-ms", life.records.max_ms, "Lasted at most this many ms")
-      ->check(CLI::NonNegativeNumber);
-  life_cmd
-      ->add_option("--outcome", life_outcomes,
-                   "normal_active, normal_passive, simultaneous, reset_sent, reset_received, "
-                   "refused, timed_out, aborted or failed (repeat or comma-separate)")
-      ->delimiter(',');
+  life_records.add_to(*life_cmd);
   add_source_options(*life_cmd, life.source);
+
+  RecordOptions record;
+  RecordFilterArguments record_filter; // only its ports apply: they are filtered in the kernel
+  std::string retain = "7d", max_size = "1G";
+  auto* record_cmd = app.add_subcommand(
+      "record", "Record finished connections (and transitions) into a history database");
+  record_cmd->add_option("--db", record.db_path,
+                         "Database file (default: /var/lib/tcpsight/history.db as root, else "
+                         "$XDG_STATE_HOME/tcpsight/history.db)");
+  record_cmd->add_flag("--transitions", record.transitions, "Also record every transition");
+  record_cmd->add_option("--retain", retain, "Delete connections older than this ('0': keep all)")
+      ->check(
+          parsed_by([](const std::string& t) { return t == "0" ? 0 : parse_duration(t); }, "AGE"))
+      ->capture_default_str();
+  record_cmd
+      ->add_option("--max-size", max_size, "Delete the oldest beyond this size ('0': no limit)")
+      ->check(parsed_by([](const std::string& t) { return t == "0" ? 0 : parse_size(t); }, "SIZE"))
+      ->capture_default_str();
+  record_cmd
+      ->add_option("--port", record_filter.ports,
+                   "Only connections on these ports (repeat or comma-separate)")
+      ->delimiter(',');
+  add_source_options(*record_cmd, record.source);
+
+  HistoryOptions history;
+  RecordFilterArguments history_records;
+  auto* history_cmd = app.add_subcommand("history", "Query the connections `tcpsight record` kept");
+  history_cmd->add_option("--db", history.db_path, "Database file (as for record)");
+  history_cmd->add_option("--since", history.since,
+                          "Ended at or after: an age (1h, 30m, 7d), a local time (2026-11-24 "
+                          "13:45) or @epoch-seconds");
+  history_cmd->add_option("--until", history.until, "Ended at or before (as --since)");
+  history_cmd->add_option("--addr", history.address, "Local or remote address, e.g. 10.0.0.7");
+  history_records.add_to(*history_cmd);
+  history_cmd->add_option("--limit", history.limit, "Only the latest N");
+  history_cmd->add_flag("--json", history.json, "One JSON object per connection");
+  history_cmd->add_flag("--summary", history.summary,
+                        "Counts per outcome and per remote endpoint instead");
 
   LsOptions ls;
   bool numeric = false;
@@ -211,17 +289,17 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (*trace_cmd)
       trace.source.filter = filter.to_filter();
-    for (const auto& port : life_ports) {
-      life.records.ports.push_back(parse_port(port));
-      life.source.filter.ports.push_back(life.records.ports.back());
-    }
-    for (const auto& name : life_outcomes) {
-      const auto outcome = parse_outcome(name);
-      if (!outcome || *outcome == Outcome::StillOpen)
-        throw Error(
-            fmt::format("--outcome: '{}' is not an outcome of a finished connection", name));
-      life.records.outcomes.push_back(*outcome);
-    }
+    life.records = life_records.to_filter();
+    life.source.filter.ports = life.records.ports; // in the kernel too
+    for (const auto& port : record_filter.ports)
+      record.source.filter.ports.push_back(parse_port(port));
+    record.retain_ns = retain == "0" ? std::nullopt : std::optional(parse_duration(retain));
+    record.max_bytes = max_size == "0" ? std::nullopt : std::optional(parse_size(max_size));
+    history.records = history_records.to_filter();
+    if (history.since)
+      parse_time(*history.since, 0);
+    if (history.until)
+      parse_time(*history.until, 0);
     if (inet_family)
       netstat.families.push_back("inet");
     if (*ls_cmd) {
@@ -244,6 +322,10 @@ int main(int argc, char** argv) {
       return run_trace(trace);
     if (*life_cmd)
       return run_life(life);
+    if (*record_cmd)
+      return run_record(record);
+    if (*history_cmd)
+      return run_history(history);
     if (*ls_cmd)
       return run_ls(ls, ls_filter);
     if (*netstat_cmd) {

@@ -121,9 +121,10 @@ TEST_F(HistoryStoreTest, Queries) {
   EXPECT_EQ(by_outcome[0].failed, 0u);
   const auto by_remote = store.count_by_remote({}, 10);
   ASSERT_EQ(by_remote.size(), 2u);
-  EXPECT_EQ(by_remote[0].key, "10.1.2.3 443");
+  EXPECT_EQ(by_remote[0].key, "10.1.2.3");
+  EXPECT_EQ(by_remote[0].port, 443);
   EXPECT_EQ(by_remote[0].failed, 2u);
-  EXPECT_EQ(by_remote[1].key, "10.1.2.3 8080");
+  EXPECT_EQ(by_remote[1].port, 8080);
 }
 
 TEST_F(HistoryStoreTest, RetentionByAgeAndSize) {

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "event_source.hpp"
+#include "tcpsight/lifecycle_tracker.hpp"
+
+#include <cstdint>
+
+namespace tcpsight::cli {
+
+// Keeps a tracker true to the kernel while tracing live: seeds it with the
+// connections open at the start (with their owners), and every 10 s drops
+// the ones that are gone although their close never arrived (lost events).
+// Replaying a recording, or where socket ids are not cookies, it does nothing.
+class ConnectionTracking {
+public:
+  ConnectionTracking(const EventSource& source, LifecycleTracker& tracker);
+
+  // Call after each batch of events, with the events' clock.
+  void after_batch(std::uint64_t now_ns);
+
+private:
+  LifecycleTracker& tracker_;
+  bool active_;
+  std::uint64_t last_check_ns_ = 0;
+};
+
+// Events into a tracker, after EventPipeline.
+class TrackerSink : public EventSink {
+public:
+  explicit TrackerSink(LifecycleTracker& tracker) : tracker_(tracker) {}
+  void event(const Event& event) override { tracker_.observe(event); }
+
+private:
+  LifecycleTracker& tracker_;
+};
+
+} // namespace tcpsight::cli

@@ -1,0 +1,89 @@
+#include "commands.hpp"
+
+#include "tcpsight/chunked_writer.hpp"
+#include "tcpsight/history_store.hpp"
+#include "tcpsight/json_format.hpp"
+#include "tcpsight/life_view.hpp"
+#include "tcpsight/time_spec.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace tcpsight::cli {
+namespace {
+
+// Stored times are wall-clock already.
+const WallClock kStoredTimes{0};
+constexpr std::size_t kTopRemotes = 20;
+
+HistoryStore::Query query_of(const HistoryOptions& options) {
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  HistoryStore::Query query{
+      .address = options.address, .records = options.records, .limit = options.limit};
+  if (options.since)
+    query.since_ns = parse_time(*options.since, now);
+  if (options.until)
+    query.until_ns = parse_time(*options.until, now);
+  return query;
+}
+
+void append_summary(std::string& out, HistoryStore& store, const HistoryStore::Query& query,
+                    bool json) {
+  const auto outcomes = store.count_by_outcome(query);
+  const auto remotes = store.count_by_remote(query, kTopRemotes);
+  if (json) {
+    for (const auto& count : outcomes)
+      fmt::format_to(std::back_inserter(out),
+                     R"({{"type":"outcome_count","outcome":"{}","connections":{}}})"
+                     "\n",
+                     count.key, count.connections);
+    for (const auto& count : remotes)
+      fmt::format_to(std::back_inserter(out),
+                     R"({{"type":"remote_count","daddr":{},"dport":{},"connections":{},)"
+                     R"("failed":{}}})"
+                     "\n",
+                     json_string(count.key), count.port ? std::to_string(*count.port) : "null",
+                     count.connections, count.failed);
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{:<16} {:>11}\n", "OUTCOME", "CONNECTIONS");
+  for (const auto& count : outcomes)
+    fmt::format_to(std::back_inserter(out), "{:<16} {:>11}\n", count.key, count.connections);
+  fmt::format_to(std::back_inserter(out), "\n{:<46} {:>11} {:>8}\n", "REMOTE (busiest first)",
+                 "CONNECTIONS", "FAILED");
+  for (const auto& count : remotes) {
+    const auto remote = count.port ? fmt::format("{} {}", count.key, *count.port)
+                                   : fmt::format("{} (clients)", count.key);
+    fmt::format_to(std::back_inserter(out), "{:<46} {:>11} {:>8}\n", remote, count.connections,
+                   count.failed);
+  }
+}
+
+} // namespace
+
+int run_history(const HistoryOptions& options) {
+  const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
+  const auto query = query_of(options);
+  HistoryStore store(path, HistoryStore::Mode::ReadOnly);
+  ChunkedWriter out(stdout);
+  if (options.summary) {
+    append_summary(out.text(), store, query, options.json);
+    out.flush();
+    return 0;
+  }
+  if (!options.json)
+    out.text() += life_header();
+  store.connections(query, [&](const ConnectionRecord& record) {
+    if (options.json)
+      append_life_json(out.text(), record, kStoredTimes);
+    else
+      append_life_row(out.text(), record, kStoredTimes);
+    out.written();
+  });
+  out.flush();
+  return 0;
+}
+
+} // namespace tcpsight::cli
