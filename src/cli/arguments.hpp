@@ -1,0 +1,46 @@
+#pragma once
+
+// Command-line arguments that several subcommands share, as typed, and
+// their conversion into options once parsing is done.
+
+#include "event_source.hpp"
+#include "tcpsight/filter.hpp"
+#include "tcpsight/life_view.hpp"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tcpsight::cli {
+
+// Event filters of trace, in the kernel and after: --port, --state, -4 ...
+struct FilterArguments {
+  std::vector<std::string> ports, local_ports, remote_ports, states;
+  bool ipv4 = false, ipv6 = false;
+  std::optional<std::uint32_t> pid;
+  std::optional<std::string> comm, netns, cgroup;
+
+  void add_to(CLI::App& command);
+  // Throws tcpsight::Error for a value that makes no sense.
+  Filter to_filter() const;
+};
+
+// Which finished connections to show: life and history.
+struct RecordFilterArguments {
+  std::vector<std::string> ports, outcomes;
+  RecordFilter filter; // pids, comm and durations go straight in
+
+  void add_to(CLI::App& command);
+  // Throws tcpsight::Error for a value that makes no sense.
+  RecordFilter to_filter() const;
+};
+
+// Where events come from and go: --ring-buffer-size, -v, --read, --write.
+void add_source_options(CLI::App& command, EventSourceOptions& source);
+
+// Checks an option's value with a parser that throws tcpsight::Error.
+CLI::Validator parsed_by(std::function<void(const std::string&)> parse, const char* name);
+
+} // namespace tcpsight::cli
