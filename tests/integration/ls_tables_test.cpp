@@ -278,6 +278,14 @@ TEST(LsTables, IteratorTimers) {
   EXPECT_NEAR(double(from_iterator->timer_ms), double(from_sock_diag->timer_ms), 1000.0);
 }
 
+TEST(LsTables, ContinuousUntilInterrupted) {
+  ChildProcess ls({TCPSIGHT_BINARY, "ls", "-tc"});
+  const auto twice = [](const std::string& out) { return out.find("Netid") != out.rfind("Netid"); };
+  EXPECT_TRUE(ls.wait_for_stdout(twice, std::chrono::seconds(5))) << ls.stdout_text();
+  ls.send_signal(SIGINT);
+  EXPECT_EQ(ls.wait(), 0);
+}
+
 // A listener made inside a namespace, from a thread that entered it.
 Fd listen_in(const test::NetworkNamespace& ns) {
   Fd listener;
