@@ -1,7 +1,10 @@
 // Loopback connection churn: N threads open and close TCP connections as
 // fast as they can for a while, then print how many they made.
 //
-//   tcpsight-churn [--threads N] [--seconds S]
+//   tcpsight-churn [--threads N] [--seconds S] [--rate R]
+//
+// --rate caps the connections per second of all threads together (0, the
+// default: as fast as they can).
 //
 // Each connection: connect(), accept(), then the client closes with
 // SO_LINGER 0 (a RST, so neither side sits in TIME_WAIT and ports never
@@ -63,14 +66,17 @@ bool churn_once(int listener, const sockaddr_in& address) {
 int main(int argc, char** argv) {
   int threads = 2;
   double seconds = 5;
+  double rate = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--threads")
       threads = std::atoi(argv[i + 1]);
     else if (flag == "--seconds")
       seconds = std::atof(argv[i + 1]);
+    else if (flag == "--rate")
+      rate = std::atof(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--seconds S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads N] [--seconds S] [--rate R]\n", argv[0]);
       return 2;
     }
   }
@@ -85,8 +91,16 @@ int main(int argc, char** argv) {
       sockaddr_in address{};
       const int listener = listen_on_loopback(address);
       long mine = 0, lost = 0;
-      while (!stop.load(std::memory_order_relaxed))
+      // Paced: each connection has its time, and a thread that is ahead waits for it.
+      const auto interval = std::chrono::duration<double>(rate > 0 ? threads / rate : 0);
+      auto next = std::chrono::steady_clock::now();
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (rate > 0) {
+          std::this_thread::sleep_until(next);
+          next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
+        }
         (churn_once(listener, address) ? mine : lost)++;
+      }
       made += mine;
       failed += lost;
       close(listener);
