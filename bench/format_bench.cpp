@@ -4,6 +4,7 @@
 #include "tcpsight/event_pipeline.hpp"
 #include "tcpsight/interpret.hpp"
 #include "tcpsight/json_format.hpp"
+#include "tcpsight/output.hpp"
 #include "tcpsight/text_format.hpp"
 
 #include <linux/types.h>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "tcpsight/event.hpp"
+#include "tcpsight/event_sink.hpp"
 #include "tcpsight/filter.hpp"
-#include "tcpsight/output.hpp"
 #include "tcpsight/time_wait_inference.hpp"
 #include "tcpsight/tuple_completer.hpp"
 

@@ -2,6 +2,7 @@
 
 #include "tcpsight/connection_record.hpp"
 #include "tcpsight/event.hpp"
+#include "tcpsight/event_sink.hpp"
 
 #include <array>
 #include <cstddef>
@@ -33,7 +34,7 @@ struct SeedSocket {
 // with the hash table's share, see state_bytes()). Connections whose close
 // was lost are dropped by expire_missing() and counted, never kept forever;
 // beyond max_open, new connections are counted and not tracked.
-class LifecycleTracker {
+class LifecycleTracker : public EventSink {
 public:
   using RecordSink = std::function<void(const ConnectionRecord&)>;
 
@@ -44,6 +45,7 @@ public:
   void seed(const SeedSocket& socket, std::uint64_t now_ns);
 
   void observe(const Event& event);
+  void event(const Event& event) override { observe(event); }
 
   // Drops open connections that have been quiet for grace_ns and that
   // is_live says no longer exist: their close was lost. Returns how many.

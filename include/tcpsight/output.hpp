@@ -2,6 +2,7 @@
 
 #include "tcpsight/clock.hpp"
 #include "tcpsight/event.hpp"
+#include "tcpsight/event_sink.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -15,13 +16,6 @@ enum class OutputFormat { Text, Json };
 struct OutputOptions {
   OutputFormat format = OutputFormat::Text;
   bool explain = false; // say what each event means in TCP terms
-};
-
-// Where interpreted events (see interpret()) go after EventPipeline.
-class EventSink {
-public:
-  virtual ~EventSink() = default;
-  virtual void event(const Event& event) = 0;
 };
 
 // Traced events for people (a table) or programs (JSON lines).

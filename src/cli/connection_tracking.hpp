@@ -24,14 +24,4 @@ private:
   std::uint64_t last_check_ns_ = 0;
 };
 
-// Events into a tracker, after EventPipeline.
-class TrackerSink : public EventSink {
-public:
-  explicit TrackerSink(LifecycleTracker& tracker) : tracker_(tracker) {}
-  void event(const Event& event) override { tracker_.observe(event); }
-
-private:
-  LifecycleTracker& tracker_;
-};
-
 } // namespace tcpsight::cli

@@ -31,8 +31,7 @@ int run_life(const LifeOptions& options) {
   if (!options.json)
     out.text() += life_header();
 
-  TrackerSink sink(tracker);
-  EventPipeline pipeline(options.source.filter, sink);
+  EventPipeline pipeline(options.source.filter, tracker);
   const auto flush = [&] {
     try {
       out.flush();

@@ -1,6 +1,7 @@
 // `tcpsight record` and `tcpsight history` on real connections.
 #include "child_process.hpp"
 #include "forked.hpp"
+#include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
 #include "tcpsight/history_store.hpp"
@@ -26,14 +27,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using test::ChildProcess;
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(json::parse(line));
-  return lines;
-}
 
 std::int64_t wall_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -86,7 +79,7 @@ TEST_F(HistoryCli, RecordedConnectionsAreQueried) {
   EXPECT_NE(recorder->stderr_text().find("7 connections and"), std::string::npos)
       << recorder->stderr_text();
 
-  const auto all = json_lines(history({"--json"}));
+  const auto all = test::json_lines(history({"--json"}));
   ASSERT_EQ(all.size(), 7u);
   std::multiset<std::string> outcomes;
   for (const auto& r : all) {
@@ -102,18 +95,18 @@ TEST_F(HistoryCli, RecordedConnectionsAreQueried) {
                                                   "normal_passive", "normal_passive",
                                                   "normal_passive", "refused"}));
   // Filters and times.
-  const auto refused = json_lines(history({"--json", "--outcome", "refused"}));
+  const auto refused = test::json_lines(history({"--json", "--outcome", "refused"}));
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0]["dport"], closed_port);
   EXPECT_EQ(refused[0]["error"], "ECONNREFUSED");
-  EXPECT_EQ(json_lines(history({"--json", "--since", "1h"})).size(), 7u);
+  EXPECT_EQ(test::json_lines(history({"--json", "--since", "1h"})).size(), 7u);
   EXPECT_TRUE(history({"--json", "--until", "@1"}).empty());
-  EXPECT_EQ(json_lines(history({"--json", "--addr", "127.0.0.1", "--pid", std::to_string(getpid()),
-                                "--limit", "2"}))
+  EXPECT_EQ(test::json_lines(history({"--json", "--addr", "127.0.0.1", "--pid",
+                                      std::to_string(getpid()), "--limit", "2"}))
                 .size(),
             2u);
   // The summary counts them per outcome and per remote end.
-  const auto summary = json_lines(history({"--summary", "--json"}));
+  const auto summary = test::json_lines(history({"--summary", "--json"}));
   std::map<std::string, std::uint64_t> per_outcome;
   std::uint64_t to_port = 0;
   for (const auto& line : summary) {
@@ -164,7 +157,7 @@ TEST_F(HistoryCli, KilledRecorderLosesAtMostTheLastSecond) {
   churn.succeeded();
 
   std::set<int> recorded;
-  for (const auto& r : json_lines(history({"--json", "--port", std::to_string(port)})))
+  for (const auto& r : test::json_lines(history({"--json", "--port", std::to_string(port)})))
     if (r["role"] == "active")
       recorded.insert(r["sport"].get<int>());
   std::size_t finished_before = 0, missing = 0;

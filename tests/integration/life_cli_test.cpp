@@ -1,6 +1,7 @@
 // `tcpsight life` on real connections, live and from recordings.
 #include "child_process.hpp"
 #include "forked.hpp"
+#include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
 
@@ -26,14 +27,6 @@ using test::ChildProcess;
 
 constexpr const char* kReady = "tracing TCP connections";
 
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(json::parse(line));
-  return lines;
-}
-
 std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -54,7 +47,7 @@ std::vector<json> stop_after(ChildProcess& child, std::size_t lines) {
       << line_count(child.stdout_text()) << " lines";
   child.send_signal(SIGINT);
   EXPECT_EQ(child.wait(), 0) << child.stderr_text();
-  return json_lines(child.stdout_text());
+  return test::json_lines(child.stdout_text());
 }
 
 std::string temp_path(const std::string& name) {
@@ -210,7 +203,7 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
   // The recorder's own output comes back exactly, times included.
   ChildProcess replayed_trace({TCPSIGHT_BINARY, "trace", "--json", "--read", recording});
   EXPECT_EQ(replayed_trace.wait(), 0) << replayed_trace.stderr_text();
-  EXPECT_EQ(json_lines(replayed_trace.stdout_text()), live_events);
+  EXPECT_EQ(test::json_lines(replayed_trace.stdout_text()), live_events);
   // The live `life` ran its own BPF programs, whose clocks read a few
   // microseconds apart: the same connections, paths and bytes, other times.
   const auto timeless = [](std::vector<json> records) {
@@ -224,7 +217,7 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
   };
   ChildProcess replayed_life({TCPSIGHT_BINARY, "life", "--json", "--read", recording});
   EXPECT_EQ(replayed_life.wait(), 0) << replayed_life.stderr_text();
-  EXPECT_EQ(timeless(json_lines(replayed_life.stdout_text())), timeless(live_records));
+  EXPECT_EQ(timeless(test::json_lines(replayed_life.stdout_text())), timeless(live_records));
   EXPECT_NE(replayed_trace.stderr_text().find("events replayed from " + recording),
             std::string::npos)
       << replayed_trace.stderr_text();
@@ -235,7 +228,7 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
   EXPECT_EQ(cut.wait(), 1);
   EXPECT_NE(cut.stderr_text().find(recording + " is cut short after"), std::string::npos)
       << cut.stderr_text();
-  EXPECT_GE(json_lines(cut.stdout_text()).size(), live_events.size() - 2);
+  EXPECT_GE(test::json_lines(cut.stdout_text()).size(), live_events.size() - 2);
 
   // Not a recording at all.
   std::ofstream(recording, std::ios::trunc) << "hello\n";

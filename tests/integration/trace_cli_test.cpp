@@ -1,6 +1,7 @@
 // Runs the built tcpsight binary the way a user would.
 #include "child_process.hpp"
 #include "forked.hpp"
+#include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
 
@@ -26,14 +27,6 @@ using nlohmann::json;
 using test::ChildProcess;
 
 constexpr const char* kReady = "tracing TCP connections";
-
-std::vector<json> parse_json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(json::parse(line)); // throws, failing the test, on a bad line
-  return lines;
-}
 
 // The transitions of one socket, found by its ports, in output order.
 std::vector<json> socket_events(const std::vector<json>& lines, int local, int remote) {
@@ -93,7 +86,7 @@ TEST(TraceCli, JsonOutputOfAConnectionMadeByAnotherProcess) {
   EXPECT_NE(tracer.stderr_text().find("filtered in the kernel, 0 lost"), std::string::npos)
       << tracer.stderr_text();
 
-  const auto lines = parse_json_lines(tracer.stdout_text());
+  const auto lines = test::json_lines(tracer.stdout_text());
   int client_port = 0;
   for (const auto& line : lines)
     if (line["type"] == "transition" && line["dport"] == server_port &&
@@ -149,7 +142,7 @@ TEST(TraceCli, LostEventsAreReportedOnStderrInJsonAndInTheSummary) {
   EXPECT_EQ(tracer.wait(), 0);
 
   std::uint64_t lost_in_json = 0;
-  for (const auto& line : parse_json_lines(tracer.stdout_text()))
+  for (const auto& line : test::json_lines(tracer.stdout_text()))
     if (line["type"] == "lost_events")
       lost_in_json += line["count"].get<std::uint64_t>();
   EXPECT_GT(lost_in_json, 0u);

@@ -1,4 +1,5 @@
 #include "tcpsight/history_store.hpp"
+#include "tcpsight/history_writer.hpp"
 
 #include "sample_event.hpp"
 #include "tcpsight/error.hpp"
@@ -192,6 +193,31 @@ TEST_F(HistoryStoreTest, Transitions) {
   store.add_transition(test::sample_event(), 5);
   store.commit();
   EXPECT_EQ(store.transition_count(), 1u);
+}
+
+TEST_F(HistoryStoreTest, WriterThreadWritesEverythingBeforeItStops) {
+  {
+    HistoryWriter writer(std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite), {});
+    for (std::uint64_t id = 1; id <= 1000; ++id)
+      writer.add_connection(record(id, 100 + id, Outcome::NormalActive));
+    writer.add_transition(test::sample_event(), 5);
+    writer.flush();
+    const auto stats = writer.stats();
+    EXPECT_EQ(stats.connections_written, 1000u);
+    EXPECT_EQ(stats.transitions_written, 1u);
+    for (std::uint64_t id = 1001; id <= 1010; ++id) // written by the destructor
+      writer.add_connection(record(id, 100 + id, Outcome::NormalActive));
+  }
+  EXPECT_EQ(read().size(), 1010u);
+}
+
+TEST_F(HistoryStoreTest, WriterCountsWhatItCannotQueue) {
+  HistoryWriter writer(std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite), {},
+                       /*max_queued_rows=*/0);
+  writer.add_connection(record(1, 100, Outcome::NormalActive));
+  writer.flush();
+  EXPECT_EQ(writer.stats().rows_dropped, 1u);
+  EXPECT_EQ(writer.stats().connections_written, 0u);
 }
 
 } // namespace
