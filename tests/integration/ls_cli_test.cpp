@@ -63,14 +63,20 @@ std::string normal_state(std::string state) {
   return state;
 }
 
-std::set<Tuple> ours(const std::set<Tuple>& rows, const std::set<std::string>& ports) {
+// (local port, remote port): which sockets are the test's. Sockets left by
+// other tests (TIME_WAIT, for a minute) may share one of these port numbers,
+// never both.
+using PortPair = std::pair<int, int>;
+
+int port_of(const std::string& endpoint) {
+  return std::stoi(endpoint.substr(endpoint.rfind(' ') + 1));
+}
+
+std::set<Tuple> ours(const std::set<Tuple>& rows, const std::set<PortPair>& ends) {
   std::set<Tuple> selected;
-  for (const auto& row : rows) {
-    const auto local_port = std::get<2>(row).substr(std::get<2>(row).rfind(' ') + 1);
-    const auto remote_port = std::get<3>(row).substr(std::get<3>(row).rfind(' ') + 1);
-    if (ports.count(local_port) || ports.count(remote_port))
+  for (const auto& row : rows)
+    if (ends.count({port_of(std::get<2>(row)), port_of(std::get<3>(row))}))
       selected.insert(row);
-  }
   return selected;
 }
 
@@ -133,7 +139,9 @@ protected:
   test::KnownSockets sockets_;
   std::uint16_t port4_ = sockets_.port4;
   std::uint16_t port6_ = sockets_.port6;
-  std::set<std::string> ports_{std::to_string(port4_), std::to_string(port6_)};
+  int client_port_ = test::local_port(sockets_.client);
+  std::set<PortPair> ports_{
+      {port4_, 0}, {port6_, 0}, {client_port_, port4_}, {port4_, client_port_}};
 };
 
 TEST_F(LsAgainstPeers, TcpRowsEqualThoseOfSsAndNetstat) {
@@ -180,15 +188,13 @@ TEST_F(LsAgainstPeers, SockDiagAndProcNetAgree) {
   };
   std::set<decltype(key(SocketRow{}))> netlink, proc;
   for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
-    if (ports_.count(std::to_string(row.local_port)) ||
-        ports_.count(std::to_string(row.remote_port)))
+    if (ports_.count({row.local_port, row.remote_port}))
       netlink.insert(key(row));
   std::ifstream table("/proc/net/tcp");
   const auto parsed = parse_proc_net_inet(table, Protocol::Tcp, AddressFamily::IPv4);
   EXPECT_EQ(parsed.malformed, 0u);
   for (const auto& row : parsed.rows)
-    if (ports_.count(std::to_string(row.local_port)) ||
-        ports_.count(std::to_string(row.remote_port)))
+    if (ports_.count({row.local_port, row.remote_port}))
       proc.insert(key(row));
   EXPECT_EQ(netlink.size(), 3u);
   EXPECT_EQ(netlink, proc);

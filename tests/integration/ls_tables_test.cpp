@@ -195,12 +195,16 @@ using SourceRow =
     std::tuple<std::string, std::string, std::string, std::string, std::uint64_t, std::uint32_t,
                std::uint64_t, std::uint64_t, std::uint32_t, std::uint32_t>;
 
-std::set<SourceRow> rows_from(const std::string& source, const std::set<int>& ports) {
+// The rows whose (protocol, local port, remote port) is listed: the test's
+// own sockets, never an old one that shares a port number.
+using Ends = std::set<std::tuple<std::string, int, int>>;
+
+std::set<SourceRow> rows_from(const std::string& source, const Ends& ends) {
   std::set<SourceRow> rows;
   std::istringstream in(run({TCPSIGHT_BINARY, "ls", "-tuan", "--json", "--source", source}));
   for (std::string line; std::getline(in, line);) {
     const auto row = json::parse(line);
-    if (!ports.count(row["sport"].get<int>()) && !ports.count(row["dport"].get<int>()))
+    if (!ends.count({row["protocol"], row["sport"], row["dport"]}))
       continue;
     rows.emplace(row["protocol"], row["state"],
                  fmt::format("{} {}", row["saddr"].get<std::string>(), row["sport"].get<int>()),
@@ -230,11 +234,17 @@ TEST(LsTables, SourcesAgree) {
   Fd udp(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
   ASSERT_EQ(bind(udp.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  const std::set<int> ports{sockets.port4, sockets.port6, closed.server, test::local_port(udp)};
+  const int client = test::local_port(sockets.client);
+  const Ends ends{{"tcp", sockets.port4, 0},
+                  {"tcp", sockets.port6, 0},
+                  {"tcp", client, sockets.port4},
+                  {"tcp", sockets.port4, client},
+                  {"tcp", closed.client, closed.server},
+                  {"udp", test::local_port(udp), 0}};
 
-  const auto netlink = rows_from("netlink", ports);
+  const auto netlink = rows_from("netlink", ends);
   EXPECT_EQ(netlink.size(), 6u); // 2 listeners, 2 ends, TIME_WAIT, UDP
-  EXPECT_EQ(rows_from("bpf", ports), netlink);
+  EXPECT_EQ(rows_from("bpf", ends), netlink);
   // /proc/net has no cookies or cgroups, and shows a listener's send queue as 0.
   const auto without_extras = [](std::set<SourceRow> rows) {
     std::set<SourceRow> out;
@@ -246,7 +256,7 @@ TEST(LsTables, SourcesAgree) {
     }
     return out;
   };
-  EXPECT_EQ(without_extras(rows_from("proc", ports)), without_extras(netlink));
+  EXPECT_EQ(without_extras(rows_from("proc", ends)), without_extras(netlink));
 }
 
 // netstat -o's timers from the iterator: the TIME_WAIT one, as sock_diag gives it.
