@@ -12,9 +12,11 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libmnl-dev                           # netlink sock_diag for socket snapshots
   libsqlite3-dev                       # the connection history database
+  libncurses-dev                       # tcpsight top's screen
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
   net-tools                            # netstat, which tests compare tcpsight ls with
+  tmux                                 # a terminal for the end-to-end test of tcpsight top
   libbenchmark-dev                     # bench/
 )
 # Peers that bench/run_churn.sh measures tcpsight against.

@@ -91,15 +91,20 @@ void TopModel::seed(const SocketRow& socket, std::optional<Owner> owner, std::ui
 }
 
 void TopModel::count_event(std::uint64_t now_ns) {
+  roll_rate_window(now_ns);
+  ++events_this_second_;
+}
+
+// Events per second, over windows of a second that close on an event or a tick.
+void TopModel::roll_rate_window(std::uint64_t now_ns) {
   if (second_start_ns_ == 0)
     second_start_ns_ = now_ns;
-  ++events_this_second_;
-  if (now_ns >= second_start_ns_ + 1'000'000'000) {
-    events_last_second_ = static_cast<double>(events_this_second_) * 1e9 /
-                          static_cast<double>(now_ns - second_start_ns_);
-    events_this_second_ = 0;
-    second_start_ns_ = now_ns;
-  }
+  if (now_ns < second_start_ns_ + 1'000'000'000)
+    return;
+  events_last_second_ = static_cast<double>(events_this_second_) * 1e9 /
+                        static_cast<double>(now_ns - second_start_ns_);
+  events_this_second_ = 0;
+  second_start_ns_ = now_ns;
 }
 
 void TopModel::event(const Event& e) {
@@ -155,6 +160,7 @@ void TopModel::finished(const ConnectionRecord& record) {
 }
 
 void TopModel::tick(std::uint64_t now_ns) {
+  roll_rate_window(now_ns);
   std::erase_if(rows_, [&](const auto& entry) {
     return entry.second.highlight == Highlight::Closed && now_ns >= entry.second.highlight_until_ns;
   });

@@ -97,6 +97,7 @@ private:
   void close(TopRow& row, std::uint64_t now_ns);
   void finished(const ConnectionRecord& record);
   void count_event(std::uint64_t now_ns);
+  void roll_rate_window(std::uint64_t now_ns);
 
   Settings settings_;
   std::unordered_map<std::uint64_t, TopRow> rows_;

@@ -58,6 +58,11 @@ struct HistoryOptions {
   bool summary = false;
 };
 
+struct TopOptions {
+  EventSourceOptions source;
+  std::string filter; // ls's filter language, as typed with '/'
+};
+
 // net-tools netstat's options, as tcpsight netstat takes them.
 struct NetstatOptions {
   bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
@@ -79,5 +84,6 @@ int run_states();
 int run_life(const LifeOptions& options);
 int run_record(const RecordOptions& options);
 int run_history(const HistoryOptions& options);
+int run_top(const TopOptions& options);
 
 } // namespace tcpsight::cli

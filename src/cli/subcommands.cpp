@@ -121,6 +121,28 @@ private:
   RecordFilterArguments records_;
 };
 
+class TopSubcommand : public Subcommand {
+public:
+  explicit TopSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand(
+            "top", "A live table of every TCP connection, highlighting what opens, changes and "
+                   "closes")) {
+    auto& app = *parent.get_subcommand("top");
+    add_source_options(app, options_.source);
+    app.add_option("filter", words_, "A filter to start with, as ls takes it (sport = :443 ...)");
+  }
+  void finish_parsing() override {
+    for (const auto& word : words_)
+      options_.filter += (options_.filter.empty() ? "" : " ") + word;
+    SocketFilter::parse(words_); // a usage error now rather than on the screen
+  }
+  int run() override { return run_top(options_); }
+
+private:
+  TopOptions options_;
+  std::vector<std::string> words_;
+};
+
 class LsSubcommand : public Subcommand {
 public:
   explicit LsSubcommand(CLI::App& parent)
@@ -240,6 +262,7 @@ std::vector<std::unique_ptr<Subcommand>> add_subcommands(CLI::App& app) {
   subcommands.push_back(std::make_unique<LifeSubcommand>(app));
   subcommands.push_back(std::make_unique<RecordSubcommand>(app));
   subcommands.push_back(std::make_unique<HistorySubcommand>(app));
+  subcommands.push_back(std::make_unique<TopSubcommand>(app));
   subcommands.push_back(std::make_unique<LsSubcommand>(app));
   subcommands.push_back(std::make_unique<NetstatSubcommand>(app));
   subcommands.push_back(std::make_unique<StatesSubcommand>(app));

@@ -1,3 +1,4 @@
+#include "tcpsight/top_controls.hpp"
 #include "tcpsight/top_model.hpp"
 
 #include "sample_event.hpp"
@@ -156,6 +157,67 @@ TEST(TopModel, ColumnTexts) {
   EXPECT_EQ(top_column_text(row, TopColumn::Age, kStart + 125 * kSecond), "2m05s");
   EXPECT_EQ(top_column_text(row, TopColumn::Handshake, 0), "1.500");
   EXPECT_EQ(top_column_text(row, TopColumn::Bytes, 0), "-");
+}
+
+void type(TopControls& controls, const std::string& keys) {
+  for (const char key : keys)
+    controls.handle(key);
+}
+
+TEST(TopControls, SortPauseToggleHelpQuit) {
+  TopControls controls;
+  EXPECT_EQ(controls.view().sort, TopColumn::Age);
+  controls.handle('>');
+  EXPECT_EQ(controls.view().sort, TopColumn::Handshake);
+  controls.handle('<');
+  controls.handle('<');
+  EXPECT_EQ(controls.view().sort, TopColumn::Process);
+  controls.handle('1');
+  EXPECT_EQ(controls.view().sort, TopColumn::Protocol);
+  controls.handle('<');
+  EXPECT_EQ(controls.view().sort, TopColumn::Bytes) << "wraps around";
+  controls.handle('r');
+  EXPECT_TRUE(controls.view().descending);
+  EXPECT_EQ(controls.handle(' '), TopControls::Action::Redraw);
+  EXPECT_TRUE(controls.paused());
+  controls.handle('l');
+  EXPECT_FALSE(controls.view().listeners);
+  controls.handle('n');
+  EXPECT_TRUE(controls.names());
+  controls.handle('?');
+  EXPECT_TRUE(controls.help());
+  EXPECT_EQ(controls.handle('x'), TopControls::Action::None);
+  EXPECT_EQ(controls.handle('q'), TopControls::Action::Quit);
+}
+
+TEST(TopControls, FilterAsYouType) {
+  TopModel model;
+  model.event(at(1, Close, SynSent, 0, 40001));
+  model.event(at(2, Close, SynSent, 0, 40002));
+  TopControls controls;
+  controls.handle('/');
+  EXPECT_TRUE(controls.editing());
+  type(controls, "sport = :4000");
+  EXPECT_EQ(controls.filter_text(), "sport = :4000");
+  EXPECT_TRUE(controls.filter_error().empty()) << "a whole expression already";
+  EXPECT_TRUE(model.rows(controls.view()).empty());
+  type(controls, "2");
+  EXPECT_EQ(ids(model.rows(controls.view())), (std::vector<std::uint64_t>{2}));
+  type(controls, " and");
+  EXPECT_FALSE(controls.filter_error().empty()) << "incomplete: says why";
+  EXPECT_EQ(ids(model.rows(controls.view())), (std::vector<std::uint64_t>{2}))
+      << "the last filter that parsed still applies";
+  for (int i = 0; i < 4; ++i)
+    controls.handle(127);
+  EXPECT_EQ(controls.filter_text(), "sport = :40002");
+  EXPECT_EQ(controls.handle('q'), TopControls::Action::Redraw) << "q is text while editing";
+  controls.handle(127);
+  controls.handle('\n');
+  EXPECT_FALSE(controls.editing());
+  EXPECT_EQ(ids(model.rows(controls.view())), (std::vector<std::uint64_t>{2}));
+  controls.handle('/');
+  controls.handle(27); // Esc drops the filter
+  EXPECT_EQ(model.rows(controls.view()).size(), 2u);
 }
 
 } // namespace

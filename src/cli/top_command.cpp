@@ -1,0 +1,112 @@
+#include "commands.hpp"
+
+#include "event_source.hpp"
+#include "tcpsight/clock.hpp"
+#include "tcpsight/error.hpp"
+#include "tcpsight/snapshot.hpp"
+#include "tcpsight/sock_diag.hpp"
+#include "tcpsight/socket_owners.hpp"
+#include "tcpsight/top_controls.hpp"
+#include "tcpsight/top_model.hpp"
+#include "top_screen.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace tcpsight::cli {
+namespace {
+
+// At most ten frames a second, however many events come: drawing stays
+// off the path of the events.
+constexpr std::uint64_t kFrameNs = 100'000'000;
+// A periodic snapshot only reconciles what the events said.
+constexpr std::uint64_t kReconcileEveryNs = 5'000'000'000;
+
+std::vector<SocketRow> tcp_sockets() {
+  std::vector<SocketRow> rows;
+  for (const auto family : {AddressFamily::IPv4, AddressFamily::IPv6})
+    inet_diag_visit(Protocol::Tcp, family, false, [&](const SocketRow& row) {
+      if (row.state != TcpState::TimeWait)
+        rows.push_back(row);
+    });
+  return rows;
+}
+
+void seed(TopModel& model) {
+  const auto owners = find_socket_owners();
+  const auto now = monotonic_now_ns();
+  const auto netns = current_netns();
+  for (auto row : tcp_sockets()) {
+    row.netns = netns;
+    std::optional<Owner> owner;
+    for (const auto& process : owners.holders(row.inode)) {
+      owner = Owner{.pid = process.pid, .uid = row.uid, .comm = process.comm};
+      break;
+    }
+    model.seed(row, owner, now);
+  }
+}
+
+} // namespace
+
+int run_top(const TopOptions& options) {
+  if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+    throw Error("tcpsight top needs a terminal, and this is not one: for a listing again every "
+                "second use `tcpsight ls -c`, for a stream of events `tcpsight trace`");
+  TopControls controls;
+  if (!options.filter.empty())
+    controls.set_filter(options.filter);
+  auto source = EventSource::open(options.source);
+  TopModel model;
+  if (source->live())
+    seed(model);
+  EventPipeline pipeline(options.source.filter, model);
+
+  TopScreen screen;
+  std::uint64_t last_frame = 0, last_reconcile = monotonic_now_ns();
+  // Between batches of events: keys, timers, reconciling, and a frame when one is due.
+  const auto interact = [&](std::uint64_t now) {
+    model.tick(now);
+    if (source->live() && now >= last_reconcile + kReconcileEveryNs) {
+      model.reconcile(tcp_sockets(), now);
+      last_reconcile = now;
+    }
+    bool redraw = false;
+    for (int key = screen.read_key(); key != kNoKey; key = screen.read_key()) {
+      if (key == kResized) {
+        redraw = true;
+        continue;
+      }
+      const auto action = controls.handle(key);
+      if (action == TopControls::Action::Quit)
+        return false;
+      redraw = redraw || action == TopControls::Action::Redraw;
+    }
+    if (!controls.paused() && (redraw || now >= last_frame + kFrameNs)) {
+      screen.draw(model, controls, now);
+      last_frame = now;
+    }
+    return true;
+  };
+  bool quit = false;
+  std::uint64_t events_clock = 0;
+  source->run(pipeline, {.lost = [&](std::uint64_t count) { model.lost_events(count); },
+                         .after_batch =
+                             [&](std::uint64_t now) {
+                               events_clock = now;
+                               quit = !interact(now);
+                               return !quit;
+                             }});
+  // A replay has ended: the screen stays, its clock running on, until q.
+  const auto replay_ended = monotonic_now_ns();
+  while (!quit && !source->live()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    quit = !interact(events_clock + (monotonic_now_ns() - replay_ended));
+  }
+  return 0;
+}
+
+} // namespace tcpsight::cli
