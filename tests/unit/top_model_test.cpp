@@ -113,7 +113,7 @@ TEST(TopModel, HeaderCounts) {
   model.event(at(2, SynSent, Established, 1.5));
   EXPECT_EQ(model.state_counts(),
             (std::map<std::string, std::size_t>{{"ESTABLISHED", 1}, {"LISTEN", 1}}));
-  EXPECT_NEAR(model.events_per_second(), 2.0, 0.01); // 2 events in the 1.5 s before the third
+  EXPECT_NEAR(model.events_per_second(), 2 / 1.5, 0.01); // 2 events in the 1.5 s before the third
   model.lost_events(7);
   EXPECT_EQ(model.lost_events(), 7u);
 }
