@@ -3,6 +3,7 @@
 #include "arguments.hpp"
 #include "commands.hpp"
 #include "tcpsight/time_spec.hpp"
+#include "tcpsight/top_controls.hpp"
 
 #include <fmt/core.h>
 
@@ -132,9 +133,9 @@ public:
     app.add_option("filter", words_, "A filter to start with, as ls takes it (sport = :443 ...)");
   }
   void finish_parsing() override {
-    for (const auto& word : words_)
+    for (const auto& word : words_) // one quoted argument or many words, as typed
       options_.filter += (options_.filter.empty() ? "" : " ") + word;
-    SocketFilter::parse(words_); // a usage error now rather than on the screen
+    TopControls().set_filter(options_.filter); // a usage error now rather than on the screen
   }
   int run() override { return run_top(options_); }
 

@@ -85,7 +85,8 @@ int run_top(const TopOptions& options) {
         return false;
       redraw = redraw || action == TopControls::Action::Redraw;
     }
-    if (!controls.paused() && (redraw || now >= last_frame + kFrameNs)) {
+    // Paused, only keys redraw (to say so); otherwise at most every frame.
+    if (redraw || (!controls.paused() && now >= last_frame + kFrameNs)) {
       screen.draw(model, controls, now);
       last_frame = now;
     }

@@ -80,6 +80,7 @@ TopScreen::TopScreen() {
   set_escdelay(25);
   if (has_colors()) {
     start_color();
+    use_default_colors(); // plain rows in the terminal's own colours
     init_pair(kNew, COLOR_BLACK, COLOR_GREEN);
     init_pair(kChanged, COLOR_BLACK, COLOR_YELLOW);
     init_pair(kClosed, COLOR_BLACK, COLOR_RED);

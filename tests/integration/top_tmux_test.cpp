@@ -1,0 +1,281 @@
+// `tcpsight top` in a real terminal (tmux), on real connections: rows appear
+// highlighted, change colour, close and leave; keys work; the terminal is
+// given back.
+#include "child_process.hpp"
+#include "loopback.hpp"
+#include "privileges.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+namespace tcpsight {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ChildProcess;
+
+// One line of the screen: its text, and the background colour it starts in
+// (an SGR number such as 42 for green; 0 for the default).
+struct ScreenLine {
+  std::string text;
+  int background = 0;
+};
+
+// Splits capture-pane -e output into lines, following the colour escapes
+// that tmux writes only where the colour changes.
+std::vector<ScreenLine> parse_screen(const std::string& captured) {
+  std::vector<ScreenLine> lines(1);
+  int background = 0;
+  bool line_started = false;
+  for (std::size_t i = 0; i < captured.size(); ++i) {
+    const char c = captured[i];
+    if (c == '\x1b' && i + 1 < captured.size() && captured[i + 1] == '[') {
+      const auto end = captured.find('m', i);
+      std::istringstream codes(captured.substr(i + 2, end - i - 2));
+      for (std::string code; std::getline(codes, code, ';');) {
+        const int n = code.empty() ? 0 : std::atoi(code.c_str());
+        if (n == 0 || n == 49)
+          background = 0;
+        else if (n >= 40 && n <= 47)
+          background = n;
+      }
+      i = end;
+      continue;
+    }
+    if (c == '\n') {
+      lines.push_back({});
+      line_started = false;
+      continue;
+    }
+    if (!line_started) {
+      lines.back().background = background;
+      line_started = true;
+    }
+    lines.back().text += c;
+  }
+  if (lines.size() > 1 && lines.back().text.empty())
+    lines.pop_back(); // after the last newline
+  return lines;
+}
+
+class TmuxSession {
+public:
+  // Runs command in a new tmux server of its own, in a width x height window.
+  TmuxSession(const std::string& command, int width = 200, int height = 50)
+      : socket_(fmt::format("tcpsight-test-{}-{}", getpid(), ++sessions_)) {
+    tmux({"new-session", "-d", "-s", "top", "-x", std::to_string(width), "-y",
+          std::to_string(height), command});
+  }
+  ~TmuxSession() { tmux({"kill-server"}); }
+
+  std::vector<ScreenLine> screen() const {
+    return parse_screen(tmux({"capture-pane", "-p", "-e", "-t", "top"}));
+  }
+  void keys(const std::vector<std::string>& keys) const {
+    std::vector<std::string> args{"send-keys", "-t", "top"};
+    args.insert(args.end(), keys.begin(), keys.end());
+    tmux(args);
+  }
+  // The process the window runs (the shell around top).
+  pid_t pane_pid() const {
+    return static_cast<pid_t>(
+        std::atoi(tmux({"display-message", "-p", "-t", "top", "#{pane_pid}"}).c_str()));
+  }
+  void resize(int width, int height) const {
+    tmux({"resize-window", "-t", "top", "-x", std::to_string(width), "-y", std::to_string(height)});
+  }
+
+  // Waits until a line satisfies condition; true if one did in time.
+  bool wait_for(const std::function<bool(const ScreenLine&)>& condition,
+                std::chrono::milliseconds timeout = 5s) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+      for (const auto& line : screen())
+        if (condition(line))
+          return true;
+      std::this_thread::sleep_for(50ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
+  bool wait_for_text(const std::string& text, std::chrono::milliseconds timeout = 5s) const {
+    return wait_for([&](const ScreenLine& l) { return l.text.find(text) != std::string::npos; },
+                    timeout);
+  }
+  std::string text() const {
+    std::string all;
+    for (const auto& line : screen())
+      all += line.text + "\n";
+    return all;
+  }
+
+private:
+  // A server of its own each: one that is still shutting down never takes
+  // the next session with it.
+  static inline int sessions_ = 0;
+
+  std::string tmux(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{"/usr/bin/tmux", "-L", socket_, "-f", "/dev/null"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess child(argv);
+    child.wait();
+    return child.stdout_text();
+  }
+  std::string socket_;
+};
+
+constexpr int kGreen = 42, kYellow = 43, kRed = 41;
+
+// The command line: top, then stty -a once it has quit, so the test can see
+// the terminal it gave back.
+std::string top_then_stty(const std::string& top_arguments) {
+  return fmt::format("{} top {} ; stty -a ; sleep 30", TCPSIGHT_BINARY, top_arguments);
+}
+
+TEST(TopTmux, RowsAppearChangeCloseAndLeave) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const int port = test::local_port(listener);
+  const TmuxSession tmux(top_then_stty(fmt::format("'sport = :{} or dport = :{}'", port, port)));
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+  // The listener existed before: seeded, not new.
+  ASSERT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return l.background == 0 &&
+           l.text.find(fmt::format("127.0.0.1:{} ", port)) != std::string::npos &&
+           l.text.find("LISTEN") != std::string::npos;
+  })) << tmux.text();
+
+  // A new connection: both ends green.
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+  auto server = test::accept_one(listener);
+  const int client_port = test::local_port(client);
+  const auto line_of = [&](int local, int remote, int background) {
+    return [=](const ScreenLine& l) {
+      const auto local_at = l.text.find(fmt::format("127.0.0.1:{} ", local));
+      const auto remote_at = l.text.find(fmt::format("127.0.0.1:{} ", remote));
+      return l.background == background && local_at != std::string::npos &&
+             remote_at != std::string::npos && local_at < remote_at;
+    };
+  };
+  EXPECT_TRUE(tmux.wait_for(line_of(client_port, port, kGreen))) << tmux.text();
+  EXPECT_TRUE(tmux.wait_for(line_of(port, client_port, kGreen))) << tmux.text();
+  // Three seconds later they are plain; a state change makes them yellow.
+  EXPECT_TRUE(tmux.wait_for(line_of(client_port, port, 0), 6s)) << tmux.text();
+  shutdown(client.get(), SHUT_WR);
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return line_of(client_port, port, kYellow)(l) && l.text.find("FIN_WAIT2") != std::string::npos;
+  })) << tmux.text();
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return line_of(port, client_port, kYellow)(l) && l.text.find("CLOSE_WAIT") != std::string::npos;
+  })) << tmux.text();
+
+  // Closed: red with how it ended, then gone from the table; the recently
+  // closed pane keeps them.
+  client.close();
+  server.close();
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return line_of(port, client_port, kRed)(l) &&
+           l.text.find("normal_passive") != std::string::npos;
+  })) << tmux.text();
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return line_of(client_port, port, kRed)(l) && l.text.find("normal_active") != std::string::npos;
+  })) << tmux.text();
+  const auto table_has_client = [&] {
+    for (const auto& l : tmux.screen())
+      if (l.text.rfind("tcp", 0) == 0 &&
+          l.text.find(fmt::format(":{} ", client_port)) != std::string::npos)
+        return true;
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 6s;
+  while (table_has_client() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(table_has_client()) << tmux.text();
+  const auto recent = tmux.text().substr(tmux.text().find("Recently closed"));
+  EXPECT_NE(recent.find(fmt::format("127.0.0.1:{}", client_port)), std::string::npos) << recent;
+  EXPECT_NE(recent.find("normal_active"), std::string::npos) << recent;
+
+  // q quits and gives the terminal back: echo and canonical mode again.
+  tmux.keys({"q"});
+  ASSERT_TRUE(tmux.wait_for_text("speed", 5s)) << tmux.text(); // stty -a's first line
+  const auto settings = tmux.text();
+  EXPECT_NE(settings.find(" icanon"), std::string::npos) << settings;
+  EXPECT_NE(settings.find(" echo "), std::string::npos) << settings;
+}
+
+TEST(TopTmux, KeysFilterPauseHelpResizeAndCtrlC) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const int port = test::local_port(listener);
+  auto other = test::listen_on_loopback(AddressFamily::IPv4);
+  const int other_port = test::local_port(other);
+  const TmuxSession tmux(top_then_stty(""), 160, 40);
+  ASSERT_TRUE(tmux.wait_for_text(fmt::format("127.0.0.1:{} ", other_port), 10s)) << tmux.text();
+
+  // Filter as you type: only the first listener stays.
+  tmux.keys({"/"});
+  tmux.keys({"-l", fmt::format("sport = :{}", port)});
+  tmux.keys({"Enter"});
+  ASSERT_TRUE(tmux.wait_for_text(fmt::format("filter: sport = :{}", port))) << tmux.text();
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) {
+    return l.text.find(fmt::format("127.0.0.1:{} ", port)) != std::string::npos;
+  }));
+  EXPECT_EQ(tmux.text().find(fmt::format("127.0.0.1:{} ", other_port)), std::string::npos)
+      << tmux.text();
+  // Sort, pause, help.
+  tmux.keys({">"});
+  EXPECT_TRUE(tmux.wait_for_text("sort: HS_MS")) << tmux.text();
+  tmux.keys({"p"});
+  EXPECT_TRUE(tmux.wait_for_text("PAUSED")) << tmux.text();
+  tmux.keys({"p"});
+  tmux.keys({"h"});
+  EXPECT_TRUE(tmux.wait_for_text("filter as you type")) << tmux.text();
+  tmux.keys({"h"});
+  // A smaller window: the key line moves to its last line.
+  tmux.resize(120, 30);
+  EXPECT_TRUE(tmux.wait_for([&](const ScreenLine& l) { return l.text.rfind("q quit", 0) == 0; }))
+      << tmux.text();
+  EXPECT_EQ(tmux.screen().size(), 30u);
+  // Ctrl-C ends it as q does, terminal restored.
+  tmux.keys({"C-c"});
+  ASSERT_TRUE(tmux.wait_for_text("speed", 5s)) << tmux.text();
+  EXPECT_NE(tmux.text().find(" icanon"), std::string::npos);
+}
+
+// A crash gives the terminal back too: the fatal-signal handler restores it
+// before the process dies of the signal.
+TEST(TopTmux, TerminalRestoredAfterACrash) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const TmuxSession tmux(top_then_stty("") + " ; echo exit=$?");
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+  // top is the shell's child.
+  ChildProcess pgrep({"/usr/bin/pgrep", "-P", std::to_string(tmux.pane_pid()), "tcpsight"});
+  pgrep.wait();
+  const auto top_pid = std::atoi(pgrep.stdout_text().c_str());
+  ASSERT_GT(top_pid, 0) << pgrep.stdout_text();
+  kill(top_pid, SIGSEGV);
+  ASSERT_TRUE(tmux.wait_for_text("speed", 5s)) << tmux.text();
+  EXPECT_NE(tmux.text().find(" icanon"), std::string::npos) << tmux.text();
+  EXPECT_NE(tmux.text().find(" echo "), std::string::npos) << tmux.text();
+}
+
+TEST(TopTmux, WithoutATerminalItPointsElsewhere) {
+  ChildProcess top({TCPSIGHT_BINARY, "top"});
+  EXPECT_EQ(top.wait(), 1);
+  EXPECT_NE(top.stderr_text().find("tcpsight ls -c"), std::string::npos) << top.stderr_text();
+  EXPECT_NE(top.stderr_text().find("tcpsight trace"), std::string::npos) << top.stderr_text();
+  ChildProcess bad_filter({TCPSIGHT_BINARY, "top", "sport", "=", "x"});
+  EXPECT_EQ(bad_filter.wait(), 2);
+}
+
+} // namespace
+} // namespace tcpsight
