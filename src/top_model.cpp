@@ -183,7 +183,7 @@ void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint64_t no
       close(row, now_ns);
 }
 
-std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options) const {
+std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::size_t limit) const {
   std::vector<const TopRow*> shown;
   for (const auto& [id, row] : rows_) {
     if (!options.listeners && row.socket.state == TcpState::Listen)
@@ -192,12 +192,19 @@ std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options) const {
       continue;
     shown.push_back(&row);
   }
-  std::sort(shown.begin(), shown.end(), [&](const TopRow* a, const TopRow* b) {
+  const auto before = [&](const TopRow* a, const TopRow* b) {
     auto ka = sort_key(*a, options.sort), kb = sort_key(*b, options.sort);
     if (ka != kb)
       return options.descending ? kb < ka : ka < kb;
     return a->sock_id < b->sock_id; // stable from frame to frame
-  });
+  };
+  if (limit > 0 && limit < shown.size()) {
+    std::partial_sort(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(limit),
+                      shown.end(), before);
+    shown.resize(limit);
+  } else {
+    std::sort(shown.begin(), shown.end(), before);
+  }
   return shown;
 }
 

@@ -79,8 +79,9 @@ public:
   // missed appear, rows that are gone although no event said so close.
   void reconcile(const std::vector<SocketRow>& sockets, std::uint64_t now_ns);
 
-  // The rows to show, filtered and sorted.
-  std::vector<const TopRow*> rows(const TopViewOptions& options) const;
+  // The rows to show, filtered and sorted; with a limit, only the first
+  // that many (a screenful), which is cheaper to sort.
+  std::vector<const TopRow*> rows(const TopViewOptions& options, std::size_t limit = 0) const;
   // Open rows per state, as netstat names them.
   std::map<std::string, std::size_t> state_counts() const;
   // Newest first.

@@ -179,7 +179,8 @@ void TopScreen::draw_header(const TopModel& model, const TopControls& controls) 
 
 int TopScreen::draw_rows(const TopModel& model, const TopControls& controls, std::uint64_t now_ns,
                          int top, int bottom) {
-  const auto rows = model.rows(controls.view());
+  const auto rows =
+      model.rows(controls.view(), static_cast<std::size_t>(std::max(0, bottom - top)));
   int y = top;
   for (const auto* row : rows) {
     if (y >= bottom)

@@ -231,6 +231,11 @@ TEST(TopTmux, KeysFilterPauseHelpResizeAndCtrlC) {
   }));
   EXPECT_EQ(tmux.text().find(fmt::format("127.0.0.1:{} ", other_port)), std::string::npos)
       << tmux.text();
+  // Names instead of numbers.
+  tmux.keys({"n"});
+  EXPECT_TRUE(tmux.wait_for_text(fmt::format("localhost:{} ", port))) << tmux.text();
+  tmux.keys({"n"});
+  EXPECT_TRUE(tmux.wait_for_text(fmt::format("127.0.0.1:{} ", port))) << tmux.text();
   // Sort, pause, help.
   tmux.keys({">"});
   EXPECT_TRUE(tmux.wait_for_text("sort: HS_MS")) << tmux.text();

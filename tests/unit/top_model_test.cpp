@@ -92,6 +92,8 @@ TEST(TopModel, SortByAnyColumnEitherWay) {
             (std::vector<std::uint64_t>{1, 2, 3}));
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local})), (std::vector<std::uint64_t>{2, 3, 1}));
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::State})), (std::vector<std::uint64_t>{2, 1, 3}));
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local}, 2)), (std::vector<std::uint64_t>{2, 3}))
+      << "a screenful: the first in the same order";
 }
 
 TEST(TopModel, FilterAndListeners) {
