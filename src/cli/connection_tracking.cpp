@@ -17,43 +17,48 @@ namespace {
 constexpr std::uint64_t kCheckEveryNs = 10'000'000'000;
 constexpr std::uint64_t kGoneAfterNs = 5'000'000'000;
 
-template <typename Visit> void visit_tcp_sockets(Visit visit) {
-  for (const auto family : {AddressFamily::IPv4, AddressFamily::IPv6})
-    inet_diag_visit(Protocol::Tcp, family, false, visit);
-}
-
 // A local port that a listener holds marks the passive side.
 void seed_from_snapshot(LifecycleTracker& tracker) {
-  const auto owners = find_socket_owners();
+  const auto sockets = open_tcp_sockets(/*with_owners=*/true);
   std::set<std::uint16_t> listening;
-  std::vector<SocketRow> rows;
-  visit_tcp_sockets([&](const SocketRow& row) {
-    if (row.state == TcpState::Listen)
-      listening.insert(row.local_port);
-    else
-      rows.push_back(row);
-  });
-  const auto netns = current_netns();
+  for (const auto& socket : sockets)
+    if (socket.row.state == TcpState::Listen)
+      listening.insert(socket.row.local_port);
   const auto now = monotonic_now_ns();
-  for (const auto& row : rows) {
-    SeedSocket seed{.sock_id = row.cookie,
-                    .netns = netns,
-                    .local = row.local,
-                    .local_port = row.local_port,
-                    .remote = row.remote,
-                    .remote_port = row.remote_port,
-                    .state = row.state,
-                    .role = listening.contains(row.local_port) ? Role::Passive : Role::Active};
-    for (const auto& process : owners.holders(row.inode)) {
-      seed.owner = Owner{
-          .pid = process.pid, .uid = row.uid, .cgroup_id = row.cgroup_id, .comm = process.comm};
-      break;
-    }
-    tracker.seed(seed, now);
-  }
+  for (const auto& [row, owner] : sockets)
+    tracker.seed({.sock_id = row.cookie,
+                  .netns = row.netns,
+                  .local = row.local,
+                  .local_port = row.local_port,
+                  .remote = row.remote,
+                  .remote_port = row.remote_port,
+                  .state = row.state,
+                  .owner = owner,
+                  .role = listening.contains(row.local_port) ? Role::Passive : Role::Active},
+                 now);
 }
 
 } // namespace
+
+std::vector<OpenSocket> open_tcp_sockets(bool with_owners) {
+  const auto owners = with_owners ? find_socket_owners() : SocketOwners{};
+  const auto netns = current_netns();
+  std::vector<OpenSocket> sockets;
+  for (const auto family : {AddressFamily::IPv4, AddressFamily::IPv6})
+    inet_diag_visit(Protocol::Tcp, family, false, [&](const SocketRow& row) {
+      if (row.state == TcpState::TimeWait)
+        return;
+      OpenSocket socket{.row = row};
+      socket.row.netns = netns;
+      for (const auto& process : owners.holders(row.inode)) {
+        socket.owner = Owner{
+            .pid = process.pid, .uid = row.uid, .cgroup_id = row.cgroup_id, .comm = process.comm};
+        break;
+      }
+      sockets.push_back(std::move(socket));
+    });
+  return sockets;
+}
 
 ConnectionTracking::ConnectionTracking(const EventSource& source, LifecycleTracker& tracker)
     : tracker_(tracker), active_(source.live() && source.ids_are_socket_cookies()),
@@ -67,7 +72,8 @@ void ConnectionTracking::after_batch(std::uint64_t now_ns) {
     return;
   last_check_ns_ = now_ns;
   std::unordered_set<std::uint64_t> live;
-  visit_tcp_sockets([&](const SocketRow& row) { live.insert(row.cookie); });
+  for (const auto& socket : open_tcp_sockets(/*with_owners=*/false))
+    live.insert(socket.row.cookie);
   tracker_.expire_missing([&](std::uint64_t id) { return live.contains(id); }, now_ns,
                           kGoneAfterNs);
 }

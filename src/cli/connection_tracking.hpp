@@ -2,10 +2,23 @@
 
 #include "event_source.hpp"
 #include "tcpsight/lifecycle_tracker.hpp"
+#include "tcpsight/socket_row.hpp"
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace tcpsight::cli {
+
+// A TCP socket open now (not in TIME_WAIT), and the process holding it.
+struct OpenSocket {
+  SocketRow row; // with its network namespace
+  std::optional<Owner> owner;
+};
+
+// Every TCP socket of this network namespace but those in TIME_WAIT, from
+// sock_diag; with owners, who holds each (a BPF iterator or /proc).
+std::vector<OpenSocket> open_tcp_sockets(bool with_owners);
 
 // Keeps a tracker true to the kernel while tracing live: seeds it with the
 // connections open at the start (with their owners), and every 10 s drops

@@ -1,11 +1,9 @@
 #include "commands.hpp"
 
+#include "connection_tracking.hpp"
 #include "event_source.hpp"
 #include "tcpsight/clock.hpp"
 #include "tcpsight/error.hpp"
-#include "tcpsight/snapshot.hpp"
-#include "tcpsight/sock_diag.hpp"
-#include "tcpsight/socket_owners.hpp"
 #include "tcpsight/top_controls.hpp"
 #include "tcpsight/top_model.hpp"
 #include "top_screen.hpp"
@@ -27,27 +25,9 @@ constexpr std::uint64_t kReconcileEveryNs = 5'000'000'000;
 
 std::vector<SocketRow> tcp_sockets() {
   std::vector<SocketRow> rows;
-  for (const auto family : {AddressFamily::IPv4, AddressFamily::IPv6})
-    inet_diag_visit(Protocol::Tcp, family, false, [&](const SocketRow& row) {
-      if (row.state != TcpState::TimeWait)
-        rows.push_back(row);
-    });
+  for (auto& socket : open_tcp_sockets(/*with_owners=*/false))
+    rows.push_back(std::move(socket.row));
   return rows;
-}
-
-void seed(TopModel& model) {
-  const auto owners = find_socket_owners();
-  const auto now = monotonic_now_ns();
-  const auto netns = current_netns();
-  for (auto row : tcp_sockets()) {
-    row.netns = netns;
-    std::optional<Owner> owner;
-    for (const auto& process : owners.holders(row.inode)) {
-      owner = Owner{.pid = process.pid, .uid = row.uid, .comm = process.comm};
-      break;
-    }
-    model.seed(row, owner, now);
-  }
 }
 
 } // namespace
@@ -61,8 +41,11 @@ int run_top(const TopOptions& options) {
     controls.set_filter(options.filter);
   auto source = EventSource::open(options.source);
   TopModel model;
-  if (source->live())
-    seed(model);
+  if (source->live()) {
+    const auto now = monotonic_now_ns();
+    for (const auto& [row, owner] : open_tcp_sockets(/*with_owners=*/true))
+      model.seed(row, owner, now);
+  }
   EventPipeline pipeline(options.source.filter, model);
 
   TopScreen screen;
