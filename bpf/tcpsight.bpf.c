@@ -383,8 +383,6 @@ static __always_inline void measure_handshake(struct tcpsight_event *e, const st
 	}
 }
 
-#define SEND_SHUTDOWN 2
-
 /* What the connection carried, read as it closes. The kernel's counters
  * follow the sequence numbers, so they include the SYN of an active open and
  * each FIN that was acknowledged or received: those are taken out, leaving
@@ -400,7 +398,10 @@ static __always_inline void read_totals(struct tcpsight_event *e, const struct s
 
 	if ((info->flags & SOCK_ACTIVE_OPEN) && acked)
 		acked--; /* our SYN */
-	bool fin_sent = BPF_CORE_READ(sk, sk_shutdown) & SEND_SHUTDOWN;
+	/* Only these states come after sending our FIN: closing with a RST
+	 * (unread data, SO_LINGER 0) marks SEND_SHUTDOWN without one. */
+	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
 	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
 		acked--; /* our FIN, acknowledged */
 	if ((e->flags & TCPSIGHT_F_PEER_FIN) && received)

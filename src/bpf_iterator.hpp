@@ -31,17 +31,23 @@ void read_bpf_iterator(bpf_program* program, OnRecord on_record) {
   std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_iter(program, nullptr));
   if (!link)
     throw fail("attach");
-  const int fd = bpf_iter_create(bpf_link__fd(link.get()));
-  if (fd < 0)
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { close(fd); }
+  };
+  const FdCloser iterator{bpf_iter_create(bpf_link__fd(link.get()))};
+  if (iterator.fd < 0)
     throw fail("start");
   // The kernel writes whole records per read; keep a partial one anyway.
   char chunk[1 << 16];
   std::size_t held = 0;
   for (;;) {
-    const auto got = read(fd, chunk + held, sizeof chunk - held);
+    const auto got = read(iterator.fd, chunk + held, sizeof chunk - held);
     if (got < 0 && errno == EINTR)
       continue;
-    if (got <= 0)
+    if (got < 0) // a listing cut short must not pass for a whole one
+      throw fail("read");
+    if (got == 0)
       break;
     const std::size_t available = held + static_cast<std::size_t>(got);
     std::size_t offset = 0;
@@ -53,7 +59,6 @@ void read_bpf_iterator(bpf_program* program, OnRecord on_record) {
     held = available - offset;
     std::memmove(chunk, chunk + offset, held);
   }
-  close(fd);
 }
 
 } // namespace tcpsight::detail

@@ -61,14 +61,18 @@ void LifecycleTracker::seed(const SeedSocket& socket, std::uint64_t now_ns) {
   as_event.remote_port = socket.remote_port;
   as_event.new_state = socket.state;
   as_event.owner = socket.owner;
-  start(as_event, socket.role, /*seeded=*/true);
+  start(as_event, socket.role, Start::Seeded);
 }
 
-LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, bool seeded) {
+LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, Start how) {
   if (open_.size() >= max_open_ && !open_.contains(e.sock_id)) {
-    ++totals_.untracked;
+    // Counted once, where the connection opens or is seeded: its later
+    // events find no room either, and are not counted again.
+    if (how != Start::MidLife)
+      ++totals_.untracked;
     return nullptr;
   }
+  const bool seeded = how != Start::Opened;
   Open& open = open_[e.sock_id] = Open{};
   open.start_ns = e.ts_ns;
   open.role = role;
@@ -85,6 +89,9 @@ LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, bool 
 }
 
 void LifecycleTracker::enter(Open& open, TcpState state, std::uint64_t ts_ns) {
+  // Seeded in the state an event already in flight moves it to: once only.
+  if (open.states[std::min<std::size_t>(open.path_length, kMaxPath) - 1] == state)
+    return;
   const auto spent = ts_ns > open.state_since_ns ? ts_ns - open.state_since_ns : 0;
   if (open.path_length < kMaxPath) {
     open.state_ns[open.path_length - 1] = spent;
@@ -136,9 +143,9 @@ void LifecycleTracker::observe(const Event& e) {
 
   Open* open = nullptr;
   if (e.old_state == TcpState::Close && e.new_state == TcpState::SynSent) {
-    open = start(e, Role::Active, false);
+    open = start(e, Role::Active, Start::Opened);
   } else if (e.old_state == TcpState::Listen && e.new_state == TcpState::SynRecv) {
-    open = start(e, Role::Passive, false);
+    open = start(e, Role::Passive, Start::Opened);
   } else if (found != open_.end()) {
     open = &found->second;
     enter(*open, e.new_state, e.ts_ns);
@@ -149,7 +156,7 @@ void LifecycleTracker::observe(const Event& e) {
     first.new_state = e.old_state;
     if (e.ns_in_old && e.ts_ns > *e.ns_in_old)
       first.ts_ns = e.ts_ns - *e.ns_in_old;
-    open = start(first, Role::Unknown, /*seeded=*/true);
+    open = start(first, Role::Unknown, Start::MidLife);
     if (open) {
       enter(*open, e.new_state, e.ts_ns);
       take_details(*open, e);
@@ -162,6 +169,8 @@ void LifecycleTracker::observe(const Event& e) {
 void LifecycleTracker::finish(std::uint64_t sock_id, Open& open, const Event& end) {
   auto record = record_of(sock_id, open);
   record.end_ns = end.ts_ns;
+  // Seeded from a snapshot read a moment before its close: it started then.
+  record.start_ns = std::min(record.start_ns, record.end_ns);
   record.path.back().ns.reset(); // the state it ended in
   record.outcome = outcome_of(record, end.reason);
   record.totals = end.totals;
@@ -200,10 +209,11 @@ ConnectionRecord LifecycleTracker::record_of(std::uint64_t sock_id, const Open& 
   return record;
 }
 
-std::size_t LifecycleTracker::expire_missing(const std::function<bool(std::uint64_t)>& is_live,
-                                             std::uint64_t now_ns, std::uint64_t grace_ns) {
+std::size_t
+LifecycleTracker::expire_missing(const std::function<bool(std::uint64_t, std::uint32_t)>& is_live,
+                                 std::uint64_t now_ns, std::uint64_t grace_ns) {
   const auto expired = std::erase_if(open_, [&](const auto& entry) {
-    return entry.second.last_ns + grace_ns <= now_ns && !is_live(entry.first);
+    return entry.second.last_ns + grace_ns <= now_ns && !is_live(entry.first, entry.second.netns);
   });
   totals_.expired += expired;
   return expired;

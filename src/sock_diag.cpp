@@ -57,6 +57,8 @@ void sock_diag_dump(const Request& request_body, MessageParser parse, const Sock
   auto* context = const_cast<SocketVisitor*>(&visit);
   for (;;) {
     const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
+    if (received < 0 && errno == EINTR)
+      continue; // a signal (Ctrl-C, say) is for the caller's loop, not a failure
     if (received < 0)
       throw fail("receiving");
     const int status = mnl_cb_run(buffer.data(), static_cast<std::size_t>(received), sequence, port,

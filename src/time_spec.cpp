@@ -4,6 +4,7 @@
 #include "tcpsight/error.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <ctime>
 #include <fmt/format.h>
 #include <optional>
@@ -55,7 +56,8 @@ std::uint64_t parse_duration(std::string_view text) {
 std::int64_t parse_time(std::string_view text, std::int64_t now_ns) {
   if (!text.empty() && text.front() == '@') {
     const auto seconds = parse_number<std::uint64_t>(text.substr(1), 10);
-    if (!seconds)
+    constexpr std::uint64_t kLatest = INT64_MAX / 1'000'000'000; // year 2262
+    if (!seconds || *seconds > kLatest)
       throw Error(fmt::format("'{}' is not a time: @ takes seconds since 1970", text));
     return static_cast<std::int64_t>(*seconds) * 1'000'000'000;
   }

@@ -80,6 +80,10 @@ TopControls::Action TopControls::edit(int key) {
   switch (key) {
   case '\n':
     editing_ = false;
+    if (!filter_error_.empty()) { // back to the filter in effect
+      filter_text_ = applied_text_;
+      filter_error_.clear();
+    }
     break;
   case kEscape:
     editing_ = false;
@@ -109,6 +113,7 @@ void TopControls::apply_filter() {
     words.push_back(word);
   try {
     filter_ = SocketFilter::parse(words);
+    applied_text_ = filter_text_;
     filter_error_.clear();
   } catch (const Error& e) {
     filter_error_ = e.what();

@@ -169,18 +169,23 @@ void TopModel::tick(std::uint64_t now_ns) {
       mark(row, Highlight::None, now_ns);
 }
 
-void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint64_t now_ns) {
+void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint32_t netns,
+                         std::uint64_t now_ns) {
   std::unordered_set<std::uint64_t> present;
   for (const auto& socket : sockets) {
     if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait)
       continue;
     present.insert(socket.cookie);
     if (!rows_.contains(socket.cookie))
-      add(socket.cookie, socket, now_ns, Highlight::New);
+      add(socket.cookie, socket, now_ns, Highlight::New).socket.netns = netns;
   }
   for (auto& [id, row] : rows_)
-    if (!row.outcome && !present.contains(id) && row.first_seen_ns + kReconcileGraceNs <= now_ns)
+    if (!row.outcome && row.socket.netns == netns && !present.contains(id) &&
+        row.first_seen_ns + kReconcileGraceNs <= now_ns)
       close(row, now_ns);
+  tracker_.expire_missing(
+      [&](std::uint64_t id, std::uint32_t in) { return in != netns || present.contains(id); },
+      now_ns, kReconcileGraceNs);
 }
 
 std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::size_t limit) const {

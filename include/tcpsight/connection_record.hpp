@@ -68,7 +68,7 @@ struct ConnectionRecord {
   Outcome outcome = Outcome::StillOpen;
   int error = 0; // the socket's errno at the end
 
-  std::uint64_t duration_ns() const { return end_ns - start_ns; }
+  std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
 
   friend bool operator==(const ConnectionRecord&, const ConnectionRecord&) = default;
 };

@@ -48,9 +48,12 @@ public:
   void event(const Event& event) override { observe(event); }
 
   // Drops open connections that have been quiet for grace_ns and that
-  // is_live says no longer exist: their close was lost. Returns how many.
-  std::size_t expire_missing(const std::function<bool(std::uint64_t sock_id)>& is_live,
-                             std::uint64_t now_ns, std::uint64_t grace_ns);
+  // is_live says no longer exist: their close was lost. is_live learns each
+  // connection's network namespace too, so that a caller that looked at one
+  // namespace only can say yes to the others. Returns how many went.
+  std::size_t
+  expire_missing(const std::function<bool(std::uint64_t sock_id, std::uint32_t netns)>& is_live,
+                 std::uint64_t now_ns, std::uint64_t grace_ns);
 
   // The connections still open, as records with outcome StillOpen, in no order.
   std::vector<ConnectionRecord> open_records() const;
@@ -97,7 +100,9 @@ private:
   static constexpr std::uint8_t kHandshakeKnown = 1 << 1;
   static constexpr std::uint8_t kSeeded = 1 << 2;
 
-  Open* start(const Event& event, Role role, bool seeded);
+  // How a connection comes to be tracked.
+  enum class Start { Opened, Seeded, MidLife };
+  Open* start(const Event& event, Role role, Start how);
   void enter(Open& open, TcpState state, std::uint64_t ts_ns);
   void take_details(Open& open, const Event& event);
   void finish(std::uint64_t sock_id, Open& open, const Event& end);

@@ -11,7 +11,8 @@ namespace tcpsight {
 //   q quit            p or space  pause        l  listeners on/off
 //   n names on/off    h or ?  help             < >  sort by the previous/next column
 //   1-8 sort by that column   r  reverse the order
-//   /  type a filter (ls's language); Enter keeps it, Esc drops it
+//   /  type a filter (ls's language); Enter keeps it (or, if it does not
+//      parse, goes back to the one in effect), Esc drops it
 // Keys arrive as characters; the screen turns Backspace into 127 and
 // Enter into '\n'.
 class TopControls {
@@ -45,6 +46,7 @@ private:
   bool help_ = false;
   bool editing_ = false;
   std::string filter_text_;
+  std::string applied_text_; // the text of the filter in effect
   std::string filter_error_;
   SocketFilter filter_;
 };

@@ -75,9 +75,11 @@ public:
   void tick(std::uint64_t now_ns);
   void lost_events(std::uint64_t count) { lost_ += count; }
 
-  // With a fresh snapshot of the kernel's TCP sockets: rows the events
-  // missed appear, rows that are gone although no event said so close.
-  void reconcile(const std::vector<SocketRow>& sockets, std::uint64_t now_ns);
+  // With a fresh snapshot of the TCP sockets of network namespace netns:
+  // rows the events missed appear, rows of that namespace that are gone
+  // although no event said so close (their close was lost), and so do the
+  // connections the tracker still waits for.
+  void reconcile(const std::vector<SocketRow>& sockets, std::uint32_t netns, std::uint64_t now_ns);
 
   // The rows to show, filtered and sorted; with a limit, only the first
   // that many (a screenful), which is cheaper to sort.

@@ -19,12 +19,13 @@ constexpr std::uint64_t kGoneAfterNs = 5'000'000'000;
 
 // A local port that a listener holds marks the passive side.
 void seed_from_snapshot(LifecycleTracker& tracker) {
+  // Before the dump: a socket that closes meanwhile must not start after its end.
+  const auto now = monotonic_now_ns();
   const auto sockets = open_tcp_sockets(/*with_owners=*/true);
   std::set<std::uint16_t> listening;
   for (const auto& socket : sockets)
     if (socket.row.state == TcpState::Listen)
       listening.insert(socket.row.local_port);
-  const auto now = monotonic_now_ns();
   for (const auto& [row, owner] : sockets)
     tracker.seed({.sock_id = row.cookie,
                   .netns = row.netns,
@@ -71,11 +72,15 @@ void ConnectionTracking::after_batch(std::uint64_t now_ns) {
   if (!active_ || now_ns < last_check_ns_ + kCheckEveryNs)
     return;
   last_check_ns_ = now_ns;
+  // sock_diag lists this network namespace only: connections of others
+  // (containers, say) are taken to be alive.
+  const auto netns = current_netns();
   std::unordered_set<std::uint64_t> live;
   for (const auto& socket : open_tcp_sockets(/*with_owners=*/false))
     live.insert(socket.row.cookie);
-  tracker_.expire_missing([&](std::uint64_t id) { return live.contains(id); }, now_ns,
-                          kGoneAfterNs);
+  tracker_.expire_missing(
+      [&](std::uint64_t id, std::uint32_t in) { return in != netns || live.contains(id); }, now_ns,
+      kGoneAfterNs);
 }
 
 } // namespace tcpsight::cli

@@ -83,7 +83,9 @@ public:
   void finish_parsing() override {
     for (const auto& port : ports_)
       options_.source.filter.ports.push_back(parse_port(port));
-    options_.retain_ns = retain_ == "0" ? std::nullopt : std::optional(parse_duration(retain_));
+    // Any zero ("0", "0s", "0d") keeps everything, rather than deleting it all.
+    const auto age = retain_ == "0" ? 0 : parse_duration(retain_);
+    options_.retain_ns = age == 0 ? std::nullopt : std::optional(age);
     options_.max_bytes = max_size_ == "0" ? std::nullopt : std::optional(parse_size(max_size_));
   }
   int run() override { return run_record(options_); }

@@ -4,6 +4,7 @@
 #include "event_source.hpp"
 #include "tcpsight/clock.hpp"
 #include "tcpsight/error.hpp"
+#include "tcpsight/snapshot.hpp"
 #include "tcpsight/top_controls.hpp"
 #include "tcpsight/top_model.hpp"
 #include "top_screen.hpp"
@@ -54,7 +55,7 @@ int run_top(const TopOptions& options) {
   const auto interact = [&](std::uint64_t now) {
     model.tick(now);
     if (source->live() && now >= last_reconcile + kReconcileEveryNs) {
-      model.reconcile(tcp_sockets(), now);
+      model.reconcile(tcp_sockets(), current_netns(), now);
       last_reconcile = now;
     }
     bool redraw = false;

@@ -134,9 +134,12 @@ TEST(LifeCli, OutcomeAndDurationFilters) {
     client.close();
     test::read_to_eof(server);
   }
-  { // reset by the client
+  { // reset by the client, after 5 bytes the server has read (and acknowledged)
     auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
     auto server = test::accept_one(listener);
+    test::send_all(client, "12345", 5);
+    char got[5];
+    EXPECT_EQ(read(server.get(), got, sizeof got), 5);
     test::close_with_reset(client);
     char byte;
     EXPECT_LT(read(server.get(), &byte, 1), 0);
@@ -157,8 +160,10 @@ TEST(LifeCli, OutcomeAndDurationFilters) {
             (std::multiset<std::string>{"normal_active", "normal_passive"}));
   for (const auto& r : long_records)
     EXPECT_GE(r["duration_ms"].get<double>(), 200.0);
-  EXPECT_EQ(outcomes(stop_after(*resets, 2)),
-            (std::multiset<std::string>{"reset_sent", "reset_received"}));
+  const auto reset_records = stop_after(*resets, 2);
+  EXPECT_EQ(outcomes(reset_records), (std::multiset<std::string>{"reset_sent", "reset_received"}));
+  for (const auto& r : reset_records) // no FIN went out: all 5 bytes count
+    EXPECT_EQ(r[r["outcome"] == "reset_sent" ? "tx_bytes" : "rx_bytes"], 5) << r;
 }
 
 TEST(LifeCli, ConnectionsOpenBeforeTracingAreSeeded) {

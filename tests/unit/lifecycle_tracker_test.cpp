@@ -203,7 +203,7 @@ TEST_F(LifecycleTrackerTest, ResetReceivedAndResetSent) {
 TEST_F(LifecycleTrackerTest, LostCloseIsExpiredAndCountedNotKept) {
   Connection(tracker_, 8).to(Close, SynSent, 0).to(SynSent, Established, 1);
   Connection(tracker_, 9).to(Close, SynSent, 0).to(SynSent, Established, 1);
-  const auto only_nine_lives = [](std::uint64_t id) { return id == 9; };
+  const auto only_nine_lives = [](std::uint64_t id, std::uint32_t) { return id == 9; };
   // Within the grace period nothing goes, even if the socket is gone.
   EXPECT_EQ(tracker_.expire_missing(only_nine_lives, Connection::at(2), 5'000 * kMs), 0u);
   EXPECT_EQ(tracker_.expire_missing(only_nine_lives, Connection::at(6'000), 5'000 * kMs), 1u);
@@ -245,6 +245,20 @@ TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
   EXPECT_EQ(finished_[0], want);
 }
 
+TEST_F(LifecycleTrackerTest, SeededJustBeforeItsEvents) {
+  // The snapshot saw ESTABLISHED at 10 ms; events already in flight say it
+  // became ESTABLISHED at 8 ms and closed at 9 ms.
+  tracker_.seed({.sock_id = 16, .state = Established}, Connection::at(10));
+  Connection(tracker_, 16).to(SynSent, Established, 8).to(Established, Close, 9, [](Event& e) {
+    e.error = ECONNRESET;
+  });
+  ASSERT_EQ(finished_.size(), 1u);
+  EXPECT_EQ(finished_[0].start_ns, Connection::at(9)) << "never after its end";
+  EXPECT_EQ(finished_[0].duration_ns(), 0u);
+  EXPECT_EQ(finished_[0].path, (std::vector<StateStep>{{Established, 0}, {Close, {}}}))
+      << "ESTABLISHED once";
+}
+
 TEST_F(LifecycleTrackerTest, ConnectionsFirstSeenMidLifeStartThere) {
   Connection(tracker_, 13).to(Established, Close, 9, [](Event& e) {
     e.ns_in_old = 4 * kMs;
@@ -268,8 +282,8 @@ TEST_F(LifecycleTrackerTest, ListenersAreNotConnections) {
 TEST_F(LifecycleTrackerTest, LongPathsKeepTheirEnd) {
   Connection c(tracker_, 15);
   c.to(Close, SynSent, 0).to(SynSent, Established, 1);
-  for (int i = 0; i < 10; ++i) // not TCP, but the tracker must not overflow
-    c.to(Established, Established, 2 + i);
+  for (int i = 0; i < 5; ++i) // not TCP, but the tracker must not overflow
+    c.to(Established, CloseWait, 2 + 2 * i).to(CloseWait, Established, 3 + 2 * i);
   c.to(Established, Close, 20, [](Event& e) { e.error = ECONNRESET; });
   ASSERT_EQ(finished_.size(), 1u);
   EXPECT_EQ(finished_[0].path.size(), LifecycleTracker::kMaxPath);
@@ -285,12 +299,17 @@ TEST(LifecycleTracker, StateStaysWithinItsBudgetPerConnection) {
   EXPECT_LE(tracker.state_bytes() / kConnections, 256u);
 }
 
-TEST(LifecycleTracker, ConnectionsBeyondTheCapAreCountedNotTracked) {
+TEST(LifecycleTracker, ConnectionsBeyondTheCapAreCountedOnceNotTracked) {
   LifecycleTracker tracker([](const ConnectionRecord&) {}, /*max_open=*/2);
   for (std::uint64_t id = 1; id <= 3; ++id)
     tracker.seed({.sock_id = id, .state = Established}, 0);
   EXPECT_EQ(tracker.stats().open, 2u);
   EXPECT_EQ(tracker.stats().untracked, 1u);
+  // A connection opened now, and its later events: counted once.
+  tracker.observe(interpret(test::sample_transition(4, Close, SynSent, 40000, 10)));
+  tracker.observe(interpret(test::sample_transition(4, SynSent, Established, 40000, 11)));
+  tracker.observe(interpret(test::sample_transition(4, Established, CloseWait, 40000, 12)));
+  EXPECT_EQ(tracker.stats().untracked, 2u);
 }
 
 TEST(ConnectionRecordNames, RoundTrip) {

@@ -128,6 +128,7 @@ TEST(TopModel, SeededAndReconciled) {
                         .remote_port = 50000,
                         .state = Established,
                         .cookie = 11};
+  listener.netns = established.netns = 5; // the namespace the snapshots list
   model.seed(listener, Owner{.pid = 1, .comm = "sshd"}, kStart);
   model.seed(established, std::nullopt, kStart);
   EXPECT_EQ(model.rows({}).size(), 2u);
@@ -137,12 +138,20 @@ TEST(TopModel, SeededAndReconciled) {
   SocketRow other = established;
   other.cookie = 12;
   other.remote_port = 50001;
-  model.reconcile({listener, other}, kStart + 10 * kSecond);
+  // A connection of another namespace, which the snapshot does not cover.
+  auto elsewhere = at(20, Close, SynSent, 0);
+  elsewhere.netns = 6;
+  model.event(elsewhere);
+  model.reconcile({listener, other}, 5, kStart + 10 * kSecond);
   for (const auto* row : model.rows({}))
     EXPECT_EQ(row->highlight, row->sock_id == 10   ? Highlight::None
                               : row->sock_id == 11 ? Highlight::Closed
-                                                   : Highlight::New)
+                                                   : Highlight::New) // 12 missed, 20 just opened
         << row->sock_id;
+  model.tick(kStart + 20 * kSecond);
+  model.reconcile({listener, other}, 5, kStart + 20 * kSecond);
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local})), (std::vector<std::uint64_t>{10, 12, 20}))
+      << "the other namespace's row stays open; the lost one went";
 }
 
 TEST(TopModel, ColumnTexts) {
@@ -217,6 +226,11 @@ TEST(TopControls, FilterAsYouType) {
   controls.handle('\n');
   EXPECT_FALSE(controls.editing());
   EXPECT_EQ(ids(model.rows(controls.view())), (std::vector<std::uint64_t>{2}));
+  controls.handle('/');
+  type(controls, " or");
+  controls.handle('\n'); // does not parse: back to the filter in effect
+  EXPECT_EQ(controls.filter_text(), "sport = :40002 ") << "as typed when it last parsed";
+  EXPECT_TRUE(controls.filter_error().empty());
   controls.handle('/');
   controls.handle(27); // Esc drops the filter
   EXPECT_EQ(model.rows(controls.view()).size(), 2u);
