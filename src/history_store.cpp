@@ -1,6 +1,7 @@
 #include "tcpsight/history_store.hpp"
 
 #include "tcpsight/errno_name.hpp"
+#include "parse_number.hpp"
 #include "tcpsight/error.hpp"
 #include "tcpsight/filter.hpp"
 
@@ -97,14 +98,18 @@ std::string encode_path(const std::vector<StateStep>& path) {
   return text;
 }
 
+// Throws tcpsight::Error for text no tcpsight wrote.
 std::vector<StateStep> decode_path(const std::string& text) {
   std::vector<StateStep> path;
   std::istringstream in(text);
   for (std::string word; in >> word;) {
     const auto colon = word.find(':');
     StateStep step{.state = parse_state(word.substr(0, colon))};
-    if (colon != std::string::npos)
-      step.ns = std::stoull(word.substr(colon + 1));
+    if (colon != std::string::npos) {
+      step.ns = detail::parse_number<std::uint64_t>(word.substr(colon + 1), 10);
+      if (!step.ns)
+        throw Error(fmt::format("a connection's path '{}' is damaged", text));
+    }
     path.push_back(step);
   }
   return path;

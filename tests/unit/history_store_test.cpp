@@ -182,6 +182,15 @@ TEST_F(HistoryStoreTest, DamagedDatabaseIsRefused) {
   EXPECT_EQ(contents(), before);
 }
 
+TEST_F(HistoryStoreTest, RowsEditedByHandGiveAClearError) {
+  write({record(1, 100, Outcome::NormalActive)});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "UPDATE connections SET path = 'SYN_SENT:x'", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_THROW(read(), Error);
+}
+
 TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
   EXPECT_EQ(open_error(HistoryStore::Mode::ReadOnly),
             "no history at " + path_ + ": `tcpsight record` writes it");
