@@ -1,7 +1,7 @@
 #include "tcpsight/history_store.hpp"
 
-#include "tcpsight/errno_name.hpp"
 #include "parse_number.hpp"
+#include "tcpsight/errno_name.hpp"
 #include "tcpsight/error.hpp"
 #include "tcpsight/filter.hpp"
 
@@ -323,12 +323,15 @@ void HistoryStore::check_identity(bool fresh) {
     return statement.step() ? statement.text(0) : std::string();
   };
   try {
-    const auto application = std::stoll(pragma("PRAGMA application_id"));
+    const auto number = [&](const char* sql) {
+      return detail::parse_number<std::int64_t>(pragma(sql), 10).value_or(-1);
+    };
+    const auto application = number("PRAGMA application_id");
     if (application != kApplicationId)
       throw Error(fmt::format("{} is another program's SQLite database (application_id {}), not "
                               "a tcpsight history; it is left untouched: give another --db",
                               path_, application));
-    if (std::stoi(pragma("PRAGMA user_version")) > kSchemaVersion)
+    if (number("PRAGMA user_version") > kSchemaVersion)
       throw Error(fmt::format("{} was written by a newer tcpsight (schema {}; this one knows {})",
                               path_, pragma("PRAGMA user_version"), kSchemaVersion));
     const auto check = pragma("PRAGMA quick_check(1)");

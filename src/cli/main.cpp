@@ -4,6 +4,7 @@
 #include "tcpsight/error.hpp"
 
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <fmt/core.h>
 
 namespace {
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
     return chosen->run();
   } catch (const tcpsight::Error& e) {
     fmt::print(stderr, "tcpsight: {}\n", e.what());
+    return kRuntimeError;
+  } catch (const std::exception& e) { // a bug, or the system out of something
+    fmt::print(stderr, "tcpsight: internal error: {}\n", e.what());
     return kRuntimeError;
   }
 }
