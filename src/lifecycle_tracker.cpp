@@ -47,21 +47,22 @@ Outcome outcome_of(const ConnectionRecord& record, Reason reason) {
 LifecycleTracker::LifecycleTracker(RecordSink on_finished, std::size_t max_open)
     : on_finished_(std::move(on_finished)), max_open_(max_open) {}
 
-void LifecycleTracker::seed(const SeedSocket& socket, std::uint64_t now_ns) {
-  if (socket.state == TcpState::Listen || socket.state == TcpState::TimeWait ||
-      socket.state == TcpState::Close || open_.contains(socket.sock_id))
+void LifecycleTracker::seed(const SocketRow& row, std::optional<Owner> owner, Role role,
+                            std::uint64_t now_ns) {
+  if (row.state == TcpState::Listen || row.state == TcpState::TimeWait ||
+      row.state == TcpState::Close || open_.contains(row.cookie))
     return;
   Event as_event;
   as_event.ts_ns = now_ns;
-  as_event.sock_id = socket.sock_id;
-  as_event.netns = socket.netns;
-  as_event.local = socket.local;
-  as_event.local_port = socket.local_port;
-  as_event.remote = socket.remote;
-  as_event.remote_port = socket.remote_port;
-  as_event.new_state = socket.state;
-  as_event.owner = socket.owner;
-  start(as_event, socket.role, Start::Seeded);
+  as_event.sock_id = row.cookie;
+  as_event.netns = row.netns;
+  as_event.local = row.local;
+  as_event.local_port = row.local_port;
+  as_event.remote = row.remote;
+  as_event.remote_port = row.remote_port;
+  as_event.new_state = row.state;
+  as_event.owner = std::move(owner);
+  start(as_event, role, Start::Seeded);
 }
 
 LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, Start how) {

@@ -166,11 +166,4 @@ SnapshotStatus visit_snapshot(const SnapshotRequest& request, const SocketVisito
   return std::move(snapshot).status();
 }
 
-Snapshot take_snapshot(const SnapshotRequest& request) {
-  Snapshot snapshot;
-  static_cast<SnapshotStatus&>(snapshot) =
-      visit_snapshot(request, [&](const SocketRow& row) { snapshot.rows.push_back(row); });
-  return snapshot;
-}
-
 } // namespace tcpsight

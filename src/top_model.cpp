@@ -77,17 +77,7 @@ void TopModel::seed(const SocketRow& socket, std::optional<Owner> owner, std::ui
       rows_.contains(socket.cookie))
     return;
   add(socket.cookie, socket, now_ns, Highlight::None).owner = std::move(owner);
-  if (socket.state != TcpState::Listen) {
-    SeedSocket seed{.sock_id = socket.cookie,
-                    .netns = socket.netns,
-                    .local = socket.local,
-                    .local_port = socket.local_port,
-                    .remote = socket.remote,
-                    .remote_port = socket.remote_port,
-                    .state = socket.state,
-                    .owner = rows_[socket.cookie].owner};
-    tracker_.seed(seed, now_ns);
-  }
+  tracker_.seed(socket, rows_[socket.cookie].owner, Role::Unknown, now_ns);
 }
 
 void TopModel::count_event(std::uint64_t now_ns) {

@@ -3,6 +3,7 @@
 #include "tcpsight/connection_record.hpp"
 #include "tcpsight/event.hpp"
 #include "tcpsight/event_sink.hpp"
+#include "tcpsight/socket_row.hpp"
 
 #include <array>
 #include <cstddef>
@@ -12,19 +13,6 @@
 #include <vector>
 
 namespace tcpsight {
-
-// A connection that existed before tracing started, from a snapshot.
-struct SeedSocket {
-  std::uint64_t sock_id = 0; // socket cookie
-  std::uint32_t netns = 0;
-  IpAddress local;
-  std::uint16_t local_port = 0;
-  IpAddress remote;
-  std::uint16_t remote_port = 0;
-  TcpState state = TcpState::Established;
-  std::optional<Owner> owner;
-  Role role = Role::Unknown;
-};
 
 // Folds interpreted events (after EventPipeline) into one record per
 // connection and hands each finished one to on_finished. Pure: no kernel, no
@@ -40,9 +28,10 @@ public:
 
   explicit LifecycleTracker(RecordSink on_finished, std::size_t max_open = 1'000'000);
 
-  // Starts tracking a connection that was open before tracing (seeded).
-  // Listeners and sockets already in TIME_WAIT or CLOSE are ignored.
-  void seed(const SeedSocket& socket, std::uint64_t now_ns);
+  // Starts tracking a connection that was open before tracing (seeded),
+  // as a snapshot lists it: row.cookie is its socket id. Listeners and
+  // sockets already in TIME_WAIT or CLOSE are ignored.
+  void seed(const SocketRow& row, std::optional<Owner> owner, Role role, std::uint64_t now_ns);
 
   void observe(const Event& event);
   void event(const Event& event) override { observe(event); }

@@ -49,12 +49,6 @@ struct SnapshotStatus {
 // SnapshotSource for the fallbacks. Rows carry the namespace's inode.
 SnapshotStatus visit_snapshot(const SnapshotRequest& request, const SocketVisitor& visit);
 
-// The same, kept in memory.
-struct Snapshot : SnapshotStatus {
-  std::vector<SocketRow> rows;
-};
-Snapshot take_snapshot(const SnapshotRequest& request);
-
 // The inode of the calling thread's network namespace.
 std::uint32_t current_netns();
 

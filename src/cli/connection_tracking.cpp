@@ -27,15 +27,7 @@ void seed_from_snapshot(LifecycleTracker& tracker) {
     if (socket.row.state == TcpState::Listen)
       listening.insert(socket.row.local_port);
   for (const auto& [row, owner] : sockets)
-    tracker.seed({.sock_id = row.cookie,
-                  .netns = row.netns,
-                  .local = row.local,
-                  .local_port = row.local_port,
-                  .remote = row.remote,
-                  .remote_port = row.remote_port,
-                  .state = row.state,
-                  .owner = owner,
-                  .role = listening.contains(row.local_port) ? Role::Passive : Role::Active},
+    tracker.seed(row, owner, listening.contains(row.local_port) ? Role::Passive : Role::Active,
                  now);
 }
 

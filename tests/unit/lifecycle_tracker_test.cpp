@@ -50,6 +50,11 @@ private:
   std::uint64_t id_;
 };
 
+// A socket as a snapshot lists it.
+SocketRow socket_row(std::uint64_t cookie, TcpState state) {
+  return {.protocol = Protocol::Tcp, .state = state, .cookie = cookie};
+}
+
 // The sample connection's fixed parts: 127.0.0.1:40000 -> 10.1.2.3:8080.
 ConnectionRecord expected(std::uint64_t sock_id, Role role, Outcome outcome) {
   const auto sample = test::sample_event();
@@ -218,19 +223,18 @@ TEST_F(LifecycleTrackerTest, LostCloseIsExpiredAndCountedNotKept) {
 
 TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
   const auto sample = test::sample_event();
-  tracker_.seed({.sock_id = 10,
-                 .netns = sample.netns,
-                 .local = sample.local,
-                 .local_port = 40000,
-                 .remote = sample.remote,
-                 .remote_port = 8080,
-                 .state = Established,
-                 .owner = kCurl,
-                 .role = Role::Active},
-                Connection::at(0));
+  SocketRow row{.protocol = Protocol::Tcp,
+                .local = sample.local,
+                .local_port = 40000,
+                .remote = sample.remote,
+                .remote_port = 8080,
+                .state = Established,
+                .cookie = 10};
+  row.netns = sample.netns;
+  tracker_.seed(row, kCurl, Role::Active, Connection::at(0));
   // Listeners and TIME_WAIT are not connections to follow.
-  tracker_.seed({.sock_id = 11, .state = Listen}, Connection::at(0));
-  tracker_.seed({.sock_id = 12, .state = TimeWait}, Connection::at(0));
+  tracker_.seed(socket_row(11, Listen), {}, Role::Unknown, Connection::at(0));
+  tracker_.seed(socket_row(12, TimeWait), {}, Role::Unknown, Connection::at(0));
   EXPECT_EQ(tracker_.stats().open, 1u);
   Connection(tracker_, 10)
       .to(Established, CloseWait, 3)
@@ -248,7 +252,7 @@ TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
 TEST_F(LifecycleTrackerTest, SeededJustBeforeItsEvents) {
   // The snapshot saw ESTABLISHED at 10 ms; events already in flight say it
   // became ESTABLISHED at 8 ms and closed at 9 ms.
-  tracker_.seed({.sock_id = 16, .state = Established}, Connection::at(10));
+  tracker_.seed(socket_row(16, Established), {}, Role::Unknown, Connection::at(10));
   Connection(tracker_, 16).to(SynSent, Established, 8).to(Established, Close, 9, [](Event& e) {
     e.error = ECONNRESET;
   });
@@ -294,7 +298,7 @@ TEST(LifecycleTracker, StateStaysWithinItsBudgetPerConnection) {
   LifecycleTracker tracker([](const ConnectionRecord&) {});
   constexpr std::uint64_t kConnections = 100'000;
   for (std::uint64_t id = 1; id <= kConnections; ++id)
-    tracker.seed({.sock_id = id, .state = Established, .owner = kCurl}, 0);
+    tracker.seed(socket_row(id, Established), kCurl, Role::Active, 0);
   EXPECT_EQ(tracker.stats().open, kConnections);
   EXPECT_LE(tracker.state_bytes() / kConnections, 256u);
 }
@@ -302,7 +306,7 @@ TEST(LifecycleTracker, StateStaysWithinItsBudgetPerConnection) {
 TEST(LifecycleTracker, ConnectionsBeyondTheCapAreCountedOnceNotTracked) {
   LifecycleTracker tracker([](const ConnectionRecord&) {}, /*max_open=*/2);
   for (std::uint64_t id = 1; id <= 3; ++id)
-    tracker.seed({.sock_id = id, .state = Established}, 0);
+    tracker.seed(socket_row(id, Established), {}, Role::Active, 0);
   EXPECT_EQ(tracker.stats().open, 2u);
   EXPECT_EQ(tracker.stats().untracked, 1u);
   // A connection opened now, and its later events: counted once.
