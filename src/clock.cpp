@@ -15,6 +15,8 @@ std::int64_t clock_ns(clockid_t clock) {
 
 std::uint64_t monotonic_now_ns() { return static_cast<std::uint64_t>(clock_ns(CLOCK_MONOTONIC)); }
 
+std::int64_t realtime_now_ns() { return clock_ns(CLOCK_REALTIME); }
+
 WallClock WallClock::measure() {
   // Read monotonic on both sides of realtime so the offset is off by at
   // most half the time between the reads.

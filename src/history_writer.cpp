@@ -16,12 +16,6 @@ constexpr auto kBatchInterval = 200ms;
 constexpr std::uint64_t kAgeCheckEveryNs = 60'000'000'000;
 constexpr std::uint64_t kSizeCheckEveryNs = 5'000'000'000;
 
-std::int64_t wall_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 } // namespace
 
 HistoryWriter::HistoryWriter(std::unique_ptr<HistoryStore> store, Retention retention,
@@ -128,7 +122,7 @@ void HistoryWriter::write(Batch& batch) {
 void HistoryWriter::apply_retention(bool check_age) {
   std::optional<std::int64_t> cutoff;
   if (check_age && retention_.max_age_ns)
-    cutoff = wall_now_ns() - static_cast<std::int64_t>(*retention_.max_age_ns);
+    cutoff = realtime_now_ns() - static_cast<std::int64_t>(*retention_.max_age_ns);
   const bool too_big = retention_.max_bytes && store_->size_bytes() > *retention_.max_bytes;
   if (!cutoff && !too_big)
     return;

@@ -7,6 +7,9 @@ namespace tcpsight {
 // Now on CLOCK_MONOTONIC, the clock of the kernel's event timestamps.
 std::uint64_t monotonic_now_ns();
 
+// Now on CLOCK_REALTIME: nanoseconds since the Unix epoch.
+std::int64_t realtime_now_ns();
+
 // Converts the kernel's CLOCK_MONOTONIC timestamps to wall-clock time.
 class WallClock {
 public:

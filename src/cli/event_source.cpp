@@ -170,6 +170,10 @@ private:
 
 } // namespace
 
+void report_lost_events(std::uint64_t count) {
+  fmt::print(stderr, "tcpsight: lost {} events: the ring buffer was full\n", count);
+}
+
 std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options) {
   if (!options.read_path.empty())
     return std::make_unique<ReplaySource>(options);

@@ -29,6 +29,10 @@ struct EventLoopHooks {
   std::function<bool(std::uint64_t now_ns)> after_batch = [](std::uint64_t) { return true; };
 };
 
+// "tcpsight: lost N events: the ring buffer was full", on stderr: what
+// trace, life and record say when the kernel drops events.
+void report_lost_events(std::uint64_t count);
+
 // Where events come from: the kernel, live, or a file `trace --write` recorded.
 class EventSource {
 public:

@@ -1,12 +1,12 @@
 #include "commands.hpp"
 
 #include "tcpsight/chunked_writer.hpp"
+#include "tcpsight/clock.hpp"
 #include "tcpsight/history_store.hpp"
 #include "tcpsight/json_format.hpp"
 #include "tcpsight/life_view.hpp"
 #include "tcpsight/time_spec.hpp"
 
-#include <chrono>
 #include <fmt/format.h>
 
 namespace tcpsight::cli {
@@ -17,9 +17,7 @@ const WallClock kStoredTimes{0};
 constexpr std::size_t kTopRemotes = 20;
 
 HistoryStore::Query query_of(const HistoryOptions& options) {
-  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now = realtime_now_ns();
   HistoryStore::Query query{
       .address = options.address, .records = options.records, .limit = options.limit};
   if (options.since)

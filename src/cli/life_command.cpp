@@ -42,18 +42,10 @@ int run_life(const LifeOptions& options) {
     }
     return !output_closed;
   };
-  source->run(pipeline, {.lost =
-                             [](std::uint64_t count) {
-                               fmt::print(stderr,
-                                          "tcpsight: lost {} events: the ring buffer was full; "
-                                          "connections they ended are dropped within seconds\n",
-                                          count);
-                             },
-                         .after_batch =
-                             [&](std::uint64_t now) {
-                               tracking.after_batch(now);
-                               return flush();
-                             }});
+  source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
+                           tracking.after_batch(now);
+                           return flush();
+                         }});
   flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,

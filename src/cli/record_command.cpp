@@ -52,18 +52,11 @@ int run_record(const RecordOptions& options) {
   RecordingSink sink(writer, source->wall_clock(), options.transitions);
   ConnectionTracking tracking(*source, sink.tracker());
   EventPipeline pipeline(options.source.filter, sink);
-  source->run(pipeline, {.lost =
-                             [](std::uint64_t count) {
-                               fmt::print(stderr,
-                                          "tcpsight: lost {} events: the ring buffer was full\n",
-                                          count);
-                             },
-                         .after_batch =
-                             [&](std::uint64_t now) {
-                               tracking.after_batch(now);
-                               writer.check(); // a failed write stops recording
-                               return true;
-                             }});
+  source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
+                           tracking.after_batch(now);
+                           writer.check(); // a failed write stops recording
+                           return true;
+                         }});
   writer.flush();
   const auto written = writer.stats();
   const auto tracked = sink.tracker().stats();

@@ -68,9 +68,7 @@ int run_trace(const TraceOptions& options) {
   writer.flush();
   source->run(pipeline, {.lost =
                              [&](std::uint64_t count) {
-                               fmt::print(stderr,
-                                          "tcpsight: lost {} events: the ring buffer was full\n",
-                                          count);
+                               report_lost_events(count);
                                output->lost_events(count);
                              },
                          .after_batch = [&](std::uint64_t) { return writer.flush(); }});

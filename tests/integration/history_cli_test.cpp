@@ -4,6 +4,7 @@
 #include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "tcpsight/clock.hpp"
 #include "tcpsight/history_store.hpp"
 
 #include <gtest/gtest.h>
@@ -27,12 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using test::ChildProcess;
-
-std::int64_t wall_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class HistoryCli : public ::testing::Test {
 protected:
@@ -146,12 +141,12 @@ TEST_F(HistoryCli, KilledRecorderLosesAtMostTheLastSecond) {
       const auto client_port = test::local_port(client);
       client.close();
       server.close();
-      out << client_port << ' ' << wall_now_ns() << std::endl;
+      out << client_port << ' ' << realtime_now_ns() << std::endl;
     }
   });
   std::this_thread::sleep_for(2500ms);
   recorder->send_signal(SIGKILL);
-  const auto killed_at = wall_now_ns();
+  const auto killed_at = realtime_now_ns();
   EXPECT_EQ(recorder->wait(), 128 + SIGKILL);
   kill(churn.pid(), SIGKILL);
   churn.succeeded();
