@@ -65,12 +65,13 @@ enum sock_info_flags {
 	SOCK_RESET_SENT = 1 << 2,
 	SOCK_RESET_RECEIVED = 1 << 3,
 	SOCK_ACTIVE_OPEN = 1 << 4, /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
+	SOCK_BIRTH_PENDING = 1 << 5, /* its LISTEN -> SYN_RECV is not emitted yet */
 };
 
 /* What tcpsight remembers about a live socket: 48 bytes. */
 struct sock_info {
 	struct owner owner;
-	__u64 since_ns; /* when it entered its current state */
+	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
 	__u32 flags;	/* enum sock_info_flags */
 	__u32 reserved;
 };
@@ -239,17 +240,14 @@ static __always_inline bool port_listed(__u16 port, __u8 kind)
 static __always_inline bool passes_port_filter(const struct tcpsight_event *e)
 {
 	bool local_unknown = e->sport == 0;
-	/* Some kernels report LISTEN -> SYN_RECV before copying the remote end. */
-	bool remote_unknown =
-		e->dport == 0 && e->oldstate == TCP_LISTEN && e->newstate == TCP_SYN_RECV;
 
 	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_LOCAL))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !remote_unknown &&
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) &&
 	    !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown && !remote_unknown &&
+	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
 	    !port_listed(e->sport, TCPSIGHT_PORT_EITHER) &&
 	    !port_listed(e->dport, TCPSIGHT_PORT_EITHER))
 		return false;
@@ -325,25 +323,49 @@ static __always_inline bool entered_in_process_context(int newstate)
 	       newstate == TCP_LAST_ACK;
 }
 
+/* A passively opened socket is born in inet_csk_clone_lock(), which (before
+ * Linux 6.13) sets SYN_RECV before it copies the ports, addresses and cookie
+ * from the request. So its first event waits for the socket's next one, when
+ * they are right, on every kernel alike. Until accept() it belongs to its
+ * listener, found by the local port, the one field the clone already has. */
+static __always_inline void adopt_newborn(struct sock_info *info, const struct sock *sk, __u64 now)
+{
+	const struct sock_common *common = &sk->__sk_common;
+	struct listener_key key = {.netns = common->skc_net.net->ns.inum, .port = common->skc_num};
+	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+
+	/* Perhaps where a dead socket was: forget that one. */
+	__builtin_memset(info, 0, sizeof(*info));
+	info->since_ns = now;
+	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING;
+	if (listener) {
+		info->owner = listener->owner;
+		info->flags |= SOCK_OWNER_KNOWN;
+	}
+}
+
+/* The held-back LISTEN -> SYN_RECV of a passively opened socket, read now
+ * that its identity is complete, with the time it was born. */
+static __always_inline void emit_pending_birth(const struct sock *sk, struct sock_info *info)
+{
+	if (!(info->flags & SOCK_BIRTH_PENDING))
+		return;
+	info->flags &= ~SOCK_BIRTH_PENDING;
+
+	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_TRANSITION, .ts_ns = info->since_ns};
+	read_endpoints(&e, sk);
+	e.sock_id = socket_id(sk);
+	e.oldstate = TCP_LISTEN;
+	e.newstate = TCP_SYN_RECV;
+	copy_sock_info(&e, info);
+	emit(&e);
+}
+
 static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
 					const struct sock *sk, int oldstate, int newstate)
 {
 	struct listener_key key = {.netns = e->netns, .port = e->sport};
 
-	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
-		/* A new socket, perhaps where a dead one was: forget that one. A
-		 * passively opened socket belongs to its listener until accept(). */
-		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
-		__u64 since = info->since_ns; /* set by the caller: now */
-		__builtin_memset(info, 0, sizeof(*info));
-		info->since_ns = since;
-		info->flags = SOCK_SINCE_KNOWN;
-		if (listener) {
-			info->owner = listener->owner;
-			info->flags |= SOCK_OWNER_KNOWN;
-		}
-		return;
-	}
 	if (oldstate == TCP_CLOSE) {
 		/* A new connection attempt or listen: earlier resets are history. */
 		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED | SOCK_ACTIVE_OPEN);
@@ -422,18 +444,21 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	struct sock_info *info = sock_info_of(sk);
 	if (!info)
 		return 0;
-
-	struct tcpsight_event e = {};
 	__u64 now = bpf_ktime_get_ns();
 
+	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
+		adopt_newborn(info, sk, now);
+		return 0;
+	}
+	emit_pending_birth(sk, info);
+
+	struct tcpsight_event e = {};
 	read_full_socket(&e, sk, newstate);
 	e.type = TCPSIGHT_EVENT_TRANSITION;
 	e.ts_ns = now;
 	e.oldstate = oldstate;
 	e.newstate = newstate;
-	/* A passively opened socket is new: it never was in LISTEN itself. */
-	bool born_now = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
-	if ((info->flags & SOCK_SINCE_KNOWN) && !born_now) {
+	if (info->flags & SOCK_SINCE_KNOWN) {
 		e.ns_in_old = now - info->since_ns;
 		e.flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
 	}
@@ -513,6 +538,7 @@ static __always_inline int on_reset(const struct sock *sk, const struct sk_buff 
 		read_full_socket(&e, sk, sk->__sk_common.skc_state);
 		struct sock_info *info = sock_info_of(sk);
 		if (info) {
+			emit_pending_birth(sk, info);
 			info->flags |= type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT
 									 : SOCK_RESET_RECEIVED;
 			copy_sock_info(&e, info);
@@ -575,7 +601,11 @@ SEC("tp_btf/tcp_destroy_sock")
 int BPF_PROG(on_tcp_destroy_sock, const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
+	struct sock_info *info = bpf_map_lookup_elem(&sockets, &key);
 
+	if (!info)
+		return 0;
+	emit_pending_birth(sk, info);
 	bpf_map_delete_elem(&sockets, &key);
 	return 0;
 }

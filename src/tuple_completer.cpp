@@ -11,11 +11,8 @@ bool remote_missing(const Event& e) { return e.remote_port == 0 || is_unspecifie
 bool is_incomplete(const Event& e) {
   if (e.type != EventType::Transition || e.sock_id == 0)
     return false;
-  if (e.old_state == TcpState::Close && e.new_state == TcpState::SynSent)
-    return local_missing(e) || remote_missing(e);
-  if (e.old_state == TcpState::Listen && e.new_state == TcpState::SynRecv)
-    return local_missing(e) || remote_missing(e);
-  return false;
+  return e.old_state == TcpState::Close && e.new_state == TcpState::SynSent &&
+         (local_missing(e) || remote_missing(e));
 }
 
 void complete_from(Event& held, const Event& later) {

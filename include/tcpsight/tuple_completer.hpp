@@ -8,11 +8,12 @@
 
 namespace tcpsight {
 
-// The kernel reports some transitions before it has filled in the socket's
-// addresses: CLOSE -> SYN_SENT comes before connect() picks the local port,
-// and on some kernels LISTEN -> SYN_RECV before the remote end is copied.
-// This holds such an event back until the same socket's next event, takes
-// the missing fields from it, and lets everything else pass at once.
+// The kernel reports CLOSE -> SYN_SENT before connect() picks the local
+// port. This holds such an event back until the same socket's next event,
+// takes the missing fields from it, and lets everything else pass at once.
+// (A passive open's LISTEN -> SYN_RECV, which some kernels also report before
+// its fields are set, is held back in the kernel, where the socket is known
+// by its address before its cookie is right.)
 class TupleCompleter {
 public:
   // An event held longer than max_hold_ns goes out as it is. One second

@@ -34,20 +34,6 @@ TEST(TupleCompleter, ConnectWithoutLocalPortWaitsForTheNextEvent) {
   EXPECT_EQ(completer.held(), 0u);
 }
 
-TEST(TupleCompleter, PassiveOpenWithoutRemoteEndIsCompleted) {
-  TupleCompleter completer;
-  std::vector<Event> ready;
-  auto clone = event(5, 10, Listen, SynRecv, 80);
-  clone.remote = {};
-  clone.remote_port = 0;
-  completer.push(clone, ready);
-  EXPECT_TRUE(ready.empty());
-  completer.push(event(5, 11, SynRecv, Established, 80), ready);
-  ASSERT_EQ(ready.size(), 2u);
-  EXPECT_EQ(to_string(ready[0].remote), "10.1.2.3");
-  EXPECT_EQ(ready[0].remote_port, 8080);
-}
-
 TEST(TupleCompleter, CompleteEventsPassAtOnce) {
   TupleCompleter completer;
   std::vector<Event> ready;
