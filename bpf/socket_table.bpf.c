@@ -32,15 +32,19 @@ _Static_assert(sizeof(struct tcpsight_socket_record) == TCPSIGHT_SOCKET_RECORD_S
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* 0 when the kernel's configuration cannot be read: timers then show no time left. */
-extern const unsigned int CONFIG_HZ __kconfig __weak;
+/* The kernel keeps tcp_keepalive_time in jiffies and /proc/sys shows it in
+ * seconds, so the two give HZ without the kernel's config file, which many
+ * systems do not have. User space sets the seconds; 0: timers show no time. */
+const volatile __u32 keepalive_seconds = 0;
 
-static __u32 ms_until(unsigned long expires)
+static __u32 ms_until(const struct sock_common *common, unsigned long expires)
 {
 	const __u64 now = bpf_jiffies64();
-	if (!CONFIG_HZ || expires <= now)
+	const __u64 keepalive_jiffies = BPF_CORE_READ(common, skc_net.net, ipv4.sysctl_tcp_keepalive_time);
+
+	if (!keepalive_seconds || !keepalive_jiffies || expires <= now)
 		return 0;
-	return (__u32)((expires - now) * 1000 / CONFIG_HZ);
+	return (__u32)((expires - now) * 1000 * keepalive_seconds / keepalive_jiffies);
 }
 
 /* The endpoints, family and state every kind of socket shares. */
@@ -89,13 +93,13 @@ static void fill_tcp(struct tcpsight_socket_record *record, struct tcp_sock *tp)
 	if (pending == ICSK_TIME_RETRANS || pending == ICSK_TIME_REO_TIMEOUT ||
 	    pending == ICSK_TIME_LOSS_PROBE) {
 		record->timer = TIMER_RETRANSMIT;
-		record->timer_ms = ms_until(icsk->icsk_retransmit_timer.expires);
+		record->timer_ms = ms_until(&sk->__sk_common, icsk->icsk_retransmit_timer.expires);
 	} else if (pending == ICSK_TIME_PROBE0) {
 		record->timer = TIMER_ZERO_WINDOW;
-		record->timer_ms = ms_until(icsk->icsk_retransmit_timer.expires);
+		record->timer_ms = ms_until(&sk->__sk_common, icsk->icsk_retransmit_timer.expires);
 	} else if (sk->sk_timer.entry.pprev) { /* timer_pending() */
 		record->timer = TIMER_KEEPALIVE;
-		record->timer_ms = ms_until(sk->sk_timer.expires);
+		record->timer_ms = ms_until(&sk->__sk_common, sk->sk_timer.expires);
 	}
 	record->retransmits = icsk->icsk_retransmits;
 	record->inode = inode_of(sk);
@@ -124,11 +128,11 @@ int list_tcp_sockets(struct bpf_iter__tcp *ctx)
 	} else if (tw) {
 		record.state = TCP_TIME_WAIT;
 		record.timer = TIMER_TIME_WAIT;
-		record.timer_ms = ms_until(tw->tw_sk.tw_timer.expires);
+		record.timer_ms = ms_until(common, tw->tw_sk.tw_timer.expires);
 	} else if (req) {
 		record.state = TCP_SYN_RECV; /* as /proc and ss show a request socket */
 		record.timer = TIMER_RETRANSMIT;
-		record.timer_ms = ms_until(req->req.req.rsk_timer.expires);
+		record.timer_ms = ms_until(common, req->req.req.rsk_timer.expires);
 		record.retransmits = req->req.req.num_retrans;
 	}
 	bpf_seq_write(ctx->meta->seq, &record, sizeof(record));

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "socket_table.h"
 #include "socket_table.skel.h"
@@ -42,6 +43,15 @@ SocketRow row_of(const tcpsight_socket_record& record) {
   return row;
 }
 
+// The iterator turns timers from jiffies into milliseconds with this (see
+// socket_table.bpf.c); 0 if it cannot be read. /proc/sys/net shows the
+// network namespace of the reading thread, the one the iterator lists.
+std::uint32_t keepalive_seconds() {
+  std::ifstream in("/proc/sys/net/ipv4/tcp_keepalive_time");
+  std::uint32_t seconds = 0;
+  return in >> seconds ? seconds : 0;
+}
+
 } // namespace
 
 bool bpf_iterators_allowed() {
@@ -55,6 +65,7 @@ void iterate_inet_sockets(Protocol protocol, AddressFamily family, const SocketV
   std::unique_ptr<socket_table_bpf, SkeletonDeleter> skeleton(socket_table_bpf::open());
   if (!skeleton)
     throw Error(fmt::format("the socket iterators failed to open: {}", std::strerror(errno)));
+  skeleton->rodata->keepalive_seconds = keepalive_seconds();
   // Load only the program this listing runs.
   bpf_program__set_autoload(skeleton->progs.list_tcp_sockets, protocol == Protocol::Tcp);
   bpf_program__set_autoload(skeleton->progs.list_udp_sockets, protocol == Protocol::Udp);

@@ -263,15 +263,18 @@ TEST(LsTables, SourcesAgree) {
 TEST(LsTables, IteratorTimers) {
   TCPSIGHT_REQUIRE_TRACING();
   const auto closed = test::run_client_closes_first(AddressFamily::IPv4);
+  // By both ports: an older TIME_WAIT socket can hold the same local port.
   const auto time_wait = [&](const std::vector<SocketRow>& rows) -> std::optional<SocketRow> {
     for (const auto& row : rows)
-      if (row.local_port == closed.client && row.state == TcpState::TimeWait)
+      if (row.local_port == closed.client && row.remote_port == closed.server &&
+          row.state == TcpState::TimeWait)
         return row;
     return std::nullopt;
   };
   // The client's timewait socket reaches TIME_WAIT when the server's FIN does.
   std::optional<SocketRow> from_sock_diag;
-  for (int tries = 0; tries < 100 && !from_sock_diag; ++tries) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!from_sock_diag && std::chrono::steady_clock::now() < deadline) {
     from_sock_diag = time_wait(inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4));
     if (!from_sock_diag)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
