@@ -40,7 +40,8 @@ const volatile __u32 keepalive_seconds = 0;
 static __u32 ms_until(const struct sock_common *common, unsigned long expires)
 {
 	const __u64 now = bpf_jiffies64();
-	const __u64 keepalive_jiffies = BPF_CORE_READ(common, skc_net.net, ipv4.sysctl_tcp_keepalive_time);
+	const __u64 keepalive_jiffies =
+		BPF_CORE_READ(common, skc_net.net, ipv4.sysctl_tcp_keepalive_time);
 
 	if (!keepalive_seconds || !keepalive_jiffies || expires <= now)
 		return 0;

@@ -64,7 +64,7 @@ enum sock_info_flags {
 	SOCK_OWNER_KNOWN = 1 << 1,
 	SOCK_RESET_SENT = 1 << 2,
 	SOCK_RESET_RECEIVED = 1 << 3,
-	SOCK_ACTIVE_OPEN = 1 << 4, /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
+	SOCK_ACTIVE_OPEN = 1 << 4,   /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
 	SOCK_BIRTH_PENDING = 1 << 5, /* its LISTEN -> SYN_RECV is not emitted yet */
 };
 

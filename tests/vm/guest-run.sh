@@ -60,6 +60,7 @@ modules_dir=/lib/modules/$kernel_release
 mkdir -p "$modules_dir"
 mount --bind "$TCPSIGHT_VM_KERNEL_ROOT/lib/modules/$kernel_release" "$modules_dir"
 # libbpf reads the kernel config for Kconfig externs.
+mkdir -p /boot
 cp "$TCPSIGHT_VM_KERNEL_ROOT/boot/config-$kernel_release" "/boot/config-$kernel_release"
 
 hostname tcpsight-vm
@@ -73,23 +74,23 @@ dmesg -n 5
 # messages mixed in.
 results=/run/tcpsight-vm-results
 mkdir -p "$results"
-case "$TCPSIGHT_VM_RESULTS_FS" in
+case "${TCPSIGHT_VM_RESULTS_FS-}" in
   9p) mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none results "$results" ;;
   virtiofs) mount -t virtiofs results "$results" ;;
   *) echo "tcpsight-vm: no results share; the console is the only log" ;;
 esac
 
 unset TERM LANG LC_ALL CI
-[[ -n $TCPSIGHT_VM_CI ]] && export CI=$TCPSIGHT_VM_CI
-[[ -n $TCPSIGHT_VM_LANG ]] && export LANG=$TCPSIGHT_VM_LANG
-[[ -n $TCPSIGHT_VM_TERM ]] && export TERM=$TCPSIGHT_VM_TERM
+[[ -n ${TCPSIGHT_VM_CI-} ]] && export CI=$TCPSIGHT_VM_CI
+[[ -n ${TCPSIGHT_VM_LANG-} ]] && export LANG=$TCPSIGHT_VM_LANG
+[[ -n ${TCPSIGHT_VM_TERM-} ]] && export TERM=$TCPSIGHT_VM_TERM
 
 cd "$TCPSIGHT_VM_BUILD_DIR"
 suite=(./tests/tcpsight_integration_tests --gtest_color=no)
 if mounted "$results"; then
   suite+=("--gtest_output=xml:$results/gtest.xml")
 fi
-if [[ -n $TCPSIGHT_VM_GTEST_FILTER ]]; then
+if [[ -n ${TCPSIGHT_VM_GTEST_FILTER-} ]]; then
   suite+=("--gtest_filter=$TCPSIGHT_VM_GTEST_FILTER")
 fi
 
