@@ -473,14 +473,16 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	return 0;
 }
 
-/* Fills an event from the segment a RST answers: its destination is local. */
-static __always_inline void read_segment(struct tcpsight_event *e, const struct sk_buff *skb)
+/* Fills an event from the segment a RST answers: its destination is local.
+ * False if the segment is not TCP (tcp is then left alone). */
+static __always_inline bool read_segment(struct tcpsight_event *e, const struct sk_buff *skb,
+					 struct tcphdr *tcp)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
 	__u16 network = BPF_CORE_READ(skb, network_header);
 	__u16 transport = BPF_CORE_READ(skb, transport_header);
-	struct tcphdr tcp = {};
 	__u8 version = 0;
+	__u8 protocol;
 
 	bpf_probe_read_kernel(&version, 1, head + network);
 	if ((version >> 4) == 4) {
@@ -489,18 +491,23 @@ static __always_inline void read_segment(struct tcpsight_event *e, const struct 
 		e->family = AF_INET;
 		__builtin_memcpy(e->saddr, &ip.daddr, 4);
 		__builtin_memcpy(e->daddr, &ip.saddr, 4);
+		protocol = ip.protocol;
 	} else {
 		struct ipv6hdr ip6 = {};
 		bpf_probe_read_kernel(&ip6, sizeof(ip6), head + network);
 		e->family = AF_INET6;
 		__builtin_memcpy(e->saddr, &ip6.daddr, 16);
 		__builtin_memcpy(e->daddr, &ip6.saddr, 16);
+		protocol = ip6.nexthdr;
 	}
-	bpf_probe_read_kernel(&tcp, sizeof(tcp), head + transport);
-	e->sport = bpf_ntohs(tcp.dest);
-	e->dport = bpf_ntohs(tcp.source);
+	if (protocol != IPPROTO_TCP)
+		return false;
+	bpf_probe_read_kernel(tcp, sizeof(*tcp), head + transport);
+	e->sport = bpf_ntohs(tcp->dest);
+	e->dport = bpf_ntohs(tcp->source);
 	e->netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 	e->oldstate = e->newstate = TCP_CLOSE;
+	return true;
 }
 
 static __always_inline bool is_full_socket(const struct sock *sk)
@@ -513,12 +520,12 @@ static __always_inline bool is_full_socket(const struct sock *sk)
 static __always_inline int on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
 {
 	struct tcpsight_event e = {.type = type, .ts_ns = bpf_ktime_get_ns()};
+	struct tcphdr segment;
 
 	count(TCPSIGHT_COUNTER_SEEN);
 	if (!sk) {
-		if (!skb)
+		if (!skb || !read_segment(&e, skb, &segment))
 			return 0;
-		read_segment(&e, skb);
 		e.flags |= TCPSIGHT_F_NO_SOCKET;
 	} else if (!is_full_socket(sk)) {
 		read_endpoints(&e, sk);
@@ -526,9 +533,8 @@ static __always_inline int on_reset(const struct sock *sk, const struct sk_buff 
 	} else if (sk->__sk_common.skc_state == TCP_LISTEN && skb) {
 		/* A listener answering a stray segment: the connection is the
 		 * segment's, and the listener itself is not reset. */
-		if (!is_tcp(sk))
+		if (!is_tcp(sk) || !read_segment(&e, skb, &segment))
 			return 0;
-		read_segment(&e, skb);
 		struct sock_info *info = sock_info_of(sk);
 		if (info && (info->flags & SOCK_OWNER_KNOWN))
 			copy_owner(&e, &info->owner);
@@ -554,6 +560,28 @@ SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_tcp_send_reset, const struct sock *sk, const struct sk_buff *skb)
 {
 	return on_reset(sk, skb, TCPSIGHT_EVENT_RESET_SENT);
+}
+
+/* Before Linux 6.10, tcp_send_reset fires only for full sockets. The RST that
+ * answers a segment no socket owned (a connect to a closed port) then shows
+ * as that segment's drop, for reason NO_SOCKET, just after the RST went out.
+ * User space loads this only on such kernels. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+{
+	if (!bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET) ||
+	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
+		return 0;
+
+	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_RESET_SENT, .ts_ns = bpf_ktime_get_ns()};
+	struct tcphdr segment;
+	/* Not TCP (UDP drops for NO_SOCKET too), or a RST, which gets no answer. */
+	if (!read_segment(&e, skb, &segment) || segment.rst)
+		return 0;
+	count(TCPSIGHT_COUNTER_SEEN);
+	e.flags |= TCPSIGHT_F_NO_SOCKET;
+	emit(&e);
+	return 0;
 }
 
 SEC("tp_btf/tcp_receive_reset")

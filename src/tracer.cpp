@@ -51,6 +51,23 @@ struct BtfDeleter {
   void operator()(btf* types) const { btf__free(types); }
 };
 
+// How many arguments a tracepoint hands a tp_btf program (its btf_trace_
+// typedef points to a function whose first parameter is the context), or -1
+// if the kernel has no such tracepoint.
+int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
+  if (!kernel_types)
+    return -1;
+  const auto name = fmt::format("btf_trace_{}", tracepoint);
+  const int id = btf__find_by_name_kind(kernel_types, name.c_str(), BTF_KIND_TYPEDEF);
+  if (id < 0)
+    return -1;
+  const btf_type* pointer = btf__type_by_id(kernel_types, btf__type_by_id(kernel_types, id)->type);
+  const btf_type* function = pointer ? btf__type_by_id(kernel_types, pointer->type) : nullptr;
+  if (!function || !btf_is_func_proto(function))
+    return -1;
+  return btf_vlen(function) - 1;
+}
+
 // Syscall tracepoints are classic tracepoints: they need tracefs, which a
 // new machine may not have mounted. Root can mount it where it belongs.
 bool tracefs_ready() {
@@ -144,9 +161,7 @@ private:
     std::unique_ptr<btf, BtfDeleter> kernel_types(btf__load_vmlinux_btf());
     const auto switch_off_without = [&](bpf_program* program, const char* tracepoint,
                                         const char* feature) {
-      const auto type = fmt::format("btf_trace_{}", tracepoint);
-      if (kernel_types &&
-          btf__find_by_name_kind(kernel_types.get(), type.c_str(), BTF_KIND_TYPEDEF) >= 0)
+      if (tracepoint_arguments(kernel_types.get(), tracepoint) >= 0)
         return;
       bpf_program__set_autoload(program, false);
       notices_.push_back(
@@ -160,6 +175,7 @@ private:
                        "SYN-ACK retransmit events");
     switch_off_without(progs.on_tcp_destroy_sock, "tcp_destroy_sock",
                        "prompt cleanup of closed sockets");
+    choose_no_socket_reset_source(kernel_types.get(), skeleton);
 
     if (!tracefs_ready()) {
       bpf_program__set_autoload(progs.on_accept4_exit, false);
@@ -169,6 +185,21 @@ private:
           "sockets keep their listener's owner",
           kTracefs));
     }
+  }
+
+  // From Linux 6.10 tcp_send_reset (then with a third argument, the reason)
+  // also reports the RSTs that answer segments no socket owned. Before, the
+  // drop of such a segment (kfree_skb, reason NO_SOCKET) stands in for them.
+  void choose_no_socket_reset_source(const btf* kernel_types, tcpsight_bpf& skeleton) {
+    const int reset_arguments = tracepoint_arguments(kernel_types, "tcp_send_reset");
+    const bool resets_lack_no_socket = reset_arguments >= 0 && reset_arguments < 3;
+    const bool drops_have_reasons = tracepoint_arguments(kernel_types, "kfree_skb") >= 3;
+    bpf_program__set_autoload(skeleton.progs.on_kfree_skb,
+                              resets_lack_no_socket && drops_have_reasons);
+    if (resets_lack_no_socket && !drops_have_reasons)
+      notices_.push_back("RSTs answering segments no socket owned (a connect to a closed port) "
+                         "are not shown: this kernel reports neither them nor why it drops "
+                         "segments");
   }
 
   const TracerOptions& options_;
@@ -223,7 +254,8 @@ struct Tracer::Impl {
     const auto& p = skeleton->progs;
     for (bpf_program* program :
          {p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
-          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock}) {
+          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock,
+          p.on_kfree_skb}) {
       const int fd = bpf_program__fd(program);
       bpf_prog_info info{};
       __u32 length = sizeof info;

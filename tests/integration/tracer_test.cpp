@@ -268,22 +268,30 @@ TEST(Tracer, ListenerOpensAndCloses) {
   expect_owner(run.socket_with_ports(port, 0), getpid(), own_comm());
 }
 
-TEST(Tracer, ConnectToAClosedPortIsRefused) {
+TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   TCPSIGHT_REQUIRE_TRACING();
+  const AddressFamily family = GetParam();
   TracedRun run;
-  const auto closed_port = test::unused_port(AddressFamily::IPv4);
-  std::uint16_t client_port = 0;
+  const auto closed_port = test::unused_port(family);
   try {
-    test::connect_to_loopback(AddressFamily::IPv4, closed_port);
+    test::connect_to_loopback(family, closed_port);
     FAIL() << "connect to a closed port succeeded";
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code().value(), ECONNREFUSED);
   }
+  // The RST came from the kernel, for a port with no socket.
+  const auto reset_sent = [&]() -> const Event* {
+    for (const auto& e : run.shown())
+      if (e.type == EventType::ResetSent && e.local_port == closed_port)
+        return &e;
+    return nullptr;
+  };
+  std::uint16_t client_port = 0;
   run.poll_until([&] {
     for (const auto& e : run.shown())
       if (e.remote_port == closed_port && e.type == EventType::Transition && e.new_state == Close)
         client_port = e.local_port;
-    return client_port != 0;
+    return client_port != 0 && reset_sent();
   });
 
   const auto client = run.socket_with_ports(client_port, closed_port);
@@ -294,13 +302,13 @@ TEST(Tracer, ConnectToAClosedPortIsRefused) {
   ASSERT_NE(received, nullptr);
   EXPECT_EQ(received->reason, Reason::Refused);
 
-  // The RST came from the kernel, for a port with no socket.
-  const auto sent = std::find_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
-    return e.type == EventType::ResetSent && e.local_port == closed_port;
-  });
-  ASSERT_NE(sent, run.shown().end());
+  const Event* sent = reset_sent();
+  ASSERT_NE(sent, nullptr);
   EXPECT_TRUE(sent->no_socket);
   EXPECT_EQ(sent->remote_port, client_port);
+  EXPECT_EQ(sent->local, test::loopback_address(family));
+  EXPECT_EQ(sent->remote, test::loopback_address(family));
+  EXPECT_EQ(sent->netns, own_netns());
   EXPECT_EQ(sent->sock_id, 0u);
 }
 
