@@ -17,7 +17,7 @@ packages=(
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
   net-tools                            # netstat, which tests compare tcpsight ls with
   tmux                                 # a terminal for the end-to-end test of tcpsight top
-  qemu-system-x86 busybox-static cpio kmod  # the tests on Debian's own kernels, in VMs
+  qemu-system-x86 busybox-static cpio kmod xz-utils  # the tests on Debian's own kernels, in VMs
   libbenchmark-dev                     # bench/
 )
 # Peers that bench/run_churn.sh measures tcpsight against.

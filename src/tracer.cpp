@@ -246,7 +246,7 @@ struct Tracer::Impl {
     return totals;
   }
 
-  // From 6.2 on, the kernel skips a tracing program that fires again on a
+  // From 6.1 on, the kernel skips a tracing program that fires again on a
   // CPU where it is already running (a softirq transition interrupting one in
   // process context) and only counts the miss: those are lost events too.
   std::uint64_t recursion_misses() const {

@@ -59,9 +59,9 @@ kernel_release=$(uname -r)
 modules_dir=/lib/modules/$kernel_release
 mkdir -p "$modules_dir"
 mount --bind "$TCPSIGHT_VM_KERNEL_ROOT/lib/modules/$kernel_release" "$modules_dir"
-# libbpf reads the kernel config for Kconfig externs.
-mkdir -p /boot
-cp "$TCPSIGHT_VM_KERNEL_ROOT/boot/config-$kernel_release" "/boot/config-$kernel_release"
+# No /boot/config-$kernel_release, as in containers and minimal images:
+# tcpsight must not need the kernel's config file (Debian kernels have no
+# /proc/config.gz either).
 
 hostname tcpsight-vm
 ip link set lo up
