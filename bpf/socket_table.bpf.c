@@ -40,12 +40,12 @@ const volatile __u32 keepalive_seconds = 0;
 static __u32 ms_until(const struct sock_common *common, unsigned long expires)
 {
 	const __u64 now = bpf_jiffies64();
-	const __u64 keepalive_jiffies =
+	const int keepalive_jiffies =
 		BPF_CORE_READ(common, skc_net.net, ipv4.sysctl_tcp_keepalive_time);
 
-	if (!keepalive_seconds || !keepalive_jiffies || expires <= now)
+	if (!keepalive_seconds || keepalive_jiffies <= 0 || expires <= now)
 		return 0;
-	return (__u32)((expires - now) * 1000 * keepalive_seconds / keepalive_jiffies);
+	return (__u32)((expires - now) * 1000 * keepalive_seconds / (__u64)keepalive_jiffies);
 }
 
 /* The endpoints, family and state every kind of socket shares. */

@@ -324,7 +324,7 @@ static __always_inline bool entered_in_process_context(int newstate)
 }
 
 /* A passively opened socket is born in inet_csk_clone_lock(), which (before
- * Linux 6.13) sets SYN_RECV before it copies the ports, addresses and cookie
+ * Linux 6.15) sets SYN_RECV before it copies the ports, addresses and cookie
  * from the request. So its first event waits for the socket's next one, when
  * they are right, on every kernel alike. Until accept() it belongs to its
  * listener, found by the local port, the one field the clone already has. */
@@ -354,6 +354,9 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 
 	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_TRANSITION, .ts_ns = info->since_ns};
 	read_endpoints(&e, sk);
+	/* Emitted at the close, the port is released (see read_full_socket). */
+	if (!e.sport)
+		e.sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	e.sock_id = socket_id(sk);
 	e.oldstate = TCP_LISTEN;
 	e.newstate = TCP_SYN_RECV;
@@ -607,13 +610,19 @@ int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
 	return 0;
 }
 
-/* sk is the listener; the connection is still a request socket. */
+/* sk is the listener, and the connection still a request socket; or, with
+ * TCP Fast Open, sk is the connection itself, born on the SYN. */
 SEC("tp_btf/tcp_retransmit_synack")
 int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct request_sock *req)
 {
 	if (!sk || !req)
 		return 0;
 	count(TCPSIGHT_COUNTER_SEEN);
+	if (sk->__sk_common.skc_state == TCP_SYN_RECV && is_tcp(sk)) {
+		struct sock_info *child = sock_info_of(sk);
+		if (child)
+			emit_pending_birth(sk, child);
+	}
 
 	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT,
 				   .ts_ns = bpf_ktime_get_ns()};

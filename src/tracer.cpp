@@ -62,7 +62,9 @@ int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
   if (id < 0)
     return -1;
   const btf_type* pointer = btf__type_by_id(kernel_types, btf__type_by_id(kernel_types, id)->type);
-  const btf_type* function = pointer ? btf__type_by_id(kernel_types, pointer->type) : nullptr;
+  if (!pointer || !btf_is_ptr(pointer))
+    return -1;
+  const btf_type* function = btf__type_by_id(kernel_types, pointer->type);
   if (!function || !btf_is_func_proto(function))
     return -1;
   return btf_vlen(function) - 1;
@@ -252,10 +254,11 @@ struct Tracer::Impl {
   std::uint64_t recursion_misses() const {
     std::uint64_t misses = 0;
     const auto& p = skeleton->progs;
+    // Not on_kfree_skb: it runs for every dropped packet, and almost all of
+    // the misses it might have would be drops of no interest.
     for (bpf_program* program :
          {p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
-          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock,
-          p.on_kfree_skb}) {
+          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock}) {
       const int fd = bpf_program__fd(program);
       bpf_prog_info info{};
       __u32 length = sizeof info;

@@ -118,6 +118,12 @@ Fd connect_to_loopback(AddressFamily family, std::uint16_t port) {
   return client;
 }
 
+void send_datagram_to_loopback(AddressFamily family, std::uint16_t port) {
+  Fd sender(check(socket(socket_family(family), SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket"));
+  const LoopbackSockaddr address(family, port);
+  check(static_cast<int>(sendto(sender.get(), "x", 1, 0, address.get(), address.length)), "sendto");
+}
+
 Fd accept_one(const Fd& listener) {
   return Fd(check(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept4"));
 }

@@ -37,6 +37,8 @@ Fd listen_on_loopback(AddressFamily family);
 std::uint16_t local_port(const Fd& socket);
 
 Fd connect_to_loopback(AddressFamily family, std::uint16_t port);
+// One UDP datagram to that port on the loopback address.
+void send_datagram_to_loopback(AddressFamily family, std::uint16_t port);
 Fd accept_one(const Fd& listener);
 
 void send_all(const Fd& socket, const void* data, std::size_t size);

@@ -273,6 +273,8 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   const AddressFamily family = GetParam();
   TracedRun run;
   const auto closed_port = test::unused_port(family);
+  // UDP to a closed port is dropped too (for NO_SOCKET), but gets no RST.
+  test::send_datagram_to_loopback(family, closed_port);
   try {
     test::connect_to_loopback(family, closed_port);
     FAIL() << "connect to a closed port succeeded";
@@ -304,6 +306,11 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
 
   const Event* sent = reset_sent();
   ASSERT_NE(sent, nullptr);
+  EXPECT_EQ(std::count_if(run.shown().begin(), run.shown().end(),
+                          [&](const Event& e) {
+                            return e.type == EventType::ResetSent && e.local_port == closed_port;
+                          }),
+            1);
   EXPECT_TRUE(sent->no_socket);
   EXPECT_EQ(sent->remote_port, client_port);
   EXPECT_EQ(sent->local, test::loopback_address(family));
