@@ -188,12 +188,21 @@ newest_package() {
   return 1
 }
 
+# The newest package apt knows, or the newest after an apt-get update when
+# that one is not in the cache yet: stale lists may name a package the
+# archive no longer has.
 choose_package() {
-  package=$(newest_package) || {
-    say "apt-cache knows no $series kernel package; running apt-get update"
-    apt-get update -qq >&2 || die "apt-get update failed"
-    package=$(newest_package) || die "no Debian package matches $package_regex"
-  }
+  if package=$(newest_package) && [[ -e $cache_dir/${package#linux-image-}/root/.ready ]]; then
+    set_package_paths
+    return
+  fi
+  say "refreshing the package lists (apt-get update) before a download"
+  apt-get update -qq >&2 || die "apt-get update failed"
+  package=$(newest_package) || die "no Debian package matches $package_regex"
+  set_package_paths
+}
+
+set_package_paths() {
   kernel_release=${package#linux-image-}
   package_version=$(apt-cache policy "$package" | sed -n 's/^ *Candidate: //p')
   kernel_cache=$cache_dir/$kernel_release
