@@ -102,6 +102,17 @@ Fd listen_on_loopback(AddressFamily family) {
   return listener;
 }
 
+Fd listen_dual_stack() {
+  Fd listener(check(socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket"));
+  const int v6_only = 0;
+  check(setsockopt(listener.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6_only, sizeof v6_only),
+        "setsockopt");
+  sockaddr_in6 any{.sin6_family = AF_INET6, .sin6_addr = in6addr_any};
+  check(bind(listener.get(), reinterpret_cast<const sockaddr*>(&any), sizeof any), "bind");
+  check(listen(listener.get(), 16), "listen");
+  return listener;
+}
+
 std::uint16_t local_port(const Fd& socket) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;

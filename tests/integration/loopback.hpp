@@ -35,6 +35,9 @@ IpAddress loopback_address(AddressFamily family);
 // A socket listening on the loopback address on a port the kernel picks.
 Fd listen_on_loopback(AddressFamily family);
 std::uint16_t local_port(const Fd& socket);
+// An IPv6 socket listening on [::] that also accepts IPv4 connections, whose
+// addresses it sees IPv4-mapped (::ffff:127.0.0.1).
+Fd listen_dual_stack();
 
 Fd connect_to_loopback(AddressFamily family, std::uint16_t port);
 // One UDP datagram to that port on the loopback address.

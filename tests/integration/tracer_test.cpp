@@ -183,6 +183,30 @@ INSTANTIATE_TEST_SUITE_P(Families, TracerLoopback,
                          ::testing::Values(AddressFamily::IPv4, AddressFamily::IPv6),
                          [](const auto& info) { return std::string(family_name(info.param)); });
 
+// The server side of an IPv4 connection to a dual-stack listener is an IPv6
+// socket with IPv4-mapped addresses, born through another path in the
+// kernel (tcp_v6_syn_recv_sock handing over to the IPv4 one).
+TEST(Tracer, IPv4ConnectionToADualStackListener) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run;
+  auto listener = test::listen_dual_stack();
+  const auto ports = test::run_client_closes_first(listener, AddressFamily::IPv4);
+  run.poll_until([&] { return run.socket_reached(ports.server, ports.client, {Close}); });
+
+  const auto server = run.socket_with_ports(ports.server, ports.client);
+  EXPECT_EQ(test::states_of(server), kPassiveClose);
+  const auto mapped = parse_ip_address("::ffff:127.0.0.1");
+  for (const auto& e : server) {
+    EXPECT_EQ(e.family(), AddressFamily::IPv6);
+    EXPECT_EQ(e.local, mapped);
+    EXPECT_EQ(e.remote, mapped);
+    EXPECT_EQ(e.local_port, ports.server);
+    EXPECT_EQ(e.remote_port, ports.client);
+    EXPECT_EQ(e.sock_id, server.front().sock_id);
+  }
+  expect_increasing_timestamps(server);
+}
+
 TEST(Tracer, EachSocketNamesTheProcessThatOwnsIt) {
   TCPSIGHT_REQUIRE_TRACING();
   TracedRun run;
