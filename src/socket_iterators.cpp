@@ -11,14 +11,14 @@
 #include <cstring>
 #include <fstream>
 
-#include "socket_table.h"
-#include "socket_table.skel.h"
+#include "inet_sockets.h"
+#include "inet_sockets.skel.h"
 
 namespace tcpsight {
 namespace {
 
 struct SkeletonDeleter {
-  void operator()(socket_table_bpf* skeleton) const { socket_table_bpf::destroy(skeleton); }
+  void operator()(inet_sockets_bpf* skeleton) const { inet_sockets_bpf::destroy(skeleton); }
 };
 
 SocketRow row_of(const tcpsight_socket_record& record) {
@@ -44,7 +44,7 @@ SocketRow row_of(const tcpsight_socket_record& record) {
 }
 
 // The iterator turns timers from jiffies into milliseconds with this (see
-// socket_table.bpf.c); 0 if it cannot be read. /proc/sys/net shows the
+// inet_sockets.bpf.c); 0 if it cannot be read. /proc/sys/net shows the
 // network namespace of the reading thread, the one the iterator lists.
 std::uint32_t keepalive_seconds() {
   std::ifstream in("/proc/sys/net/ipv4/tcp_keepalive_time");
@@ -62,14 +62,14 @@ void iterate_inet_sockets(Protocol protocol, AddressFamily family, const SocketV
   static_assert(sizeof(tcpsight_socket_record) == TCPSIGHT_SOCKET_RECORD_SIZE);
   if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
     throw Error(fmt::format("no BPF iterator lists {} sockets", protocol_name(protocol)));
-  std::unique_ptr<socket_table_bpf, SkeletonDeleter> skeleton(socket_table_bpf::open());
+  std::unique_ptr<inet_sockets_bpf, SkeletonDeleter> skeleton(inet_sockets_bpf::open());
   if (!skeleton)
     throw Error(fmt::format("the socket iterators failed to open: {}", std::strerror(errno)));
   skeleton->rodata->keepalive_seconds = keepalive_seconds();
   // Load only the program this listing runs.
   bpf_program__set_autoload(skeleton->progs.list_tcp_sockets, protocol == Protocol::Tcp);
   bpf_program__set_autoload(skeleton->progs.list_udp_sockets, protocol == Protocol::Udp);
-  if (socket_table_bpf::load(skeleton.get()) != 0)
+  if (inet_sockets_bpf::load(skeleton.get()) != 0)
     throw Error(fmt::format("the {} socket iterator failed to load: {}", protocol_name(protocol),
                             std::strerror(errno)));
   const auto wanted = family == AddressFamily::IPv6 ? AF_INET6 : AF_INET;

@@ -4,8 +4,8 @@
  * /proc/net/tcp and /proc/net/udp show. Plain fixed-width types, as in
  * tcpsight_event.h.
  */
-#ifndef TCPSIGHT_SOCKET_TABLE_H
-#define TCPSIGHT_SOCKET_TABLE_H
+#ifndef TCPSIGHT_INET_SOCKETS_H
+#define TCPSIGHT_INET_SOCKETS_H
 
 struct tcpsight_socket_record {
 	__u8 protocol; /* IPPROTO_TCP or IPPROTO_UDP */
@@ -29,4 +29,4 @@ struct tcpsight_socket_record {
 
 #define TCPSIGHT_SOCKET_RECORD_SIZE 88
 
-#endif /* TCPSIGHT_SOCKET_TABLE_H */
+#endif /* TCPSIGHT_INET_SOCKETS_H */

@@ -11,12 +11,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "socket_table.h"
+#include "inet_sockets.h"
+#include "kernel_defs.bpf.h"
 
-#define AF_INET		      2
-#define AF_INET6	      10
-#define IPPROTO_TCP	      6
-#define IPPROTO_UDP	      17
 #define ICSK_TIME_RETRANS     1
 #define ICSK_TIME_PROBE0      3
 #define ICSK_TIME_LOSS_PROBE  5

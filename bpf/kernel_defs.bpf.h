@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Kernel constants that are macros in its headers, so not in vmlinux.h. */
+#ifndef TCPSIGHT_KERNEL_DEFS_BPF_H
+#define TCPSIGHT_KERNEL_DEFS_BPF_H
+
+#define AF_INET	   2
+#define AF_INET6   10
+#define PF_KTHREAD 0x00200000 /* task_struct.flags: a kernel thread */
+
+#endif /* TCPSIGHT_KERNEL_DEFS_BPF_H */

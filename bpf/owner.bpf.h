@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What tcpsight remembers about each live socket: its owner (recorded in
+ * process context), when it entered its state, the resets it saw, and a
+ * passive open's first event, held back until the socket is complete.
+ */
+#ifndef TCPSIGHT_OWNER_BPF_H
+#define TCPSIGHT_OWNER_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "emit.bpf.h"
+#include "kernel_defs.bpf.h"
+#include "sock_read.bpf.h"
+#include "tcpsight_event.h"
+
+struct owner {
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 uid;
+	char comm[TCPSIGHT_COMM_LEN];
+};
+
+enum sock_info_flags {
+	SOCK_SINCE_KNOWN = 1 << 0,
+	SOCK_OWNER_KNOWN = 1 << 1,
+	SOCK_RESET_SENT = 1 << 2,
+	SOCK_RESET_RECEIVED = 1 << 3,
+	SOCK_ACTIVE_OPEN = 1 << 4,   /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
+	SOCK_BIRTH_PENDING = 1 << 5, /* its LISTEN -> SYN_RECV is not emitted yet */
+};
+
+/* What tcpsight remembers about a live socket: 48 bytes. */
+struct sock_info {
+	struct owner owner;
+	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
+	__u32 flags;	/* enum sock_info_flags */
+	__u32 reserved;
+};
+
+/* Keyed by the struct sock address; removed in tcp_destroy_sock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct sock_info);
+} sockets SEC(".maps");
+
+struct listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 reserved;
+};
+
+struct listener_info {
+	struct owner owner;
+	__u64 sk; /* the listening socket: only it removes the entry */
+};
+
+/* Owners of listening sockets, for the sockets they open passively. The
+ * first listener on a port keeps the entry (SO_REUSEPORT, failed listen()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct listener_key);
+	__type(value, struct listener_info);
+} listeners SEC(".maps");
+
+/* Records the current process as owner; false for a kernel thread (one that
+ * closes a socket for a process, say), which owns nothing. The command is
+ * the process's, not the thread's, as ps and ss show it. */
+static __always_inline bool current_owner(struct owner *owner)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return false;
+	owner->pid = bpf_get_current_pid_tgid() >> 32;
+	owner->uid = (__u32)bpf_get_current_uid_gid();
+	owner->cgroup_id = bpf_get_current_cgroup_id();
+	BPF_CORE_READ_STR_INTO(&owner->comm, task, group_leader, comm);
+	return true;
+}
+
+static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct sock_info *info = bpf_map_lookup_elem(&sockets, &key);
+
+	if (info)
+		return info;
+	struct sock_info fresh = {};
+	bpf_map_update_elem(&sockets, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sockets, &key);
+}
+
+static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
+{
+	e->pid = owner->pid;
+	e->uid = owner->uid;
+	e->cgroup_id = owner->cgroup_id;
+	__builtin_memcpy(e->comm, owner->comm, sizeof(e->comm));
+	e->flags |= TCPSIGHT_F_OWNER_KNOWN;
+}
+
+static __always_inline void copy_sock_info(struct tcpsight_event *e, const struct sock_info *info)
+{
+	if (info->flags & SOCK_OWNER_KNOWN)
+		copy_owner(e, &info->owner);
+	if (info->flags & SOCK_RESET_SENT)
+		e->flags |= TCPSIGHT_F_RESET_SENT;
+	if (info->flags & SOCK_RESET_RECEIVED)
+		e->flags |= TCPSIGHT_F_RESET_RECEIVED;
+}
+
+/* States that only system calls enter: the current task owns the socket. */
+static __always_inline bool entered_in_process_context(int newstate)
+{
+	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_FIN_WAIT1 ||
+	       newstate == TCP_LAST_ACK;
+}
+
+/* A passively opened socket is born in inet_csk_clone_lock(), which (before
+ * Linux 6.15) sets SYN_RECV before it copies the ports, addresses and cookie
+ * from the request. So its first event waits for the socket's next one, when
+ * they are right, on every kernel alike. Until accept() it belongs to its
+ * listener, found by the local port, the one field the clone already has. */
+static __always_inline void adopt_newborn(struct sock_info *info, const struct sock *sk, __u64 now)
+{
+	const struct sock_common *common = &sk->__sk_common;
+	struct listener_key key = {.netns = common->skc_net.net->ns.inum, .port = common->skc_num};
+	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+
+	/* Perhaps where a dead socket was: forget that one. */
+	__builtin_memset(info, 0, sizeof(*info));
+	info->since_ns = now;
+	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING;
+	if (listener) {
+		info->owner = listener->owner;
+		info->flags |= SOCK_OWNER_KNOWN;
+	}
+}
+
+/* The held-back LISTEN -> SYN_RECV of a passively opened socket, read now
+ * that its identity is complete, with the time it was born. */
+static __always_inline void emit_pending_birth(const struct sock *sk, struct sock_info *info)
+{
+	if (!(info->flags & SOCK_BIRTH_PENDING))
+		return;
+	info->flags &= ~SOCK_BIRTH_PENDING;
+
+	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_TRANSITION, .ts_ns = info->since_ns};
+	read_endpoints(&e, sk);
+	/* Emitted at the close, the port is released (see read_full_socket). */
+	if (!e.sport)
+		e.sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	e.sock_id = socket_id(sk);
+	e.oldstate = TCP_LISTEN;
+	e.newstate = TCP_SYN_RECV;
+	copy_sock_info(&e, info);
+	emit(&e);
+}
+
+static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
+					const struct sock *sk, int oldstate, int newstate)
+{
+	struct listener_key key = {.netns = e->netns, .port = e->sport};
+
+	if (oldstate == TCP_CLOSE) {
+		/* A new connection attempt or listen: earlier resets are history. */
+		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED | SOCK_ACTIVE_OPEN);
+		if (newstate == TCP_SYN_SENT)
+			info->flags |= SOCK_ACTIVE_OPEN;
+	}
+	if (entered_in_process_context(newstate) && current_owner(&info->owner))
+		info->flags |= SOCK_OWNER_KNOWN;
+
+	if (newstate == TCP_LISTEN && key.port) {
+		struct listener_info value = {.owner = info->owner, .sk = (__u64)sk};
+		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+		if (listener && listener->sk == (__u64)sk)
+			bpf_map_delete_elem(&listeners, &key);
+	}
+}
+
+#endif /* TCPSIGHT_OWNER_BPF_H */
