@@ -306,11 +306,12 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
     EXPECT_EQ(e.code().value(), ECONNREFUSED);
   }
   // The RST came from the kernel, for a port with no socket.
+  const auto is_reset_sent = [&](const Event& e) {
+    return e.type == EventType::ResetSent && e.local_port == closed_port;
+  };
   const auto reset_sent = [&]() -> const Event* {
-    for (const auto& e : run.shown())
-      if (e.type == EventType::ResetSent && e.local_port == closed_port)
-        return &e;
-    return nullptr;
+    const auto it = std::find_if(run.shown().begin(), run.shown().end(), is_reset_sent);
+    return it == run.shown().end() ? nullptr : &*it;
   };
   std::uint16_t client_port = 0;
   run.poll_until([&] {
@@ -330,11 +331,7 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
 
   const Event* sent = reset_sent();
   ASSERT_NE(sent, nullptr);
-  EXPECT_EQ(std::count_if(run.shown().begin(), run.shown().end(),
-                          [&](const Event& e) {
-                            return e.type == EventType::ResetSent && e.local_port == closed_port;
-                          }),
-            1);
+  EXPECT_EQ(std::count_if(run.shown().begin(), run.shown().end(), is_reset_sent), 1);
   EXPECT_TRUE(sent->no_socket);
   EXPECT_EQ(sent->remote_port, client_port);
   EXPECT_EQ(sent->local, test::loopback_address(family));
