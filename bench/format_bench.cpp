@@ -1,11 +1,11 @@
 // Decode + format cost per event, on one core: the work user space does for
 // every record the kernel hands over.
-#include "tcpsight/decode.hpp"
-#include "tcpsight/event_pipeline.hpp"
-#include "tcpsight/interpret.hpp"
-#include "tcpsight/json_format.hpp"
-#include "tcpsight/output.hpp"
-#include "tcpsight/text_format.hpp"
+#include "tcpsight/kernel/decode.hpp"
+#include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/pipeline/interpret.hpp"
+#include "tcpsight/views/json_format.hpp"
+#include "tcpsight/views/output.hpp"
+#include "tcpsight/views/text_format.hpp"
 
 #include <linux/types.h>
 #include <sys/socket.h>

@@ -2,7 +2,7 @@
 
 // An Output that keeps the events it is given, for tests of what reaches a view.
 
-#include "tcpsight/output.hpp"
+#include "tcpsight/views/output.hpp"
 
 #include <sstream>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "arguments.hpp"
 
-#include "tcpsight/error.hpp"
+#include "tcpsight/model/error.hpp"
 
 #include <charconv>
 #include <cstdint>

@@ -4,8 +4,8 @@
 // their conversion into options once parsing is done.
 
 #include "event_source.hpp"
-#include "tcpsight/filter.hpp"
-#include "tcpsight/life_view.hpp"
+#include "tcpsight/model/filter.hpp"
+#include "tcpsight/views/life_view.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>

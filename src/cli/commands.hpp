@@ -1,10 +1,10 @@
 #pragma once
 
 #include "event_source.hpp"
-#include "tcpsight/filter.hpp"
-#include "tcpsight/life_view.hpp"
-#include "tcpsight/snapshot.hpp"
-#include "tcpsight/socket_filter.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/model/filter.hpp"
+#include "tcpsight/pipeline/socket_filter.hpp"
+#include "tcpsight/views/life_view.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -1,9 +1,9 @@
 #include "connection_tracking.hpp"
 
-#include "tcpsight/clock.hpp"
-#include "tcpsight/snapshot.hpp"
-#include "tcpsight/sock_diag.hpp"
-#include "tcpsight/socket_owners.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/kernel/sock_diag.hpp"
+#include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/model/clock.hpp"
 
 #include <set>
 #include <unordered_set>

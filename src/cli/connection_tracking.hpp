@@ -1,8 +1,8 @@
 #pragma once
 
 #include "event_source.hpp"
-#include "tcpsight/lifecycle_tracker.hpp"
-#include "tcpsight/socket_row.hpp"
+#include "tcpsight/model/socket_row.hpp"
+#include "tcpsight/session/lifecycle_tracker.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,8 +1,8 @@
 #include "event_source.hpp"
 
-#include "tcpsight/error.hpp"
-#include "tcpsight/event_file.hpp"
-#include "tcpsight/preflight.hpp"
+#include "tcpsight/kernel/event_file.hpp"
+#include "tcpsight/kernel/preflight.hpp"
+#include "tcpsight/model/error.hpp"
 
 #include <chrono>
 #include <csignal>

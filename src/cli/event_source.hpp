@@ -1,9 +1,9 @@
 #pragma once
 
-#include "tcpsight/clock.hpp"
-#include "tcpsight/event_pipeline.hpp"
-#include "tcpsight/filter.hpp"
-#include "tcpsight/tracer.hpp"
+#include "tcpsight/kernel/tracer.hpp"
+#include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/filter.hpp"
+#include "tcpsight/pipeline/event_pipeline.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,11 +1,11 @@
 #include "commands.hpp"
 
-#include "tcpsight/chunked_writer.hpp"
-#include "tcpsight/clock.hpp"
-#include "tcpsight/history_store.hpp"
-#include "tcpsight/json_format.hpp"
-#include "tcpsight/life_view.hpp"
-#include "tcpsight/time_spec.hpp"
+#include "tcpsight/history/history_store.hpp"
+#include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/time_spec.hpp"
+#include "tcpsight/views/chunked_writer.hpp"
+#include "tcpsight/views/json_format.hpp"
+#include "tcpsight/views/life_view.hpp"
 
 #include <fmt/format.h>
 

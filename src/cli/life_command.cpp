@@ -2,10 +2,10 @@
 
 #include "connection_tracking.hpp"
 #include "event_source.hpp"
-#include "tcpsight/chunked_writer.hpp"
-#include "tcpsight/error.hpp"
-#include "tcpsight/life_view.hpp"
-#include "tcpsight/lifecycle_tracker.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/session/lifecycle_tracker.hpp"
+#include "tcpsight/views/chunked_writer.hpp"
+#include "tcpsight/views/life_view.hpp"
 
 #include <cerrno>
 #include <fmt/core.h>

@@ -1,11 +1,11 @@
 #include "commands.hpp"
 #include "repeat.hpp"
 
-#include "tcpsight/chunked_writer.hpp"
-#include "tcpsight/network_namespace.hpp"
-#include "tcpsight/snapshot.hpp"
-#include "tcpsight/socket_owners.hpp"
-#include "tcpsight/socket_table.hpp"
+#include "tcpsight/kernel/network_namespace.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/views/chunked_writer.hpp"
+#include "tcpsight/views/socket_table.hpp"
 
 #include <fmt/core.h>
 #include <future>

@@ -1,7 +1,7 @@
 // tcpsight: TCP connection events from the kernel, and a modern netstat.
 #include "subcommands.hpp"
 
-#include "tcpsight/error.hpp"
+#include "tcpsight/model/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <exception>

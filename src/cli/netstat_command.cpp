@@ -1,12 +1,12 @@
 #include "commands.hpp"
 #include "repeat.hpp"
 
-#include "tcpsight/chunked_writer.hpp"
-#include "tcpsight/error.hpp"
-#include "tcpsight/kernel_tables.hpp"
-#include "tcpsight/name_resolver.hpp"
-#include "tcpsight/netstat_view.hpp"
-#include "tcpsight/snapshot.hpp"
+#include "tcpsight/kernel/kernel_tables.hpp"
+#include "tcpsight/kernel/name_resolver.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/views/chunked_writer.hpp"
+#include "tcpsight/views/netstat_view.hpp"
 
 #include <algorithm>
 #include <filesystem>

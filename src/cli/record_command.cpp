@@ -2,8 +2,8 @@
 
 #include "connection_tracking.hpp"
 #include "event_source.hpp"
-#include "tcpsight/history_writer.hpp"
-#include "tcpsight/lifecycle_tracker.hpp"
+#include "tcpsight/history/history_writer.hpp"
+#include "tcpsight/session/lifecycle_tracker.hpp"
 
 #include <fmt/core.h>
 

@@ -1,6 +1,6 @@
 #include "commands.hpp"
 
-#include "tcpsight/states_view.hpp"
+#include "tcpsight/views/states_view.hpp"
 
 #include <fmt/core.h>
 

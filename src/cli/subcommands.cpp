@@ -2,8 +2,8 @@
 
 #include "arguments.hpp"
 #include "commands.hpp"
-#include "tcpsight/time_spec.hpp"
-#include "tcpsight/top_controls.hpp"
+#include "tcpsight/model/time_spec.hpp"
+#include "tcpsight/views/top_controls.hpp"
 
 #include <fmt/core.h>
 

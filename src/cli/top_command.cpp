@@ -2,11 +2,11 @@
 
 #include "connection_tracking.hpp"
 #include "event_source.hpp"
-#include "tcpsight/clock.hpp"
-#include "tcpsight/error.hpp"
-#include "tcpsight/snapshot.hpp"
-#include "tcpsight/top_controls.hpp"
-#include "tcpsight/top_model.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/views/top_controls.hpp"
+#include "tcpsight/views/top_model.hpp"
 #include "top_screen.hpp"
 
 #include <unistd.h>

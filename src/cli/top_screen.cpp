@@ -1,6 +1,6 @@
 #include "top_screen.hpp"
 
-#include "tcpsight/text_format.hpp"
+#include "tcpsight/views/text_format.hpp"
 
 #include <curses.h>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "tcpsight/name_resolver.hpp"
-#include "tcpsight/top_controls.hpp"
-#include "tcpsight/top_model.hpp"
+#include "tcpsight/kernel/name_resolver.hpp"
+#include "tcpsight/views/top_controls.hpp"
+#include "tcpsight/views/top_model.hpp"
 
 #include <cstdint>
 

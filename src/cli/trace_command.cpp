@@ -1,8 +1,8 @@
 #include "commands.hpp"
 
 #include "event_source.hpp"
-#include "tcpsight/event_pipeline.hpp"
-#include "tcpsight/output.hpp"
+#include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/views/output.hpp"
 
 #include <cerrno>
 #include <cstring>

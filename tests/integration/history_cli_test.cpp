@@ -4,8 +4,8 @@
 #include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
-#include "tcpsight/clock.hpp"
-#include "tcpsight/history_store.hpp"
+#include "tcpsight/history/history_store.hpp"
+#include "tcpsight/model/clock.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

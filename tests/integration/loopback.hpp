@@ -2,7 +2,7 @@
 
 // Real TCP connections over loopback, for the integration tests.
 
-#include "tcpsight/ip_address.hpp"
+#include "tcpsight/model/ip_address.hpp"
 
 #include <cstdint>
 

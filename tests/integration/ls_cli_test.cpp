@@ -3,9 +3,9 @@
 #include "loopback.hpp"
 
 #include "privileges.hpp"
-#include "tcpsight/proc_net.hpp"
-#include "tcpsight/sock_diag.hpp"
-#include "tcpsight/socket_owners.hpp"
+#include "tcpsight/kernel/proc_net.hpp"
+#include "tcpsight/kernel/sock_diag.hpp"
+#include "tcpsight/kernel/socket_owners.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -4,8 +4,8 @@
 #include "loopback.hpp"
 #include "network_namespace.hpp"
 #include "privileges.hpp"
-#include "tcpsight/sock_diag.hpp"
-#include "tcpsight/socket_iterators.hpp"
+#include "tcpsight/kernel/sock_diag.hpp"
+#include "tcpsight/kernel/socket_iterators.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

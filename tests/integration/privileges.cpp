@@ -1,6 +1,6 @@
 #include "privileges.hpp"
 
-#include "tcpsight/preflight.hpp"
+#include "tcpsight/kernel/preflight.hpp"
 
 #include <cstdlib>
 #include <string_view>

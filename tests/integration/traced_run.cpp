@@ -1,6 +1,6 @@
 #include "traced_run.hpp"
 
-#include "tcpsight/clock.hpp"
+#include "tcpsight/model/clock.hpp"
 
 #include <algorithm>
 

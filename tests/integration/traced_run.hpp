@@ -3,8 +3,8 @@
 // The real tracer feeding the real pipeline, with what reaches the output
 // kept for assertions.
 
-#include "tcpsight/event_pipeline.hpp"
-#include "tcpsight/tracer.hpp"
+#include "tcpsight/kernel/tracer.hpp"
+#include "tcpsight/pipeline/event_pipeline.hpp"
 
 #include "collecting_output.hpp"
 

@@ -1,6 +1,6 @@
 // Loads the real BPF programs, makes real connections on loopback and
 // between network namespaces, and checks exactly what was traced.
-#include "tcpsight/tracer.hpp"
+#include "tcpsight/kernel/tracer.hpp"
 
 #include "forked.hpp"
 #include "loopback.hpp"

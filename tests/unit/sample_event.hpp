@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tcpsight/event.hpp"
+#include "tcpsight/model/event.hpp"
 
 namespace tcpsight::test {
 

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "tcpsight/model/connection_record.hpp"
+#include "tcpsight/pipeline/record_filter.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace tcpsight {
+
+// The connection history: an SQLite database of finished connections (and,
+// when asked, every transition). WAL mode, so a reader never blocks the
+// recorder and a killed recorder loses only its open transaction. Times are
+// wall-clock nanoseconds since the Unix epoch.
+//
+// A file that is not a tcpsight history (another program's SQLite database,
+// anything else, a corrupt one) is refused with a clear error and never
+// written to.
+class HistoryStore {
+public:
+  enum class Mode { ReadOnly, ReadWrite };
+
+  // Creates the file (and its directory) in ReadWrite mode when it does not
+  // exist. Throws tcpsight::Error.
+  HistoryStore(const std::string& path, Mode mode);
+  ~HistoryStore();
+  HistoryStore(const HistoryStore&) = delete;
+  HistoryStore& operator=(const HistoryStore&) = delete;
+
+  // Writing, in transactions: begin(), add...(), commit().
+  void begin();
+  void add_connection(const ConnectionRecord& record); // times already wall-clock
+  void add_transition(const Event& event, std::int64_t realtime_ns);
+  void commit();
+
+  // Deletes connections and transitions that ended before cutoff_ns, then,
+  // while the file is larger than max_bytes, the oldest tenth. Returns the
+  // number of connections deleted.
+  std::uint64_t apply_retention(std::optional<std::int64_t> cutoff_ns,
+                                std::optional<std::uint64_t> max_bytes);
+
+  // Bytes the database takes (pages in use and free, without the WAL).
+  std::uint64_t size_bytes();
+
+  struct Query {
+    std::optional<std::int64_t> since_ns, until_ns; // by end time
+    std::optional<std::string> address;             // local or remote, exactly as shown
+    RecordFilter records;                           // ports, pids, comm, outcome, duration
+    std::size_t limit = 0;                          // 0: all
+  };
+  // Matching connections, oldest end first.
+  void connections(const Query& query, const std::function<void(const ConnectionRecord&)>& visit);
+  std::uint64_t transition_count();
+
+  struct Count {
+    std::string key;                   // an outcome, or a remote address
+    std::optional<std::uint16_t> port; // the remote port; none for the clients of a listener
+    std::uint64_t connections = 0;
+    std::uint64_t failed = 0; // refused, timed out, reset or failed
+  };
+  // Matching connections counted per outcome, and per remote endpoint (most
+  // first): address and port for connections made here, address alone for
+  // the clients of local listeners.
+  std::vector<Count> count_by_outcome(const Query& query);
+  std::vector<Count> count_by_remote(const Query& query, std::size_t limit);
+
+private:
+  struct Statements;
+  void check_identity(bool fresh);
+  void create_schema();
+  void exec(const char* sql);
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> statements_;
+};
+
+// The path used without --db: /var/lib/tcpsight/history.db for root, else
+// $XDG_STATE_HOME/tcpsight/history.db (~/.local/state/tcpsight/history.db).
+std::string default_history_path();
+
+} // namespace tcpsight

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "tcpsight/model/socket_row.hpp"
+
+#include <vector>
+
+namespace tcpsight {
+
+// Netlink sock_diag, the interface ss uses. Each dump lists the sockets of
+// the caller's network namespace (the calling thread's, after setns) and
+// hands them to visit as the kernel sends them: nothing is held. Throws
+// tcpsight::Error when the kernel cannot answer (no sock_diag module for
+// that protocol, say): callers read /proc/net then.
+
+// Every TCP or UDP socket of one family (INET_DIAG). Raw sockets are refused:
+// sock_diag lists them only one IP protocol at a time. With tcp_info, TCP
+// rows carry rtt, cwnd and retransmissions (more work for the kernel: ask
+// only when they are shown).
+void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
+                     const SocketVisitor& visit);
+
+// The same, kept in a vector.
+std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
+                                      bool tcp_info = false);
+
+// Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
+// The kernel does not report reference counts here: those are in /proc/net/unix.
+void unix_diag_visit(const SocketVisitor& visit);
+
+} // namespace tcpsight

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "tcpsight/model/event.hpp"
+#include "tcpsight/model/filter.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tcpsight {
+
+struct TracerOptions {
+  // Size of the BPF ring buffer: a power of two, at least one page.
+  std::size_t ring_buffer_bytes = std::size_t{8} << 20;
+  // Applied in the kernel: filtered-out events never reach the ring buffer.
+  Filter filter;
+  // Pass libbpf's own diagnostics (verifier log included) to stderr.
+  bool libbpf_diagnostics = false;
+  // Identify sockets by kernel address instead of socket cookie, as on
+  // kernels before 5.12 (for tests of that path).
+  bool socket_addresses_as_ids = false;
+};
+
+struct TracerStats {
+  std::uint64_t seen = 0;      // TCP events the kernel programs saw
+  std::uint64_t filtered = 0;  // dropped by a filter in the kernel
+  std::uint64_t emitted = 0;   // written to the ring buffer
+  std::uint64_t lost = 0;      // did not fit in the ring buffer
+  std::uint64_t delivered = 0; // decoded and handed to the handler
+  std::uint64_t malformed = 0; // records that did not decode
+};
+
+// Loads tcpsight's BPF programs into the kernel, attaches them to the TCP
+// tracepoints and hands every event they record to a handler.
+class Tracer {
+public:
+  using Handler = std::function<void(Event)>;
+
+  // Throws tcpsight::Error with a message the user can act on.
+  Tracer(const TracerOptions& options, Handler handler);
+  ~Tracer();
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  // Features that are off on this machine, each with why: say them once.
+  const std::vector<std::string>& notices() const;
+
+  // Waits up to timeout for the kernel's wakeup, then hands every record in
+  // the ring buffer to the handler. Returns how many were handled. A signal
+  // ends the wait early.
+  int poll(std::chrono::milliseconds timeout);
+
+  // Hands over what is already in the ring buffer, without waiting.
+  int drain();
+
+  // Detaches from the tracepoints: no new records after this.
+  void detach();
+
+  // Counts so far, the kernel's included.
+  TracerStats stats() const;
+
+  // Whether Event::sock_id is the socket cookie, as sock_diag shows it
+  // (Linux 5.12+), rather than a kernel address.
+  bool ids_are_socket_cookies() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace tcpsight

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "tcpsight/model/event.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace tcpsight {
+
+// Who opened the connection: this side with connect() (active), or a
+// listener that accepted it (passive).
+enum class Role : std::uint8_t { Unknown, Active, Passive };
+
+// "active", "passive", "unknown".
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+
+// How a connection ended, in the words of the TCP state descriptions
+// (`tcpsight states`).
+enum class Outcome : std::uint8_t {
+  StillOpen,
+  NormalActive,  // this side closed first: FIN_WAIT1, FIN_WAIT2, TIME_WAIT
+  NormalPassive, // the peer closed first: CLOSE_WAIT, LAST_ACK
+  Simultaneous,  // both closed at once: CLOSING
+  ResetSent,     // this side reset it (SO_LINGER 0, unread data at close, ...)
+  ResetReceived, // the peer reset it
+  Refused,       // RST in reply to the SYN
+  TimedOut,      // no answer after the last retransmission
+  Aborted,       // closed before it completed
+  Failed,        // another error (EHOSTUNREACH, ...)
+};
+
+// "still_open", "normal_active", "normal_passive", "simultaneous",
+// "reset_sent", "reset_received", "refused", "timed_out", "aborted", "failed".
+std::string_view outcome_name(Outcome outcome);
+std::optional<Outcome> parse_outcome(std::string_view name);
+
+// One state on a connection's path and how long it stayed there; the
+// last one has no duration unless the connection is still open.
+struct StateStep {
+  TcpState state = TcpState::Close;
+  std::optional<std::uint64_t> ns;
+
+  friend bool operator==(const StateStep&, const StateStep&) = default;
+};
+
+// One connection, from its first state to its end.
+struct ConnectionRecord {
+  std::uint64_t sock_id = 0; // socket cookie
+  std::uint32_t netns = 0;
+  IpAddress local;
+  std::uint16_t local_port = 0;
+  IpAddress remote;
+  std::uint16_t remote_port = 0;
+  std::optional<Owner> owner;
+  Role role = Role::Unknown;
+  // CLOCK_MONOTONIC. For a connection that existed before tracing started
+  // (seeded), start_ns is when tracing first saw it.
+  std::uint64_t start_ns = 0;
+  std::uint64_t end_ns = 0; // when the full socket closed; last seen while still open
+  bool seeded = false;
+  std::optional<std::uint64_t> handshake_ns;
+  std::vector<StateStep> path;
+  std::optional<ConnectionTotals> totals; // read at close
+  std::uint32_t syn_retransmits = 0;      // SYNs or SYN-ACKs sent again
+  Outcome outcome = Outcome::StillOpen;
+  int error = 0; // the socket's errno at the end
+
+  std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
+
+  friend bool operator==(const ConnectionRecord&, const ConnectionRecord&) = default;
+};
+
+} // namespace tcpsight

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "tcpsight/model/ip_address.hpp"
+#include "tcpsight/model/tcp_state.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tcpsight {
+
+enum class EventType : std::uint8_t {
+  Transition,       // the socket changed state
+  ResetSent,        // this host sent a RST
+  ResetReceived,    // the socket received a RST
+  SynRetransmit,    // connect() sent its SYN again: no SYN-ACK yet
+  SynAckRetransmit, // a listener sent its SYN-ACK again: no final ACK yet
+};
+
+// "transition", "reset_sent", ... as JSON names them.
+std::string_view event_type_name(EventType type);
+
+// Why a connection failed or ended abnormally.
+enum class Reason : std::uint8_t {
+  None,
+  Refused,       // RST in reply to the SYN (ECONNREFUSED)
+  TimedOut,      // no answer after all retransmissions (ETIMEDOUT)
+  ResetReceived, // the peer reset the connection (ECONNRESET)
+  ResetSent,     // this side reset it
+  Aborted,       // closed before it completed, or abortively (SO_LINGER 0, unread data)
+  Failed,        // another error, in Event::error
+};
+
+// "refused", "timed_out", ...; empty for Reason::None.
+std::string_view reason_name(Reason reason);
+
+// The process that owns a socket, recorded in process context.
+struct Owner {
+  std::uint32_t pid = 0;
+  std::uint32_t uid = 0;
+  std::uint64_t cgroup_id = 0;
+  std::string comm; // any bytes, at most 15
+
+  friend bool operator==(const Owner&, const Owner&) = default;
+};
+
+// What a connection carried, as the kernel counts it when it closes.
+struct ConnectionTotals {
+  std::uint64_t tx_bytes = 0;    // sent and acknowledged
+  std::uint64_t rx_bytes = 0;    // received
+  std::uint32_t retransmits = 0; // segments sent again
+
+  friend bool operator==(const ConnectionTotals&, const ConnectionTotals&) = default;
+};
+
+// How long the kernel keeps a connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
+inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
+
+// One event of one socket.
+struct Event {
+  EventType type = EventType::Transition;
+  std::uint64_t ts_ns = 0;   // CLOCK_MONOTONIC, as the kernel took it
+  std::uint64_t sock_id = 0; // socket cookie (as sock_diag shows it); 0: no socket
+  std::uint32_t netns = 0;   // network namespace inode
+  std::optional<Owner> owner;
+  IpAddress local;
+  std::uint16_t local_port = 0;
+  IpAddress remote;
+  std::uint16_t remote_port = 0;
+  // Transitions: the states before and after. Other events: the socket's
+  // state at the time, in both.
+  TcpState old_state = TcpState::Close;
+  TcpState new_state = TcpState::Close;
+  std::optional<std::uint64_t> ns_in_old;    // unknown for a socket's first event seen
+  std::optional<std::uint64_t> handshake_ns; // on the transition to ESTABLISHED
+  std::optional<ConnectionTotals> totals;    // on the transition to CLOSE
+  int error = 0;                             // the socket's pending errno
+  bool reset_sent = false;                   // before or at this event
+  bool reset_received = false;
+  bool no_socket = false;   // a RST for a segment no socket owned
+  bool peer_fin = false;    // the peer's FIN had arrived
+  bool orphan = false;      // the application had closed the socket
+  bool linger_zero = false; // SO_LINGER 0: closing sends a RST
+
+  // Set by interpret(), not by the kernel:
+  bool inferred = false; // a transition the kernel does not report, deduced
+  // FIN_WAIT2 -> CLOSE of a closed socket whose peer has not sent its FIN:
+  // a timewait socket carries on in FIN_WAIT2 and enters TIME_WAIT on that FIN.
+  bool handover = false;
+  // The kernel's move of the full socket to CLOSE, however it is shown
+  // (a hand-over to a timewait socket reads FIN_WAIT2 -> TIME_WAIT).
+  bool closes_socket = false;
+  Reason reason = Reason::None;
+
+  AddressFamily family() const { return local.family; }
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+} // namespace tcpsight

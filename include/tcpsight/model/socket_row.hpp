@@ -1,0 +1,71 @@
+#pragma once
+
+#include "tcpsight/model/ip_address.hpp"
+#include "tcpsight/model/tcp_state.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tcpsight {
+
+enum class Protocol : std::uint8_t { Tcp, Udp, Raw, Unix };
+
+// "tcp", "udp", "raw", "unix".
+std::string_view protocol_name(Protocol protocol);
+
+// One socket as a snapshot sees it, from any source (netlink sock_diag,
+// /proc/net). Fields a source does not know stay at their defaults.
+struct SocketRow {
+  Protocol protocol = Protocol::Tcp;
+  IpAddress local;              // inet sockets; family tells IPv4 from IPv6
+  std::uint16_t local_port = 0; // for raw sockets: the IP protocol number, as netstat shows
+  IpAddress remote;
+  std::uint16_t remote_port = 0;
+  // Kernel TCP state numbers; UDP and raw use them too (CLOSE when
+  // unconnected, ESTABLISHED when connected).
+  TcpState state = TcpState::Close;
+  std::uint32_t recv_q = 0;
+  std::uint32_t send_q = 0;
+  std::uint32_t uid = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t cookie = 0; // sock_diag only
+  // The pending TCP timer, as netstat -o shows it: 0 none, 1 retransmit,
+  // 2 keepalive, 3 TIME_WAIT, 4 zero-window probe.
+  std::uint8_t timer = 0;
+  std::uint32_t timer_ms = 0; // until it fires
+  std::uint32_t retransmits = 0;
+  std::uint64_t cgroup_id = 0; // sock_diag on 5.7+: the cgroup v2 the socket was created in
+  std::uint32_t netns = 0;     // inode of the network namespace it was listed in
+
+  // TCP internals (tcp_info), when the source gives them: sock_diag does.
+  struct TcpInfo {
+    std::uint32_t rtt_us = 0;
+    std::uint32_t rttvar_us = 0;
+    std::uint32_t cwnd = 0; // segments
+    std::uint32_t total_retransmits = 0;
+
+    friend bool operator==(const TcpInfo&, const TcpInfo&) = default;
+  };
+  std::optional<TcpInfo> tcp_info;
+
+  // Unix sockets.
+  int unix_type = 0;               // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+  std::uint32_t unix_refcount = 0; // /proc/net/unix only
+  std::uint64_t unix_peer = 0;     // the peer's inode; UNIX_DIAG only
+  bool unix_listening = false;
+  std::string unix_path; // "@name" for the abstract namespace; empty if unbound
+
+  friend bool operator==(const SocketRow&, const SocketRow&) = default;
+};
+
+// Where a snapshot hands each socket, one at a time.
+using SocketVisitor = std::function<void(const SocketRow&)>;
+
+// "tcp", "tcp6", "udp6", "raw", "unix": the protocol and, for inet sockets,
+// the family, as ss's Netid and netstat's Proto columns name them.
+std::string_view socket_netid(const SocketRow& row);
+
+} // namespace tcpsight

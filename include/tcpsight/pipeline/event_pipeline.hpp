@@ -1,0 +1,42 @@
+#pragma once
+
+#include "tcpsight/model/event.hpp"
+#include "tcpsight/model/filter.hpp"
+#include "tcpsight/pipeline/event_sink.hpp"
+#include "tcpsight/pipeline/time_wait_inference.hpp"
+#include "tcpsight/pipeline/tuple_completer.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tcpsight {
+
+// Everything between the decoder and a view: completes 4-tuples,
+// interprets, infers the TIME_WAITs no tracepoint reports, checks the
+// filter again now that ports are known, and hands the events to a sink.
+class EventPipeline {
+public:
+  EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
+
+  void push(Event event);
+  // Lets out events held back past their time, as of monotonic now_ns.
+  void tick(std::uint64_t now_ns);
+  // Lets out everything still held.
+  void finish();
+
+  std::uint64_t delivered() const { return delivered_; }
+
+private:
+  void deliver();
+  void output(const Event& event);
+
+  Filter filter_;
+  EventSink& output_;
+  TupleCompleter completer_;
+  TimeWaitInference time_wait_;
+  std::vector<Event> ready_;
+  std::vector<Event> inferred_;
+  std::uint64_t delivered_ = 0;
+};
+
+} // namespace tcpsight

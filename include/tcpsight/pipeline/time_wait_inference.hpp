@@ -1,0 +1,32 @@
+#pragma once
+
+#include "tcpsight/model/event.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tcpsight {
+
+// A closed socket handed over in FIN_WAIT2 (Event::handover) enters TIME_WAIT
+// when the peer's FIN reaches its timewait socket, which no tracepoint
+// reports. When the peer is a local socket, its move to LAST_ACK is that
+// FIN: this then adds the inferred FIN_WAIT2 -> TIME_WAIT of the handed-over
+// socket. A remote peer's FIN cannot be seen, and nothing is added.
+class TimeWaitInference {
+public:
+  // Looks at an interpreted event; appends to inferred what it implies.
+  void observe(const Event& event, std::vector<Event>& inferred);
+  // Forgets hand-overs older than the FIN_WAIT2 timeout and peer FINs older
+  // than a second, as of monotonic now_ns.
+  void expire(std::uint64_t now_ns);
+
+  std::size_t waiting() const { return handovers_.size(); }
+
+private:
+  std::unordered_map<std::string, Event> handovers_;    // by the socket's 4-tuple
+  std::unordered_map<std::string, std::uint64_t> fins_; // peers' LAST_ACK, by our 4-tuple
+};
+
+} // namespace tcpsight

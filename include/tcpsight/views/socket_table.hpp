@@ -1,0 +1,33 @@
+#pragma once
+
+#include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/model/socket_row.hpp"
+
+#include <string>
+
+namespace tcpsight {
+
+// The `tcpsight ls` view: a table for people, or one JSON object per socket.
+// Rows are formatted one at a time, as the snapshot delivers them.
+
+struct SocketTableColumns {
+  const SocketOwners* owners = nullptr; // PID/Program, when processes were asked for
+  bool netns = false;    // the namespace inode, when more than one namespace is listed
+  bool extended = false; // uid, inode, cookie and cgroup, as ss -e adds them
+  bool tcp_info = false; // rtt, cwnd and retransmissions, as ss -i adds them
+};
+
+// The header line of the table.
+std::string socket_table_header(const SocketTableColumns& columns);
+
+// One line of the table.
+void append_socket_table_row(std::string& out, const SocketRow& row,
+                             const SocketTableColumns& columns);
+
+// One JSON object and a newline; owners is null when processes were not asked for.
+void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners);
+
+// "LISTEN", "ESTABLISHED", ... for TCP; "UNCONN" or "ESTABLISHED" for the rest.
+std::string_view socket_state_name(const SocketRow& row);
+
+} // namespace tcpsight

@@ -1,0 +1,565 @@
+#include "tcpsight/history/history_store.hpp"
+
+#include "model/parse_number.hpp"
+#include "tcpsight/model/errno_name.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/model/filter.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+namespace tcpsight {
+namespace {
+
+// PRAGMA application_id: "TCPS". Marks the file as tcpsight's.
+constexpr std::int32_t kApplicationId = 0x54435053;
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE connections (
+  id INTEGER PRIMARY KEY,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  sock_id INTEGER NOT NULL,
+  netns INTEGER NOT NULL,
+  family INTEGER NOT NULL,
+  saddr TEXT NOT NULL,
+  sport INTEGER NOT NULL,
+  daddr TEXT NOT NULL,
+  dport INTEGER NOT NULL,
+  pid INTEGER,
+  comm TEXT,
+  uid INTEGER,
+  cgroup_id INTEGER,
+  role TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  error INTEGER NOT NULL,
+  handshake_ns INTEGER,
+  tx_bytes INTEGER,
+  rx_bytes INTEGER,
+  retransmits INTEGER,
+  syn_retransmits INTEGER NOT NULL,
+  seeded INTEGER NOT NULL,
+  path TEXT NOT NULL
+);
+CREATE INDEX connections_by_end ON connections(end_ns);
+CREATE TABLE transitions (
+  id INTEGER PRIMARY KEY,
+  ts_ns INTEGER NOT NULL,
+  sock_id INTEGER NOT NULL,
+  saddr TEXT NOT NULL,
+  sport INTEGER NOT NULL,
+  daddr TEXT NOT NULL,
+  dport INTEGER NOT NULL,
+  old_state TEXT NOT NULL,
+  new_state TEXT NOT NULL,
+  inferred INTEGER NOT NULL,
+  reason TEXT,
+  pid INTEGER,
+  comm TEXT
+);
+CREATE INDEX transitions_by_ts ON transitions(ts_ns);
+)sql";
+
+constexpr const char* kInsertConnection =
+    "INSERT INTO connections (start_ns, end_ns, sock_id, netns, family, saddr, sport, daddr, "
+    "dport, pid, comm, uid, cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, "
+    "retransmits, syn_retransmits, seeded, path) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kInsertTransition =
+    "INSERT INTO transitions (ts_ns, sock_id, saddr, sport, daddr, dport, old_state, new_state, "
+    "inferred, reason, pid, comm) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kConnectionColumns =
+    "start_ns, end_ns, sock_id, netns, family, saddr, sport, daddr, dport, pid, comm, uid, "
+    "cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, retransmits, "
+    "syn_retransmits, seeded, path";
+
+using Value = std::variant<std::int64_t, std::string>;
+
+// "SYN_SENT:52000 ESTABLISHED:12100000 TIME_WAIT": states and nanoseconds.
+std::string encode_path(const std::vector<StateStep>& path) {
+  std::string text;
+  for (const auto& step : path) {
+    if (!text.empty())
+      text += ' ';
+    text += tcp_state_name(step.state);
+    if (step.ns)
+      fmt::format_to(std::back_inserter(text), ":{}", *step.ns);
+  }
+  return text;
+}
+
+// Throws tcpsight::Error for text no tcpsight wrote.
+std::vector<StateStep> decode_path(const std::string& text) {
+  std::vector<StateStep> path;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) {
+    const auto colon = word.find(':');
+    StateStep step{.state = parse_state(word.substr(0, colon))};
+    if (colon != std::string::npos) {
+      step.ns = detail::parse_number<std::uint64_t>(word.substr(colon + 1), 10);
+      if (!step.ns)
+        throw Error(fmt::format("a connection's path '{}' is damaged", text));
+    }
+    path.push_back(step);
+  }
+  return path;
+}
+
+IpAddress parse_address(const std::string& text, int family) {
+  return parse_ip_address(text).value_or(
+      IpAddress{.family = family == 6 ? AddressFamily::IPv6 : AddressFamily::IPv4});
+}
+
+bool is_failure(Outcome outcome) {
+  return outcome == Outcome::Refused || outcome == Outcome::TimedOut ||
+         outcome == Outcome::ResetReceived || outcome == Outcome::ResetSent ||
+         outcome == Outcome::Failed || outcome == Outcome::Aborted;
+}
+
+// "WHERE ..." for a query, with the values to bind in order.
+std::pair<std::string, std::vector<Value>> where_clause(const HistoryStore::Query& q) {
+  std::vector<std::string> terms;
+  std::vector<Value> values;
+  const auto in_list = [&](const char* column, const auto& items, auto to_value) {
+    std::string term = fmt::format("{} IN (", column);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      term += i ? ",?" : "?";
+      values.push_back(to_value(items[i]));
+    }
+    return term + ")";
+  };
+  const auto as_int = [](auto value) { return Value{static_cast<std::int64_t>(value)}; };
+  if (q.since_ns) {
+    terms.push_back("end_ns >= ?");
+    values.push_back(*q.since_ns);
+  }
+  if (q.until_ns) {
+    terms.push_back("end_ns <= ?");
+    values.push_back(*q.until_ns);
+  }
+  if (q.address) {
+    terms.push_back("(saddr = ? OR daddr = ?)");
+    values.push_back(*q.address);
+    values.push_back(*q.address);
+  }
+  const auto& r = q.records;
+  if (!r.ports.empty()) {
+    const auto local = in_list("sport", r.ports, as_int);
+    terms.push_back(fmt::format("({} OR {})", local, in_list("dport", r.ports, as_int)));
+  }
+  if (!r.pids.empty())
+    terms.push_back(in_list("pid", r.pids, as_int));
+  if (r.comm) {
+    terms.push_back("comm = ?");
+    values.push_back(*r.comm);
+  }
+  if (!r.outcomes.empty())
+    terms.push_back(in_list("outcome", r.outcomes,
+                            [](Outcome o) { return Value{std::string(outcome_name(o))}; }));
+  if (r.min_ms) {
+    terms.push_back("end_ns - start_ns >= ?");
+    values.push_back(static_cast<std::int64_t>(*r.min_ms * 1e6));
+  }
+  if (r.max_ms) {
+    terms.push_back("end_ns - start_ns <= ?");
+    values.push_back(static_cast<std::int64_t>(*r.max_ms * 1e6));
+  }
+  std::string where;
+  for (const auto& term : terms)
+    where += (where.empty() ? " WHERE " : " AND ") + term;
+  return {where, values};
+}
+
+} // namespace
+
+// One prepared statement; errors name the database file.
+class Statement {
+public:
+  Statement(sqlite3* db, const std::string& sql, const std::string& path) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK)
+      fail("reading");
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
+  void bind(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+  }
+  void bind_null(int index) { sqlite3_bind_null(statement_, index); }
+  template <typename T> void bind(int index, const std::optional<T>& value) {
+    if (value)
+      bind(index, static_cast<std::int64_t>(*value));
+    else
+      bind_null(index);
+  }
+  void bind_all(const std::vector<Value>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      std::visit([&](const auto& v) { bind(static_cast<int>(i + 1), v); }, values[i]);
+  }
+
+  // True while there is a row.
+  bool step() {
+    const int status = sqlite3_step(statement_);
+    if (status == SQLITE_ROW)
+      return true;
+    if (status != SQLITE_DONE)
+      fail("using");
+    return false;
+  }
+  void reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+
+  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+  std::string text(int column) const {
+    const auto* chars = sqlite3_column_text(statement_, column);
+    return chars ? reinterpret_cast<const char*>(chars) : "";
+  }
+
+private:
+  [[noreturn]] void fail(const char* doing) const {
+    throw Error(fmt::format("{} {}: {}", doing, path_, sqlite3_errmsg(db_)));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+struct HistoryStore::Statements {
+  Statements(sqlite3* db, const std::string& path)
+      : insert_connection(db, kInsertConnection, path),
+        insert_transition(db, kInsertTransition, path) {}
+  Statement insert_connection;
+  Statement insert_transition;
+};
+
+std::string default_history_path() {
+  if (geteuid() == 0)
+    return "/var/lib/tcpsight/history.db";
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+    return fmt::format("{}/tcpsight/history.db", state);
+  const char* home = std::getenv("HOME");
+  return fmt::format("{}/.local/state/tcpsight/history.db", home ? home : ".");
+}
+
+HistoryStore::HistoryStore(const std::string& path, Mode mode) : path_(path) {
+  std::error_code error;
+  const bool exists = std::filesystem::exists(path, error);
+  const bool fresh = !exists || std::filesystem::file_size(path, error) == 0;
+  if (!exists && mode == Mode::ReadOnly)
+    throw Error(fmt::format("no history at {}: `tcpsight record` writes it", path));
+  if (!fresh) {
+    // Before SQLite touches it: anything else is left alone.
+    std::array<char, 16> header{};
+    std::ifstream(path, std::ios::binary).read(header.data(), header.size());
+    if (std::memcmp(header.data(), "SQLite format 3", 16) != 0)
+      throw Error(fmt::format("{} is not a tcpsight history (not an SQLite database); it is left "
+                              "untouched: give another --db",
+                              path));
+  }
+  if (!exists) {
+    const auto directory = std::filesystem::path(path).parent_path();
+    if (!directory.empty())
+      std::filesystem::create_directories(directory, error);
+  }
+  const int flags =
+      mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw Error(fmt::format("cannot open {}: {}", path, message));
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    check_identity(fresh);
+    if (mode == Mode::ReadWrite) {
+      if (fresh)
+        create_schema();
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=NORMAL");
+      statements_ = std::make_unique<Statements>(db_, path_);
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+HistoryStore::~HistoryStore() {
+  statements_.reset();
+  sqlite3_close(db_);
+}
+
+void HistoryStore::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    throw Error(fmt::format("using {}: {}", path_, text));
+  }
+}
+
+void HistoryStore::check_identity(bool fresh) {
+  if (fresh)
+    return;
+  const auto pragma = [&](const char* sql) {
+    Statement statement(db_, sql, path_);
+    return statement.step() ? statement.text(0) : std::string();
+  };
+  try {
+    const auto number = [&](const char* sql) {
+      return detail::parse_number<std::int64_t>(pragma(sql), 10).value_or(-1);
+    };
+    const auto application = number("PRAGMA application_id");
+    if (application != kApplicationId)
+      throw Error(fmt::format("{} is another program's SQLite database (application_id {}), not "
+                              "a tcpsight history; it is left untouched: give another --db",
+                              path_, application));
+    if (number("PRAGMA user_version") > kSchemaVersion)
+      throw Error(fmt::format("{} was written by a newer tcpsight (schema {}; this one knows {})",
+                              path_, pragma("PRAGMA user_version"), kSchemaVersion));
+    const auto check = pragma("PRAGMA quick_check(1)");
+    if (check != "ok")
+      throw Error(
+          fmt::format("{} is damaged ({}); it is left untouched: give another --db", path_, check));
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.find(path_) == 0) // ours, already clear
+      throw;
+    throw Error(fmt::format("{} is damaged ({}); it is left untouched: give another --db", path_,
+                            what.substr(what.find(": ") + 2)));
+  }
+}
+
+void HistoryStore::create_schema() {
+  exec("PRAGMA auto_vacuum=INCREMENTAL"); // before the first table: lets retention shrink the file
+  exec("BEGIN");
+  exec(kSchema);
+  exec(fmt::format("PRAGMA application_id={}", kApplicationId).c_str());
+  exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
+  exec("COMMIT");
+}
+
+void HistoryStore::begin() { exec("BEGIN"); }
+void HistoryStore::commit() { exec("COMMIT"); }
+
+void HistoryStore::add_connection(const ConnectionRecord& r) {
+  auto& s = statements_->insert_connection;
+  int i = 0;
+  s.bind(++i, static_cast<std::int64_t>(r.start_ns));
+  s.bind(++i, static_cast<std::int64_t>(r.end_ns));
+  s.bind(++i, static_cast<std::int64_t>(r.sock_id));
+  s.bind(++i, std::int64_t{r.netns});
+  s.bind(++i, std::int64_t{r.local.family == AddressFamily::IPv6 ? 6 : 4});
+  s.bind(++i, to_string(r.local));
+  s.bind(++i, std::int64_t{r.local_port});
+  s.bind(++i, to_string(r.remote));
+  s.bind(++i, std::int64_t{r.remote_port});
+  if (r.owner) {
+    s.bind(++i, std::int64_t{r.owner->pid});
+    s.bind(++i, r.owner->comm);
+    s.bind(++i, std::int64_t{r.owner->uid});
+    s.bind(++i, static_cast<std::int64_t>(r.owner->cgroup_id));
+  } else {
+    for (int k = 0; k < 4; ++k)
+      s.bind_null(++i);
+  }
+  s.bind(++i, std::string(role_name(r.role)));
+  s.bind(++i, std::string(outcome_name(r.outcome)));
+  s.bind(++i, std::int64_t{r.error});
+  s.bind(++i, r.handshake_ns);
+  if (r.totals) {
+    s.bind(++i, static_cast<std::int64_t>(r.totals->tx_bytes));
+    s.bind(++i, static_cast<std::int64_t>(r.totals->rx_bytes));
+    s.bind(++i, std::int64_t{r.totals->retransmits});
+  } else {
+    for (int k = 0; k < 3; ++k)
+      s.bind_null(++i);
+  }
+  s.bind(++i, std::int64_t{r.syn_retransmits});
+  s.bind(++i, std::int64_t{r.seeded});
+  s.bind(++i, encode_path(r.path));
+  s.step();
+  s.reset();
+}
+
+void HistoryStore::add_transition(const Event& e, std::int64_t realtime_ns) {
+  auto& s = statements_->insert_transition;
+  int i = 0;
+  s.bind(++i, realtime_ns);
+  s.bind(++i, static_cast<std::int64_t>(e.sock_id));
+  s.bind(++i, to_string(e.local));
+  s.bind(++i, std::int64_t{e.local_port});
+  s.bind(++i, to_string(e.remote));
+  s.bind(++i, std::int64_t{e.remote_port});
+  s.bind(++i, std::string(tcp_state_name(e.old_state)));
+  s.bind(++i, std::string(tcp_state_name(e.new_state)));
+  s.bind(++i, std::int64_t{e.inferred});
+  if (e.reason != Reason::None)
+    s.bind(++i, std::string(reason_name(e.reason)));
+  else
+    s.bind_null(++i);
+  if (e.owner) {
+    s.bind(++i, std::int64_t{e.owner->pid});
+    s.bind(++i, e.owner->comm);
+  } else {
+    s.bind_null(++i);
+    s.bind_null(++i);
+  }
+  s.step();
+  s.reset();
+}
+
+std::uint64_t HistoryStore::size_bytes() {
+  Statement pages(db_, "PRAGMA page_count", path_);
+  Statement page_size(db_, "PRAGMA page_size", path_);
+  pages.step();
+  page_size.step();
+  return static_cast<std::uint64_t>(pages.integer(0) * page_size.integer(0));
+}
+
+std::uint64_t HistoryStore::apply_retention(std::optional<std::int64_t> cutoff_ns,
+                                            std::optional<std::uint64_t> max_bytes) {
+  std::uint64_t deleted = 0;
+  const auto run = [&](const std::string& sql, std::optional<std::int64_t> value) {
+    Statement statement(db_, sql, path_);
+    if (value)
+      statement.bind(1, *value);
+    statement.step();
+    return static_cast<std::uint64_t>(sqlite3_changes(db_));
+  };
+  if (cutoff_ns) {
+    deleted += run("DELETE FROM connections WHERE end_ns < ?", cutoff_ns);
+    run("DELETE FROM transitions WHERE ts_ns < ?", cutoff_ns);
+  }
+  exec("PRAGMA incremental_vacuum");
+  // At most ten rounds: each takes the oldest tenth of what is left.
+  for (int round = 0; max_bytes && size_bytes() > *max_bytes && round < 10; ++round) {
+    deleted += run("DELETE FROM connections WHERE id IN (SELECT id FROM connections ORDER BY "
+                   "end_ns LIMIT (SELECT count(*) / 10 + 1 FROM connections))",
+                   std::nullopt);
+    run("DELETE FROM transitions WHERE id IN (SELECT id FROM transitions ORDER BY ts_ns LIMIT "
+        "(SELECT count(*) / 10 + 1 FROM transitions))",
+        std::nullopt);
+    exec("PRAGMA incremental_vacuum");
+  }
+  return deleted;
+}
+
+void HistoryStore::connections(const Query& query,
+                               const std::function<void(const ConnectionRecord&)>& visit) {
+  auto [where, values] = where_clause(query);
+  // The latest `limit` of them, still shown oldest first.
+  const auto sql =
+      query.limit == 0
+          ? fmt::format("SELECT {} FROM connections{} ORDER BY end_ns, id", kConnectionColumns,
+                        where)
+          : fmt::format("SELECT {} FROM (SELECT id, {} FROM connections{} ORDER BY end_ns DESC, "
+                        "id DESC LIMIT {}) ORDER BY end_ns, id",
+                        kConnectionColumns, kConnectionColumns, where, query.limit);
+  Statement statement(db_, sql, path_);
+  statement.bind_all(values);
+  while (statement.step()) {
+    const auto& s = statement;
+    ConnectionRecord r;
+    int i = 0;
+    r.start_ns = static_cast<std::uint64_t>(s.integer(i++));
+    r.end_ns = static_cast<std::uint64_t>(s.integer(i++));
+    r.sock_id = static_cast<std::uint64_t>(s.integer(i++));
+    r.netns = static_cast<std::uint32_t>(s.integer(i++));
+    const int family = static_cast<int>(s.integer(i++));
+    r.local = parse_address(s.text(i++), family);
+    r.local_port = static_cast<std::uint16_t>(s.integer(i++));
+    r.remote = parse_address(s.text(i++), family);
+    r.remote_port = static_cast<std::uint16_t>(s.integer(i++));
+    if (!s.is_null(i))
+      r.owner = Owner{.pid = static_cast<std::uint32_t>(s.integer(i)),
+                      .uid = static_cast<std::uint32_t>(s.integer(i + 2)),
+                      .cgroup_id = static_cast<std::uint64_t>(s.integer(i + 3)),
+                      .comm = s.text(i + 1)};
+    i += 4;
+    r.role = parse_role(s.text(i++)).value_or(Role::Unknown);
+    r.outcome = parse_outcome(s.text(i++)).value_or(Outcome::Failed);
+    r.error = static_cast<int>(s.integer(i++));
+    if (!s.is_null(i))
+      r.handshake_ns = static_cast<std::uint64_t>(s.integer(i));
+    ++i;
+    if (!s.is_null(i))
+      r.totals = ConnectionTotals{.tx_bytes = static_cast<std::uint64_t>(s.integer(i)),
+                                  .rx_bytes = static_cast<std::uint64_t>(s.integer(i + 1)),
+                                  .retransmits = static_cast<std::uint32_t>(s.integer(i + 2))};
+    i += 3;
+    r.syn_retransmits = static_cast<std::uint32_t>(s.integer(i++));
+    r.seeded = s.integer(i++) != 0;
+    r.path = decode_path(s.text(i++));
+    visit(r);
+  }
+}
+
+std::uint64_t HistoryStore::transition_count() {
+  Statement statement(db_, "SELECT count(*) FROM transitions", path_);
+  statement.step();
+  return static_cast<std::uint64_t>(statement.integer(0));
+}
+
+std::vector<HistoryStore::Count> HistoryStore::count_by_outcome(const Query& query) {
+  auto [where, values] = where_clause(query);
+  Statement statement(db_,
+                      fmt::format("SELECT outcome, count(*) FROM connections{} GROUP BY outcome "
+                                  "ORDER BY count(*) DESC, outcome",
+                                  where),
+                      path_);
+  statement.bind_all(values);
+  std::vector<Count> counts;
+  while (statement.step()) {
+    Count count{.key = statement.text(0),
+                .connections = static_cast<std::uint64_t>(statement.integer(1))};
+    const auto outcome = parse_outcome(count.key);
+    count.failed = outcome && is_failure(*outcome) ? count.connections : 0;
+    counts.push_back(count);
+  }
+  return counts;
+}
+
+std::vector<HistoryStore::Count> HistoryStore::count_by_remote(const Query& query,
+                                                               std::size_t limit) {
+  auto [where, values] = where_clause(query);
+  // A passive connection's remote port is the client's ephemeral one: those
+  // count per address only (port -1).
+  Statement statement(
+      db_,
+      fmt::format("SELECT daddr, CASE role WHEN 'passive' THEN -1 ELSE dport END AS port, "
+                  "count(*), sum(outcome IN ('refused', 'timed_out', 'reset_received', "
+                  "'reset_sent', 'failed', 'aborted')) FROM connections{} GROUP BY daddr, port "
+                  "ORDER BY count(*) DESC, daddr, port LIMIT {}",
+                  where, limit),
+      path_);
+  statement.bind_all(values);
+  std::vector<Count> counts;
+  while (statement.step())
+    counts.push_back({.key = statement.text(0),
+                      .port = statement.integer(1) < 0
+                                  ? std::nullopt
+                                  : std::optional(static_cast<std::uint16_t>(statement.integer(1))),
+                      .connections = static_cast<std::uint64_t>(statement.integer(2)),
+                      .failed = static_cast<std::uint64_t>(statement.integer(3))});
+  return counts;
+}
+
+} // namespace tcpsight

@@ -1,0 +1,151 @@
+#include "tcpsight/kernel/event_file.hpp"
+
+#include "tcpsight/kernel/decode.hpp"
+#include "tcpsight/model/error.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace tcpsight {
+namespace {
+
+constexpr std::array<char, 8> kMagic{'T', 'C', 'P', 'S', 'I', 'G', 'H', 'T'};
+constexpr std::uint32_t kEventRecord = 1;
+constexpr std::uint32_t kLostRecord = 2;
+// No record is near this big: a size beyond it means a corrupt file.
+constexpr std::uint32_t kMaxRecordSize = 1 << 16;
+
+struct FileHeader {
+  std::array<char, 8> magic = kMagic;
+  std::uint32_t format_version = kEventFileFormatVersion;
+  std::uint32_t event_version = 0;
+  std::uint32_t event_size = 0;
+  std::uint32_t reserved = 0;
+  std::int64_t realtime_minus_monotonic_ns = 0;
+  std::uint64_t reserved2 = 0;
+};
+static_assert(sizeof(FileHeader) == 40);
+
+struct RecordHeader {
+  std::uint32_t kind;
+  std::uint32_t size;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+} // namespace
+
+EventFileWriter::EventFileWriter(const std::string& path, WallClock clock)
+    : path_(path), file_(std::fopen(path.c_str(), "wbe")) {
+  if (!file_)
+    throw Error(fmt::format("cannot create {}: {}", path, errno_text()));
+  FileHeader header;
+  header.event_version = event_record_version();
+  header.event_size = static_cast<std::uint32_t>(event_record_size());
+  header.realtime_minus_monotonic_ns = clock.to_realtime_ns(0);
+  const auto* bytes = reinterpret_cast<const char*>(&header);
+  buffer_.assign(bytes, bytes + sizeof header);
+  flush();
+}
+
+EventFileWriter::~EventFileWriter() {
+  try {
+    flush();
+  } catch (const Error&) {
+    // Reported by the explicit flush that failed first, if the caller made one.
+  }
+  std::fclose(file_);
+}
+
+void EventFileWriter::record(std::uint32_t kind, const void* payload, std::uint32_t size) {
+  const RecordHeader header{kind, size};
+  const auto* header_bytes = reinterpret_cast<const char*>(&header);
+  buffer_.insert(buffer_.end(), header_bytes, header_bytes + sizeof header);
+  const auto* payload_bytes = static_cast<const char*>(payload);
+  buffer_.insert(buffer_.end(), payload_bytes, payload_bytes + size);
+}
+
+void EventFileWriter::event(const Event& event) {
+  const auto bytes = encode_event(event);
+  record(kEventRecord, bytes.data(), static_cast<std::uint32_t>(bytes.size()));
+}
+
+void EventFileWriter::lost_events(std::uint64_t count) {
+  record(kLostRecord, &count, sizeof count);
+}
+
+void EventFileWriter::flush() {
+  if (buffer_.empty())
+    return;
+  const bool written = std::fwrite(buffer_.data(), 1, buffer_.size(), file_) == buffer_.size() &&
+                       std::fflush(file_) == 0;
+  buffer_.clear();
+  if (!written)
+    throw Error(fmt::format("cannot write {}: {}", path_, errno_text()));
+}
+
+EventFileReader::EventFileReader(const std::string& path)
+    : path_(path), file_(std::fopen(path.c_str(), "rbe")) {
+  if (!file_)
+    throw Error(fmt::format("cannot open {}: {}", path, errno_text()));
+  FileHeader header;
+  const auto got = std::fread(&header, 1, sizeof header, file_);
+  if (got < sizeof header || header.magic != kMagic) {
+    std::fclose(file_);
+    throw Error(fmt::format("{} is not a tcpsight event file (written by `tcpsight trace "
+                            "--write`)",
+                            path));
+  }
+  if (header.format_version != kEventFileFormatVersion ||
+      header.event_version != event_record_version() || header.event_size != event_record_size()) {
+    std::fclose(file_);
+    throw Error(fmt::format("{} holds events of layout version {} (file format {}); this "
+                            "tcpsight reads layout version {} (file format {})",
+                            path, header.event_version, header.format_version,
+                            event_record_version(), kEventFileFormatVersion));
+  }
+  clock_ = WallClock(header.realtime_minus_monotonic_ns);
+  event_size_ = header.event_size;
+}
+
+EventFileReader::~EventFileReader() { std::fclose(file_); }
+
+void EventFileReader::read(const std::function<void(const Event&)>& on_event,
+                           const std::function<void(std::uint64_t)>& on_lost) {
+  std::uint64_t records = 0;
+  std::vector<std::byte> payload;
+  const auto corrupt = [&](const std::string& what) {
+    return Error(fmt::format("{} is {} after {} whole records", path_, what, records));
+  };
+  for (;;) {
+    RecordHeader header;
+    const auto got = std::fread(&header, 1, sizeof header, file_);
+    if (got == 0 && std::feof(file_))
+      return;
+    if (got < sizeof header)
+      throw corrupt("cut short");
+    const bool known_size = (header.kind == kEventRecord && header.size == event_size_) ||
+                            (header.kind == kLostRecord && header.size == sizeof(std::uint64_t));
+    if (!known_size || header.size > kMaxRecordSize)
+      throw corrupt(
+          fmt::format("corrupt (a record of kind {} and {} bytes)", header.kind, header.size));
+    payload.resize(header.size);
+    if (std::fread(payload.data(), 1, payload.size(), file_) < payload.size())
+      throw corrupt("cut short");
+    if (header.kind == kLostRecord) {
+      std::uint64_t count;
+      std::memcpy(&count, payload.data(), sizeof count);
+      on_lost(count);
+    } else {
+      auto decoded = decode_event(payload);
+      if (auto* error = std::get_if<DecodeError>(&decoded))
+        throw corrupt(fmt::format("corrupt ({})", error->message));
+      on_event(std::get<Event>(decoded));
+    }
+    ++records;
+  }
+}
+
+} // namespace tcpsight

@@ -1,0 +1,85 @@
+#include "tcpsight/kernel/name_resolver.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <thread>
+
+namespace tcpsight {
+namespace {
+
+std::string lookup_host(const IpAddress& address) {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (address.family == AddressFamily::IPv4) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+    in->sin_family = AF_INET;
+    std::copy_n(address.bytes.begin(), 4, reinterpret_cast<std::uint8_t*>(&in->sin_addr));
+    length = sizeof(sockaddr_in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    in6->sin6_family = AF_INET6;
+    std::copy_n(address.bytes.begin(), 16, in6->sin6_addr.s6_addr);
+    length = sizeof(sockaddr_in6);
+  }
+  char name[NI_MAXHOST];
+  if (getnameinfo(reinterpret_cast<sockaddr*>(&storage), length, name, sizeof name, nullptr, 0,
+                  NI_NAMEREQD) != 0)
+    return {};
+  return name;
+}
+
+} // namespace
+
+std::string NameResolver::host(const IpAddress& address) {
+  if (is_unspecified(address))
+    return to_string(address);
+  if (auto it = hosts_.find(address); it != hosts_.end())
+    return it->second;
+  // The resolver has no timeout of its own: ask on a thread and stop
+  // waiting after a while. A late answer is dropped.
+  auto answer = std::make_shared<std::promise<std::string>>();
+  auto name = answer->get_future();
+  std::thread([answer, address] { answer->set_value(lookup_host(address)); }).detach();
+  std::string text;
+  if (name.wait_for(host_timeout_) == std::future_status::ready)
+    text = name.get();
+  if (text.empty())
+    text = to_string(address);
+  return hosts_[address] = text;
+}
+
+std::string NameResolver::service(std::uint16_t port, Protocol protocol) {
+  if (port == 0)
+    return "*";
+  const auto key = std::pair(port, protocol);
+  if (auto it = services_.find(key); it != services_.end())
+    return it->second;
+  const char* proto = protocol == Protocol::Udp ? "udp" : "tcp";
+  servent entry{};
+  servent* found = nullptr;
+  char buffer[1024];
+  std::string text = std::to_string(port);
+  if (protocol != Protocol::Raw &&
+      getservbyport_r(htons(port), proto, &entry, buffer, sizeof buffer, &found) == 0 && found)
+    text = found->s_name;
+  return services_[key] = text;
+}
+
+std::string NameResolver::user(std::uint32_t uid) {
+  if (auto it = users_.find(uid); it != users_.end())
+    return it->second;
+  passwd entry{};
+  passwd* found = nullptr;
+  char buffer[1024];
+  std::string text = std::to_string(uid);
+  if (getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found)
+    text = found->pw_name;
+  return users_[uid] = text;
+}
+
+} // namespace tcpsight

@@ -1,0 +1,229 @@
+#include "tcpsight/kernel/sock_diag.hpp"
+
+#include "tcpsight/model/error.hpp"
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <memory>
+
+namespace tcpsight {
+namespace {
+
+struct SocketCloser {
+  void operator()(mnl_socket* socket) const { mnl_socket_close(socket); }
+};
+
+// A netlink message handler for mnl_cb_run: data points to the visitor of
+// the dump.
+using MessageParser = int (*)(const nlmsghdr* message, void* data);
+
+// Sends one SOCK_DIAG_BY_FAMILY dump request whose family-specific part is
+// request_body, and hands every answer to parse. what names the dump in errors.
+template <typename Request>
+void sock_diag_dump(const Request& request_body, MessageParser parse, const SocketVisitor& visit,
+                    const std::string& what) {
+  const auto fail = [&](const char* step) {
+    return Error(fmt::format("sock_diag {} dump: {} failed: {}", what, step, std::strerror(errno)));
+  };
+  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
+  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    throw fail("opening the netlink socket");
+
+  // The kernel fills as much of each read as the buffer allows: a large one
+  // means fewer system calls.
+  std::vector<char> buffer(1 << 16);
+  nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
+  request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request->nlmsg_seq = static_cast<std::uint32_t>(time(nullptr));
+  std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof request_body), &request_body,
+              sizeof request_body);
+  const auto sequence = request->nlmsg_seq;
+  if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)
+    throw fail("sending the request");
+
+  const auto port = mnl_socket_get_portid(netlink.get());
+  auto* context = const_cast<SocketVisitor*>(&visit);
+  for (;;) {
+    const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
+    if (received < 0 && errno == EINTR)
+      continue; // a signal (Ctrl-C, say) is for the caller's loop, not a failure
+    if (received < 0)
+      throw fail("receiving");
+    const int status = mnl_cb_run(buffer.data(), static_cast<std::size_t>(received), sequence, port,
+                                  parse, context);
+    if (status == MNL_CB_STOP)
+      return;
+    if (status < 0)
+      throw fail("reading the answer");
+  }
+}
+
+// The attributes after a message's fixed part, in order. mnl_attr_for_each,
+// spelled out: its void* does not convert in C++.
+template <typename OnAttribute>
+void for_each_attribute(const nlmsghdr* message, std::size_t fixed_size, OnAttribute on_attribute) {
+  const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(message));
+  for (auto* attribute =
+           static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(message, fixed_size));
+       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
+       attribute = mnl_attr_next(attribute))
+    on_attribute(attribute, mnl_attr_get_payload_len(attribute));
+}
+
+IpAddress address_of(AddressFamily family, const __be32 (&words)[4]) {
+  IpAddress address{.family = family};
+  std::memcpy(address.bytes.data(), words, family == AddressFamily::IPv4 ? 4 : 16);
+  return address;
+}
+
+// tcp_info and the cgroup id.
+void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
+  for_each_attribute(message, sizeof(inet_diag_msg), [&](const nlattr* attribute, auto length) {
+    switch (mnl_attr_get_type(attribute)) {
+    case INET_DIAG_INFO: {
+      // Older kernels send a shorter tcp_info: copy what came.
+      tcp_info info{};
+      std::memcpy(&info, mnl_attr_get_payload(attribute),
+                  std::min<std::size_t>(length, sizeof info));
+      row.tcp_info = SocketRow::TcpInfo{.rtt_us = info.tcpi_rtt,
+                                        .rttvar_us = info.tcpi_rttvar,
+                                        .cwnd = info.tcpi_snd_cwnd,
+                                        .total_retransmits = info.tcpi_total_retrans};
+      break;
+    }
+    case INET_DIAG_CGROUP_ID:
+      if (length >= sizeof(std::uint64_t))
+        row.cgroup_id = mnl_attr_get_u64(attribute);
+      break;
+    default:
+      break;
+    }
+  });
+}
+
+Protocol inet_protocol(std::uint8_t ip_protocol) {
+  return ip_protocol == IPPROTO_UDP ? Protocol::Udp : Protocol::Tcp;
+}
+
+// The request tells the protocol; the answer does not, so each has its parser.
+template <std::uint8_t kIpProtocol> int parse_inet_message(const nlmsghdr* message, void* data) {
+  if (mnl_nlmsg_get_payload_len(message) < sizeof(inet_diag_msg))
+    return MNL_CB_OK;
+  const auto* diag = static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(message));
+  const auto family = diag->idiag_family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4;
+  SocketRow row{.protocol = inet_protocol(kIpProtocol)};
+  row.local = address_of(family, diag->id.idiag_src);
+  row.local_port = ntohs(diag->id.idiag_sport);
+  row.remote = address_of(family, diag->id.idiag_dst);
+  row.remote_port = ntohs(diag->id.idiag_dport);
+  row.state = static_cast<TcpState>(diag->idiag_state);
+  row.recv_q = diag->idiag_rqueue;
+  row.send_q = diag->idiag_wqueue;
+  row.uid = diag->idiag_uid;
+  row.inode = diag->idiag_inode;
+  row.cookie = (std::uint64_t{diag->id.idiag_cookie[1]} << 32) | diag->id.idiag_cookie[0];
+  row.timer = diag->idiag_timer;
+  row.timer_ms = diag->idiag_expires;
+  row.retransmits = diag->idiag_retrans;
+  read_inet_attributes(message, row);
+  (*static_cast<SocketVisitor*>(data))(row);
+  return MNL_CB_OK;
+}
+
+// "/run/app.sock", or "@name" for the abstract namespace (a leading NUL).
+std::string unix_name(const nlattr* attribute, std::size_t length) {
+  std::string name(static_cast<const char*>(mnl_attr_get_payload(attribute)), length);
+  if (!name.empty() && name.front() == '\0')
+    name.front() = '@';
+  return name;
+}
+
+int parse_unix_message(const nlmsghdr* message, void* data) {
+  if (mnl_nlmsg_get_payload_len(message) < sizeof(unix_diag_msg))
+    return MNL_CB_OK;
+  const auto* diag = static_cast<const unix_diag_msg*>(mnl_nlmsg_get_payload(message));
+  SocketRow row{.protocol = Protocol::Unix};
+  row.unix_type = diag->udiag_type;
+  row.state = static_cast<TcpState>(diag->udiag_state);
+  row.unix_listening = row.state == TcpState::Listen;
+  row.inode = diag->udiag_ino;
+  row.cookie = (std::uint64_t{diag->udiag_cookie[1]} << 32) | diag->udiag_cookie[0];
+  for_each_attribute(message, sizeof(unix_diag_msg), [&](const nlattr* attribute, auto length) {
+    switch (mnl_attr_get_type(attribute)) {
+    case UNIX_DIAG_NAME:
+      row.unix_path = unix_name(attribute, length);
+      break;
+    case UNIX_DIAG_PEER:
+      if (length >= sizeof(std::uint32_t))
+        row.unix_peer = mnl_attr_get_u32(attribute);
+      break;
+    case UNIX_DIAG_RQLEN:
+      if (length >= sizeof(unix_diag_rqlen)) {
+        unix_diag_rqlen queues;
+        std::memcpy(&queues, mnl_attr_get_payload(attribute), sizeof queues);
+        row.recv_q = queues.udiag_rqueue;
+        row.send_q = queues.udiag_wqueue;
+      }
+      break;
+    case UNIX_DIAG_UID:
+      if (length >= sizeof(std::uint32_t))
+        row.uid = mnl_attr_get_u32(attribute);
+      break;
+    default:
+      break;
+    }
+  });
+  (*static_cast<SocketVisitor*>(data))(row);
+  return MNL_CB_OK;
+}
+
+} // namespace
+
+void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
+                     const SocketVisitor& visit) {
+  const auto what = fmt::format("{} {}", protocol_name(protocol), family_name(family));
+  if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
+    throw Error(fmt::format("sock_diag: no dump of all {} sockets: it takes one IP protocol at a "
+                            "time; read /proc/net instead",
+                            protocol_name(protocol)));
+  inet_diag_req_v2 request{};
+  request.sdiag_family = family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
+  request.sdiag_protocol = protocol == Protocol::Udp ? IPPROTO_UDP : IPPROTO_TCP;
+  // Every state but TCP_BOUND_INACTIVE (13, Linux 6.10+): sockets that are
+  // only bound, which ss (without -B) and netstat do not list either.
+  request.idiag_states = ~0u & ~(1u << 13);
+  if (protocol == Protocol::Tcp && tcp_info)
+    request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  sock_diag_dump(request,
+                 protocol == Protocol::Udp ? parse_inet_message<IPPROTO_UDP>
+                                           : parse_inet_message<IPPROTO_TCP>,
+                 visit, what);
+}
+
+std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family, bool tcp_info) {
+  std::vector<SocketRow> rows;
+  inet_diag_visit(protocol, family, tcp_info, [&](const SocketRow& row) { rows.push_back(row); });
+  return rows;
+}
+
+void unix_diag_visit(const SocketVisitor& visit) {
+  unix_diag_req request{};
+  request.sdiag_family = AF_UNIX;
+  request.udiag_states = ~0u;
+  request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+  sock_diag_dump(request, parse_unix_message, visit, "unix");
+}
+
+} // namespace tcpsight

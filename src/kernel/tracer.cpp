@@ -1,0 +1,322 @@
+#include "tcpsight/kernel/tracer.hpp"
+
+#include "tcpsight/kernel/decode.hpp"
+#include "tcpsight/model/error.hpp"
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <vector>
+
+#include "tcpsight.skel.h"
+#include "tcpsight_event.h"
+
+namespace tcpsight {
+namespace {
+
+constexpr const char* kTracefs = "/sys/kernel/tracing";
+
+std::string errno_text(int error) { return std::strerror(error < 0 ? -error : error); }
+
+// Every failure here becomes one tcpsight::Error, so libbpf's own lines are
+// shown only when asked for.
+int silent_libbpf_print(libbpf_print_level, const char*, va_list) { return 0; }
+
+int stderr_libbpf_print(libbpf_print_level, const char* format, va_list args) {
+  return std::vfprintf(stderr, format, args);
+}
+
+struct SkeletonDeleter {
+  void operator()(tcpsight_bpf* skeleton) const { tcpsight_bpf::destroy(skeleton); }
+};
+using Skeleton = std::unique_ptr<tcpsight_bpf, SkeletonDeleter>;
+
+struct RingBufferDeleter {
+  void operator()(ring_buffer* ring) const { ring_buffer__free(ring); }
+};
+
+struct BtfDeleter {
+  void operator()(btf* types) const { btf__free(types); }
+};
+
+// How many arguments a tracepoint hands a tp_btf program (its btf_trace_
+// typedef points to a function whose first parameter is the context), or -1
+// if the kernel has no such tracepoint.
+int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
+  if (!kernel_types)
+    return -1;
+  const auto name = fmt::format("btf_trace_{}", tracepoint);
+  const int id = btf__find_by_name_kind(kernel_types, name.c_str(), BTF_KIND_TYPEDEF);
+  if (id < 0)
+    return -1;
+  const btf_type* pointer = btf__type_by_id(kernel_types, btf__type_by_id(kernel_types, id)->type);
+  if (!pointer || !btf_is_ptr(pointer))
+    return -1;
+  const btf_type* function = btf__type_by_id(kernel_types, pointer->type);
+  if (!function || !btf_is_func_proto(function))
+    return -1;
+  return btf_vlen(function) - 1;
+}
+
+// Syscall tracepoints are classic tracepoints: they need tracefs, which a
+// new machine may not have mounted. Root can mount it where it belongs.
+bool tracefs_ready() {
+  const auto probe = std::filesystem::path(kTracefs) / "events/syscalls/sys_exit_accept4";
+  std::error_code ignored;
+  if (std::filesystem::exists(probe, ignored))
+    return true;
+  mount("tracefs", kTracefs, "tracefs", 0, nullptr);
+  return std::filesystem::exists(probe, ignored);
+}
+
+class Loader {
+public:
+  Loader(const TracerOptions& options, std::vector<std::string>& notices)
+      : options_(options), notices_(notices) {}
+
+  Skeleton load() {
+    if (!options_.socket_addresses_as_ids) {
+      try {
+        return load_once(/*socket_cookies=*/true);
+      } catch (const Error&) {
+        // Tracing programs get socket cookies from Linux 5.12 on.
+      }
+    }
+    auto skeleton = load_once(/*socket_cookies=*/false);
+    if (!options_.socket_addresses_as_ids)
+      notices_.push_back("socket ids are kernel addresses, not socket cookies: this kernel does "
+                         "not give tracing programs socket cookies (Linux 5.12 does)");
+    return skeleton;
+  }
+
+private:
+  Skeleton load_once(bool socket_cookies) {
+    notices_.clear(); // a retry says its notices again
+    Skeleton skeleton(tcpsight_bpf::open());
+    if (!skeleton)
+      throw Error(fmt::format("cannot open the BPF programs: {}", errno_text(errno)));
+    skeleton->rodata->use_socket_cookie = socket_cookies;
+    skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
+    configure_filter(*skeleton);
+    if (int err = bpf_map__set_max_entries(skeleton->maps.events,
+                                           static_cast<__u32>(options_.ring_buffer_bytes)))
+      throw Error(fmt::format("cannot size the ring buffer to {} bytes: {}",
+                              options_.ring_buffer_bytes, errno_text(err)));
+    switch_off_missing_features(*skeleton);
+
+    if (int err = tcpsight_bpf::load(skeleton.get()))
+      throw Error(fmt::format("the kernel refused tcpsight's BPF programs ({}): tcpsight needs "
+                              "Linux 5.8+ with BTF, and CAP_BPF and CAP_PERFMON",
+                              errno_text(err)));
+    fill_port_filter(*skeleton);
+    return skeleton;
+  }
+
+  void configure_filter(tcpsight_bpf& skeleton) const {
+    const Filter& f = options_.filter;
+    auto& rodata = *skeleton.rodata;
+    if (f.family)
+      rodata.family_mask = *f.family == AddressFamily::IPv4 ? 1 : 2;
+    for (auto state : f.states)
+      rodata.state_mask |= 1u << static_cast<unsigned>(state);
+    rodata.filter_pid = f.pid.value_or(0);
+    rodata.filter_netns = f.netns.value_or(0);
+    rodata.filter_cgroup = f.cgroup.value_or(0);
+    if (f.comm) {
+      rodata.filter_by_comm = true;
+      std::memcpy(const_cast<char*>(rodata.filter_comm), f.comm->data(),
+                  std::min(f.comm->size(), sizeof(rodata.filter_comm) - 1));
+    }
+    rodata.port_filter_kinds = (f.ports.empty() ? 0 : TCPSIGHT_PORT_EITHER) |
+                               (f.local_ports.empty() ? 0 : TCPSIGHT_PORT_LOCAL) |
+                               (f.remote_ports.empty() ? 0 : TCPSIGHT_PORT_REMOTE);
+  }
+
+  void fill_port_filter(tcpsight_bpf& skeleton) const {
+    const Filter& f = options_.filter;
+    std::map<std::uint16_t, std::uint8_t> kinds;
+    for (auto port : f.ports)
+      kinds[port] |= TCPSIGHT_PORT_EITHER;
+    for (auto port : f.local_ports)
+      kinds[port] |= TCPSIGHT_PORT_LOCAL;
+    for (auto port : f.remote_ports)
+      kinds[port] |= TCPSIGHT_PORT_REMOTE;
+    for (const auto& [port, kind] : kinds)
+      if (bpf_map__update_elem(skeleton.maps.port_filter, &port, sizeof port, &kind, sizeof kind,
+                               BPF_ANY) != 0)
+        throw Error(fmt::format("cannot set the port filter: {}", errno_text(errno)));
+  }
+
+  void switch_off_missing_features(tcpsight_bpf& skeleton) {
+    std::unique_ptr<btf, BtfDeleter> kernel_types(btf__load_vmlinux_btf());
+    const auto switch_off_without = [&](bpf_program* program, const char* tracepoint,
+                                        const char* feature) {
+      if (tracepoint_arguments(kernel_types.get(), tracepoint) >= 0)
+        return;
+      bpf_program__set_autoload(program, false);
+      notices_.push_back(
+          fmt::format("{} are off: this kernel has no tracepoint {}", feature, tracepoint));
+    };
+    auto& progs = skeleton.progs;
+    switch_off_without(progs.on_tcp_send_reset, "tcp_send_reset", "reset-sent events");
+    switch_off_without(progs.on_tcp_receive_reset, "tcp_receive_reset", "reset-received events");
+    switch_off_without(progs.on_tcp_retransmit_skb, "tcp_retransmit_skb", "SYN retransmit events");
+    switch_off_without(progs.on_tcp_retransmit_synack, "tcp_retransmit_synack",
+                       "SYN-ACK retransmit events");
+    switch_off_without(progs.on_tcp_destroy_sock, "tcp_destroy_sock",
+                       "prompt cleanup of closed sockets");
+    choose_no_socket_reset_source(kernel_types.get(), skeleton);
+
+    if (!tracefs_ready()) {
+      bpf_program__set_autoload(progs.on_accept4_exit, false);
+      bpf_program__set_autoload(progs.on_accept_exit_plain, false);
+      notices_.push_back(fmt::format(
+          "accept() attribution is off: tracefs is not mounted at {} and could not be; accepted "
+          "sockets keep their listener's owner",
+          kTracefs));
+    }
+  }
+
+  // From Linux 6.10 tcp_send_reset (then with a third argument, the reason)
+  // also reports the RSTs that answer segments no socket owned. Before, the
+  // drop of such a segment (kfree_skb, reason NO_SOCKET) stands in for them.
+  void choose_no_socket_reset_source(const btf* kernel_types, tcpsight_bpf& skeleton) {
+    const int reset_arguments = tracepoint_arguments(kernel_types, "tcp_send_reset");
+    const bool resets_lack_no_socket = reset_arguments >= 0 && reset_arguments < 3;
+    const bool drops_have_reasons = tracepoint_arguments(kernel_types, "kfree_skb") >= 3;
+    bpf_program__set_autoload(skeleton.progs.on_kfree_skb,
+                              resets_lack_no_socket && drops_have_reasons);
+    if (resets_lack_no_socket && !drops_have_reasons)
+      notices_.push_back("RSTs answering segments no socket owned (a connect to a closed port) "
+                         "are not shown: this kernel reports neither them nor why it drops "
+                         "segments");
+  }
+
+  const TracerOptions& options_;
+  std::vector<std::string>& notices_;
+};
+
+} // namespace
+
+struct Tracer::Impl {
+  Handler handler;
+  std::vector<std::string> notices;
+  Skeleton skeleton;
+  std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
+  std::uint64_t delivered = 0;
+  std::uint64_t malformed = 0;
+
+  static int on_record(void* context, void* data, std::size_t size) {
+    auto* self = static_cast<Impl*>(context);
+    auto result = decode_event({static_cast<const std::byte*>(data), size});
+    if (auto* event = std::get_if<Event>(&result)) {
+      ++self->delivered;
+      self->handler(std::move(*event));
+    } else {
+      ++self->malformed;
+    }
+    return 0;
+  }
+
+  // Sums each per-CPU counter; zeros if the map cannot be read.
+  std::array<std::uint64_t, TCPSIGHT_COUNTER_MAX> read_counters() const {
+    std::array<std::uint64_t, TCPSIGHT_COUNTER_MAX> totals{};
+    const int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0)
+      return totals;
+    std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(cpus));
+    for (std::uint32_t key = 0; key < TCPSIGHT_COUNTER_MAX; ++key) {
+      if (bpf_map__lookup_elem(skeleton->maps.counters, &key, sizeof key, per_cpu.data(),
+                               per_cpu.size() * sizeof(std::uint64_t), 0) != 0)
+        continue;
+      for (auto value : per_cpu)
+        totals[key] += value;
+    }
+    totals[TCPSIGHT_COUNTER_LOST] += recursion_misses();
+    return totals;
+  }
+
+  // From 6.1 on, the kernel skips a tracing program that fires again on a
+  // CPU where it is already running (a softirq transition interrupting one in
+  // process context) and only counts the miss: those are lost events too.
+  std::uint64_t recursion_misses() const {
+    std::uint64_t misses = 0;
+    const auto& p = skeleton->progs;
+    // Not on_kfree_skb: it runs for every dropped packet, and almost all of
+    // the misses it might have would be drops of no interest.
+    for (bpf_program* program :
+         {p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
+          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock}) {
+      const int fd = bpf_program__fd(program);
+      bpf_prog_info info{};
+      __u32 length = sizeof info;
+      if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &length) == 0)
+        misses += info.recursion_misses;
+    }
+    return misses;
+  }
+};
+
+Tracer::Tracer(const TracerOptions& options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->handler = std::move(handler);
+  libbpf_set_print(options.libbpf_diagnostics ? stderr_libbpf_print : silent_libbpf_print);
+  impl_->skeleton = Loader(options, impl_->notices).load();
+
+  if (int err = tcpsight_bpf::attach(impl_->skeleton.get()))
+    throw Error(fmt::format("cannot attach to the TCP tracepoints: {}", errno_text(err)));
+
+  impl_->ring.reset(ring_buffer__new(bpf_map__fd(impl_->skeleton->maps.events), Impl::on_record,
+                                     impl_.get(), nullptr));
+  if (!impl_->ring)
+    throw Error(fmt::format("cannot open the BPF ring buffer: {}", errno_text(errno)));
+}
+
+Tracer::~Tracer() = default;
+
+const std::vector<std::string>& Tracer::notices() const { return impl_->notices; }
+
+int Tracer::poll(std::chrono::milliseconds timeout) {
+  // The kernel wakes us only once enough records wait (see wakeup_bytes), so
+  // after a quiet wait the ring may still hold some: read them as well.
+  int handled = ring_buffer__poll(impl_->ring.get(), static_cast<int>(timeout.count()));
+  if (handled == 0 || handled == -EINTR)
+    handled = ring_buffer__consume(impl_->ring.get());
+  if (handled < 0)
+    throw Error(fmt::format("reading the BPF ring buffer failed: {}", errno_text(handled)));
+  return handled;
+}
+
+int Tracer::drain() {
+  const int handled = ring_buffer__consume(impl_->ring.get());
+  if (handled < 0)
+    throw Error(fmt::format("reading the BPF ring buffer failed: {}", errno_text(handled)));
+  return handled;
+}
+
+bool Tracer::ids_are_socket_cookies() const { return impl_->skeleton->rodata->use_socket_cookie; }
+
+void Tracer::detach() { tcpsight_bpf::detach(impl_->skeleton.get()); }
+
+TracerStats Tracer::stats() const {
+  const auto counters = impl_->read_counters();
+  return {.seen = counters[TCPSIGHT_COUNTER_SEEN],
+          .filtered = counters[TCPSIGHT_COUNTER_FILTERED],
+          .emitted = counters[TCPSIGHT_COUNTER_EMITTED],
+          .lost = counters[TCPSIGHT_COUNTER_LOST],
+          .delivered = impl_->delivered,
+          .malformed = impl_->malformed};
+}
+
+} // namespace tcpsight

@@ -1,0 +1,94 @@
+#include "tcpsight/model/filter.hpp"
+
+#include "model/parse_number.hpp"
+
+#include "tcpsight/model/error.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace tcpsight {
+namespace {
+
+using detail::parse_number;
+
+template <typename T> bool contains(const std::vector<T>& values, const T& value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// The inode of a file, or of a directory: how the kernel numbers namespaces
+// and cgroup v2 directories.
+std::uint64_t inode_of(const std::string& path, std::string_view what) {
+  struct stat status {};
+  if (stat(path.c_str(), &status) != 0)
+    throw Error(fmt::format("{} '{}' is neither a number nor a file that exists", what, path));
+  return status.st_ino;
+}
+
+bool matches_ports(const Filter& f, const Event& e) {
+  if (!f.local_ports.empty() && !contains(f.local_ports, e.local_port))
+    return false;
+  if (!f.remote_ports.empty() && !contains(f.remote_ports, e.remote_port))
+    return false;
+  if (!f.ports.empty() && !contains(f.ports, e.local_port) && !contains(f.ports, e.remote_port))
+    return false;
+  return true;
+}
+
+bool matches_owner(const Filter& f, const Event& e) {
+  if (!f.pid && !f.comm && !f.cgroup)
+    return true;
+  if (!e.owner)
+    return false;
+  return (!f.pid || e.owner->pid == *f.pid) && (!f.comm || e.owner->comm == *f.comm) &&
+         (!f.cgroup || e.owner->cgroup_id == *f.cgroup);
+}
+
+} // namespace
+
+bool Filter::matches(const Event& e) const {
+  if (family && e.family() != *family)
+    return false;
+  if (!states.empty() && !contains(states, e.old_state) && !contains(states, e.new_state))
+    return false;
+  if (netns && e.netns != *netns)
+    return false;
+  return matches_owner(*this, e) && matches_ports(*this, e);
+}
+
+std::uint16_t parse_port(std::string_view text) {
+  const auto port = parse_number<unsigned>(text);
+  if (!port || *port < 1 || *port > 65535)
+    throw Error(fmt::format("'{}' is not a port: ports are numbers from 1 to 65535", text));
+  return static_cast<std::uint16_t>(*port);
+}
+
+TcpState parse_state(std::string_view text) {
+  std::string name(text);
+  for (char& c : name)
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name == "CLOSED")
+    name = "CLOSE";
+  for (const auto& state : tcp_states())
+    if (state.name == name)
+      return state.state;
+  throw Error(fmt::format("'{}' is not a TCP state; `tcpsight states` lists them", text));
+}
+
+std::uint32_t resolve_netns(const std::string& text) {
+  if (auto inode = parse_number<std::uint32_t>(text))
+    return *inode;
+  return static_cast<std::uint32_t>(inode_of(text, "network namespace"));
+}
+
+std::uint64_t resolve_cgroup(const std::string& text) {
+  if (auto id = parse_number<std::uint64_t>(text))
+    return *id;
+  return inode_of(text, "cgroup");
+}
+
+} // namespace tcpsight

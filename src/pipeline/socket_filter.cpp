@@ -1,0 +1,255 @@
+#include "tcpsight/pipeline/socket_filter.hpp"
+
+#include "model/parse_number.hpp"
+#include "tcpsight/model/error.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <functional>
+
+namespace tcpsight {
+
+using detail::parse_number;
+
+struct SocketFilter::Node {
+  std::function<bool(const SocketRow&)> test;
+};
+
+namespace {
+
+using enum TcpState;
+using Test = std::function<bool(const SocketRow&)>;
+
+std::vector<TcpState> states_named(const std::string& name) {
+  static const std::vector<std::pair<std::string, std::vector<TcpState>>> kNames{
+      {"established", {Established}},
+      {"syn-sent", {SynSent}},
+      {"syn-recv", {SynRecv}},
+      {"fin-wait-1", {FinWait1}},
+      {"fin-wait-2", {FinWait2}},
+      {"time-wait", {TimeWait}},
+      {"closed", {Close}},
+      {"close-wait", {CloseWait}},
+      {"last-ack", {LastAck}},
+      {"listening", {Listen}},
+      {"closing", {Closing}},
+      {"all",
+       {Established, SynSent, SynRecv, FinWait1, FinWait2, TimeWait, Close, CloseWait, LastAck,
+        Listen, Closing}},
+      {"connected",
+       {Established, SynSent, SynRecv, FinWait1, FinWait2, TimeWait, CloseWait, LastAck, Closing}},
+      {"synchronized",
+       {Established, SynRecv, FinWait1, FinWait2, TimeWait, CloseWait, LastAck, Closing}},
+  };
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const auto& [known, states] : kNames)
+    if (known == lower)
+      return states;
+  // netstat's spellings: FIN_WAIT1, TIME_WAIT, LISTEN, ...
+  std::replace(lower.begin(), lower.end(), '-', '_');
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  for (const auto& state : tcp_states())
+    if (state.name == lower)
+      return {state.state};
+  throw Error(fmt::format("filter: '{}' is not a state (established, time-wait, listening, "
+                          "connected, ...)",
+                          name));
+}
+
+std::function<bool(long, long)> comparison(const std::string& op) {
+  if (op == "=" || op == "==" || op == "eq")
+    return std::equal_to<long>();
+  if (op == "!=" || op == "ne" || op == "neq")
+    return std::not_equal_to<long>();
+  if (op == "<" || op == "lt")
+    return std::less<long>();
+  if (op == ">" || op == "gt")
+    return std::greater<long>();
+  if (op == "<=" || op == "le")
+    return std::less_equal<long>();
+  if (op == ">=" || op == "ge")
+    return std::greater_equal<long>();
+  throw Error(fmt::format("filter: '{}' is not a comparison (=, !=, <, >, <=, >=)", op));
+}
+
+long port_of(const std::string& text) {
+  const auto digits = text.empty() || text[0] != ':' ? text : text.substr(1);
+  const auto port = parse_number<long>(digits);
+  if (!port || *port < 0 || *port > 65535)
+    throw Error(fmt::format("filter: '{}' is not a port (:443, say)", text));
+  return *port;
+}
+
+// ADDRESS[/PREFIX][:PORT] or [ADDRESS][/PREFIX][:PORT] for IPv6; * for any address.
+Test address_test(const std::string& text, bool local) {
+  std::string host = text;
+  std::optional<long> port;
+  if (!host.empty() && host[0] == '[') {
+    // [ADDRESS], then an optional /PREFIX, then an optional :PORT.
+    const auto close = host.find(']');
+    if (close == std::string::npos)
+      throw Error(fmt::format("filter: '{}' lacks its ']'", text));
+    auto rest = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!rest.empty() && rest[0] == '/') {
+      const auto colon = rest.find(':');
+      host += rest.substr(0, colon);
+      rest = colon == std::string::npos ? "" : rest.substr(colon);
+    }
+    if (!rest.empty() && rest[0] == ':')
+      port = port_of(rest.substr(1));
+    else if (!rest.empty())
+      throw Error(fmt::format("filter: '{}' has '{}' after its address", text, rest));
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    port = port_of(host.substr(host.find(':') + 1));
+    host = host.substr(0, host.find(':'));
+  }
+  int prefix = -1;
+  if (const auto slash = host.find('/'); slash != std::string::npos) {
+    const auto bits = parse_number<int>(host.substr(slash + 1));
+    if (!bits || *bits < 0 || *bits > 128)
+      throw Error(fmt::format("filter: '{}' has a bad prefix length", text));
+    prefix = *bits;
+    host = host.substr(0, slash);
+  }
+  std::optional<IpAddress> address;
+  if (host != "*" && !host.empty()) {
+    address = parse_ip_address(host);
+    if (!address)
+      throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", text));
+    if (prefix < 0)
+      prefix = address->family == AddressFamily::IPv4 ? 32 : 128;
+  }
+  return [=](const SocketRow& row) {
+    const auto& end = local ? row.local : row.remote;
+    const auto end_port = local ? row.local_port : row.remote_port;
+    if (row.protocol == Protocol::Unix)
+      return false;
+    if (port && end_port != *port)
+      return false;
+    if (!address)
+      return true;
+    if (end.family != address->family)
+      return false;
+    for (int bit = 0; bit < prefix; ++bit) {
+      const auto mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+      if ((end.bytes[bit / 8] & mask) != (address->bytes[bit / 8] & mask))
+        return false;
+    }
+    return true;
+  };
+}
+
+// Recursive descent over the words: or-expressions of and-expressions of terms.
+class Parser {
+public:
+  explicit Parser(const std::vector<std::string>& words, std::size_t start)
+      : words_(words), at_(start) {}
+
+  Test parse() {
+    auto test = parse_or();
+    if (at_ < words_.size())
+      throw Error(fmt::format("filter: did not expect '{}' there", words_[at_]));
+    return test;
+  }
+
+private:
+  bool next_is(std::string_view word) const { return at_ < words_.size() && words_[at_] == word; }
+
+  const std::string& take(const char* what) {
+    if (at_ >= words_.size())
+      throw Error(fmt::format("filter: {} is missing at the end", what));
+    return words_[at_++];
+  }
+
+  Test parse_or() {
+    Test left = parse_and();
+    while (next_is("or") || next_is("||")) {
+      ++at_;
+      Test right = parse_and();
+      left = [left, right](const SocketRow& row) { return left(row) || right(row); };
+    }
+    return left;
+  }
+
+  Test parse_and() {
+    Test left = parse_term();
+    while (at_ < words_.size() && !next_is("or") && !next_is("||") && !next_is(")")) {
+      if (next_is("and") || next_is("&&"))
+        ++at_;
+      Test right = parse_term();
+      left = [left, right](const SocketRow& row) { return left(row) && right(row); };
+    }
+    return left;
+  }
+
+  Test parse_term() {
+    const auto& word = take("a condition");
+    if (word == "not" || word == "!") {
+      Test inner = parse_term();
+      return [inner](const SocketRow& row) { return !inner(row); };
+    }
+    if (word == "(") {
+      Test inner = parse_or();
+      if (take("')'") != ")")
+        throw Error("filter: a '(' is not closed");
+      return inner;
+    }
+    if (word == "sport" || word == "dport") {
+      const auto compare = comparison(take("a comparison"));
+      const long port = port_of(take("a port"));
+      const bool local = word == "sport";
+      return [compare, port, local](const SocketRow& row) {
+        return row.protocol != Protocol::Unix &&
+               compare(local ? row.local_port : row.remote_port, port);
+      };
+    }
+    if (word == "src" || word == "dst") {
+      auto value = take("an address");
+      if (value == "=" || value == "==")
+        value = take("an address");
+      return address_test(value, word == "src");
+    }
+    throw Error(fmt::format("filter: '{}' is not a condition (state, sport, dport, src, dst, "
+                            "not, and, or, parentheses)",
+                            word));
+  }
+
+  const std::vector<std::string>& words_;
+  std::size_t at_;
+};
+
+} // namespace
+
+SocketFilter::SocketFilter() = default;
+SocketFilter::~SocketFilter() = default;
+SocketFilter::SocketFilter(SocketFilter&&) noexcept = default;
+SocketFilter& SocketFilter::operator=(SocketFilter&&) noexcept = default;
+
+SocketFilter SocketFilter::parse(const std::vector<std::string>& words) {
+  SocketFilter filter;
+  std::size_t at = 0;
+  while (at < words.size() && words[at] == "state") {
+    if (at + 1 >= words.size())
+      throw Error("filter: 'state' needs a state after it");
+    for (auto state : states_named(words[at + 1]))
+      filter.states_.push_back(state);
+    at += 2;
+  }
+  if (at < words.size())
+    filter.expression_ = std::make_unique<Node>(Node{Parser(words, at).parse()});
+  return filter;
+}
+
+bool SocketFilter::matches(const SocketRow& row) const {
+  if (!states_.empty() && std::find(states_.begin(), states_.end(), row.state) == states_.end())
+    return false;
+  return !expression_ || expression_->test(row);
+}
+
+} // namespace tcpsight

@@ -1,0 +1,152 @@
+#include "tcpsight/views/socket_table.hpp"
+
+#include "tcpsight/views/json_format.hpp"
+#include "views/append.hpp"
+
+#include <fmt/format.h>
+
+namespace tcpsight {
+namespace {
+
+using detail::append_left;
+using detail::append_right;
+using detail::append_uint;
+
+// "1234/nginx,1240/nginx", or "-" when no process holds the socket.
+void append_processes(std::string& out, const SocketOwners& owners, std::uint64_t inode) {
+  const auto start = out.size();
+  for (const auto& process : owners.holders(inode)) {
+    if (out.size() > start)
+      out += ',';
+    append_uint(out, process.pid);
+    out += '/';
+    out += process.comm;
+  }
+  if (out.size() == start)
+    out += '-';
+}
+
+// " uid:0 ino:42 sk:7 cgroup:1" and " rtt:0.050/0.025 cwnd:10 retrans:0".
+void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
+  if (columns.extended)
+    fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
+                   row.cookie, row.cgroup_id);
+  if (columns.tcp_info && row.tcp_info)
+    fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
+                   row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
+                   row.tcp_info->cwnd, row.tcp_info->total_retransmits);
+}
+
+void end_line(std::string& out) {
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  out += '\n';
+}
+
+// The columns up to the addresses, shared by the header and the rows.
+void append_leading_columns(std::string& out, const SocketTableColumns& columns,
+                            std::string_view netns, std::string_view id, std::string_view state,
+                            std::string_view recv_q, std::string_view send_q) {
+  if (columns.netns) {
+    append_left(out, netns, 10);
+    out += ' ';
+  }
+  append_left(out, id, 6);
+  out += ' ';
+  append_left(out, state, 12);
+  out += ' ';
+  append_right(out, recv_q, 7);
+  out += ' ';
+  append_right(out, send_q, 7);
+}
+
+void append_endpoints(std::string& out, std::string_view local, std::string_view remote) {
+  out += ' ';
+  append_left(out, local, 27);
+  out += ' ';
+  append_left(out, remote, 27);
+}
+
+// As ss shows unix sockets: the path (or "*") and the inode, then "*" and
+// the peer's inode (0 when unknown or unconnected).
+void append_unix_endpoints(std::string& out, const SocketRow& row) {
+  std::string local(row.unix_path.empty() ? "*" : row.unix_path);
+  local += ' ';
+  append_uint(local, row.inode);
+  std::string peer = "* ";
+  append_uint(peer, row.unix_peer);
+  append_endpoints(out, local, peer);
+}
+
+} // namespace
+
+std::string_view socket_state_name(const SocketRow& row) {
+  if (row.protocol == Protocol::Tcp)
+    return tcp_state_name(row.state);
+  if (row.protocol == Protocol::Unix && row.unix_listening)
+    return "LISTEN";
+  return row.state == TcpState::Established ? "ESTABLISHED" : "UNCONN";
+}
+
+std::string socket_table_header(const SocketTableColumns& columns) {
+  std::string out;
+  append_leading_columns(out, columns, "Netns", "Netid", "State", "Recv-Q", "Send-Q");
+  append_endpoints(out, "Local Address:Port", "Peer Address:Port");
+  if (columns.owners)
+    out += " PID/Program";
+  end_line(out);
+  return out;
+}
+
+void append_socket_table_row(std::string& out, const SocketRow& row,
+                             const SocketTableColumns& columns) {
+  append_leading_columns(out, columns, fmt::format_int(row.netns).c_str(), socket_netid(row),
+                         socket_state_name(row), fmt::format_int(row.recv_q).c_str(),
+                         fmt::format_int(row.send_q).c_str());
+  if (row.protocol == Protocol::Unix)
+    append_unix_endpoints(out, row);
+  else
+    append_endpoints(out, endpoint_text(row.local, row.local_port).view(),
+                     endpoint_text(row.remote, row.remote_port).view());
+  if (columns.owners) {
+    out += ' ';
+    append_processes(out, *columns.owners, row.inode);
+  }
+  append_details(out, row, columns);
+  end_line(out);
+}
+
+void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners) {
+  fmt::format_to(std::back_inserter(out),
+                 R"({{"type":"socket","protocol":"{}","state":"{}","recv_q":{},"send_q":{},)"
+                 R"("uid":{},"inode":{},"cookie":{},"cgroup_id":{},"netns":{})",
+                 protocol_name(row.protocol), socket_state_name(row), row.recv_q, row.send_q,
+                 row.uid, row.inode, row.cookie, row.cgroup_id, row.netns);
+  if (row.tcp_info)
+    fmt::format_to(std::back_inserter(out),
+                   R"(,"tcp_info":{{"rtt_ms":{:.3f},"rttvar_ms":{:.3f},"cwnd":{},)"
+                   R"("retransmits":{}}})",
+                   row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
+                   row.tcp_info->cwnd, row.tcp_info->total_retransmits);
+  if (row.protocol == Protocol::Unix)
+    fmt::format_to(std::back_inserter(out), R"(,"path":{},"unix_type":{},"peer_inode":{})",
+                   json_string(row.unix_path), row.unix_type, row.unix_peer);
+  else
+    fmt::format_to(std::back_inserter(out),
+                   R"(,"family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{})",
+                   family_name(row.local.family), address_text(row.local).view(), row.local_port,
+                   address_text(row.remote).view(), row.remote_port);
+  if (owners) {
+    out += R"(,"processes":[)";
+    bool first = true;
+    for (const auto& process : owners->holders(row.inode)) {
+      fmt::format_to(std::back_inserter(out), R"({}{{"pid":{},"comm":{}}})", first ? "" : ",",
+                     process.pid, json_string(process.comm));
+      first = false;
+    }
+    out += ']';
+  }
+  out += "}\n";
+}
+
+} // namespace tcpsight

@@ -1,0 +1,245 @@
+#include "tcpsight/views/top_model.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <tuple>
+#include <unordered_set>
+
+namespace tcpsight {
+namespace {
+
+// A connection the events have only just started may not be in a snapshot
+// taken a moment before: reconcile leaves rows this young alone.
+constexpr std::uint64_t kReconcileGraceNs = 2'000'000'000;
+
+SocketRow socket_of(const Event& e) {
+  SocketRow row{.protocol = Protocol::Tcp};
+  row.local = e.local;
+  row.local_port = e.local_port;
+  row.remote = e.remote;
+  row.remote_port = e.remote_port;
+  row.state = e.new_state;
+  row.cookie = e.sock_id;
+  row.netns = e.netns;
+  return row;
+}
+
+std::string age_text(std::uint64_t ns) {
+  const auto seconds = ns / 1'000'000'000;
+  if (seconds < 60)
+    return fmt::format("{}s", seconds);
+  if (seconds < 3600)
+    return fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
+  return fmt::format("{}h{:02}m", seconds / 3600, seconds % 3600 / 60);
+}
+
+// What a column sorts by: its text, or a number where the text would not order.
+std::tuple<std::string, std::uint64_t, std::uint64_t> sort_key(const TopRow& row,
+                                                               TopColumn column) {
+  switch (column) {
+  case TopColumn::Local:
+    return {std::string(address_text(row.socket.local).view()), row.socket.local_port, 0};
+  case TopColumn::Remote:
+    return {std::string(address_text(row.socket.remote).view()), row.socket.remote_port, 0};
+  case TopColumn::Process:
+    return {row.owner ? row.owner->comm : std::string(), row.owner ? row.owner->pid : 0, 0};
+  case TopColumn::Age: // the newest first when ascending
+    return {"", UINT64_MAX - row.first_seen_ns, 0};
+  case TopColumn::Handshake:
+    return {"", row.handshake_ns.value_or(0), 0};
+  case TopColumn::Bytes:
+    return {"", row.totals ? row.totals->tx_bytes + row.totals->rx_bytes : 0, 0};
+  default:
+    return {top_column_text(row, column, 0), 0, 0};
+  }
+}
+
+} // namespace
+
+TopModel::TopModel(Settings settings)
+    : settings_(settings), tracker_([this](const ConnectionRecord& r) { finished(r); }) {}
+
+TopRow& TopModel::add(std::uint64_t sock_id, const SocketRow& socket, std::uint64_t now_ns,
+                      Highlight highlight) {
+  auto& row = rows_[sock_id];
+  row = TopRow{.sock_id = sock_id, .socket = socket, .first_seen_ns = now_ns};
+  mark(row, highlight, now_ns);
+  return row;
+}
+
+void TopModel::mark(TopRow& row, Highlight highlight, std::uint64_t now_ns) {
+  row.highlight = highlight;
+  row.highlight_until_ns = highlight == Highlight::None ? 0 : now_ns + settings_.highlight_ns;
+}
+
+void TopModel::seed(const SocketRow& socket, std::optional<Owner> owner, std::uint64_t now_ns) {
+  if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait ||
+      rows_.contains(socket.cookie))
+    return;
+  add(socket.cookie, socket, now_ns, Highlight::None).owner = std::move(owner);
+  tracker_.seed(socket, rows_[socket.cookie].owner, Role::Unknown, now_ns);
+}
+
+void TopModel::count_event(std::uint64_t now_ns) {
+  roll_rate_window(now_ns);
+  ++events_this_second_;
+}
+
+// Events per second, over windows of a second that close on an event or a tick.
+void TopModel::roll_rate_window(std::uint64_t now_ns) {
+  if (second_start_ns_ == 0)
+    second_start_ns_ = now_ns;
+  if (now_ns < second_start_ns_ + 1'000'000'000)
+    return;
+  events_last_second_ = static_cast<double>(events_this_second_) * 1e9 /
+                        static_cast<double>(now_ns - second_start_ns_);
+  events_this_second_ = 0;
+  second_start_ns_ = now_ns;
+}
+
+void TopModel::event(const Event& e) {
+  count_event(e.ts_ns);
+  update_row(e);
+  tracker_.observe(e); // after: a connection it finishes has its row closed already
+}
+
+void TopModel::update_row(const Event& e) {
+  if (e.type != EventType::Transition || e.sock_id == 0)
+    return;
+  auto found = rows_.find(e.sock_id);
+  if (found != rows_.end() && found->second.outcome)
+    return; // closed already: a TIME_WAIT inferred after the hand-over
+  const bool ends = e.closes_socket || e.new_state == TcpState::Close;
+  if (found == rows_.end()) {
+    if (ends || e.inferred)
+      return; // the end of a socket never seen open
+    found = rows_.emplace(e.sock_id, TopRow{}).first;
+    found->second = TopRow{.sock_id = e.sock_id, .socket = socket_of(e), .first_seen_ns = e.ts_ns};
+    mark(found->second, Highlight::New, e.ts_ns);
+  }
+  auto& row = found->second;
+  const bool state_changed = row.socket.state != e.new_state;
+  const auto cookie = row.socket.cookie;
+  row.socket = socket_of(e);
+  row.socket.cookie = cookie ? cookie : e.sock_id;
+  if (e.owner)
+    row.owner = e.owner;
+  if (e.handshake_ns)
+    row.handshake_ns = e.handshake_ns;
+  if (ends) {
+    close(row, e.ts_ns);
+  } else if (state_changed && row.highlight != Highlight::New) {
+    mark(row, Highlight::Changed, e.ts_ns);
+  }
+}
+
+void TopModel::close(TopRow& row, std::uint64_t now_ns) {
+  if (!row.outcome)
+    row.outcome = Outcome::StillOpen; // until the tracker says how it ended
+  mark(row, Highlight::Closed, now_ns);
+}
+
+void TopModel::finished(const ConnectionRecord& record) {
+  recently_closed_.push_front(record);
+  while (recently_closed_.size() > settings_.recently_closed)
+    recently_closed_.pop_back();
+  if (auto row = rows_.find(record.sock_id); row != rows_.end()) {
+    row->second.outcome = record.outcome;
+    row->second.totals = record.totals;
+  }
+}
+
+void TopModel::tick(std::uint64_t now_ns) {
+  roll_rate_window(now_ns);
+  std::erase_if(rows_, [&](const auto& entry) {
+    return entry.second.highlight == Highlight::Closed && now_ns >= entry.second.highlight_until_ns;
+  });
+  for (auto& [id, row] : rows_)
+    if (row.highlight != Highlight::None && now_ns >= row.highlight_until_ns)
+      mark(row, Highlight::None, now_ns);
+}
+
+void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint32_t netns,
+                         std::uint64_t now_ns) {
+  std::unordered_set<std::uint64_t> present;
+  for (const auto& socket : sockets) {
+    if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait)
+      continue;
+    present.insert(socket.cookie);
+    if (!rows_.contains(socket.cookie))
+      add(socket.cookie, socket, now_ns, Highlight::New).socket.netns = netns;
+  }
+  for (auto& [id, row] : rows_)
+    if (!row.outcome && row.socket.netns == netns && !present.contains(id) &&
+        row.first_seen_ns + kReconcileGraceNs <= now_ns)
+      close(row, now_ns);
+  tracker_.expire_missing(
+      [&](std::uint64_t id, std::uint32_t in) { return in != netns || present.contains(id); },
+      now_ns, kReconcileGraceNs);
+}
+
+std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::size_t limit) const {
+  std::vector<const TopRow*> shown;
+  for (const auto& [id, row] : rows_) {
+    if (!options.listeners && row.socket.state == TcpState::Listen)
+      continue;
+    if (options.filter && !options.filter->matches(row.socket))
+      continue;
+    shown.push_back(&row);
+  }
+  const auto before = [&](const TopRow* a, const TopRow* b) {
+    auto ka = sort_key(*a, options.sort), kb = sort_key(*b, options.sort);
+    if (ka != kb)
+      return options.descending ? kb < ka : ka < kb;
+    return a->sock_id < b->sock_id; // stable from frame to frame
+  };
+  if (limit > 0 && limit < shown.size()) {
+    std::partial_sort(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(limit),
+                      shown.end(), before);
+    shown.resize(limit);
+  } else {
+    std::sort(shown.begin(), shown.end(), before);
+  }
+  return shown;
+}
+
+std::map<std::string, std::size_t> TopModel::state_counts() const {
+  std::map<std::string, std::size_t> counts;
+  for (const auto& [id, row] : rows_)
+    if (!row.outcome)
+      ++counts[std::string(tcp_state_name(row.socket.state))];
+  return counts;
+}
+
+std::string_view top_column_title(TopColumn column) {
+  static constexpr std::string_view kTitles[kTopColumnCount] = {
+      "PROTO", "LOCAL", "REMOTE", "STATE", "PID/PROGRAM", "AGE", "HS_MS", "TX/RX"};
+  return kTitles[static_cast<int>(column)];
+}
+
+std::string top_column_text(const TopRow& row, TopColumn column, std::uint64_t now_ns) {
+  switch (column) {
+  case TopColumn::Protocol:
+    return std::string(socket_netid(row.socket));
+  case TopColumn::Local:
+    return std::string(endpoint_text(row.socket.local, row.socket.local_port).view());
+  case TopColumn::Remote:
+    return std::string(endpoint_text(row.socket.remote, row.socket.remote_port).view());
+  case TopColumn::State:
+    if (row.outcome && *row.outcome != Outcome::StillOpen)
+      return std::string(outcome_name(*row.outcome));
+    return std::string(tcp_state_name(row.socket.state));
+  case TopColumn::Process:
+    return row.owner ? fmt::format("{}/{}", row.owner->pid, row.owner->comm) : "-";
+  case TopColumn::Age:
+    return age_text(now_ns > row.first_seen_ns ? now_ns - row.first_seen_ns : 0);
+  case TopColumn::Handshake:
+    return row.handshake_ns ? fmt::format("{:.3f}", static_cast<double>(*row.handshake_ns) / 1e6)
+                            : "-";
+  case TopColumn::Bytes:
+    return row.totals ? fmt::format("{}/{}", row.totals->tx_bytes, row.totals->rx_bytes) : "-";
+  }
+  return "";
+}
+
+} // namespace tcpsight

@@ -1,0 +1,233 @@
+#include "tcpsight/history/history_store.hpp"
+#include "tcpsight/history/history_writer.hpp"
+
+#include "sample_event.hpp"
+#include "tcpsight/model/error.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+constexpr std::uint64_t kMs = 1'000'000;
+
+ConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outcome,
+                        std::uint16_t remote_port = 8080) {
+  const auto sample = test::sample_event();
+  ConnectionRecord r;
+  r.sock_id = id;
+  r.netns = sample.netns;
+  r.local = sample.local;
+  r.local_port = static_cast<std::uint16_t>(40000 + id);
+  r.remote = sample.remote;
+  r.remote_port = remote_port;
+  r.owner = sample.owner;
+  r.role = Role::Active;
+  r.start_ns = (end_ms - 10) * kMs;
+  r.end_ns = end_ms * kMs;
+  r.handshake_ns = kMs / 2;
+  r.path = {{SynSent, kMs / 2}, {Established, 9 * kMs}, {FinWait1, kMs / 4}, {TimeWait, {}}};
+  r.totals = ConnectionTotals{.tx_bytes = 100, .rx_bytes = 2000, .retransmits = 1};
+  r.outcome = outcome;
+  return r;
+}
+
+class HistoryStoreTest : public ::testing::Test {
+protected:
+  std::string path_ = (std::filesystem::temp_directory_path() /
+                       ("tcpsight-history-" + std::to_string(getpid()) + ".db"))
+                          .string();
+  ~HistoryStoreTest() override {
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path_ + suffix);
+  }
+
+  void write(const std::vector<ConnectionRecord>& records) {
+    HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
+    store.begin();
+    for (const auto& r : records)
+      store.add_connection(r);
+    store.commit();
+  }
+
+  std::vector<ConnectionRecord> read(const HistoryStore::Query& query = {}) {
+    HistoryStore store(path_, HistoryStore::Mode::ReadOnly);
+    std::vector<ConnectionRecord> found;
+    store.connections(query, [&](const ConnectionRecord& r) { found.push_back(r); });
+    return found;
+  }
+
+  std::string open_error(HistoryStore::Mode mode = HistoryStore::Mode::ReadWrite) {
+    try {
+      HistoryStore store(path_, mode);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::string contents() {
+    std::ifstream in(path_, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+};
+
+TEST_F(HistoryStoreTest, RecordsComeBackAsTheyWent) {
+  auto unknown_owner = record(2, 200, Outcome::Refused);
+  unknown_owner.owner.reset();
+  unknown_owner.totals.reset();
+  unknown_owner.handshake_ns.reset();
+  unknown_owner.local = unknown_owner.remote = test::ipv6_loopback();
+  unknown_owner.error = 111;
+  const std::vector<ConnectionRecord> records{record(1, 100, Outcome::NormalActive), unknown_owner};
+  write(records);
+  EXPECT_EQ(read(), records);
+}
+
+TEST_F(HistoryStoreTest, Queries) {
+  write({record(1, 100, Outcome::NormalActive), record(2, 200, Outcome::Refused, 443),
+         record(3, 300, Outcome::ResetReceived, 443), record(4, 400, Outcome::NormalActive)});
+  const auto ids = [&](const HistoryStore::Query& query) {
+    std::vector<std::uint64_t> found;
+    for (const auto& r : read(query))
+      found.push_back(r.sock_id);
+    return found;
+  };
+  EXPECT_EQ(ids({.since_ns = 200 * kMs}), (std::vector<std::uint64_t>{2, 3, 4}));
+  EXPECT_EQ(ids({.since_ns = 150 * kMs, .until_ns = 300 * kMs}),
+            (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids({.records = {.ports = {443}}}), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids({.records = {.ports = {40004}}}), (std::vector<std::uint64_t>{4}));
+  EXPECT_EQ(ids({.records = {.outcomes = {Outcome::Refused, Outcome::ResetReceived}}}),
+            (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids({.address = "10.1.2.3", .records = {.pids = {4242}, .comm = "curl"}}),
+            (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_TRUE(ids({.records = {.pids = {1}}}).empty());
+  EXPECT_TRUE(ids({.records = {.min_ms = 11}}).empty());
+  EXPECT_EQ(ids({.records = {.min_ms = 10, .max_ms = 10}}).size(), 4u);
+  EXPECT_EQ(ids({.limit = 2}), (std::vector<std::uint64_t>{3, 4})); // the latest, oldest first
+
+  HistoryStore store(path_, HistoryStore::Mode::ReadOnly);
+  const auto by_outcome = store.count_by_outcome({});
+  ASSERT_EQ(by_outcome.size(), 3u);
+  EXPECT_EQ(by_outcome[0].key, "normal_active");
+  EXPECT_EQ(by_outcome[0].connections, 2u);
+  EXPECT_EQ(by_outcome[0].failed, 0u);
+  const auto by_remote = store.count_by_remote({}, 10);
+  ASSERT_EQ(by_remote.size(), 2u);
+  EXPECT_EQ(by_remote[0].key, "10.1.2.3");
+  EXPECT_EQ(by_remote[0].port, 443);
+  EXPECT_EQ(by_remote[0].failed, 2u);
+  EXPECT_EQ(by_remote[1].port, 8080);
+}
+
+TEST_F(HistoryStoreTest, RetentionByAgeAndSize) {
+  std::vector<ConnectionRecord> many;
+  for (std::uint64_t id = 1; id <= 2000; ++id)
+    many.push_back(record(id, 100 + id, Outcome::NormalActive));
+  write(many);
+  HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
+  EXPECT_EQ(store.apply_retention(1100 * kMs, std::nullopt), 999u); // ended before 1100 ms
+  const auto before = store.size_bytes();
+  store.apply_retention(std::nullopt, before / 2);
+  EXPECT_LE(store.size_bytes(), before / 2);
+  std::vector<ConnectionRecord> left;
+  store.connections({}, [&](const ConnectionRecord& r) { left.push_back(r); });
+  ASSERT_FALSE(left.empty());
+  EXPECT_EQ(left.back().sock_id, 2000u); // the newest stay
+}
+
+TEST_F(HistoryStoreTest, ForeignFilesAreRefusedAndLeftAlone) {
+  std::ofstream(path_) << "name,port\nnginx,80\n";
+  const auto before = contents();
+  EXPECT_NE(open_error().find("is not a tcpsight history (not an SQLite database)"),
+            std::string::npos);
+  EXPECT_EQ(contents(), before);
+}
+
+TEST_F(HistoryStoreTest, OtherProgramsDatabasesAreRefused) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA application_id=42;", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto before = contents();
+  EXPECT_NE(open_error().find("is another program's SQLite database (application_id 42)"),
+            std::string::npos)
+      << open_error();
+  EXPECT_EQ(contents(), before);
+}
+
+TEST_F(HistoryStoreTest, DamagedDatabaseIsRefused) {
+  std::vector<ConnectionRecord> many;
+  for (std::uint64_t id = 1; id <= 500; ++id)
+    many.push_back(record(id, 100 + id, Outcome::NormalActive));
+  write(many);
+  { // checkpointed on close: scribble over the pages after the first
+    std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(4096 + 100);
+    const std::string garbage(8192, '\x5a');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  const auto before = contents();
+  const auto error = open_error();
+  EXPECT_NE(error.find("is damaged"), std::string::npos) << error;
+  EXPECT_NE(error.find("left untouched"), std::string::npos) << error;
+  EXPECT_EQ(contents(), before);
+}
+
+TEST_F(HistoryStoreTest, RowsEditedByHandGiveAClearError) {
+  write({record(1, 100, Outcome::NormalActive)});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "UPDATE connections SET path = 'SYN_SENT:x'", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_THROW(read(), Error);
+}
+
+TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
+  EXPECT_EQ(open_error(HistoryStore::Mode::ReadOnly),
+            "no history at " + path_ + ": `tcpsight record` writes it");
+}
+
+TEST_F(HistoryStoreTest, Transitions) {
+  HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
+  store.begin();
+  store.add_transition(test::sample_event(), 5);
+  store.commit();
+  EXPECT_EQ(store.transition_count(), 1u);
+}
+
+TEST_F(HistoryStoreTest, WriterThreadWritesEverythingBeforeItStops) {
+  {
+    HistoryWriter writer(std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite), {});
+    for (std::uint64_t id = 1; id <= 1000; ++id)
+      writer.add_connection(record(id, 100 + id, Outcome::NormalActive));
+    writer.add_transition(test::sample_event(), 5);
+    writer.flush();
+    const auto stats = writer.stats();
+    EXPECT_EQ(stats.connections_written, 1000u);
+    EXPECT_EQ(stats.transitions_written, 1u);
+    for (std::uint64_t id = 1001; id <= 1010; ++id) // written by the destructor
+      writer.add_connection(record(id, 100 + id, Outcome::NormalActive));
+  }
+  EXPECT_EQ(read().size(), 1010u);
+}
+
+TEST_F(HistoryStoreTest, WriterCountsWhatItCannotQueue) {
+  HistoryWriter writer(std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite), {},
+                       /*max_queued_rows=*/0);
+  writer.add_connection(record(1, 100, Outcome::NormalActive));
+  writer.flush();
+  EXPECT_EQ(writer.stats().rows_dropped, 1u);
+  EXPECT_EQ(writer.stats().connections_written, 0u);
+}
+
+} // namespace
+} // namespace tcpsight

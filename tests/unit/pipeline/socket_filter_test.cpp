@@ -1,0 +1,110 @@
+#include "tcpsight/pipeline/socket_filter.hpp"
+
+#include "tcpsight/model/error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+
+SocketRow row(TcpState state, std::array<std::uint8_t, 4> local, std::uint16_t local_port,
+              std::array<std::uint8_t, 4> remote, std::uint16_t remote_port) {
+  SocketRow r;
+  r.state = state;
+  r.local = {.family = AddressFamily::IPv4, .bytes = {local[0], local[1], local[2], local[3]}};
+  r.local_port = local_port;
+  r.remote = {.family = AddressFamily::IPv4, .bytes = {remote[0], remote[1], remote[2], remote[3]}};
+  r.remote_port = remote_port;
+  return r;
+}
+
+const SocketRow kHttps = row(Established, {10, 0, 0, 5}, 443, {10, 1, 2, 3}, 50000);
+const SocketRow kSshClient = row(Established, {192, 168, 1, 2}, 40000, {10, 9, 9, 9}, 22);
+const SocketRow kListener = row(Listen, {0, 0, 0, 0}, 8080, {0, 0, 0, 0}, 0);
+const SocketRow kTimeWait = row(TimeWait, {127, 0, 0, 1}, 40001, {127, 0, 0, 1}, 8080);
+
+bool matches(const std::vector<std::string>& words, const SocketRow& r) {
+  return SocketFilter::parse(words).matches(r);
+}
+
+TEST(SocketFilter, EmptyMatchesEverything) {
+  EXPECT_TRUE(matches({}, kHttps));
+  EXPECT_TRUE(matches({}, kListener));
+}
+
+TEST(SocketFilter, StatesInEitherSpelling) {
+  EXPECT_TRUE(matches({"state", "established"}, kHttps));
+  EXPECT_FALSE(matches({"state", "established"}, kListener));
+  EXPECT_TRUE(matches({"state", "time-wait"}, kTimeWait));
+  EXPECT_TRUE(matches({"state", "TIME_WAIT"}, kTimeWait));
+  EXPECT_TRUE(matches({"state", "listening", "state", "established"}, kListener));
+  EXPECT_TRUE(matches({"state", "connected"}, kTimeWait));
+  EXPECT_FALSE(matches({"state", "connected"}, kListener));
+  EXPECT_FALSE(matches({"state", "synchronized"}, row(SynSent, {1, 1, 1, 1}, 1, {2, 2, 2, 2}, 2)));
+}
+
+TEST(SocketFilter, Ports) {
+  EXPECT_TRUE(matches({"sport", "=", ":443"}, kHttps));
+  EXPECT_FALSE(matches({"sport", "=", ":443"}, kSshClient));
+  EXPECT_TRUE(matches({"dport", "!=", ":22"}, kHttps));
+  EXPECT_FALSE(matches({"dport", "!=", ":22"}, kSshClient));
+  EXPECT_TRUE(matches({"sport", "<", ":1024"}, kHttps));
+  EXPECT_TRUE(matches({"sport", "ge", ":40000"}, kSshClient));
+}
+
+TEST(SocketFilter, AddressesWithPrefixesAndPorts) {
+  EXPECT_TRUE(matches({"dst", "10.0.0.0/8"}, kHttps));
+  EXPECT_TRUE(matches({"dst", "10.0.0.0/8"}, kSshClient));
+  EXPECT_FALSE(matches({"src", "10.0.0.0/8"}, kSshClient));
+  EXPECT_TRUE(matches({"src", "192.168.1.2"}, kSshClient));
+  EXPECT_TRUE(matches({"dst", "10.9.9.9:22"}, kSshClient));
+  EXPECT_FALSE(matches({"dst", "10.9.9.9:23"}, kSshClient));
+  EXPECT_TRUE(matches({"src", "*:8080"}, kListener));
+  EXPECT_FALSE(matches({"src", "::1"}, kHttps)); // another family
+}
+
+TEST(SocketFilter, BracketedIpv6WithPrefixAndPort) {
+  SocketRow r;
+  r.local = {.family = AddressFamily::IPv6,
+             .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  r.local_port = 8080;
+  EXPECT_TRUE(matches({"src", "[::1]:8080"}, r));
+  EXPECT_TRUE(matches({"src", "[::1]/128:8080"}, r));
+  EXPECT_FALSE(matches({"src", "[::1]/128:8081"}, r));
+  EXPECT_TRUE(matches({"src", "[::]/0"}, r));
+  EXPECT_THROW(matches({"src", "[::1]x"}, r), Error);
+}
+
+TEST(SocketFilter, BooleanCombinations) {
+  EXPECT_TRUE(matches({"(", "dport", "=", ":22", "or", "sport", "=", ":22", ")"}, kSshClient));
+  EXPECT_FALSE(matches({"sport", "=", ":443", "and", "dst", "192.168.0.0/16"}, kHttps));
+  // Side by side means and.
+  EXPECT_TRUE(matches({"sport", "=", ":443", "dst", "10.1.0.0/16"}, kHttps));
+  EXPECT_TRUE(matches({"not", "dport", "=", ":22"}, kHttps));
+  EXPECT_TRUE(matches({"state", "established", "dport", "=", ":22"}, kSshClient));
+  EXPECT_FALSE(matches({"state", "listening", "dport", "=", ":22"}, kSshClient));
+}
+
+TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
+  const auto error_of = [](const std::vector<std::string>& words) {
+    try {
+      SocketFilter::parse(words);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of({"state"}), "filter: 'state' needs a state after it");
+  EXPECT_NE(error_of({"state", "open"}).find("'open' is not a state"), std::string::npos);
+  EXPECT_NE(error_of({"sport", "~", ":1"}).find("'~' is not a comparison"), std::string::npos);
+  EXPECT_NE(error_of({"sport", "=", ":99999"}).find("':99999' is not a port"), std::string::npos);
+  EXPECT_NE(error_of({"dst", "10.0.0.300"}).find("is not an address"), std::string::npos);
+  EXPECT_NE(error_of({"(", "sport", "=", ":1"}).find("missing"), std::string::npos);
+  EXPECT_NE(error_of({"sport", "=", ":1", ")"}).find("did not expect ')'"), std::string::npos);
+  EXPECT_NE(error_of({"port", "=", ":1"}).find("'port' is not a condition"), std::string::npos);
+}
+
+} // namespace
+} // namespace tcpsight

@@ -1,0 +1,121 @@
+#include "tcpsight/views/socket_table.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace tcpsight {
+namespace {
+
+SocketRow listener() {
+  SocketRow row;
+  row.protocol = Protocol::Tcp;
+  row.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  row.local_port = 8080;
+  row.remote = {.family = AddressFamily::IPv4};
+  row.state = TcpState::Listen;
+  row.send_q = 128;
+  row.inode = 77;
+  return row;
+}
+
+SocketRow unix_socket() {
+  SocketRow row;
+  row.protocol = Protocol::Unix;
+  row.unix_listening = true;
+  row.unix_path = "/run/app.sock";
+  row.unix_type = 1;
+  row.inode = 78;
+  return row;
+}
+
+// Header and rows, as `tcpsight ls` streams them.
+std::string table_text(const std::vector<SocketRow>& rows, const SocketTableColumns& columns) {
+  auto out = socket_table_header(columns);
+  for (const auto& row : rows)
+    append_socket_table_row(out, row, columns);
+  return out;
+}
+
+std::string json_lines(const std::vector<SocketRow>& rows, const SocketOwners* owners) {
+  std::string out;
+  for (const auto& row : rows)
+    append_socket_json(out, row, owners);
+  return out;
+}
+
+TEST(SocketTable, TextWithProcesses) {
+  SocketOwners owners;
+  owners.add(77, {.pid = 10, .comm = "nginx"});
+  owners.add(77, {.pid = 11, .comm = "nginx"});
+  EXPECT_EQ(table_text({listener(), unix_socket()}, {.owners = &owners}),
+            "Netid  State         Recv-Q  Send-Q Local Address:Port          Peer Address:Port"
+            "           PID/Program\n"
+            "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0     "
+            "              10/nginx,11/nginx\n"
+            "unix   LISTEN             0       0 /run/app.sock 78            * 0           "
+            "              -\n");
+}
+
+TEST(SocketTable, UnixPeersAndNamespaces) {
+  auto connected = unix_socket();
+  connected.unix_listening = false;
+  connected.state = TcpState::Established;
+  connected.unix_path.clear();
+  connected.unix_peer = 79;
+  connected.netns = 4026531840;
+  EXPECT_EQ(table_text({connected}, {.netns = true}),
+            "Netns      Netid  State         Recv-Q  Send-Q Local Address:Port          "
+            "Peer Address:Port\n"
+            "4026531840 unix   ESTABLISHED        0       0 * 78                        * 79\n");
+}
+
+TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
+  EXPECT_EQ(table_text({listener()}, {}),
+            "Netid  State         Recv-Q  Send-Q Local Address:Port          Peer Address:Port\n"
+            "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0\n");
+}
+
+TEST(SocketTable, ExtendedAndTcpInfoDetails) {
+  auto row = listener();
+  row.cookie = 0x1f;
+  row.cgroup_id = 9;
+  row.tcp_info =
+      SocketRow::TcpInfo{.rtt_us = 1500, .rttvar_us = 250, .cwnd = 10, .total_retransmits = 2};
+  const auto table = table_text({row}, {.extended = true, .tcp_info = true});
+  EXPECT_NE(table.find("0.0.0.0:0                   uid:0 ino:77 sk:1f cgroup:9 rtt:1.500/0.250 "
+                       "cwnd:10 retrans:2\n"),
+            std::string::npos)
+      << table;
+  const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
+  EXPECT_EQ(json["tcp_info"]["cwnd"], 10);
+  EXPECT_EQ(json["cgroup_id"], 9);
+}
+
+TEST(SocketTable, StatesOfUdp) {
+  SocketRow udp = listener();
+  udp.protocol = Protocol::Udp;
+  udp.state = TcpState::Close;
+  EXPECT_EQ(socket_state_name(udp), "UNCONN");
+  udp.state = TcpState::Established;
+  EXPECT_EQ(socket_state_name(udp), "ESTABLISHED");
+}
+
+TEST(SocketTable, Json) {
+  SocketOwners owners;
+  owners.add(77, {.pid = 10, .comm = "nginx"});
+  const auto text = json_lines({listener(), unix_socket()}, &owners);
+  const auto newline = text.find('\n');
+  const auto tcp = nlohmann::json::parse(text.substr(0, newline));
+  EXPECT_EQ(tcp["protocol"], "tcp");
+  EXPECT_EQ(tcp["state"], "LISTEN");
+  EXPECT_EQ(tcp["saddr"], "127.0.0.1");
+  EXPECT_EQ(tcp["sport"], 8080);
+  EXPECT_EQ(tcp["send_q"], 128);
+  EXPECT_EQ(tcp["processes"][0]["comm"], "nginx");
+  const auto unix_row = nlohmann::json::parse(text.substr(newline + 1));
+  EXPECT_EQ(unix_row["path"], "/run/app.sock");
+  EXPECT_TRUE(unix_row["processes"].empty());
+}
+
+} // namespace
+} // namespace tcpsight
