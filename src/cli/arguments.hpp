@@ -3,8 +3,8 @@
 // Command-line arguments that several subcommands share, as typed, and
 // their conversion into options once parsing is done.
 
-#include "event_source.hpp"
 #include "tcpsight/model/filter.hpp"
+#include "tcpsight/session/event_source.hpp"
 #include "tcpsight/views/life_view.hpp"
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,6 @@
-#include "commands.hpp"
+#include "arguments.hpp"
+#include "subcommand.hpp"
+#include "tcpsight/model/time_spec.hpp"
 
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"
@@ -10,6 +12,17 @@
 #include <fmt/format.h>
 
 namespace tcpsight::cli {
+
+struct HistoryOptions {
+  std::string db_path; // empty: default_history_path()
+  std::optional<std::string> since, until;
+  std::optional<std::string> address;
+  RecordFilter records;
+  std::size_t limit = 0;
+  bool json = false;
+  bool summary = false;
+};
+
 namespace {
 
 // Stored times are wall-clock already.
@@ -82,6 +95,42 @@ int run_history(const HistoryOptions& options) {
   });
   out.flush();
   return 0;
+}
+
+namespace {
+
+class HistorySubcommand : public Subcommand {
+public:
+  explicit HistorySubcommand(CLI::App& parent)
+      : Subcommand(
+            parent.add_subcommand("history", "Query the connections `tcpsight record` kept")) {
+    auto& app = *parent.get_subcommand("history");
+    app.add_option("--db", options_.db_path, "Database file (as for record)");
+    app.add_option("--since", options_.since,
+                   "Ended at or after: an age (1h, 30m, 7d), a local time (2026-11-24 13:45) "
+                   "or @epoch-seconds")
+        ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
+    app.add_option("--until", options_.until, "Ended at or before (as --since)")
+        ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
+    app.add_option("--addr", options_.address, "Local or remote address, e.g. 10.0.0.7");
+    records_.add_to(app);
+    app.add_option("--limit", options_.limit, "Only the latest N");
+    app.add_flag("--json", options_.json, "One JSON object per connection");
+    app.add_flag("--summary", options_.summary,
+                 "Counts per outcome and per remote endpoint instead");
+  }
+  void finish_parsing() override { options_.records = records_.to_filter(); }
+  int run() override { return run_history(options_); }
+
+private:
+  HistoryOptions options_;
+  RecordFilterArguments records_;
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_history_command(CLI::App& app) {
+  return std::make_unique<HistorySubcommand>(app);
 }
 
 } // namespace tcpsight::cli

@@ -1,9 +1,11 @@
-#include "commands.hpp"
+#include "arguments.hpp"
+#include "subcommand.hpp"
 
-#include "connection_tracking.hpp"
-#include "event_source.hpp"
+#include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
+#include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/life_view.hpp"
 
@@ -11,6 +13,12 @@
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
+
+struct LifeOptions {
+  bool json = false;
+  EventSourceOptions source; // ports filtered in the kernel; --read, --write
+  RecordFilter records;      // duration, outcome, port, pid, comm
+};
 
 int run_life(const LifeOptions& options) {
   auto source = EventSource::open(options.source);
@@ -27,7 +35,8 @@ int run_life(const LifeOptions& options) {
       append_life_row(out.text(), record, clock);
     ++shown;
   });
-  ConnectionTracking tracking(*source, tracker);
+  TrackerSnapshotTarget target(tracker);
+  SnapshotSync sync(*source, target, monotonic_now_ns());
   if (!options.json)
     out.text() += life_header();
 
@@ -43,7 +52,7 @@ int run_life(const LifeOptions& options) {
     return !output_closed;
   };
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
-                           tracking.after_batch(now);
+                           sync.after_batch(now);
                            return flush();
                          }});
   flush();
@@ -53,6 +62,35 @@ int run_life(const LifeOptions& options) {
              "lost; events: {}\n",
              shown, stats.open, stats.expired, source->summary());
   return 0;
+}
+
+namespace {
+
+class LifeSubcommand : public Subcommand {
+public:
+  explicit LifeSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand("life", "One line per finished connection: owner, "
+                                                 "bytes, duration, handshake, outcome, path")) {
+    auto& app = *parent.get_subcommand("life");
+    app.add_flag("--json", options_.json, "One JSON object per connection");
+    records_.add_to(app);
+    add_source_options(app, options_.source);
+  }
+  void finish_parsing() override {
+    options_.records = records_.to_filter();
+    options_.source.filter.ports = options_.records.ports; // in the kernel too
+  }
+  int run() override { return run_life(options_); }
+
+private:
+  LifeOptions options_;
+  RecordFilterArguments records_;
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_life_command(CLI::App& app) {
+  return std::make_unique<LifeSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

@@ -1,9 +1,10 @@
-#include "commands.hpp"
-#include "repeat.hpp"
+#include "subcommand.hpp"
+#include "tcpsight/pipeline/socket_filter.hpp"
 
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/session/repeat.hpp"
 #include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
@@ -12,6 +13,22 @@
 #include <optional>
 
 namespace tcpsight::cli {
+
+struct LsOptions {
+  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  bool listening = false;
+  bool all = false;
+  bool processes = false;
+  bool ipv4 = false, ipv6 = false; // neither or both: both
+  bool json = false;
+  bool extended = false;               // -e
+  bool tcp_info = false;               // -i
+  bool continuous = false;             // -c: again every second
+  std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
+  SnapshotSource source = SnapshotSource::Automatic;
+  std::vector<std::string> filter; // ss's filter language, word by word
+};
+
 namespace {
 
 SnapshotRequest snapshot_request(const LsOptions& options) {
@@ -109,10 +126,67 @@ void list_once(const LsOptions& options, const SocketFilter& filter) {
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
   if (options.continuous)
-    repeat_every_second([&] { list_once(options, filter); });
+    repeat_until_stopped(std::chrono::seconds(1), [&] { list_once(options, filter); });
   else
     list_once(options, filter);
   return 0;
+}
+
+namespace {
+
+class LsSubcommand : public Subcommand {
+public:
+  explicit LsSubcommand(CLI::App& parent)
+      : Subcommand(
+            parent.add_subcommand("ls", "List the sockets that exist now, like ss and netstat")) {
+    auto& app = *parent.get_subcommand("ls");
+    app.add_flag("-t,--tcp", options_.tcp, "TCP sockets");
+    app.add_flag("-u,--udp", options_.udp, "UDP sockets");
+    app.add_flag("-w,--raw", options_.raw, "Raw sockets");
+    app.add_flag("-x,--unix", options_.unix_sockets, "Unix sockets");
+    app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
+    app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
+    app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
+    app.add_flag("-n,--numeric", numeric_, "Numeric addresses and ports (always the case)");
+    app.add_flag("-4,--ipv4", options_.ipv4, "IPv4 only");
+    app.add_flag("-6,--ipv6", options_.ipv6, "IPv6 only");
+    app.add_flag("--json", options_.json, "One JSON object per socket");
+    app.add_flag("-e,--extended", options_.extended, "uid, inode, socket cookie and cgroup");
+    app.add_flag("-i,--info", options_.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
+    app.add_flag("-c,--continuous", options_.continuous, "Again every second, until interrupted");
+    app.add_option("-N,--net", options_.namespaces,
+                   "Network namespace: a name from /run/netns, a path such as "
+                   "/proc/PID/ns/net, or 'all' (repeat for several; needs root)")
+        ->type_name("NS");
+    app.add_option("--source", source_,
+                   "Where TCP and UDP sockets come from: auto (sock_diag, then BPF iterators, "
+                   "then /proc/net), netlink, bpf or proc")
+        ->check(CLI::IsMember({"auto", "netlink", "bpf", "proc"}))
+        ->type_name("SOURCE");
+    app.add_option("filter", options_.filter,
+                   "ss's filter: [state STATE]... [sport|dport OP :PORT] [src|dst ADDR[/N][:PORT]] "
+                   "with and, or, not, ( )");
+  }
+  void finish_parsing() override {
+    filter_ = SocketFilter::parse(options_.filter);
+    options_.source = source_ == "netlink" ? SnapshotSource::SockDiag
+                      : source_ == "bpf"   ? SnapshotSource::BpfIterator
+                      : source_ == "proc"  ? SnapshotSource::ProcNet
+                                           : SnapshotSource::Automatic;
+  }
+  int run() override { return run_ls(options_, filter_); }
+
+private:
+  LsOptions options_;
+  SocketFilter filter_;
+  bool numeric_ = false;
+  std::string source_ = "auto";
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_ls_command(CLI::App& app) {
+  return std::make_unique<LsSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

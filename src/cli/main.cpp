@@ -1,16 +1,28 @@
 // tcpsight: TCP connection events from the kernel, and a modern netstat.
-#include "subcommands.hpp"
+#include "subcommand.hpp"
 
 #include "tcpsight/model/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <fmt/core.h>
+#include <memory>
+#include <vector>
 
 namespace {
 
 constexpr int kUsageError = 2;
 constexpr int kRuntimeError = 1;
+
+std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App& app) {
+  using namespace tcpsight::cli;
+  std::vector<std::unique_ptr<Subcommand>> subcommands;
+  for (const auto add :
+       {add_trace_command, add_life_command, add_record_command, add_history_command,
+        add_top_command, add_ls_command, add_netstat_command, add_states_command})
+    subcommands.push_back(add(app));
+  return subcommands;
+}
 
 } // namespace
 
@@ -18,7 +30,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
   app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
   app.require_subcommand(1);
-  const auto subcommands = tcpsight::cli::add_subcommands(app);
+  const auto subcommands = add_subcommands(app);
 
   tcpsight::cli::Subcommand* chosen = nullptr;
   try {

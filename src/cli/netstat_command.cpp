@@ -1,10 +1,10 @@
-#include "commands.hpp"
-#include "repeat.hpp"
+#include "subcommand.hpp"
 
 #include "tcpsight/kernel/kernel_tables.hpp"
 #include "tcpsight/kernel/name_resolver.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/repeat.hpp"
 #include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/netstat_view.hpp"
 
@@ -16,6 +16,20 @@
 #include <optional>
 
 namespace tcpsight::cli {
+
+// net-tools netstat's options, as tcpsight netstat takes them.
+struct NetstatOptions {
+  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  std::vector<std::string> families; // -A inet,inet6,unix; --inet/--ip add "inet"
+  bool listening = false, all = false;
+  bool numeric = false, processes = false, extend = false, timers = false;
+  bool continuous = false, verbose = false;
+  // Other tables instead of sockets.
+  bool statistics = false, routes = false, interfaces = false, groups = false, masquerade = false;
+  bool symbolic = false;    // -N: net-tools' symbolic hardware names; none in these tables
+  bool route_cache = false; // -C: the IPv4 route cache, gone since Linux 3.6
+};
+
 namespace {
 
 bool has(const std::vector<std::string>& values, std::string_view value) {
@@ -206,8 +220,69 @@ int run_netstat(const NetstatOptions& options) {
     print_once(options, selection, names);
     return 0;
   }
-  repeat_every_second([&] { print_once(options, selection, names); });
+  repeat_until_stopped(std::chrono::seconds(1), [&] { print_once(options, selection, names); });
   return 0;
+}
+
+namespace {
+
+class NetstatSubcommand : public Subcommand {
+public:
+  explicit NetstatSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand(
+            "netstat", "List sockets with the options and columns of net-tools netstat")) {
+    auto& app = *parent.get_subcommand("netstat");
+    auto& o = options_;
+    app.add_flag("-t,--tcp", o.tcp, "TCP sockets");
+    app.add_flag("-u,--udp", o.udp, "UDP sockets");
+    app.add_flag("-w,--raw", o.raw, "Raw sockets");
+    app.add_flag("-x,--unix", o.unix_sockets, "Unix sockets");
+    app.add_option("-A,--protocol", o.families, "Address families: inet, inet6, unix")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"inet", "inet6", "unix"}));
+    app.add_flag("--inet,--ip", inet_family_, "Same as -A inet");
+    app.add_flag("-l,--listening", o.listening, "Only listening sockets");
+    app.add_flag("-a,--all", o.all, "Listening and connected sockets");
+    app.add_flag("-n,--numeric", o.numeric, "Numbers instead of names");
+    app.add_flag("-p,--program", o.processes, "PID and name of each socket's program");
+    app.add_flag("-e,--extend", o.extend, "User and inode columns");
+    app.add_flag("-o,--timers", o.timers, "TCP timer column");
+    app.add_flag("-c,--continuous", o.continuous, "Again every second");
+    app.add_flag("-v,--verbose", o.verbose, "Say which sources were used");
+    app.add_flag("-V,--version", version_, "Print the version");
+    app.add_flag("-s,--statistics", o.statistics, "Per-protocol counters");
+    app.add_flag("-r,--route", o.routes, "The IPv4 routing table");
+    app.add_flag("-F,--fib", o.routes, "With -r: the forwarding table (the default)");
+    app.add_flag("-C,--cache", o.route_cache, "With -r: the routing cache");
+    app.add_flag("-i,--interfaces", o.interfaces, "Interface counters");
+    app.add_flag("-g,--groups", o.groups, "Multicast group memberships");
+    app.add_flag("-M,--masquerade", o.masquerade,
+                 "Masqueraded (translated) connections, from conntrack");
+    app.add_flag("-N,--symbolic", o.symbolic,
+                 "Symbolic hardware names (net-tools; changes none of these tables)");
+  }
+  void finish_parsing() override {
+    if (inet_family_)
+      options_.families.push_back("inet");
+  }
+  int run() override {
+    if (version_) {
+      fmt::print("tcpsight netstat " TCPSIGHT_VERSION "\n");
+      return 0;
+    }
+    return run_netstat(options_);
+  }
+
+private:
+  NetstatOptions options_;
+  bool inet_family_ = false;
+  bool version_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_netstat_command(CLI::App& app) {
+  return std::make_unique<NetstatSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

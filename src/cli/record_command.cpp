@@ -1,13 +1,25 @@
-#include "commands.hpp"
+#include "arguments.hpp"
+#include "subcommand.hpp"
+#include "tcpsight/model/time_spec.hpp"
 
-#include "connection_tracking.hpp"
-#include "event_source.hpp"
 #include "tcpsight/history/history_writer.hpp"
+#include "tcpsight/model/clock.hpp"
+#include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
+#include "tcpsight/session/snapshot_sync.hpp"
 
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
+
+struct RecordOptions {
+  std::string db_path; // empty: default_history_path()
+  bool transitions = false;
+  std::optional<std::uint64_t> retain_ns = std::uint64_t{7} * 86400 * 1'000'000'000;
+  std::optional<std::uint64_t> max_bytes = std::uint64_t{1} << 30;
+  EventSourceOptions source;
+};
+
 namespace {
 
 // Folds events into connections and hands them, and with --transitions
@@ -50,10 +62,11 @@ int run_record(const RecordOptions& options) {
              options.transitions ? " and transitions" : "", path);
 
   RecordingSink sink(writer, source->wall_clock(), options.transitions);
-  ConnectionTracking tracking(*source, sink.tracker());
+  TrackerSnapshotTarget target(sink.tracker());
+  SnapshotSync sync(*source, target, monotonic_now_ns());
   EventPipeline pipeline(options.source.filter, sink);
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
-                           tracking.after_batch(now);
+                           sync.after_batch(now);
                            writer.check(); // a failed write stops recording
                            return true;
                          }});
@@ -67,6 +80,60 @@ int run_record(const RecordOptions& options) {
              written.connections_written, written.transitions_written, path, tracked.open,
              tracked.expired, written.rows_dropped, written.connections_deleted, source->summary());
   return 0;
+}
+
+namespace {
+
+class RecordSubcommand : public Subcommand {
+public:
+  explicit RecordSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand(
+            "record", "Record finished connections (and transitions) into a history database")) {
+    auto& app = *parent.get_subcommand("record");
+    app.add_option("--db", options_.db_path,
+                   "Database file (default: /var/lib/tcpsight/history.db as root, else "
+                   "$XDG_STATE_HOME/tcpsight/history.db)");
+    app.add_flag("--transitions", options_.transitions, "Also record every transition");
+    app.add_option("--retain", retain_, "Delete connections older than this ('0': keep all)")
+        ->check(parsed_by(
+            [](const std::string& t) {
+              if (t != "0")
+                parse_duration(t);
+            },
+            "AGE"))
+        ->capture_default_str();
+    app.add_option("--max-size", max_size_, "Delete the oldest beyond this size ('0': no limit)")
+        ->check(parsed_by(
+            [](const std::string& t) {
+              if (t != "0")
+                parse_size(t);
+            },
+            "SIZE"))
+        ->capture_default_str();
+    app.add_option("--port", ports_, "Only connections on these ports (repeat or comma-separate)")
+        ->delimiter(',');
+    add_source_options(app, options_.source);
+  }
+  void finish_parsing() override {
+    for (const auto& port : ports_)
+      options_.source.filter.ports.push_back(parse_port(port));
+    // Any zero ("0", "0s", "0d") keeps everything, rather than deleting it all.
+    const auto age = retain_ == "0" ? 0 : parse_duration(retain_);
+    options_.retain_ns = age == 0 ? std::nullopt : std::optional(age);
+    options_.max_bytes = max_size_ == "0" ? std::nullopt : std::optional(parse_size(max_size_));
+  }
+  int run() override { return run_record(options_); }
+
+private:
+  RecordOptions options_;
+  std::vector<std::string> ports_;
+  std::string retain_ = "7d", max_size_ = "1G";
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_record_command(CLI::App& app) {
+  return std::make_unique<RecordSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

@@ -1,4 +1,4 @@
-#include "commands.hpp"
+#include "subcommand.hpp"
 
 #include "tcpsight/views/states_view.hpp"
 
@@ -9,6 +9,23 @@ namespace tcpsight::cli {
 int run_states() {
   fmt::print("{}", format_states_table());
   return 0;
+}
+
+namespace {
+
+class StatesSubcommand : public Subcommand {
+public:
+  explicit StatesSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand("states",
+                                         "Explain the TCP states and how they follow each other")) {
+  }
+  int run() override { return run_states(); }
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_states_command(CLI::App& app) {
+  return std::make_unique<StatesSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

@@ -1,10 +1,10 @@
-#include "commands.hpp"
+#include "arguments.hpp"
+#include "subcommand.hpp"
 
-#include "connection_tracking.hpp"
-#include "event_source.hpp"
-#include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/event_source.hpp"
+#include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/views/top_controls.hpp"
 #include "tcpsight/views/top_model.hpp"
 #include "top_screen.hpp"
@@ -16,20 +16,17 @@
 #include <vector>
 
 namespace tcpsight::cli {
+
+struct TopOptions {
+  EventSourceOptions source;
+  std::string filter; // ls's filter language, as typed with '/'
+};
+
 namespace {
 
 // At most ten frames a second, however many events come: drawing stays
 // off the path of the events.
 constexpr std::uint64_t kFrameNs = 100'000'000;
-// A periodic snapshot only reconciles what the events said.
-constexpr std::uint64_t kReconcileEveryNs = 5'000'000'000;
-
-std::vector<SocketRow> tcp_sockets() {
-  std::vector<SocketRow> rows;
-  for (auto& socket : open_tcp_sockets(/*with_owners=*/false))
-    rows.push_back(std::move(socket.row));
-  return rows;
-}
 
 } // namespace
 
@@ -42,22 +39,15 @@ int run_top(const TopOptions& options) {
     controls.set_filter(options.filter);
   auto source = EventSource::open(options.source);
   TopModel model;
-  if (source->live()) {
-    const auto now = monotonic_now_ns();
-    for (const auto& [row, owner] : open_tcp_sockets(/*with_owners=*/true))
-      model.seed(row, owner, now);
-  }
+  SnapshotSync sync(*source, model, monotonic_now_ns());
   EventPipeline pipeline(options.source.filter, model);
 
   TopScreen screen;
-  std::uint64_t last_frame = 0, last_reconcile = monotonic_now_ns();
+  std::uint64_t last_frame = 0;
   // Between batches of events: keys, timers, reconciling, and a frame when one is due.
   const auto interact = [&](std::uint64_t now) {
     model.tick(now);
-    if (source->live() && now >= last_reconcile + kReconcileEveryNs) {
-      model.reconcile(tcp_sockets(), current_netns(), now);
-      last_reconcile = now;
-    }
+    sync.after_batch(now);
     bool redraw = false;
     for (int key = screen.read_key(); key != kNoKey; key = screen.read_key()) {
       if (key == kResized) {
@@ -92,6 +82,36 @@ int run_top(const TopOptions& options) {
     quit = !interact(events_clock + (monotonic_now_ns() - replay_ended));
   }
   return 0;
+}
+
+namespace {
+
+class TopSubcommand : public Subcommand {
+public:
+  explicit TopSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand(
+            "top", "A live table of every TCP connection, highlighting what opens, changes and "
+                   "closes")) {
+    auto& app = *parent.get_subcommand("top");
+    add_source_options(app, options_.source);
+    app.add_option("filter", words_, "A filter to start with, as ls takes it (sport = :443 ...)");
+  }
+  void finish_parsing() override {
+    for (const auto& word : words_) // one quoted argument or many words, as typed
+      options_.filter += (options_.filter.empty() ? "" : " ") + word;
+    TopControls().set_filter(options_.filter); // a usage error now rather than on the screen
+  }
+  int run() override { return run_top(options_); }
+
+private:
+  TopOptions options_;
+  std::vector<std::string> words_;
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_top_command(CLI::App& app) {
+  return std::make_unique<TopSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

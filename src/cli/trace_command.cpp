@@ -1,7 +1,8 @@
-#include "commands.hpp"
+#include "arguments.hpp"
+#include "subcommand.hpp"
 
-#include "event_source.hpp"
 #include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/session/event_source.hpp"
 #include "tcpsight/views/output.hpp"
 
 #include <cerrno>
@@ -10,6 +11,13 @@
 #include <iostream>
 
 namespace tcpsight::cli {
+
+struct TraceOptions {
+  bool json = false;
+  bool explain = false;
+  EventSourceOptions source; // filter, ring buffer, --read, --write
+};
+
 namespace {
 
 // Write out what is formatted before it grows past this.
@@ -79,6 +87,33 @@ int run_trace(const TraceOptions& options) {
     return 1;
   }
   return 0;
+}
+
+namespace {
+
+class TraceSubcommand : public Subcommand {
+public:
+  explicit TraceSubcommand(CLI::App& parent)
+      : Subcommand(parent.add_subcommand(
+            "trace", "Stream every TCP state transition, reset and handshake retransmission")) {
+    auto& app = *parent.get_subcommand("trace");
+    app.add_flag("--json", options_.json, "One JSON object per line");
+    app.add_flag("--explain", options_.explain, "Say what each event means in TCP terms");
+    filter_.add_to(app);
+    add_source_options(app, options_.source);
+  }
+  void finish_parsing() override { options_.source.filter = filter_.to_filter(); }
+  int run() override { return run_trace(options_); }
+
+private:
+  TraceOptions options_;
+  FilterArguments filter_;
+};
+
+} // namespace
+
+std::unique_ptr<Subcommand> add_trace_command(CLI::App& app) {
+  return std::make_unique<TraceSubcommand>(app);
 }
 
 } // namespace tcpsight::cli

@@ -8,10 +8,6 @@
 namespace tcpsight {
 namespace {
 
-// A connection the events have only just started may not be in a snapshot
-// taken a moment before: reconcile leaves rows this young alone.
-constexpr std::uint64_t kReconcileGraceNs = 2'000'000'000;
-
 SocketRow socket_of(const Event& e) {
   SocketRow row{.protocol = Protocol::Tcp};
   row.local = e.local;
@@ -72,12 +68,13 @@ void TopModel::mark(TopRow& row, Highlight highlight, std::uint64_t now_ns) {
   row.highlight_until_ns = highlight == Highlight::None ? 0 : now_ns + settings_.highlight_ns;
 }
 
-void TopModel::seed(const SocketRow& socket, std::optional<Owner> owner, std::uint64_t now_ns) {
+void TopModel::seed(const OpenSocket& open, Role role, std::uint64_t now_ns) {
+  const auto& socket = open.row;
   if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait ||
       rows_.contains(socket.cookie))
     return;
-  add(socket.cookie, socket, now_ns, Highlight::None).owner = std::move(owner);
-  tracker_.seed(socket, rows_[socket.cookie].owner, Role::Unknown, now_ns);
+  add(socket.cookie, socket, now_ns, Highlight::None).owner = open.owner;
+  tracker_.seed(socket, open.owner, role, now_ns);
 }
 
 void TopModel::count_event(std::uint64_t now_ns) {
@@ -159,10 +156,11 @@ void TopModel::tick(std::uint64_t now_ns) {
       mark(row, Highlight::None, now_ns);
 }
 
-void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint32_t netns,
-                         std::uint64_t now_ns) {
+void TopModel::reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
+                         std::uint64_t quiet_ns) {
+  const auto netns = snapshot.netns;
   std::unordered_set<std::uint64_t> present;
-  for (const auto& socket : sockets) {
+  for (const auto& [socket, owner] : snapshot.sockets) {
     if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait)
       continue;
     present.insert(socket.cookie);
@@ -171,11 +169,11 @@ void TopModel::reconcile(const std::vector<SocketRow>& sockets, std::uint32_t ne
   }
   for (auto& [id, row] : rows_)
     if (!row.outcome && row.socket.netns == netns && !present.contains(id) &&
-        row.first_seen_ns + kReconcileGraceNs <= now_ns)
+        row.first_seen_ns + quiet_ns <= now_ns)
       close(row, now_ns);
   tracker_.expire_missing(
       [&](std::uint64_t id, std::uint32_t in) { return in != netns || present.contains(id); },
-      now_ns, kReconcileGraceNs);
+      now_ns, quiet_ns);
 }
 
 std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::size_t limit) const {

@@ -1,7 +1,5 @@
 #include "traced_run.hpp"
 
-#include "tcpsight/model/clock.hpp"
-
 #include <algorithm>
 
 namespace tcpsight::test {
@@ -13,21 +11,16 @@ States states_of(const std::vector<Event>& events) {
   return states;
 }
 
-TracedRun::TracedRun(TracerOptions options) : pipeline_(options.filter, output_) {
-  tracer_ = std::make_unique<Tracer>(options, [this](Event e) {
-    raw_.push_back(e);
-    pipeline_.push(std::move(e));
-  });
-}
+TracedRun::TracedRun(TracerOptions options)
+    : pipeline_(options.filter, output_), source_(options) {}
 
 void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    tracer_->poll(std::chrono::milliseconds(20));
-    pipeline_.tick(monotonic_now_ns());
-  }
-  tracer_->drain();
-  pipeline_.finish();
+  source_.run(pipeline_, {.arrived = [this](const Event& e) { raw_.push_back(e); },
+                          .after_batch =
+                              [&](std::uint64_t) {
+                                return !done() && std::chrono::steady_clock::now() < deadline;
+                              }});
 }
 
 std::vector<Event> TracedRun::socket(std::uint64_t sock_id) const {

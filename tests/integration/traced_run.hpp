@@ -1,10 +1,10 @@
 #pragma once
 
-// The real tracer feeding the real pipeline, with what reaches the output
-// kept for assertions.
+// The real tracer feeding the real pipeline through the commands' own
+// session loop, with what reaches the output kept for assertions.
 
-#include "tcpsight/kernel/tracer.hpp"
 #include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/session/event_source.hpp"
 
 #include "collecting_output.hpp"
 
@@ -25,11 +25,12 @@ class TracedRun {
 public:
   explicit TracedRun(TracerOptions options = {});
 
-  // Polls until done() holds or timeout passes; then lets out held events.
+  // Polls until done() holds or timeout passes; then detaches and lets out
+  // held events. Once per run.
   void poll_until(const std::function<bool()>& done,
                   std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
-  Tracer& tracer() { return *tracer_; }
+  Tracer& tracer() { return source_.tracer(); }
   // As the kernel delivered them.
   const std::vector<Event>& raw() const { return raw_; }
   // Completed, filtered and interpreted: what `tcpsight trace` shows.
@@ -47,7 +48,7 @@ private:
   std::vector<Event> raw_;
   CollectingOutput output_;
   EventPipeline pipeline_;
-  std::unique_ptr<Tracer> tracer_;
+  LiveSource source_;
 };
 
 } // namespace tcpsight::test

@@ -5,6 +5,7 @@
 #include "tcpsight/pipeline/event_sink.hpp"
 #include "tcpsight/pipeline/socket_filter.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
+#include "tcpsight/session/snapshot_sync.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -58,7 +59,7 @@ struct TopViewOptions {
 // that close are Closed, each for highlight_ns; a closed row then leaves.
 // Finished connections also go to a "recently closed" list with their
 // outcome, so that one shorter than a screen refresh is still seen.
-class TopModel : public EventSink {
+class TopModel : public EventSink, public SnapshotTarget {
 public:
   struct Settings {
     std::uint64_t highlight_ns = 3'000'000'000;
@@ -68,18 +69,20 @@ public:
   TopModel() : TopModel(Settings{}) {}
 
   // A socket that existed before tracing (no highlight).
-  void seed(const SocketRow& row, std::optional<Owner> owner, std::uint64_t now_ns);
+  void seed(const OpenSocket& socket, Role role, std::uint64_t now_ns) override;
   // An interpreted event, after EventPipeline.
   void event(const Event& event) override;
   // Ends highlights that are over and drops closed rows whose time is up.
   void tick(std::uint64_t now_ns);
   void lost_events(std::uint64_t count) { lost_ += count; }
 
-  // With a fresh snapshot of the TCP sockets of network namespace netns:
-  // rows the events missed appear, rows of that namespace that are gone
-  // although no event said so close (their close was lost), and so do the
-  // connections the tracker still waits for.
-  void reconcile(const std::vector<SocketRow>& sockets, std::uint32_t netns, std::uint64_t now_ns);
+  // With a fresh snapshot of the TCP sockets of one network namespace:
+  // rows the events missed appear; rows of that namespace that are gone
+  // although no event said so, and have been there for quiet_ns, close
+  // (their close was lost), and so do the connections the tracker still
+  // waits for.
+  void reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
+                 std::uint64_t quiet_ns) override;
 
   // The rows to show, filtered and sorted; with a limit, only the first
   // that many (a screenful), which is cheaper to sort.

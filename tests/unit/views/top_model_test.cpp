@@ -12,6 +12,7 @@ namespace {
 using enum TcpState;
 constexpr std::uint64_t kSecond = 1'000'000'000;
 constexpr std::uint64_t kStart = 100 * kSecond;
+constexpr std::uint64_t kQuiet = ReconcilePolicy{}.quiet_ns;
 
 // A kernel event of socket id at kStart + seconds, as EventPipeline passes it on.
 Event at(std::uint64_t id, TcpState from, TcpState to, double seconds,
@@ -129,8 +130,8 @@ TEST(TopModel, SeededAndReconciled) {
                         .state = Established,
                         .cookie = 11};
   listener.netns = established.netns = 5; // the namespace the snapshots list
-  model.seed(listener, Owner{.pid = 1, .comm = "sshd"}, kStart);
-  model.seed(established, std::nullopt, kStart);
+  model.seed({listener, Owner{.pid = 1, .comm = "sshd"}}, Role::Passive, kStart);
+  model.seed({established, std::nullopt}, Role::Passive, kStart);
   EXPECT_EQ(model.rows({}).size(), 2u);
   for (const auto* row : model.rows({}))
     EXPECT_EQ(row->highlight, Highlight::None) << "seeded rows are not new";
@@ -142,14 +143,15 @@ TEST(TopModel, SeededAndReconciled) {
   auto elsewhere = at(20, Close, SynSent, 0);
   elsewhere.netns = 6;
   model.event(elsewhere);
-  model.reconcile({listener, other}, 5, kStart + 10 * kSecond);
+  const OpenSockets later{.netns = 5, .sockets = {{listener}, {other}}};
+  model.reconcile(later, kStart + 10 * kSecond, kQuiet);
   for (const auto* row : model.rows({}))
     EXPECT_EQ(row->highlight, row->sock_id == 10   ? Highlight::None
                               : row->sock_id == 11 ? Highlight::Closed
                                                    : Highlight::New) // 12 missed, 20 just opened
         << row->sock_id;
   model.tick(kStart + 20 * kSecond);
-  model.reconcile({listener, other}, 5, kStart + 20 * kSecond);
+  model.reconcile(later, kStart + 20 * kSecond, kQuiet);
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local})), (std::vector<std::uint64_t>{10, 12, 20}))
       << "the other namespace's row stays open; the lost one went";
 }

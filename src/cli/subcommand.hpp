@@ -2,7 +2,6 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
-#include <vector>
 
 namespace tcpsight::cli {
 
@@ -24,7 +23,15 @@ private:
   CLI::App* app_;
 };
 
-// Registers every subcommand of tcpsight with app.
-std::vector<std::unique_ptr<Subcommand>> add_subcommands(CLI::App& app);
+// Each command's file registers it with app: its options, their parsing,
+// and what it runs.
+std::unique_ptr<Subcommand> add_trace_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_life_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_record_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_history_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_top_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_ls_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_netstat_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_states_command(CLI::App& app);
 
 } // namespace tcpsight::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/tracer.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/filter.hpp"
@@ -10,8 +11,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
-namespace tcpsight::cli {
+namespace tcpsight {
 
 struct EventSourceOptions {
   Filter filter; // applied in the kernel when tracing live
@@ -23,6 +25,9 @@ struct EventSourceOptions {
 
 // What the commands do between batches of events.
 struct EventLoopHooks {
+  // Each event as it arrived, before the pipeline completes and filters it
+  // (for tests that compare the two). Empty: nothing to call.
+  std::function<void(const Event&)> arrived;
   // Events the kernel dropped (or, replaying, had dropped), newly counted.
   std::function<void(std::uint64_t count)> lost = [](std::uint64_t) {};
   // After each batch, with the events' clock: flush, reconcile. False stops.
@@ -56,4 +61,35 @@ public:
   virtual std::string summary() const = 0;
 };
 
-} // namespace tcpsight::cli
+// Events from the kernel, live.
+class LiveSource : public EventSource {
+public:
+  // Checks privileges, loads and attaches the BPF programs, and records
+  // every event into write_path if one is given. Throws tcpsight::Error.
+  explicit LiveSource(const TracerOptions& options, const std::string& write_path = {});
+  ~LiveSource() override;
+
+  WallClock wall_clock() const override { return clock_; }
+  bool live() const override { return true; }
+  bool ids_are_socket_cookies() const override;
+  // Polls until a stop signal or after_batch says stop; then detaches from
+  // the kernel and lets out what is left: it runs once.
+  void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override;
+  std::string summary() const override;
+
+  Tracer& tracer() { return *tracer_; }
+
+private:
+  void handle(Event event);
+  void report_losses(const EventLoopHooks& hooks);
+
+  WallClock clock_;
+  std::unique_ptr<EventFileWriter> recording_;
+  std::unique_ptr<Tracer> tracer_;
+  EventPipeline* pipeline_ = nullptr;
+  const EventLoopHooks* hooks_ = nullptr;
+  std::vector<Event> early_; // handed over (tracer().drain()) before run()
+  std::uint64_t reported_lost_ = 0;
+};
+
+} // namespace tcpsight

@@ -1,0 +1,173 @@
+#include "tcpsight/session/event_source.hpp"
+
+#include "tcpsight/kernel/event_file.hpp"
+#include "tcpsight/kernel/preflight.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/session/stop_signals.hpp"
+
+#include <chrono>
+#include <exception>
+#include <fmt/format.h>
+#include <optional>
+#include <utility>
+
+namespace tcpsight {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Wait at most this long for the kernel to wake us: it does so only once
+// enough events pile up, to save a wakeup per event.
+constexpr auto kPollTimeout = 50ms;
+// Replaying, held events are let out as the recording's clock moves this far.
+constexpr std::uint64_t kReplayTickNs = 50'000'000;
+
+class ReplaySource : public EventSource {
+public:
+  explicit ReplaySource(const EventSourceOptions& options)
+      : path_(options.read_path), reader_(options.read_path) {}
+
+  WallClock wall_clock() const override { return reader_.wall_clock(); }
+  bool live() const override { return false; }
+  bool ids_are_socket_cookies() const override { return false; }
+
+  void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override {
+    install_stop_signals();
+    ignore_sigpipe();
+    std::uint64_t last_tick = 0;
+    bool stopped = false;
+    // A cut-short recording still shows what it holds, then fails.
+    std::exception_ptr failure;
+    try {
+      read_into(pipeline, hooks, last_tick, stopped);
+    } catch (const Error&) {
+      failure = std::current_exception();
+    }
+    pipeline.finish();
+    hooks.after_batch(last_tick);
+    if (failure)
+      std::rethrow_exception(failure);
+  }
+
+  std::string summary() const override {
+    return fmt::format("{} events replayed from {}, {} lost when it was recorded", events_, path_,
+                       lost_);
+  }
+
+private:
+  void read_into(EventPipeline& pipeline, const EventLoopHooks& hooks, std::uint64_t& last_tick,
+                 bool& stopped) {
+    reader_.read(
+        [&](const Event& e) {
+          if (stopped || stop_requested())
+            return;
+          ++events_;
+          if (hooks.arrived)
+            hooks.arrived(e);
+          pipeline.push(e);
+          if (e.ts_ns >= last_tick + kReplayTickNs) {
+            pipeline.tick(e.ts_ns);
+            stopped = !hooks.after_batch(e.ts_ns);
+            last_tick = e.ts_ns;
+          }
+        },
+        [&](std::uint64_t count) {
+          lost_ += count;
+          hooks.lost(count);
+        });
+  }
+
+  std::string path_;
+  EventFileReader reader_;
+  std::uint64_t events_ = 0;
+  std::uint64_t lost_ = 0;
+};
+
+} // namespace
+
+void report_lost_events(std::uint64_t count) {
+  fmt::print(stderr, "tcpsight: lost {} events: the ring buffer was full\n", count);
+}
+
+LiveSource::LiveSource(const TracerOptions& options, const std::string& write_path)
+    : clock_(WallClock::measure()) {
+  check_can_trace();
+  if (!write_path.empty())
+    recording_ = std::make_unique<EventFileWriter>(write_path, clock_);
+  tracer_ = std::make_unique<Tracer>(options, [this](Event e) { handle(std::move(e)); });
+  for (const auto& notice : tracer_->notices())
+    fmt::print(stderr, "tcpsight: {}\n", notice);
+}
+
+LiveSource::~LiveSource() = default;
+
+bool LiveSource::ids_are_socket_cookies() const { return tracer_->ids_are_socket_cookies(); }
+
+void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
+  pipeline_ = &pipeline;
+  hooks_ = &hooks;
+  for (auto& e : std::exchange(early_, {}))
+    handle(std::move(e));
+  install_stop_signals();
+  ignore_sigpipe();
+  fmt::print(stderr, "tcpsight: tracing TCP connections; Ctrl-C to stop\n");
+  while (!stop_requested()) {
+    tracer_->poll(kPollTimeout);
+    const auto now = monotonic_now_ns();
+    pipeline.tick(now);
+    report_losses(hooks);
+    if (recording_)
+      recording_->flush();
+    if (!hooks.after_batch(now))
+      break;
+  }
+  tracer_->detach();
+  tracer_->drain();
+  pipeline.finish();
+  report_losses(hooks);
+  if (recording_)
+    recording_->flush();
+  hooks.after_batch(monotonic_now_ns());
+}
+
+std::string LiveSource::summary() const {
+  const auto stats = tracer_->stats();
+  auto text = fmt::format("{} filtered in the kernel, {} lost", stats.filtered, stats.lost);
+  if (stats.malformed > 0)
+    text += fmt::format(", {} malformed", stats.malformed);
+  return text;
+}
+
+void LiveSource::handle(Event e) {
+  if (!pipeline_) {
+    early_.push_back(std::move(e));
+    return;
+  }
+  if (recording_)
+    recording_->event(e);
+  if (hooks_->arrived)
+    hooks_->arrived(e);
+  pipeline_->push(std::move(e));
+}
+
+void LiveSource::report_losses(const EventLoopHooks& hooks) {
+  const auto lost = tracer_->stats().lost;
+  if (lost <= reported_lost_)
+    return;
+  const auto count = lost - reported_lost_;
+  reported_lost_ = lost;
+  if (recording_)
+    recording_->lost_events(count);
+  hooks.lost(count);
+}
+
+std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options) {
+  if (!options.read_path.empty())
+    return std::make_unique<ReplaySource>(options);
+  return std::make_unique<LiveSource>(TracerOptions{.ring_buffer_bytes = options.ring_buffer_bytes,
+                                                    .filter = options.filter,
+                                                    .libbpf_diagnostics = options.verbose},
+                                      options.write_path);
+}
+
+} // namespace tcpsight

@@ -1,0 +1,59 @@
+#include "tcpsight/session/snapshot_sync.hpp"
+
+#include <unordered_set>
+
+namespace tcpsight {
+namespace {
+
+std::unordered_set<std::uint16_t> listening_ports(const OpenSockets& snapshot) {
+  std::unordered_set<std::uint16_t> ports;
+  for (const auto& socket : snapshot.sockets)
+    if (socket.row.state == TcpState::Listen)
+      ports.insert(socket.row.local_port);
+  return ports;
+}
+
+} // namespace
+
+SnapshotSync::SnapshotSync(const EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,
+                           Settings settings)
+    : target_(target), settings_(std::move(settings)),
+      active_(source.live() && source.ids_are_socket_cookies()), last_check_ns_(now_ns) {
+  if (active_)
+    seed(now_ns);
+}
+
+// now_ns is taken before the dump: a socket that closes meanwhile must not
+// start after its end.
+void SnapshotSync::seed(std::uint64_t now_ns) {
+  const auto snapshot = settings_.take(/*with_owners=*/true);
+  const auto listening = listening_ports(snapshot);
+  for (const auto& socket : snapshot.sockets)
+    target_.seed(socket, listening.contains(socket.row.local_port) ? Role::Passive : Role::Active,
+                 now_ns);
+}
+
+void SnapshotSync::after_batch(std::uint64_t now_ns) {
+  if (!active_ || now_ns < last_check_ns_ + settings_.policy.every_ns)
+    return;
+  last_check_ns_ = now_ns;
+  target_.reconcile(settings_.take(/*with_owners=*/false), now_ns, settings_.policy.quiet_ns);
+}
+
+void TrackerSnapshotTarget::seed(const OpenSocket& socket, Role role, std::uint64_t now_ns) {
+  tracker_.seed(socket.row, socket.owner, role, now_ns);
+}
+
+void TrackerSnapshotTarget::reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
+                                      std::uint64_t quiet_ns) {
+  std::unordered_set<std::uint64_t> listed;
+  for (const auto& socket : snapshot.sockets)
+    listed.insert(socket.row.cookie);
+  tracker_.expire_missing(
+      [&](std::uint64_t id, std::uint32_t netns) {
+        return netns != snapshot.netns || listed.contains(id);
+      },
+      now_ns, quiet_ns);
+}
+
+} // namespace tcpsight

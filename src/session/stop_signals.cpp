@@ -1,0 +1,27 @@
+#include "tcpsight/session/stop_signals.hpp"
+
+#include <csignal>
+
+namespace tcpsight {
+namespace {
+
+volatile std::sig_atomic_t stop_flag = 0;
+
+void request_stop(int) { stop_flag = 1; }
+
+} // namespace
+
+void install_stop_signals() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+bool stop_requested() { return stop_flag != 0; }
+
+} // namespace tcpsight

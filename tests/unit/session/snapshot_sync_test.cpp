@@ -1,0 +1,160 @@
+// The one policy that seeds live views from a snapshot and reconciles them
+// with later ones: life, record and top all run it.
+#include "tcpsight/session/snapshot_sync.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace tcpsight {
+namespace {
+
+constexpr std::uint64_t kSecond = 1'000'000'000;
+constexpr std::uint64_t kStart = 100 * kSecond;
+constexpr std::uint32_t kNetns = 4026531840;
+
+// Only what SnapshotSync asks of a source: live, and socket ids as cookies.
+class FakeSource : public EventSource {
+public:
+  FakeSource(bool live, bool cookies) : live_(live), cookies_(cookies) {}
+  WallClock wall_clock() const override { return WallClock(0); }
+  bool live() const override { return live_; }
+  bool ids_are_socket_cookies() const override { return cookies_; }
+  void run(EventPipeline&, const EventLoopHooks&) override {}
+  std::string summary() const override { return {}; }
+
+private:
+  bool live_, cookies_;
+};
+
+struct Seeded {
+  std::uint64_t cookie;
+  Role role;
+  bool owned;
+  bool operator==(const Seeded&) const = default;
+};
+
+struct Reconciled {
+  std::uint64_t now_ns;
+  std::uint64_t quiet_ns;
+  std::size_t sockets;
+  bool operator==(const Reconciled&) const = default;
+};
+
+class LoggingTarget : public SnapshotTarget {
+public:
+  void seed(const OpenSocket& socket, Role role, std::uint64_t) override {
+    seeded.push_back({socket.row.cookie, role, socket.owner.has_value()});
+  }
+  void reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
+                 std::uint64_t quiet_ns) override {
+    reconciled.push_back({now_ns, quiet_ns, snapshot.sockets.size()});
+  }
+  std::vector<Seeded> seeded;
+  std::vector<Reconciled> reconciled;
+};
+
+OpenSocket tcp(std::uint64_t cookie, TcpState state, std::uint16_t local_port,
+               std::uint16_t remote_port) {
+  OpenSocket socket{.row = {.protocol = Protocol::Tcp,
+                            .local_port = local_port,
+                            .remote_port = remote_port,
+                            .state = state,
+                            .cookie = cookie}};
+  socket.row.netns = kNetns;
+  return socket;
+}
+
+// A listener on 8080, a connection it accepted and one this host opened
+// (to another host's 8080: the remote port does not make it passive).
+OpenSockets server_and_client(bool with_owners) {
+  OpenSockets snapshot{.netns = kNetns,
+                       .sockets = {tcp(1, TcpState::Listen, 8080, 0),
+                                   tcp(2, TcpState::Established, 8080, 40000),
+                                   tcp(3, TcpState::Established, 40001, 8080)}};
+  if (with_owners)
+    for (auto& socket : snapshot.sockets)
+      socket.owner = Owner{.pid = 7, .comm = "server"};
+  return snapshot;
+}
+
+struct Snapshots {
+  std::vector<bool> taken; // with_owners, per snapshot
+  SnapshotSync::Settings settings() {
+    return {.take = [this](bool with_owners) {
+      taken.push_back(with_owners);
+      return server_and_client(with_owners);
+    }};
+  }
+};
+
+TEST(SnapshotSync, SeedsWithOwnersAndTheSideEachSocketOpenedFrom) {
+  FakeSource source(true, true);
+  LoggingTarget target;
+  Snapshots snapshots;
+  SnapshotSync sync(source, target, kStart, snapshots.settings());
+  EXPECT_TRUE(sync.active());
+  EXPECT_EQ(snapshots.taken, (std::vector<bool>{true}));
+  EXPECT_EQ(target.seeded,
+            (std::vector<Seeded>{
+                {1, Role::Passive, true}, {2, Role::Passive, true}, {3, Role::Active, true}}));
+}
+
+TEST(SnapshotSync, ReconcilesOncePerPeriodWithoutOwners) {
+  FakeSource source(true, true);
+  LoggingTarget target;
+  Snapshots snapshots;
+  const ReconcilePolicy policy;
+  SnapshotSync sync(source, target, kStart, snapshots.settings());
+  for (const auto at : {kStart + kSecond, kStart + policy.every_ns - 1, kStart + policy.every_ns,
+                        kStart + policy.every_ns + kSecond, kStart + 2 * policy.every_ns})
+    sync.after_batch(at);
+  EXPECT_EQ(target.reconciled,
+            (std::vector<Reconciled>{{kStart + policy.every_ns, policy.quiet_ns, 3},
+                                     {kStart + 2 * policy.every_ns, policy.quiet_ns, 3}}));
+  EXPECT_EQ(snapshots.taken, (std::vector<bool>{true, false, false}));
+}
+
+// Replaying a recording, the sockets now are not the recording's; before
+// Linux 5.12 events name sockets by address, which no snapshot shows.
+TEST(SnapshotSync, DoesNothingUnlessEventsNameSocketsByCookie) {
+  for (const auto& source : {FakeSource(false, false), FakeSource(true, false)}) {
+    LoggingTarget target;
+    Snapshots snapshots;
+    SnapshotSync sync(source, target, kStart, snapshots.settings());
+    sync.after_batch(kStart + 60 * kSecond);
+    EXPECT_FALSE(sync.active());
+    EXPECT_TRUE(snapshots.taken.empty());
+    EXPECT_TRUE(target.seeded.empty());
+    EXPECT_TRUE(target.reconciled.empty());
+  }
+}
+
+// Through the tracker: a connection missing from a later snapshot has its
+// close counted lost once it is quiet; other namespaces' connections stay.
+TEST(SnapshotSync, TrackerDropsConnectionsTheKernelNoLongerHas) {
+  std::vector<ConnectionRecord> finished;
+  LifecycleTracker tracker([&](const ConnectionRecord& r) { finished.push_back(r); });
+  TrackerSnapshotTarget target(tracker);
+  auto elsewhere = tcp(9, TcpState::Established, 5000, 6000);
+  elsewhere.row.netns = kNetns + 1;
+  target.seed(elsewhere, Role::Active, kStart);
+  FakeSource source(true, true);
+  const ReconcilePolicy policy;
+  bool gone = false;
+  SnapshotSync sync(source, target, kStart, {.take = [&](bool with_owners) {
+                      auto snapshot = server_and_client(with_owners);
+                      if (gone)
+                        snapshot.sockets.pop_back(); // connection 3 closed unseen
+                      return snapshot;
+                    }});
+  EXPECT_EQ(tracker.stats().open, 3u) << "2, 3 and the other namespace's; not the listener";
+  gone = true;
+  sync.after_batch(kStart + policy.every_ns);
+  EXPECT_EQ(tracker.stats().open, 2u);
+  EXPECT_EQ(tracker.stats().expired, 1u);
+  EXPECT_TRUE(finished.empty()) << "a lost close makes no record";
+}
+
+} // namespace
+} // namespace tcpsight
