@@ -67,10 +67,11 @@ void EventFileWriter::record(std::uint32_t kind, const void* payload, std::uint3
   buffer_.insert(buffer_.end(), payload_bytes, payload_bytes + size);
 }
 
-void EventFileWriter::event(const Event& event) {
-  const auto bytes = encode_event(event);
+void EventFileWriter::event_record(std::span<const std::byte> bytes) {
   record(kEventRecord, bytes.data(), static_cast<std::uint32_t>(bytes.size()));
 }
+
+void EventFileWriter::event(const Event& event) { event_record(encode_event(event)); }
 
 void EventFileWriter::lost_events(std::uint64_t count) {
   record(kLostRecord, &count, sizeof count);

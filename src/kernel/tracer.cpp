@@ -212,6 +212,7 @@ private:
 
 struct Tracer::Impl {
   Handler handler;
+  RecordTap tap;
   std::vector<std::string> notices;
   Skeleton skeleton;
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
@@ -220,9 +221,12 @@ struct Tracer::Impl {
 
   static int on_record(void* context, void* data, std::size_t size) {
     auto* self = static_cast<Impl*>(context);
-    auto result = decode_event({static_cast<const std::byte*>(data), size});
+    const std::span<const std::byte> record{static_cast<const std::byte*>(data), size};
+    auto result = decode_event(record);
     if (auto* event = std::get_if<Event>(&result)) {
       ++self->delivered;
+      if (self->tap)
+        self->tap(record);
       self->handler(std::move(*event));
     } else {
       ++self->malformed;
@@ -269,8 +273,10 @@ struct Tracer::Impl {
   }
 };
 
-Tracer::Tracer(const TracerOptions& options, Handler handler) : impl_(std::make_unique<Impl>()) {
+Tracer::Tracer(const TracerOptions& options, Handler handler, RecordTap tap)
+    : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
+  impl_->tap = std::move(tap);
   libbpf_set_print(options.libbpf_diagnostics ? stderr_libbpf_print : silent_libbpf_print);
   impl_->skeleton = Loader(options, impl_->notices).load();
 

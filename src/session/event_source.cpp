@@ -94,7 +94,11 @@ LiveSource::LiveSource(const TracerOptions& options, const std::string& write_pa
   check_can_trace();
   if (!write_path.empty())
     recording_ = std::make_unique<EventFileWriter>(write_path, clock_);
-  tracer_ = std::make_unique<Tracer>(options, [this](Event e) { handle(std::move(e)); });
+  Tracer::RecordTap keep_record;
+  if (recording_)
+    keep_record = [this](std::span<const std::byte> record) { recording_->event_record(record); };
+  tracer_ = std::make_unique<Tracer>(
+      options, [this](Event e) { handle(std::move(e)); }, std::move(keep_record));
   for (const auto& notice : tracer_->notices())
     fmt::print(stderr, "tcpsight: {}\n", notice);
 }
@@ -143,8 +147,6 @@ void LiveSource::handle(Event e) {
     early_.push_back(std::move(e));
     return;
   }
-  if (recording_)
-    recording_->event(e);
   if (hooks_->arrived)
     hooks_->arrived(e);
   pipeline_->push(std::move(e));

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ public:
   EventFileWriter(const EventFileWriter&) = delete;
   EventFileWriter& operator=(const EventFileWriter&) = delete;
 
+  // A record as the BPF programs wrote it (Tracer::RecordTap), copied as is.
+  void event_record(std::span<const std::byte> record);
+  // A decoded event, encoded again: for events that did not come from the kernel.
   void event(const Event& event);
   void lost_events(std::uint64_t count);
   // Writes what is buffered. Throws tcpsight::Error when the disk refuses.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,12 @@ struct TracerStats {
 class Tracer {
 public:
   using Handler = std::function<void(Event)>;
+  // A record as the kernel wrote it, before its event goes to the handler:
+  // `trace --write` keeps these bytes, without encoding the event again.
+  using RecordTap = std::function<void(std::span<const std::byte> record)>;
 
   // Throws tcpsight::Error with a message the user can act on.
-  Tracer(const TracerOptions& options, Handler handler);
+  Tracer(const TracerOptions& options, Handler handler, RecordTap tap = nullptr);
   ~Tracer();
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;

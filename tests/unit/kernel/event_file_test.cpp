@@ -1,6 +1,7 @@
 #include "tcpsight/kernel/event_file.hpp"
 
 #include "sample_event.hpp"
+#include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/model/error.hpp"
 
 #include <gtest/gtest.h>
@@ -53,6 +54,18 @@ TEST_F(EventFileTest, RoundTrip) {
               [&](std::uint64_t count) { lost.push_back(count); });
   EXPECT_EQ(read, events_);
   EXPECT_EQ(lost, std::vector<std::uint64_t>{5});
+}
+
+// What `trace --write` does: the kernel's record, copied without decoding.
+TEST_F(EventFileTest, KernelRecordsAreKeptAsWritten) {
+  {
+    EventFileWriter writer(path_, WallClock(0));
+    for (const auto& e : events_)
+      writer.event_record(encode_event(e));
+  }
+  std::vector<Event> read;
+  EventFileReader(path_).read([&](const Event& e) { read.push_back(e); }, [](std::uint64_t) {});
+  EXPECT_EQ(read, events_);
 }
 
 TEST_F(EventFileTest, CutShortFileGivesItsWholeRecordsThenAnError) {
