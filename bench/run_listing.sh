@@ -8,7 +8,9 @@
 # order: ss -tanp, net-tools netstat -tanp, tcpsight ls -tanp, tcpsight
 # netstat -tanp, and without -p ss -tan and tcpsight ls -tan. Prints the
 # median wall time, its ratio to ss's, peak memory, and the rows each saw.
-# Needs root for every owner. Environment: CONNECTIONS (20000), ROUNDS (5).
+# Needs root for every owner. Environment: CONNECTIONS (20000), ROUNDS (5),
+# and BASELINE: another build's tcpsight binary, whose ls and netstat run
+# in the same rounds to compare two versions.
 set -euo pipefail
 build=${1:-build}
 connections=${CONNECTIONS:-20000}
@@ -33,9 +35,9 @@ while ((left > 0)); do
 done
 echo "holding $connections connections ($((2 * connections)) sockets) in ${#pids[@]} processes"
 
-python3 - "$rounds" "$tcpsight" <<'PY'
+python3 - "$rounds" "$tcpsight" "${BASELINE:-}" <<'PY'
 import statistics, subprocess, sys, time
-rounds, tcpsight = int(sys.argv[1]), sys.argv[2]
+rounds, tcpsight, baseline = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 commands = {
     "ss -tanp": ["ss", "-tanp"],
     "netstat -tanp": ["netstat", "-tanp"],
@@ -44,6 +46,12 @@ commands = {
     "ss -tan": ["ss", "-tan"],
     "tcpsight ls -tan": [tcpsight, "ls", "-tan"],
 }
+if baseline:
+    commands |= {
+        "baseline ls -tanp": [baseline, "ls", "-tanp"],
+        "baseline netstat -tanp": [baseline, "netstat", "-tanp"],
+        "baseline ls -tan": [baseline, "ls", "-tan"],
+    }
 times = {name: [] for name in commands}
 rows = {}
 peak = {}
