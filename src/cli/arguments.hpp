@@ -5,7 +5,7 @@
 
 #include "tcpsight/model/filter.hpp"
 #include "tcpsight/session/event_source.hpp"
-#include "tcpsight/views/life_view.hpp"
+#include "tcpsight/pipeline/record_filter.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 namespace tcpsight::cli {
+namespace {
 
 struct HistoryOptions {
   std::string db_path; // empty: default_history_path()
@@ -22,8 +23,6 @@ struct HistoryOptions {
   bool json = false;
   bool summary = false;
 };
-
-namespace {
 
 // Stored times are wall-clock already.
 const WallClock kStoredTimes{0};
@@ -72,8 +71,6 @@ void append_summary(std::string& out, HistoryStore& store, const HistoryStore::Q
   }
 }
 
-} // namespace
-
 int run_history(const HistoryOptions& options) {
   const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
   const auto query = query_of(options);
@@ -96,8 +93,6 @@ int run_history(const HistoryOptions& options) {
   out.flush();
   return 0;
 }
-
-namespace {
 
 class HistorySubcommand : public Subcommand {
 public:

@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
+namespace {
 
 struct LifeOptions {
   bool json = false;
@@ -63,8 +64,6 @@ int run_life(const LifeOptions& options) {
              shown, stats.open, stats.expired, source->summary());
   return 0;
 }
-
-namespace {
 
 class LifeSubcommand : public Subcommand {
 public:

@@ -13,6 +13,7 @@
 #include <optional>
 
 namespace tcpsight::cli {
+namespace {
 
 struct LsOptions {
   bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
@@ -28,8 +29,6 @@ struct LsOptions {
   SnapshotSource source = SnapshotSource::Automatic;
   std::vector<std::string> filter; // ss's filter language, word by word
 };
-
-namespace {
 
 SnapshotRequest snapshot_request(const LsOptions& options) {
   SnapshotRequest request;
@@ -122,8 +121,6 @@ void list_once(const LsOptions& options, const SocketFilter& filter) {
   out.flush();
 }
 
-} // namespace
-
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
   if (options.continuous)
     repeat_until_stopped(std::chrono::seconds(1), [&] { list_once(options, filter); });
@@ -131,8 +128,6 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
     list_once(options, filter);
   return 0;
 }
-
-namespace {
 
 class LsSubcommand : public Subcommand {
 public:

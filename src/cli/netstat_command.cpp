@@ -16,6 +16,7 @@
 #include <optional>
 
 namespace tcpsight::cli {
+namespace {
 
 // net-tools netstat's options, as tcpsight netstat takes them.
 struct NetstatOptions {
@@ -29,8 +30,6 @@ struct NetstatOptions {
   bool symbolic = false;    // -N: net-tools' symbolic hardware names; none in these tables
   bool route_cache = false; // -C: the IPv4 route cache, gone since Linux 3.6
 };
-
-namespace {
 
 bool has(const std::vector<std::string>& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
@@ -208,8 +207,6 @@ void print_once(const NetstatOptions& o, const Selection& selection, NameResolve
   std::fflush(stdout);
 }
 
-} // namespace
-
 int run_netstat(const NetstatOptions& options) {
   if (options.route_cache)
     throw Error("this kernel has no IPv4 routing cache (Linux removed it in 3.6): "
@@ -223,8 +220,6 @@ int run_netstat(const NetstatOptions& options) {
   repeat_until_stopped(std::chrono::seconds(1), [&] { print_once(options, selection, names); });
   return 0;
 }
-
-namespace {
 
 class NetstatSubcommand : public Subcommand {
 public:

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
+namespace {
 
 struct RecordOptions {
   std::string db_path; // empty: default_history_path()
@@ -19,8 +20,6 @@ struct RecordOptions {
   std::optional<std::uint64_t> max_bytes = std::uint64_t{1} << 30;
   EventSourceOptions source;
 };
-
-namespace {
 
 // Folds events into connections and hands them, and with --transitions
 // every transition, to the writer, in wall-clock time.
@@ -51,8 +50,6 @@ private:
   bool transitions_;
 };
 
-} // namespace
-
 int run_record(const RecordOptions& options) {
   auto source = EventSource::open(options.source); // privileges first: no file for nothing
   const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
@@ -81,8 +78,6 @@ int run_record(const RecordOptions& options) {
              tracked.expired, written.rows_dropped, written.connections_deleted, source->summary());
   return 0;
 }
-
-namespace {
 
 class RecordSubcommand : public Subcommand {
 public:

@@ -5,13 +5,12 @@
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
+namespace {
 
 int run_states() {
   fmt::print("{}", format_states_table());
   return 0;
 }
-
-namespace {
 
 class StatesSubcommand : public Subcommand {
 public:

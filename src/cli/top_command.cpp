@@ -16,19 +16,16 @@
 #include <vector>
 
 namespace tcpsight::cli {
+namespace {
 
 struct TopOptions {
   EventSourceOptions source;
   std::string filter; // ls's filter language, as typed with '/'
 };
 
-namespace {
-
 // At most ten frames a second, however many events come: drawing stays
 // off the path of the events.
 constexpr std::uint64_t kFrameNs = 100'000'000;
-
-} // namespace
 
 int run_top(const TopOptions& options) {
   if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
@@ -83,8 +80,6 @@ int run_top(const TopOptions& options) {
   }
   return 0;
 }
-
-namespace {
 
 class TopSubcommand : public Subcommand {
 public:

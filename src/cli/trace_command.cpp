@@ -11,14 +11,13 @@
 #include <iostream>
 
 namespace tcpsight::cli {
+namespace {
 
 struct TraceOptions {
   bool json = false;
   bool explain = false;
   EventSourceOptions source; // filter, ring buffer, --read, --write
 };
-
-namespace {
 
 // Write out what is formatted before it grows past this.
 constexpr std::size_t kMaxBuffered = 1 << 20;
@@ -61,8 +60,6 @@ private:
   OutputWriter& writer_;
 };
 
-} // namespace
-
 int run_trace(const TraceOptions& options) {
   auto source = EventSource::open(options.source);
   std::ios::sync_with_stdio(false);
@@ -88,8 +85,6 @@ int run_trace(const TraceOptions& options) {
   }
   return 0;
 }
-
-namespace {
 
 class TraceSubcommand : public Subcommand {
 public:
