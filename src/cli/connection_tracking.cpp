@@ -25,9 +25,9 @@ void seed_from_snapshot(LifecycleTracker& tracker) {
   std::set<std::uint16_t> listening;
   for (const auto& socket : sockets)
     if (socket.row.state == TcpState::Listen)
-      listening.insert(socket.row.local_port);
+      listening.insert(socket.row.id.local_port);
   for (const auto& [row, owner] : sockets)
-    tracker.seed(row, owner, listening.contains(row.local_port) ? Role::Passive : Role::Active,
+    tracker.seed(row, owner, listening.contains(row.id.local_port) ? Role::Passive : Role::Active,
                  now);
 }
 
@@ -42,7 +42,7 @@ std::vector<OpenSocket> open_tcp_sockets(bool with_owners) {
       if (row.state == TcpState::TimeWait)
         return;
       OpenSocket socket{.row = row};
-      socket.row.netns = netns;
+      socket.row.id.netns = netns;
       for (const auto& process : owners.holders(row.inode)) {
         socket.owner = Owner{
             .pid = process.pid, .uid = row.uid, .cgroup_id = row.cgroup_id, .comm = process.comm};
@@ -69,7 +69,7 @@ void ConnectionTracking::after_batch(std::uint64_t now_ns) {
   const auto netns = current_netns();
   std::unordered_set<std::uint64_t> live;
   for (const auto& socket : open_tcp_sockets(/*with_owners=*/false))
-    live.insert(socket.row.cookie);
+    live.insert(socket.row.id.sock_id);
   tracker_.expire_missing(
       [&](std::uint64_t id, std::uint32_t in) { return in != netns || live.contains(id); }, now_ns,
       kGoneAfterNs);

@@ -364,13 +364,13 @@ void HistoryStore::add_connection(const ConnectionRecord& r) {
   int i = 0;
   s.bind(++i, static_cast<std::int64_t>(r.start_ns));
   s.bind(++i, static_cast<std::int64_t>(r.end_ns));
-  s.bind(++i, static_cast<std::int64_t>(r.sock_id));
-  s.bind(++i, std::int64_t{r.netns});
-  s.bind(++i, std::int64_t{r.local.family == AddressFamily::IPv6 ? 6 : 4});
-  s.bind(++i, to_string(r.local));
-  s.bind(++i, std::int64_t{r.local_port});
-  s.bind(++i, to_string(r.remote));
-  s.bind(++i, std::int64_t{r.remote_port});
+  s.bind(++i, static_cast<std::int64_t>(r.id.sock_id));
+  s.bind(++i, std::int64_t{r.id.netns});
+  s.bind(++i, std::int64_t{r.id.local.family == AddressFamily::IPv6 ? 6 : 4});
+  s.bind(++i, to_string(r.id.local));
+  s.bind(++i, std::int64_t{r.id.local_port});
+  s.bind(++i, to_string(r.id.remote));
+  s.bind(++i, std::int64_t{r.id.remote_port});
   if (r.owner) {
     s.bind(++i, std::int64_t{r.owner->pid});
     s.bind(++i, r.owner->comm);
@@ -403,11 +403,11 @@ void HistoryStore::add_transition(const Event& e, std::int64_t realtime_ns) {
   auto& s = statements_->insert_transition;
   int i = 0;
   s.bind(++i, realtime_ns);
-  s.bind(++i, static_cast<std::int64_t>(e.sock_id));
-  s.bind(++i, to_string(e.local));
-  s.bind(++i, std::int64_t{e.local_port});
-  s.bind(++i, to_string(e.remote));
-  s.bind(++i, std::int64_t{e.remote_port});
+  s.bind(++i, static_cast<std::int64_t>(e.id.sock_id));
+  s.bind(++i, to_string(e.id.local));
+  s.bind(++i, std::int64_t{e.id.local_port});
+  s.bind(++i, to_string(e.id.remote));
+  s.bind(++i, std::int64_t{e.id.remote_port});
   s.bind(++i, std::string(tcp_state_name(e.old_state)));
   s.bind(++i, std::string(tcp_state_name(e.new_state)));
   s.bind(++i, std::int64_t{e.inferred});
@@ -481,13 +481,13 @@ void HistoryStore::connections(const Query& query,
     int i = 0;
     r.start_ns = static_cast<std::uint64_t>(s.integer(i++));
     r.end_ns = static_cast<std::uint64_t>(s.integer(i++));
-    r.sock_id = static_cast<std::uint64_t>(s.integer(i++));
-    r.netns = static_cast<std::uint32_t>(s.integer(i++));
+    r.id.sock_id = static_cast<std::uint64_t>(s.integer(i++));
+    r.id.netns = static_cast<std::uint32_t>(s.integer(i++));
     const int family = static_cast<int>(s.integer(i++));
-    r.local = parse_address(s.text(i++), family);
-    r.local_port = static_cast<std::uint16_t>(s.integer(i++));
-    r.remote = parse_address(s.text(i++), family);
-    r.remote_port = static_cast<std::uint16_t>(s.integer(i++));
+    r.id.local = parse_address(s.text(i++), family);
+    r.id.local_port = static_cast<std::uint16_t>(s.integer(i++));
+    r.id.remote = parse_address(s.text(i++), family);
+    r.id.remote_port = static_cast<std::uint16_t>(s.integer(i++));
     if (!s.is_null(i))
       r.owner = Owner{.pid = static_cast<std::uint32_t>(s.integer(i)),
                       .uid = static_cast<std::uint32_t>(s.integer(i + 2)),

@@ -48,12 +48,7 @@ struct StateStep {
 
 // One connection, from its first state to its end.
 struct ConnectionRecord {
-  std::uint64_t sock_id = 0; // socket cookie
-  std::uint32_t netns = 0;
-  IpAddress local;
-  std::uint16_t local_port = 0;
-  IpAddress remote;
-  std::uint16_t remote_port = 0;
+  ConnectionId id;
   std::optional<Owner> owner;
   Role role = Role::Unknown;
   // CLOCK_MONOTONIC. For a connection that existed before tracing started

@@ -22,12 +22,12 @@ ConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outcome,
                         std::uint16_t remote_port = 8080) {
   const auto sample = test::sample_event();
   ConnectionRecord r;
-  r.sock_id = id;
-  r.netns = sample.netns;
-  r.local = sample.local;
-  r.local_port = static_cast<std::uint16_t>(40000 + id);
-  r.remote = sample.remote;
-  r.remote_port = remote_port;
+  r.id.sock_id = id;
+  r.id.netns = sample.id.netns;
+  r.id.local = sample.id.local;
+  r.id.local_port = static_cast<std::uint16_t>(40000 + id);
+  r.id.remote = sample.id.remote;
+  r.id.remote_port = remote_port;
   r.owner = sample.owner;
   r.role = Role::Active;
   r.start_ns = (end_ms - 10) * kMs;
@@ -84,7 +84,7 @@ TEST_F(HistoryStoreTest, RecordsComeBackAsTheyWent) {
   unknown_owner.owner.reset();
   unknown_owner.totals.reset();
   unknown_owner.handshake_ns.reset();
-  unknown_owner.local = unknown_owner.remote = test::ipv6_loopback();
+  unknown_owner.id.local = unknown_owner.id.remote = test::ipv6_loopback();
   unknown_owner.error = 111;
   const std::vector<ConnectionRecord> records{record(1, 100, Outcome::NormalActive), unknown_owner};
   write(records);
@@ -97,7 +97,7 @@ TEST_F(HistoryStoreTest, Queries) {
   const auto ids = [&](const HistoryStore::Query& query) {
     std::vector<std::uint64_t> found;
     for (const auto& r : read(query))
-      found.push_back(r.sock_id);
+      found.push_back(r.id.sock_id);
     return found;
   };
   EXPECT_EQ(ids({.since_ns = 200 * kMs}), (std::vector<std::uint64_t>{2, 3, 4}));
@@ -141,7 +141,7 @@ TEST_F(HistoryStoreTest, RetentionByAgeAndSize) {
   std::vector<ConnectionRecord> left;
   store.connections({}, [&](const ConnectionRecord& r) { left.push_back(r); });
   ASSERT_FALSE(left.empty());
-  EXPECT_EQ(left.back().sock_id, 2000u); // the newest stay
+  EXPECT_EQ(left.back().id.sock_id, 2000u); // the newest stay
 }
 
 TEST_F(HistoryStoreTest, ForeignFilesAreRefusedAndLeftAlone) {

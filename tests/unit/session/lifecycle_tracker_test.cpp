@@ -52,19 +52,19 @@ private:
 
 // A socket as a snapshot lists it.
 SocketRow socket_row(std::uint64_t cookie, TcpState state) {
-  return {.protocol = Protocol::Tcp, .state = state, .cookie = cookie};
+  return {.protocol = Protocol::Tcp, .id = {.sock_id = cookie}, .state = state};
 }
 
 // The sample connection's fixed parts: 127.0.0.1:40000 -> 10.1.2.3:8080.
 ConnectionRecord expected(std::uint64_t sock_id, Role role, Outcome outcome) {
   const auto sample = test::sample_event();
   ConnectionRecord record;
-  record.sock_id = sock_id;
-  record.netns = sample.netns;
-  record.local = sample.local;
-  record.local_port = 40000;
-  record.remote = sample.remote;
-  record.remote_port = 8080;
+  record.id.sock_id = sock_id;
+  record.id.netns = sample.id.netns;
+  record.id.local = sample.id.local;
+  record.id.local_port = 40000;
+  record.id.remote = sample.id.remote;
+  record.id.remote_port = 8080;
   record.owner = kCurl;
   record.role = role;
   record.outcome = outcome;
@@ -217,20 +217,14 @@ TEST_F(LifecycleTrackerTest, LostCloseIsExpiredAndCountedNotKept) {
   EXPECT_EQ(stats.open, 1u);
   EXPECT_EQ(stats.expired, 1u);
   ASSERT_EQ(tracker_.open_records().size(), 1u);
-  EXPECT_EQ(tracker_.open_records()[0].sock_id, 9u);
+  EXPECT_EQ(tracker_.open_records()[0].id.sock_id, 9u);
   EXPECT_EQ(tracker_.open_records()[0].outcome, Outcome::StillOpen);
 }
 
 TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
-  const auto sample = test::sample_event();
-  SocketRow row{.protocol = Protocol::Tcp,
-                .local = sample.local,
-                .local_port = 40000,
-                .remote = sample.remote,
-                .remote_port = 8080,
-                .state = Established,
-                .cookie = 10};
-  row.netns = sample.netns;
+  auto id = test::sample_event().id; // 127.0.0.1:40000 -> 10.1.2.3:8080
+  id.sock_id = 10;
+  const SocketRow row{.protocol = Protocol::Tcp, .id = id, .state = Established};
   tracker_.seed(row, kCurl, Role::Active, Connection::at(0));
   // Listeners and TIME_WAIT are not connections to follow.
   tracker_.seed(socket_row(11, Listen), {}, Role::Unknown, Connection::at(0));
