@@ -157,9 +157,9 @@ void LifecycleTracker::observe(const Event& e) {
 
 void LifecycleTracker::finish(Open& open, const Event& end) {
   auto record = record_of(open);
-  record.end_ns = end.ts_ns;
+  record.end = MonotonicTime{end.ts_ns};
   // Seeded from a snapshot read a moment before its close: it started then.
-  record.start_ns = std::min(record.start_ns, record.end_ns);
+  record.start = std::min(record.start, record.end);
   record.path.back().ns.reset(); // the state it ended in
   record.outcome = outcome_of(record, end.reason);
   record.totals = end.totals;
@@ -179,8 +179,8 @@ ConnectionRecord LifecycleTracker::record_of(const Open& open) const {
               .cgroup_id = open.cgroup_id,
               .comm = std::string(open.comm.data(), strnlen(open.comm.data(), open.comm.size()))};
   record.role = open.role;
-  record.start_ns = open.start_ns;
-  record.end_ns = open.last_ns;
+  record.start = MonotonicTime{open.start_ns};
+  record.end = MonotonicTime{open.last_ns};
   record.seeded = open.flags & kSeeded;
   if (open.flags & kHandshakeKnown)
     record.handshake_ns = open.handshake_ns;

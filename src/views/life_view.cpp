@@ -42,8 +42,8 @@ std::string life_header() {
                      "HS_MS", "ROLE", "OUTCOME", "PATH");
 }
 
-void append_life_row(std::string& out, const ConnectionRecord& r, WallClock clock) {
-  const auto time = format_time_of_day(clock.to_realtime_ns(r.end_ns)).substr(0, 12);
+void append_life_row(std::string& out, const WallConnectionRecord& r) {
+  const auto time = format_time_of_day(r.end.ns).substr(0, 12);
   const auto pid = r.owner ? std::to_string(r.owner->pid) : "-";
   const auto comm = r.owner ? printable_comm(r.owner->comm) : "-";
   const auto bytes = [&](std::uint64_t ConnectionTotals::*field) {
@@ -59,11 +59,10 @@ void append_life_row(std::string& out, const ConnectionRecord& r, WallClock cloc
                  role_name(r.role), outcome_name(r.outcome), path_text(r.path));
 }
 
-void append_life_json(std::string& out, const ConnectionRecord& r, WallClock clock) {
+void append_life_json(std::string& out, const WallConnectionRecord& r) {
   const auto it = std::back_inserter(out);
   fmt::format_to(it, R"({{"type":"connection","time":"{}","start_time":"{}","sock_id":{},)",
-                 format_iso8601_utc(clock.to_realtime_ns(r.end_ns)),
-                 format_iso8601_utc(clock.to_realtime_ns(r.start_ns)), r.id.sock_id);
+                 format_iso8601_utc(r.end.ns), format_iso8601_utc(r.start.ns), r.id.sock_id);
   fmt::format_to(it, R"("netns":{},)", r.id.netns);
   if (r.owner)
     fmt::format_to(it, R"("pid":{},"comm":{},"uid":{},"cgroup_id":{},)", r.owner->pid,

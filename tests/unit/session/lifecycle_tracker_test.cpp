@@ -90,8 +90,8 @@ TEST_F(LifecycleTrackerTest, ActiveCloseEndsInTimeWait) {
       });
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(1, Role::Active, Outcome::NormalActive);
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(12);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(12)};
   want.handshake_ns = 1 * kMs;
   want.path = {{SynSent, 1 * kMs},
                {Established, 10 * kMs},
@@ -136,8 +136,8 @@ TEST_F(LifecycleTrackerTest, PassiveCloseOwnedByTheListenerThenTheAcceptor) {
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(2, Role::Passive, Outcome::NormalPassive);
   want.owner = kCurl; // the last owner seen: the tests' events name curl after the handshake
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(101);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(101)};
   want.handshake_ns = kMs / 20;
   want.path = {{SynRecv, kMs / 20},
                {Established, 100 * kMs - kMs / 20},
@@ -167,8 +167,8 @@ TEST_F(LifecycleTrackerTest, Refused) {
   });
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(4, Role::Active, Outcome::Refused);
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(0.2);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(0.2)};
   want.path = {{SynSent, kMs / 5}, {Close, std::nullopt}};
   want.error = ECONNREFUSED;
   EXPECT_EQ(finished_[0], want);
@@ -237,8 +237,8 @@ TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(10, Role::Active, Outcome::NormalPassive);
   want.seeded = true;
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(5);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(5)};
   want.path = {{Established, 3 * kMs}, {CloseWait, kMs}, {LastAck, kMs}, {Close, std::nullopt}};
   EXPECT_EQ(finished_[0], want);
 }
@@ -251,7 +251,7 @@ TEST_F(LifecycleTrackerTest, SeededJustBeforeItsEvents) {
     e.error = ECONNRESET;
   });
   ASSERT_EQ(finished_.size(), 1u);
-  EXPECT_EQ(finished_[0].start_ns, Connection::at(9)) << "never after its end";
+  EXPECT_EQ(finished_[0].start.ns, Connection::at(9)) << "never after its end";
   EXPECT_EQ(finished_[0].duration_ns(), 0u);
   EXPECT_EQ(finished_[0].path, (std::vector<StateStep>{{Established, 0}, {Close, {}}}))
       << "ESTABLISHED once";
@@ -266,7 +266,7 @@ TEST_F(LifecycleTrackerTest, ConnectionsFirstSeenMidLifeStartThere) {
   ASSERT_EQ(finished_.size(), 1u);
   EXPECT_TRUE(finished_[0].seeded);
   EXPECT_EQ(finished_[0].role, Role::Unknown);
-  EXPECT_EQ(finished_[0].start_ns, Connection::at(5));
+  EXPECT_EQ(finished_[0].start.ns, Connection::at(5));
   EXPECT_EQ(finished_[0].path, (std::vector<StateStep>{{Established, 4 * kMs}, {Close, {}}}));
   EXPECT_EQ(finished_[0].outcome, Outcome::ResetReceived);
 }
