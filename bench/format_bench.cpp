@@ -116,7 +116,7 @@ void connection_through_pipeline(benchmark::State& state) {
     sock_base += 2;
     for (const auto& record : connection) {
       auto event = std::get<Event>(decode_event(record));
-      event.sock_id += sock_base;
+      event.id.sock_id += sock_base;
       pipeline.push(std::move(event));
     }
     if (output->buffered() > (1 << 16)) {

@@ -23,9 +23,6 @@ struct HistoryOptions {
   bool json = false;
   bool summary = false;
 };
-
-// Stored times are wall-clock already.
-const WallClock kStoredTimes{0};
 constexpr std::size_t kTopRemotes = 20;
 
 HistoryStore::Query query_of(const HistoryOptions& options) {
@@ -33,9 +30,9 @@ HistoryStore::Query query_of(const HistoryOptions& options) {
   HistoryStore::Query query{
       .address = options.address, .records = options.records, .limit = options.limit};
   if (options.since)
-    query.since_ns = parse_time(*options.since, now);
+    query.since = WallTime{parse_time(*options.since, now)};
   if (options.until)
-    query.until_ns = parse_time(*options.until, now);
+    query.until = WallTime{parse_time(*options.until, now)};
   return query;
 }
 
@@ -83,11 +80,11 @@ int run_history(const HistoryOptions& options) {
   }
   if (!options.json)
     out.text() += life_header();
-  store.connections(query, [&](const ConnectionRecord& record) {
+  store.connections(query, [&](const WallConnectionRecord& record) {
     if (options.json)
-      append_life_json(out.text(), record, kStoredTimes);
+      append_life_json(out.text(), record);
     else
-      append_life_row(out.text(), record, kStoredTimes);
+      append_life_row(out.text(), record);
     out.written();
   });
   out.flush();

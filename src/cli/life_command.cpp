@@ -30,10 +30,11 @@ int run_life(const LifeOptions& options) {
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
     if (output_closed || !options.records.matches(record))
       return;
+    const auto shown_record = on_wall_clock(record, clock);
     if (options.json)
-      append_life_json(out.text(), record, clock);
+      append_life_json(out.text(), shown_record);
     else
-      append_life_row(out.text(), record, clock);
+      append_life_row(out.text(), shown_record);
     ++shown;
   });
   TrackerSnapshotTarget target(tracker);

@@ -34,14 +34,12 @@ public:
   void event(const Event& event) override {
     tracker_.observe(event);
     if (transitions_ && event.type == EventType::Transition)
-      writer_.add_transition(event, clock_.to_realtime_ns(event.ts_ns));
+      writer_.add_transition(event, clock_.to_wall(MonotonicTime{event.ts_ns}));
   }
 
 private:
-  void finished(ConnectionRecord record) {
-    record.start_ns = static_cast<std::uint64_t>(clock_.to_realtime_ns(record.start_ns));
-    record.end_ns = static_cast<std::uint64_t>(clock_.to_realtime_ns(record.end_ns));
-    writer_.add_connection(std::move(record));
+  void finished(const ConnectionRecord& record) {
+    writer_.add_connection(on_wall_clock(record, clock_));
   }
 
   LifecycleTracker tracker_;

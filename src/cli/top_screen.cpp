@@ -115,8 +115,8 @@ int TopScreen::read_key() {
 }
 
 std::string TopScreen::endpoint(const TopRow& row, bool local) {
-  const auto& address = local ? row.socket.local : row.socket.remote;
-  const auto port = local ? row.socket.local_port : row.socket.remote_port;
+  const auto& address = local ? row.socket.id.local : row.socket.id.remote;
+  const auto port = local ? row.socket.id.local_port : row.socket.id.remote_port;
   if (!names_on_)
     return std::string(endpoint_text(address, port).view());
   return names_.host(address) + ":" + names_.service(port, Protocol::Tcp);
@@ -214,9 +214,9 @@ void TopScreen::draw_recently_closed(const TopModel& model, int top, int bottom)
     const auto process =
         record.owner ? fmt::format("{}/{}", record.owner->pid, record.owner->comm) : "-";
     put_line(y++, fmt::format("  {:<26}{:<26}{:<22}{:>10.3f} ms  {:<15}",
-                              endpoint_text(record.local, record.local_port).view(),
-                              endpoint_text(record.remote, record.remote_port).view(), process,
-                              static_cast<double>(record.duration_ns()) / 1e6,
+                              endpoint_text(record.id.local, record.id.local_port).view(),
+                              endpoint_text(record.id.remote, record.id.remote_port).view(),
+                              process, static_cast<double>(record.duration_ns()) / 1e6,
                               outcome_name(record.outcome)));
   }
 }

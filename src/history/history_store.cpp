@@ -139,13 +139,13 @@ std::pair<std::string, std::vector<Value>> where_clause(const HistoryStore::Quer
     return term + ")";
   };
   const auto as_int = [](auto value) { return Value{static_cast<std::int64_t>(value)}; };
-  if (q.since_ns) {
+  if (q.since) {
     terms.push_back("end_ns >= ?");
-    values.push_back(*q.since_ns);
+    values.push_back(q.since->ns);
   }
-  if (q.until_ns) {
+  if (q.until) {
     terms.push_back("end_ns <= ?");
-    values.push_back(*q.until_ns);
+    values.push_back(q.until->ns);
   }
   if (q.address) {
     terms.push_back("(saddr = ? OR daddr = ?)");
@@ -359,18 +359,18 @@ void HistoryStore::create_schema() {
 void HistoryStore::begin() { exec("BEGIN"); }
 void HistoryStore::commit() { exec("COMMIT"); }
 
-void HistoryStore::add_connection(const ConnectionRecord& r) {
+void HistoryStore::add_connection(const WallConnectionRecord& r) {
   auto& s = statements_->insert_connection;
   int i = 0;
-  s.bind(++i, static_cast<std::int64_t>(r.start_ns));
-  s.bind(++i, static_cast<std::int64_t>(r.end_ns));
-  s.bind(++i, static_cast<std::int64_t>(r.sock_id));
-  s.bind(++i, std::int64_t{r.netns});
-  s.bind(++i, std::int64_t{r.local.family == AddressFamily::IPv6 ? 6 : 4});
-  s.bind(++i, to_string(r.local));
-  s.bind(++i, std::int64_t{r.local_port});
-  s.bind(++i, to_string(r.remote));
-  s.bind(++i, std::int64_t{r.remote_port});
+  s.bind(++i, r.start.ns);
+  s.bind(++i, r.end.ns);
+  s.bind(++i, static_cast<std::int64_t>(r.id.sock_id));
+  s.bind(++i, std::int64_t{r.id.netns});
+  s.bind(++i, std::int64_t{r.id.local.family == AddressFamily::IPv6 ? 6 : 4});
+  s.bind(++i, to_string(r.id.local));
+  s.bind(++i, std::int64_t{r.id.local_port});
+  s.bind(++i, to_string(r.id.remote));
+  s.bind(++i, std::int64_t{r.id.remote_port});
   if (r.owner) {
     s.bind(++i, std::int64_t{r.owner->pid});
     s.bind(++i, r.owner->comm);
@@ -399,15 +399,15 @@ void HistoryStore::add_connection(const ConnectionRecord& r) {
   s.reset();
 }
 
-void HistoryStore::add_transition(const Event& e, std::int64_t realtime_ns) {
+void HistoryStore::add_transition(const Event& e, WallTime time) {
   auto& s = statements_->insert_transition;
   int i = 0;
-  s.bind(++i, realtime_ns);
-  s.bind(++i, static_cast<std::int64_t>(e.sock_id));
-  s.bind(++i, to_string(e.local));
-  s.bind(++i, std::int64_t{e.local_port});
-  s.bind(++i, to_string(e.remote));
-  s.bind(++i, std::int64_t{e.remote_port});
+  s.bind(++i, time.ns);
+  s.bind(++i, static_cast<std::int64_t>(e.id.sock_id));
+  s.bind(++i, to_string(e.id.local));
+  s.bind(++i, std::int64_t{e.id.local_port});
+  s.bind(++i, to_string(e.id.remote));
+  s.bind(++i, std::int64_t{e.id.remote_port});
   s.bind(++i, std::string(tcp_state_name(e.old_state)));
   s.bind(++i, std::string(tcp_state_name(e.new_state)));
   s.bind(++i, std::int64_t{e.inferred});
@@ -434,7 +434,7 @@ std::uint64_t HistoryStore::size_bytes() {
   return static_cast<std::uint64_t>(pages.integer(0) * page_size.integer(0));
 }
 
-std::uint64_t HistoryStore::apply_retention(std::optional<std::int64_t> cutoff_ns,
+std::uint64_t HistoryStore::apply_retention(std::optional<WallTime> cutoff,
                                             std::optional<std::uint64_t> max_bytes) {
   std::uint64_t deleted = 0;
   const auto run = [&](const std::string& sql, std::optional<std::int64_t> value) {
@@ -444,9 +444,9 @@ std::uint64_t HistoryStore::apply_retention(std::optional<std::int64_t> cutoff_n
     statement.step();
     return static_cast<std::uint64_t>(sqlite3_changes(db_));
   };
-  if (cutoff_ns) {
-    deleted += run("DELETE FROM connections WHERE end_ns < ?", cutoff_ns);
-    run("DELETE FROM transitions WHERE ts_ns < ?", cutoff_ns);
+  if (cutoff) {
+    deleted += run("DELETE FROM connections WHERE end_ns < ?", cutoff->ns);
+    run("DELETE FROM transitions WHERE ts_ns < ?", cutoff->ns);
   }
   exec("PRAGMA incremental_vacuum");
   // At most ten rounds: each takes the oldest tenth of what is left.
@@ -463,7 +463,7 @@ std::uint64_t HistoryStore::apply_retention(std::optional<std::int64_t> cutoff_n
 }
 
 void HistoryStore::connections(const Query& query,
-                               const std::function<void(const ConnectionRecord&)>& visit) {
+                               const std::function<void(const WallConnectionRecord&)>& visit) {
   auto [where, values] = where_clause(query);
   // The latest `limit` of them, still shown oldest first.
   const auto sql =
@@ -477,17 +477,17 @@ void HistoryStore::connections(const Query& query,
   statement.bind_all(values);
   while (statement.step()) {
     const auto& s = statement;
-    ConnectionRecord r;
+    WallConnectionRecord r;
     int i = 0;
-    r.start_ns = static_cast<std::uint64_t>(s.integer(i++));
-    r.end_ns = static_cast<std::uint64_t>(s.integer(i++));
-    r.sock_id = static_cast<std::uint64_t>(s.integer(i++));
-    r.netns = static_cast<std::uint32_t>(s.integer(i++));
+    r.start = WallTime{s.integer(i++)};
+    r.end = WallTime{s.integer(i++)};
+    r.id.sock_id = static_cast<std::uint64_t>(s.integer(i++));
+    r.id.netns = static_cast<std::uint32_t>(s.integer(i++));
     const int family = static_cast<int>(s.integer(i++));
-    r.local = parse_address(s.text(i++), family);
-    r.local_port = static_cast<std::uint16_t>(s.integer(i++));
-    r.remote = parse_address(s.text(i++), family);
-    r.remote_port = static_cast<std::uint16_t>(s.integer(i++));
+    r.id.local = parse_address(s.text(i++), family);
+    r.id.local_port = static_cast<std::uint16_t>(s.integer(i++));
+    r.id.remote = parse_address(s.text(i++), family);
+    r.id.remote_port = static_cast<std::uint16_t>(s.integer(i++));
     if (!s.is_null(i))
       r.owner = Owner{.pid = static_cast<std::uint32_t>(s.integer(i)),
                       .uid = static_cast<std::uint32_t>(s.integer(i + 2)),

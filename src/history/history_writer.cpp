@@ -34,7 +34,7 @@ HistoryWriter::~HistoryWriter() {
   thread_.join();
 }
 
-void HistoryWriter::add_connection(ConnectionRecord record) {
+void HistoryWriter::add_connection(WallConnectionRecord record) {
   std::lock_guard lock(mutex_);
   if (queued_.size() >= max_queued_rows_) {
     ++stats_.rows_dropped;
@@ -43,13 +43,13 @@ void HistoryWriter::add_connection(ConnectionRecord record) {
   queued_.connections.push_back(std::move(record));
 }
 
-void HistoryWriter::add_transition(const Event& event, std::int64_t realtime_ns) {
+void HistoryWriter::add_transition(const Event& event, WallTime time) {
   std::lock_guard lock(mutex_);
   if (queued_.size() >= max_queued_rows_) {
     ++stats_.rows_dropped;
     return;
   }
-  queued_.transitions.emplace_back(event, realtime_ns);
+  queued_.transitions.emplace_back(event, time);
 }
 
 void HistoryWriter::flush() {
@@ -114,15 +114,15 @@ void HistoryWriter::write(Batch& batch) {
   store_->begin();
   for (const auto& record : batch.connections)
     store_->add_connection(record);
-  for (const auto& [event, realtime_ns] : batch.transitions)
-    store_->add_transition(event, realtime_ns);
+  for (const auto& [event, time] : batch.transitions)
+    store_->add_transition(event, time);
   store_->commit();
 }
 
 void HistoryWriter::apply_retention(bool check_age) {
-  std::optional<std::int64_t> cutoff;
+  std::optional<WallTime> cutoff;
   if (check_age && retention_.max_age_ns)
-    cutoff = realtime_now_ns() - static_cast<std::int64_t>(*retention_.max_age_ns);
+    cutoff = WallTime{realtime_now_ns() - static_cast<std::int64_t>(*retention_.max_age_ns)};
   const bool too_big = retention_.max_bytes && store_->size_bytes() > *retention_.max_bytes;
   if (!cutoff && !too_big)
     return;

@@ -83,8 +83,8 @@ std::vector<std::byte> encode_event(const Event& e) {
   tcpsight_event raw{};
   raw.type = encode_type(e.type);
   raw.ts_ns = e.ts_ns;
-  raw.sock_id = e.sock_id;
-  raw.netns = e.netns;
+  raw.sock_id = e.id.sock_id;
+  raw.netns = e.id.netns;
   if (e.owner) {
     raw.flags |= TCPSIGHT_F_OWNER_KNOWN;
     raw.pid = e.owner->pid;
@@ -94,10 +94,10 @@ std::vector<std::byte> encode_event(const Event& e) {
   }
   raw.family = e.family() == AddressFamily::IPv4 ? AF_INET : AF_INET6;
   const std::size_t address_size = e.family() == AddressFamily::IPv4 ? 4 : 16;
-  std::memcpy(raw.saddr, e.local.bytes.data(), address_size);
-  std::memcpy(raw.daddr, e.remote.bytes.data(), address_size);
-  raw.sport = e.local_port;
-  raw.dport = e.remote_port;
+  std::memcpy(raw.saddr, e.id.local.bytes.data(), address_size);
+  std::memcpy(raw.daddr, e.id.remote.bytes.data(), address_size);
+  raw.sport = e.id.local_port;
+  raw.dport = e.id.remote_port;
   raw.oldstate = static_cast<__u8>(e.old_state);
   raw.newstate = static_cast<__u8>(e.new_state);
   if (e.ns_in_old) {
@@ -148,15 +148,15 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   Event e;
   e.type = *type;
   e.ts_ns = raw.ts_ns;
-  e.sock_id = raw.sock_id;
-  e.netns = raw.netns;
+  e.id.sock_id = raw.sock_id;
+  e.id.netns = raw.netns;
   if (raw.flags & TCPSIGHT_F_OWNER_KNOWN)
     e.owner = Owner{
         .pid = raw.pid, .uid = raw.uid, .cgroup_id = raw.cgroup_id, .comm = decode_comm(raw.comm)};
-  e.local = decode_address(family, raw.saddr);
-  e.local_port = raw.sport;
-  e.remote = decode_address(family, raw.daddr);
-  e.remote_port = raw.dport;
+  e.id.local = decode_address(family, raw.saddr);
+  e.id.local_port = raw.sport;
+  e.id.remote = decode_address(family, raw.daddr);
+  e.id.remote_port = raw.dport;
   e.old_state = static_cast<TcpState>(raw.oldstate);
   e.new_state = static_cast<TcpState>(raw.newstate);
   e.ns_in_old = if_flag(raw.flags, TCPSIGHT_F_TIME_IN_OLD_KNOWN, raw.ns_in_old);

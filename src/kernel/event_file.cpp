@@ -44,7 +44,7 @@ EventFileWriter::EventFileWriter(const std::string& path, WallClock clock)
   FileHeader header;
   header.event_version = event_record_version();
   header.event_size = static_cast<std::uint32_t>(event_record_size());
-  header.realtime_minus_monotonic_ns = clock.to_realtime_ns(0);
+  header.realtime_minus_monotonic_ns = clock.realtime_minus_monotonic_ns();
   const auto* bytes = reinterpret_cast<const char*>(&header);
   buffer_.assign(bytes, bytes + sizeof header);
   flush();

@@ -14,7 +14,7 @@ OpenSockets open_tcp_sockets(bool with_owners) {
       if (row.state == TcpState::TimeWait)
         return;
       OpenSocket socket{.row = row};
-      socket.row.netns = open.netns;
+      socket.row.id.netns = open.netns;
       for (const auto& process : owners.holders(row.inode)) {
         socket.owner = Owner{
             .pid = process.pid, .uid = row.uid, .cgroup_id = row.cgroup_id, .comm = process.comm};

@@ -82,8 +82,8 @@ std::optional<SocketRow> parse_inet_line(const std::string& line, Protocol proto
   const auto parsed_state = parse_number<std::uint8_t>(state, 16);
   const auto parsed_uid = parse_number<std::uint32_t>(uid, 10);
   const auto parsed_inode = parse_number<std::uint64_t>(inode, 10);
-  if (slot.back() != ':' || !parse_endpoint(local, family, row.local, row.local_port) ||
-      !parse_endpoint(remote, family, row.remote, row.remote_port) || !parsed_state ||
+  if (slot.back() != ':' || !parse_endpoint(local, family, row.id.local, row.id.local_port) ||
+      !parse_endpoint(remote, family, row.id.remote, row.id.remote_port) || !parsed_state ||
       !parse_queues(queues, row) || !parsed_uid || !parsed_inode)
     return std::nullopt;
   row.state = static_cast<TcpState>(*parsed_state);

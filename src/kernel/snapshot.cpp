@@ -129,7 +129,7 @@ private:
     if (!selected(row, request_.selection))
       return;
     SocketRow marked = row;
-    marked.netns = netns_;
+    marked.id.netns = netns_;
     visit_(marked);
   }
 

@@ -124,16 +124,16 @@ template <std::uint8_t kIpProtocol> int parse_inet_message(const nlmsghdr* messa
   const auto* diag = static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(message));
   const auto family = diag->idiag_family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4;
   SocketRow row{.protocol = inet_protocol(kIpProtocol)};
-  row.local = address_of(family, diag->id.idiag_src);
-  row.local_port = ntohs(diag->id.idiag_sport);
-  row.remote = address_of(family, diag->id.idiag_dst);
-  row.remote_port = ntohs(diag->id.idiag_dport);
+  row.id.local = address_of(family, diag->id.idiag_src);
+  row.id.local_port = ntohs(diag->id.idiag_sport);
+  row.id.remote = address_of(family, diag->id.idiag_dst);
+  row.id.remote_port = ntohs(diag->id.idiag_dport);
   row.state = static_cast<TcpState>(diag->idiag_state);
   row.recv_q = diag->idiag_rqueue;
   row.send_q = diag->idiag_wqueue;
   row.uid = diag->idiag_uid;
   row.inode = diag->idiag_inode;
-  row.cookie = (std::uint64_t{diag->id.idiag_cookie[1]} << 32) | diag->id.idiag_cookie[0];
+  row.id.sock_id = (std::uint64_t{diag->id.idiag_cookie[1]} << 32) | diag->id.idiag_cookie[0];
   row.timer = diag->idiag_timer;
   row.timer_ms = diag->idiag_expires;
   row.retransmits = diag->idiag_retrans;
@@ -159,7 +159,7 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
   row.state = static_cast<TcpState>(diag->udiag_state);
   row.unix_listening = row.state == TcpState::Listen;
   row.inode = diag->udiag_ino;
-  row.cookie = (std::uint64_t{diag->udiag_cookie[1]} << 32) | diag->udiag_cookie[0];
+  row.id.sock_id = (std::uint64_t{diag->udiag_cookie[1]} << 32) | diag->udiag_cookie[0];
   for_each_attribute(message, sizeof(unix_diag_msg), [&](const nlattr* attribute, auto length) {
     switch (mnl_attr_get_type(attribute)) {
     case UNIX_DIAG_NAME:

@@ -24,18 +24,18 @@ struct SkeletonDeleter {
 SocketRow row_of(const tcpsight_socket_record& record) {
   const auto family = record.family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4;
   SocketRow row{.protocol = record.protocol == IPPROTO_UDP ? Protocol::Udp : Protocol::Tcp};
-  row.local.family = row.remote.family = family;
+  row.id.local.family = row.id.remote.family = family;
   const std::size_t address_size = family == AddressFamily::IPv4 ? 4 : 16;
-  std::memcpy(row.local.bytes.data(), record.local, address_size);
-  std::memcpy(row.remote.bytes.data(), record.remote, address_size);
-  row.local_port = record.local_port;
-  row.remote_port = record.remote_port;
+  std::memcpy(row.id.local.bytes.data(), record.local, address_size);
+  std::memcpy(row.id.remote.bytes.data(), record.remote, address_size);
+  row.id.local_port = record.local_port;
+  row.id.remote_port = record.remote_port;
   row.state = static_cast<TcpState>(record.state);
   row.recv_q = record.recv_q;
   row.send_q = record.send_q;
   row.uid = record.uid;
   row.inode = record.inode;
-  row.cookie = record.cookie;
+  row.id.sock_id = record.cookie;
   row.timer = record.timer;
   row.timer_ms = record.timer_ms;
   row.retransmits = record.retransmits;

@@ -50,4 +50,10 @@ std::optional<Role> parse_role(std::string_view name) { return value_of(kRoles, 
 std::string_view outcome_name(Outcome outcome) { return name_of(kOutcomes, outcome); }
 std::optional<Outcome> parse_outcome(std::string_view name) { return value_of(kOutcomes, name); }
 
+WallConnectionRecord on_wall_clock(ConnectionRecord record, WallClock clock) {
+  const auto start = clock.to_wall(record.start);
+  const auto end = clock.to_wall(record.end);
+  return {std::move(static_cast<ConnectionFacts&>(record)), start, end};
+}
+
 } // namespace tcpsight

@@ -30,11 +30,12 @@ std::uint64_t inode_of(const std::string& path, std::string_view what) {
 }
 
 bool matches_ports(const Filter& f, const Event& e) {
-  if (!f.local_ports.empty() && !contains(f.local_ports, e.local_port))
+  if (!f.local_ports.empty() && !contains(f.local_ports, e.id.local_port))
     return false;
-  if (!f.remote_ports.empty() && !contains(f.remote_ports, e.remote_port))
+  if (!f.remote_ports.empty() && !contains(f.remote_ports, e.id.remote_port))
     return false;
-  if (!f.ports.empty() && !contains(f.ports, e.local_port) && !contains(f.ports, e.remote_port))
+  if (!f.ports.empty() && !contains(f.ports, e.id.local_port) &&
+      !contains(f.ports, e.id.remote_port))
     return false;
   return true;
 }
@@ -55,7 +56,7 @@ bool Filter::matches(const Event& e) const {
     return false;
   if (!states.empty() && !contains(states, e.old_state) && !contains(states, e.new_state))
     return false;
-  if (netns && e.netns != *netns)
+  if (netns && e.id.netns != *netns)
     return false;
   return matches_owner(*this, e) && matches_ports(*this, e);
 }

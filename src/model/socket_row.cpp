@@ -17,7 +17,7 @@ std::string_view protocol_name(Protocol protocol) {
 }
 
 std::string_view socket_netid(const SocketRow& row) {
-  const bool v6 = row.local.family == AddressFamily::IPv6;
+  const bool v6 = row.id.local.family == AddressFamily::IPv6;
   switch (row.protocol) {
   case Protocol::Tcp:
     return v6 ? "tcp6" : "tcp";

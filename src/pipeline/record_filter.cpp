@@ -19,7 +19,7 @@ bool RecordFilter::matches(const ConnectionRecord& r) const {
     return false;
   if (!listed(outcomes, r.outcome))
     return false;
-  if (!ports.empty() && !listed(ports, r.local_port) && !listed(ports, r.remote_port))
+  if (!ports.empty() && !listed(ports, r.id.local_port) && !listed(ports, r.id.remote_port))
     return false;
   if (!pids.empty() && (!r.owner || !listed(pids, r.owner->pid)))
     return false;

@@ -126,8 +126,8 @@ Test address_test(const std::string& text, bool local) {
       prefix = address->family == AddressFamily::IPv4 ? 32 : 128;
   }
   return [=](const SocketRow& row) {
-    const auto& end = local ? row.local : row.remote;
-    const auto end_port = local ? row.local_port : row.remote_port;
+    const auto& end = local ? row.id.local : row.id.remote;
+    const auto end_port = local ? row.id.local_port : row.id.remote_port;
     if (row.protocol == Protocol::Unix)
       return false;
     if (port && end_port != *port)
@@ -206,7 +206,7 @@ private:
       const bool local = word == "sport";
       return [compare, port, local](const SocketRow& row) {
         return row.protocol != Protocol::Unix &&
-               compare(local ? row.local_port : row.remote_port, port);
+               compare(local ? row.id.local_port : row.id.remote_port, port);
       };
     }
     if (word == "src" || word == "dst") {

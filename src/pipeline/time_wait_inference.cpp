@@ -1,7 +1,6 @@
 #include "tcpsight/pipeline/time_wait_inference.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace tcpsight {
 namespace {
@@ -10,23 +9,6 @@ namespace {
 constexpr std::uint64_t kFinWait2TimeoutNs = 60'000'000'000;
 // How long a local peer's FIN may precede the hand-over it completes.
 constexpr std::uint64_t kFinBeforeHandoverNs = 1'000'000'000;
-
-// netns, local end, remote end: the bytes that name a connection.
-std::string tuple_key(std::uint32_t netns, const IpAddress& local, std::uint16_t local_port,
-                      const IpAddress& remote, std::uint16_t remote_port) {
-  std::string key(sizeof netns + 2 * (sizeof local.bytes + sizeof local_port), '\0');
-  char* out = key.data();
-  const auto put = [&out](const void* data, std::size_t size) {
-    std::memcpy(out, data, size);
-    out += size;
-  };
-  put(&netns, sizeof netns);
-  put(local.bytes.data(), local.bytes.size());
-  put(&local_port, sizeof local_port);
-  put(remote.bytes.data(), remote.bytes.size());
-  put(&remote_port, sizeof remote_port);
-  return key;
-}
 
 Event time_wait_of(const Event& handover, std::uint64_t fin_ts_ns) {
   Event e = handover;
@@ -48,7 +30,8 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
   if (e.type != EventType::Transition)
     return;
   if (e.handover) {
-    const auto key = tuple_key(e.netns, e.local, e.local_port, e.remote, e.remote_port);
+    // Met by the peer's LAST_ACK, whose socket has an id of its own.
+    const auto key = e.id.without_socket();
     if (auto fin = fins_.find(key); fin != fins_.end()) {
       inferred.push_back(time_wait_of(e, fin->second));
       fins_.erase(fin);
@@ -56,8 +39,8 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
       handovers_.insert_or_assign(key, e);
     }
   } else if (e.new_state == TcpState::LastAck) {
-    // Seen from the other end: our remote is its local.
-    const auto key = tuple_key(e.netns, e.remote, e.remote_port, e.local, e.local_port);
+    // The hand-over it completes is the same connection, from the other end.
+    const auto key = e.id.as_seen_by_peer();
     if (auto handover = handovers_.find(key); handover != handovers_.end()) {
       inferred.push_back(time_wait_of(handover->second, e.ts_ns));
       handovers_.erase(handover);

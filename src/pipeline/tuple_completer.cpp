@@ -5,11 +5,11 @@
 namespace tcpsight {
 namespace {
 
-bool local_missing(const Event& e) { return e.local_port == 0 || is_unspecified(e.local); }
-bool remote_missing(const Event& e) { return e.remote_port == 0 || is_unspecified(e.remote); }
+bool local_missing(const Event& e) { return e.id.local_port == 0 || is_unspecified(e.id.local); }
+bool remote_missing(const Event& e) { return e.id.remote_port == 0 || is_unspecified(e.id.remote); }
 
 bool is_incomplete(const Event& e) {
-  if (e.type != EventType::Transition || e.sock_id == 0)
+  if (e.type != EventType::Transition || e.id.sock_id == 0)
     return false;
   return e.old_state == TcpState::Close && e.new_state == TcpState::SynSent &&
          (local_missing(e) || remote_missing(e));
@@ -17,12 +17,12 @@ bool is_incomplete(const Event& e) {
 
 void complete_from(Event& held, const Event& later) {
   if (local_missing(held) && !local_missing(later)) {
-    held.local = later.local;
-    held.local_port = later.local_port;
+    held.id.local = later.id.local;
+    held.id.local_port = later.id.local_port;
   }
   if (remote_missing(held) && !remote_missing(later)) {
-    held.remote = later.remote;
-    held.remote_port = later.remote_port;
+    held.id.remote = later.id.remote;
+    held.id.remote_port = later.id.remote_port;
   }
 }
 
@@ -30,14 +30,14 @@ void complete_from(Event& held, const Event& later) {
 
 void TupleCompleter::push(Event event, std::vector<Event>& ready) {
   if (!held_.empty()) {
-    if (auto it = held_.find(event.sock_id); it != held_.end()) {
+    if (auto it = held_.find(event.id.sock_id); it != held_.end()) {
       complete_from(it->second, event);
       ready.push_back(std::move(it->second));
       held_.erase(it);
     }
   }
   if (is_incomplete(event))
-    held_.insert_or_assign(event.sock_id, std::move(event));
+    held_.insert_or_assign(event.id.sock_id, std::move(event));
   else
     ready.push_back(std::move(event));
 }

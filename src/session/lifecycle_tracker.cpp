@@ -50,23 +50,16 @@ LifecycleTracker::LifecycleTracker(RecordSink on_finished, std::size_t max_open)
 void LifecycleTracker::seed(const SocketRow& row, std::optional<Owner> owner, Role role,
                             std::uint64_t now_ns) {
   if (row.state == TcpState::Listen || row.state == TcpState::TimeWait ||
-      row.state == TcpState::Close || open_.contains(row.cookie))
+      row.state == TcpState::Close || open_.contains(row.id.sock_id))
     return;
-  Event as_event;
-  as_event.ts_ns = now_ns;
-  as_event.sock_id = row.cookie;
-  as_event.netns = row.netns;
-  as_event.local = row.local;
-  as_event.local_port = row.local_port;
-  as_event.remote = row.remote;
-  as_event.remote_port = row.remote_port;
-  as_event.new_state = row.state;
-  as_event.owner = std::move(owner);
-  start(as_event, role, Start::Seeded);
+  Open* open = start(row.id, row.state, now_ns, role, Start::Seeded);
+  if (open && owner)
+    take_owner(*open, *owner);
 }
 
-LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, Start how) {
-  if (open_.size() >= max_open_ && !open_.contains(e.sock_id)) {
+LifecycleTracker::Open* LifecycleTracker::start(const ConnectionId& id, TcpState state,
+                                                std::uint64_t ts_ns, Role role, Start how) {
+  if (open_.size() >= max_open_ && !open_.contains(id.sock_id)) {
     // Counted once, where the connection opens or is seeded: its later
     // events find no room either, and are not counted again.
     if (how != Start::MidLife)
@@ -74,18 +67,13 @@ LifecycleTracker::Open* LifecycleTracker::start(const Event& e, Role role, Start
     return nullptr;
   }
   const bool seeded = how != Start::Opened;
-  Open& open = open_[e.sock_id] = Open{};
-  open.start_ns = e.ts_ns;
+  Open& open = open_[id.sock_id] = Open{};
+  open.id = id;
+  open.start_ns = open.last_ns = open.state_since_ns = ts_ns;
   open.role = role;
   open.flags = seeded ? kSeeded : 0;
-  open.family = e.family();
-  open.netns = e.netns;
-  std::copy(e.local.bytes.begin(), e.local.bytes.end(), open.local.begin());
-  std::copy(e.remote.bytes.begin(), e.remote.bytes.end(), open.remote.begin());
-  open.states[0] = e.new_state;
+  open.states[0] = state;
   open.path_length = 1;
-  open.state_since_ns = e.ts_ns;
-  take_details(open, e);
   return &open;
 }
 
@@ -108,29 +96,31 @@ void LifecycleTracker::enter(Open& open, TcpState state, std::uint64_t ts_ns) {
 // Ports, owner and handshake as the latest event knows them.
 void LifecycleTracker::take_details(Open& open, const Event& e) {
   open.last_ns = std::max(open.last_ns, e.ts_ns);
-  if (e.local_port != 0)
-    open.local_port = e.local_port;
-  if (e.remote_port != 0) {
-    open.remote_port = e.remote_port;
-    std::copy(e.remote.bytes.begin(), e.remote.bytes.end(), open.remote.begin());
+  if (e.id.local_port != 0)
+    open.id.local_port = e.id.local_port;
+  if (e.id.remote_port != 0) {
+    open.id.remote_port = e.id.remote_port;
+    open.id.remote = e.id.remote;
   }
-  if (e.owner) { // the acceptor takes over from the listener
-    open.pid = e.owner->pid;
-    open.uid = e.owner->uid;
-    open.cgroup_id = e.owner->cgroup_id;
-    open.comm.fill('\0');
-    std::memcpy(open.comm.data(), e.owner->comm.data(),
-                std::min(e.owner->comm.size(), open.comm.size()));
-    open.flags |= kOwnerKnown;
-  }
+  if (e.owner) // the acceptor takes over from the listener
+    take_owner(open, *e.owner);
   if (e.handshake_ns) {
     open.handshake_ns = *e.handshake_ns;
     open.flags |= kHandshakeKnown;
   }
 }
 
+void LifecycleTracker::take_owner(Open& open, const Owner& owner) {
+  open.pid = owner.pid;
+  open.uid = owner.uid;
+  open.cgroup_id = owner.cgroup_id;
+  open.comm.fill('\0');
+  std::memcpy(open.comm.data(), owner.comm.data(), std::min(owner.comm.size(), open.comm.size()));
+  open.flags |= kOwnerKnown;
+}
+
 void LifecycleTracker::observe(const Event& e) {
-  auto found = open_.find(e.sock_id);
+  auto found = open_.find(e.id.sock_id);
   if (e.type != EventType::Transition) {
     if (found == open_.end())
       return;
@@ -139,57 +129,49 @@ void LifecycleTracker::observe(const Event& e) {
     found->second.last_ns = std::max(found->second.last_ns, e.ts_ns);
     return;
   }
-  if (is_listener_transition(e) || e.sock_id == 0)
+  if (is_listener_transition(e) || e.id.sock_id == 0)
     return;
 
   Open* open = nullptr;
   if (e.old_state == TcpState::Close && e.new_state == TcpState::SynSent) {
-    open = start(e, Role::Active, Start::Opened);
+    open = start(e.id, e.new_state, e.ts_ns, Role::Active, Start::Opened);
   } else if (e.old_state == TcpState::Listen && e.new_state == TcpState::SynRecv) {
-    open = start(e, Role::Passive, Start::Opened);
+    open = start(e.id, e.new_state, e.ts_ns, Role::Passive, Start::Opened);
   } else if (found != open_.end()) {
     open = &found->second;
     enter(*open, e.new_state, e.ts_ns);
-    take_details(*open, e);
   } else if (!e.inferred || e.closes_socket) {
     // Open before tracing started and not seeded: from here on.
-    Event first = e;
-    first.new_state = e.old_state;
+    auto entered_old_ns = e.ts_ns;
     if (e.ns_in_old && e.ts_ns > *e.ns_in_old)
-      first.ts_ns = e.ts_ns - *e.ns_in_old;
-    open = start(first, Role::Unknown, Start::MidLife);
-    if (open) {
+      entered_old_ns = e.ts_ns - *e.ns_in_old;
+    open = start(e.id, e.old_state, entered_old_ns, Role::Unknown, Start::MidLife);
+    if (open)
       enter(*open, e.new_state, e.ts_ns);
-      take_details(*open, e);
-    }
   }
+  if (open)
+    take_details(*open, e);
   if (open && e.closes_socket)
-    finish(e.sock_id, *open, e);
+    finish(*open, e);
 }
 
-void LifecycleTracker::finish(std::uint64_t sock_id, Open& open, const Event& end) {
-  auto record = record_of(sock_id, open);
-  record.end_ns = end.ts_ns;
+void LifecycleTracker::finish(Open& open, const Event& end) {
+  auto record = record_of(open);
+  record.end = MonotonicTime{end.ts_ns};
   // Seeded from a snapshot read a moment before its close: it started then.
-  record.start_ns = std::min(record.start_ns, record.end_ns);
+  record.start = std::min(record.start, record.end);
   record.path.back().ns.reset(); // the state it ended in
   record.outcome = outcome_of(record, end.reason);
   record.totals = end.totals;
   record.error = end.error;
-  open_.erase(sock_id);
+  open_.erase(record.id.sock_id);
   ++totals_.finished;
   on_finished_(record);
 }
 
-ConnectionRecord LifecycleTracker::record_of(std::uint64_t sock_id, const Open& open) const {
+ConnectionRecord LifecycleTracker::record_of(const Open& open) const {
   ConnectionRecord record;
-  record.sock_id = sock_id;
-  record.netns = open.netns;
-  record.local.family = record.remote.family = open.family;
-  std::copy(open.local.begin(), open.local.end(), record.local.bytes.begin());
-  std::copy(open.remote.begin(), open.remote.end(), record.remote.bytes.begin());
-  record.local_port = open.local_port;
-  record.remote_port = open.remote_port;
+  record.id = open.id;
   if (open.flags & kOwnerKnown)
     record.owner =
         Owner{.pid = open.pid,
@@ -197,8 +179,8 @@ ConnectionRecord LifecycleTracker::record_of(std::uint64_t sock_id, const Open& 
               .cgroup_id = open.cgroup_id,
               .comm = std::string(open.comm.data(), strnlen(open.comm.data(), open.comm.size()))};
   record.role = open.role;
-  record.start_ns = open.start_ns;
-  record.end_ns = open.last_ns;
+  record.start = MonotonicTime{open.start_ns};
+  record.end = MonotonicTime{open.last_ns};
   record.seeded = open.flags & kSeeded;
   if (open.flags & kHandshakeKnown)
     record.handshake_ns = open.handshake_ns;
@@ -214,7 +196,8 @@ std::size_t
 LifecycleTracker::expire_missing(const std::function<bool(std::uint64_t, std::uint32_t)>& is_live,
                                  std::uint64_t now_ns, std::uint64_t grace_ns) {
   const auto expired = std::erase_if(open_, [&](const auto& entry) {
-    return entry.second.last_ns + grace_ns <= now_ns && !is_live(entry.first, entry.second.netns);
+    return entry.second.last_ns + grace_ns <= now_ns &&
+           !is_live(entry.first, entry.second.id.netns);
   });
   totals_.expired += expired;
   return expired;
@@ -223,8 +206,8 @@ LifecycleTracker::expire_missing(const std::function<bool(std::uint64_t, std::ui
 std::vector<ConnectionRecord> LifecycleTracker::open_records() const {
   std::vector<ConnectionRecord> records;
   records.reserve(open_.size());
-  for (const auto& [sock_id, open] : open_)
-    records.push_back(record_of(sock_id, open));
+  for (const auto& entry : open_)
+    records.push_back(record_of(entry.second));
   return records;
 }
 

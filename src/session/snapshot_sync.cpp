@@ -9,7 +9,7 @@ std::unordered_set<std::uint16_t> listening_ports(const OpenSockets& snapshot) {
   std::unordered_set<std::uint16_t> ports;
   for (const auto& socket : snapshot.sockets)
     if (socket.row.state == TcpState::Listen)
-      ports.insert(socket.row.local_port);
+      ports.insert(socket.row.id.local_port);
   return ports;
 }
 
@@ -29,7 +29,8 @@ void SnapshotSync::seed(std::uint64_t now_ns) {
   const auto snapshot = settings_.take(/*with_owners=*/true);
   const auto listening = listening_ports(snapshot);
   for (const auto& socket : snapshot.sockets)
-    target_.seed(socket, listening.contains(socket.row.local_port) ? Role::Passive : Role::Active,
+    target_.seed(socket,
+                 listening.contains(socket.row.id.local_port) ? Role::Passive : Role::Active,
                  now_ns);
 }
 
@@ -48,7 +49,7 @@ void TrackerSnapshotTarget::reconcile(const OpenSockets& snapshot, std::uint64_t
                                       std::uint64_t quiet_ns) {
   std::unordered_set<std::uint64_t> listed;
   for (const auto& socket : snapshot.sockets)
-    listed.insert(socket.row.cookie);
+    listed.insert(socket.row.id.sock_id);
   tracker_.expire_missing(
       [&](std::uint64_t id, std::uint32_t netns) {
         return netns != snapshot.netns || listed.contains(id);

@@ -50,13 +50,13 @@ void append_endpoints(std::string& out, const Event& e) {
   out += R"(,"family":)"sv;
   append_quoted(out, family_name(e.family()));
   out += R"(,"saddr":)"sv;
-  append_quoted(out, address_text(e.local).view());
+  append_quoted(out, address_text(e.id.local).view());
   out += R"(,"sport":)"sv;
-  append_uint(out, e.local_port);
+  append_uint(out, e.id.local_port);
   out += R"(,"daddr":)"sv;
-  append_quoted(out, address_text(e.remote).view());
+  append_quoted(out, address_text(e.id.remote).view());
   out += R"(,"dport":)"sv;
-  append_uint(out, e.remote_port);
+  append_uint(out, e.id.remote_port);
 }
 
 void append_states(std::string& out, const Event& e) {
@@ -125,9 +125,9 @@ void append_event_json(std::string& out, const Event& e, std::int64_t realtime_n
   append_iso8601_utc(out, realtime_ns);
   out += '"';
   out += R"(,"sock_id":)"sv;
-  append_uint(out, e.sock_id);
+  append_uint(out, e.id.sock_id);
   out += R"(,"netns":)"sv;
-  append_uint(out, e.netns);
+  append_uint(out, e.id.netns);
   append_owner(out, e.owner);
   append_endpoints(out, e);
   append_states(out, e);

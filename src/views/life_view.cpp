@@ -42,8 +42,8 @@ std::string life_header() {
                      "HS_MS", "ROLE", "OUTCOME", "PATH");
 }
 
-void append_life_row(std::string& out, const ConnectionRecord& r, WallClock clock) {
-  const auto time = format_time_of_day(clock.to_realtime_ns(r.end_ns)).substr(0, 12);
+void append_life_row(std::string& out, const WallConnectionRecord& r) {
+  const auto time = format_time_of_day(r.end.ns).substr(0, 12);
   const auto pid = r.owner ? std::to_string(r.owner->pid) : "-";
   const auto comm = r.owner ? printable_comm(r.owner->comm) : "-";
   const auto bytes = [&](std::uint64_t ConnectionTotals::*field) {
@@ -52,27 +52,26 @@ void append_life_row(std::string& out, const ConnectionRecord& r, WallClock cloc
   fmt::format_to(std::back_inserter(out),
                  "{:<12} {:>7} {:<15} {:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} {:<7} "
                  "{:<14} {}\n",
-                 time, pid, comm, address_text(r.local).view(), r.local_port,
-                 address_text(r.remote).view(), r.remote_port, bytes(&ConnectionTotals::tx_bytes),
-                 bytes(&ConnectionTotals::rx_bytes), ms_text(r.duration_ns()),
-                 r.handshake_ns ? ms_text(*r.handshake_ns) : "-", role_name(r.role),
-                 outcome_name(r.outcome), path_text(r.path));
+                 time, pid, comm, address_text(r.id.local).view(), r.id.local_port,
+                 address_text(r.id.remote).view(), r.id.remote_port,
+                 bytes(&ConnectionTotals::tx_bytes), bytes(&ConnectionTotals::rx_bytes),
+                 ms_text(r.duration_ns()), r.handshake_ns ? ms_text(*r.handshake_ns) : "-",
+                 role_name(r.role), outcome_name(r.outcome), path_text(r.path));
 }
 
-void append_life_json(std::string& out, const ConnectionRecord& r, WallClock clock) {
+void append_life_json(std::string& out, const WallConnectionRecord& r) {
   const auto it = std::back_inserter(out);
   fmt::format_to(it, R"({{"type":"connection","time":"{}","start_time":"{}","sock_id":{},)",
-                 format_iso8601_utc(clock.to_realtime_ns(r.end_ns)),
-                 format_iso8601_utc(clock.to_realtime_ns(r.start_ns)), r.sock_id);
-  fmt::format_to(it, R"("netns":{},)", r.netns);
+                 format_iso8601_utc(r.end.ns), format_iso8601_utc(r.start.ns), r.id.sock_id);
+  fmt::format_to(it, R"("netns":{},)", r.id.netns);
   if (r.owner)
     fmt::format_to(it, R"("pid":{},"comm":{},"uid":{},"cgroup_id":{},)", r.owner->pid,
                    json_string(r.owner->comm), r.owner->uid, r.owner->cgroup_id);
   else
     out += R"("pid":null,"comm":null,"uid":null,"cgroup_id":null,)";
   fmt::format_to(it, R"("family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{},)",
-                 family_name(r.local.family), address_text(r.local).view(), r.local_port,
-                 address_text(r.remote).view(), r.remote_port);
+                 family_name(r.id.local.family), address_text(r.id.local).view(), r.id.local_port,
+                 address_text(r.id.remote).view(), r.id.remote_port);
   fmt::format_to(it, R"("role":"{}","outcome":"{}","error":{},"seeded":{},)", role_name(r.role),
                  outcome_name(r.outcome),
                  r.error ? json_string(errno_name(r.error)) : std::string("null"), r.seeded);

@@ -120,9 +120,9 @@ void append_netstat_inet_row(std::string& out, const SocketRow& row,
   out += ' ';
   detail::append_right(out, fmt::format_int(send_q).str(), 6);
   out += ' ';
-  append_left(out, columns.endpoint(row, row.local, row.local_port), kAddressWidth);
+  append_left(out, columns.endpoint(row, row.id.local, row.id.local_port), kAddressWidth);
   out += ' ';
-  append_left(out, columns.endpoint(row, row.remote, row.remote_port), kAddressWidth);
+  append_left(out, columns.endpoint(row, row.id.remote, row.id.remote_port), kAddressWidth);
   out += ' ';
   append_left(out, inet_state(row), 11);
   if (columns.extend)

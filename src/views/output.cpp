@@ -25,7 +25,7 @@ public:
   }
 
   void event(const Event& e) override {
-    append_text_row(buffer_, e, clock_.to_realtime_ns(e.ts_ns), explain_);
+    append_text_row(buffer_, e, clock_.to_wall(MonotonicTime{e.ts_ns}).ns, explain_);
   }
 
   void lost_events(std::uint64_t) override {}
@@ -41,7 +41,7 @@ public:
       : Output(stream), clock_(clock), explain_(explain) {}
 
   void event(const Event& e) override {
-    append_event_json(buffer_, e, clock_.to_realtime_ns(e.ts_ns), explain_);
+    append_event_json(buffer_, e, clock_.to_wall(MonotonicTime{e.ts_ns}).ns, explain_);
   }
 
   void lost_events(std::uint64_t count) override { buffer_ += lost_events_json(count); }

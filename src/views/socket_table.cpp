@@ -30,7 +30,7 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
   if (columns.extended)
     fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
-                   row.cookie, row.cgroup_id);
+                   row.id.sock_id, row.cgroup_id);
   if (columns.tcp_info && row.tcp_info)
     fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
                    row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
@@ -100,14 +100,14 @@ std::string socket_table_header(const SocketTableColumns& columns) {
 
 void append_socket_table_row(std::string& out, const SocketRow& row,
                              const SocketTableColumns& columns) {
-  append_leading_columns(out, columns, fmt::format_int(row.netns).c_str(), socket_netid(row),
+  append_leading_columns(out, columns, fmt::format_int(row.id.netns).c_str(), socket_netid(row),
                          socket_state_name(row), fmt::format_int(row.recv_q).c_str(),
                          fmt::format_int(row.send_q).c_str());
   if (row.protocol == Protocol::Unix)
     append_unix_endpoints(out, row);
   else
-    append_endpoints(out, endpoint_text(row.local, row.local_port).view(),
-                     endpoint_text(row.remote, row.remote_port).view());
+    append_endpoints(out, endpoint_text(row.id.local, row.id.local_port).view(),
+                     endpoint_text(row.id.remote, row.id.remote_port).view());
   if (columns.owners) {
     out += ' ';
     append_processes(out, *columns.owners, row.inode);
@@ -121,7 +121,7 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
                  R"({{"type":"socket","protocol":"{}","state":"{}","recv_q":{},"send_q":{},)"
                  R"("uid":{},"inode":{},"cookie":{},"cgroup_id":{},"netns":{})",
                  protocol_name(row.protocol), socket_state_name(row), row.recv_q, row.send_q,
-                 row.uid, row.inode, row.cookie, row.cgroup_id, row.netns);
+                 row.uid, row.inode, row.id.sock_id, row.cgroup_id, row.id.netns);
   if (row.tcp_info)
     fmt::format_to(std::back_inserter(out),
                    R"(,"tcp_info":{{"rtt_ms":{:.3f},"rttvar_ms":{:.3f},"cwnd":{},)"
@@ -134,8 +134,8 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
   else
     fmt::format_to(std::back_inserter(out),
                    R"(,"family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{})",
-                   family_name(row.local.family), address_text(row.local).view(), row.local_port,
-                   address_text(row.remote).view(), row.remote_port);
+                   family_name(row.id.local.family), address_text(row.id.local).view(),
+                   row.id.local_port, address_text(row.id.remote).view(), row.id.remote_port);
   if (owners) {
     out += R"(,"processes":[)";
     bool first = true;

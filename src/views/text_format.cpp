@@ -144,9 +144,9 @@ void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns,
   out += ' ';
   append_left(out, e.owner ? printable_comm(e.owner->comm) : "-", kCommWidth);
   out += ' ';
-  append_left(out, endpoint_text(e.local, e.local_port).view(), kEndpointWidth);
+  append_left(out, endpoint_text(e.id.local, e.id.local_port).view(), kEndpointWidth);
   out += ' ';
-  append_left(out, endpoint_text(e.remote, e.remote_port).view(), kEndpointWidth);
+  append_left(out, endpoint_text(e.id.remote, e.id.remote_port).view(), kEndpointWidth);
   out += ' ';
   append_left(out, event_cell(e).view(), kEventWidth);
   out += ' ';

@@ -9,15 +9,7 @@ namespace tcpsight {
 namespace {
 
 SocketRow socket_of(const Event& e) {
-  SocketRow row{.protocol = Protocol::Tcp};
-  row.local = e.local;
-  row.local_port = e.local_port;
-  row.remote = e.remote;
-  row.remote_port = e.remote_port;
-  row.state = e.new_state;
-  row.cookie = e.sock_id;
-  row.netns = e.netns;
-  return row;
+  return {.protocol = Protocol::Tcp, .id = e.id, .state = e.new_state};
 }
 
 std::string age_text(std::uint64_t ns) {
@@ -34,9 +26,9 @@ std::tuple<std::string, std::uint64_t, std::uint64_t> sort_key(const TopRow& row
                                                                TopColumn column) {
   switch (column) {
   case TopColumn::Local:
-    return {std::string(address_text(row.socket.local).view()), row.socket.local_port, 0};
+    return {std::string(address_text(row.socket.id.local).view()), row.socket.id.local_port, 0};
   case TopColumn::Remote:
-    return {std::string(address_text(row.socket.remote).view()), row.socket.remote_port, 0};
+    return {std::string(address_text(row.socket.id.remote).view()), row.socket.id.remote_port, 0};
   case TopColumn::Process:
     return {row.owner ? row.owner->comm : std::string(), row.owner ? row.owner->pid : 0, 0};
   case TopColumn::Age: // the newest first when ascending
@@ -55,10 +47,9 @@ std::tuple<std::string, std::uint64_t, std::uint64_t> sort_key(const TopRow& row
 TopModel::TopModel(Settings settings)
     : settings_(settings), tracker_([this](const ConnectionRecord& r) { finished(r); }) {}
 
-TopRow& TopModel::add(std::uint64_t sock_id, const SocketRow& socket, std::uint64_t now_ns,
-                      Highlight highlight) {
-  auto& row = rows_[sock_id];
-  row = TopRow{.sock_id = sock_id, .socket = socket, .first_seen_ns = now_ns};
+TopRow& TopModel::add(const SocketRow& socket, std::uint64_t now_ns, Highlight highlight) {
+  auto& row = rows_[socket.id.sock_id];
+  row = TopRow{.socket = socket, .first_seen_ns = now_ns};
   mark(row, highlight, now_ns);
   return row;
 }
@@ -71,9 +62,10 @@ void TopModel::mark(TopRow& row, Highlight highlight, std::uint64_t now_ns) {
 void TopModel::seed(const OpenSocket& open, Role role, std::uint64_t now_ns) {
   const auto& socket = open.row;
   if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait ||
-      rows_.contains(socket.cookie))
+      rows_.contains(socket.id.sock_id))
     return;
-  add(socket.cookie, socket, now_ns, Highlight::None).owner = open.owner;
+  auto& row = add(socket, now_ns, Highlight::None);
+  row.owner = open.owner;
   tracker_.seed(socket, open.owner, role, now_ns);
 }
 
@@ -101,24 +93,22 @@ void TopModel::event(const Event& e) {
 }
 
 void TopModel::update_row(const Event& e) {
-  if (e.type != EventType::Transition || e.sock_id == 0)
+  if (e.type != EventType::Transition || e.id.sock_id == 0)
     return;
-  auto found = rows_.find(e.sock_id);
+  auto found = rows_.find(e.id.sock_id);
   if (found != rows_.end() && found->second.outcome)
     return; // closed already: a TIME_WAIT inferred after the hand-over
   const bool ends = e.closes_socket || e.new_state == TcpState::Close;
   if (found == rows_.end()) {
     if (ends || e.inferred)
       return; // the end of a socket never seen open
-    found = rows_.emplace(e.sock_id, TopRow{}).first;
-    found->second = TopRow{.sock_id = e.sock_id, .socket = socket_of(e), .first_seen_ns = e.ts_ns};
+    found =
+        rows_.emplace(e.id.sock_id, TopRow{.socket = socket_of(e), .first_seen_ns = e.ts_ns}).first;
     mark(found->second, Highlight::New, e.ts_ns);
   }
   auto& row = found->second;
   const bool state_changed = row.socket.state != e.new_state;
-  const auto cookie = row.socket.cookie;
   row.socket = socket_of(e);
-  row.socket.cookie = cookie ? cookie : e.sock_id;
   if (e.owner)
     row.owner = e.owner;
   if (e.handshake_ns)
@@ -140,7 +130,7 @@ void TopModel::finished(const ConnectionRecord& record) {
   recently_closed_.push_front(record);
   while (recently_closed_.size() > settings_.recently_closed)
     recently_closed_.pop_back();
-  if (auto row = rows_.find(record.sock_id); row != rows_.end()) {
+  if (auto row = rows_.find(record.id.sock_id); row != rows_.end()) {
     row->second.outcome = record.outcome;
     row->second.totals = record.totals;
   }
@@ -163,12 +153,12 @@ void TopModel::reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
   for (const auto& [socket, owner] : snapshot.sockets) {
     if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait)
       continue;
-    present.insert(socket.cookie);
-    if (!rows_.contains(socket.cookie))
-      add(socket.cookie, socket, now_ns, Highlight::New).socket.netns = netns;
+    present.insert(socket.id.sock_id);
+    if (!rows_.contains(socket.id.sock_id))
+      add(socket, now_ns, Highlight::New).socket.id.netns = netns;
   }
   for (auto& [id, row] : rows_)
-    if (!row.outcome && row.socket.netns == netns && !present.contains(id) &&
+    if (!row.outcome && row.socket.id.netns == netns && !present.contains(id) &&
         row.first_seen_ns + quiet_ns <= now_ns)
       close(row, now_ns);
   tracker_.expire_missing(
@@ -189,7 +179,7 @@ std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::si
     auto ka = sort_key(*a, options.sort), kb = sort_key(*b, options.sort);
     if (ka != kb)
       return options.descending ? kb < ka : ka < kb;
-    return a->sock_id < b->sock_id; // stable from frame to frame
+    return a->socket.id.sock_id < b->socket.id.sock_id; // stable from frame to frame
   };
   if (limit > 0 && limit < shown.size()) {
     std::partial_sort(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(limit),
@@ -220,9 +210,9 @@ std::string top_column_text(const TopRow& row, TopColumn column, std::uint64_t n
   case TopColumn::Protocol:
     return std::string(socket_netid(row.socket));
   case TopColumn::Local:
-    return std::string(endpoint_text(row.socket.local, row.socket.local_port).view());
+    return std::string(endpoint_text(row.socket.id.local, row.socket.id.local_port).view());
   case TopColumn::Remote:
-    return std::string(endpoint_text(row.socket.remote, row.socket.remote_port).view());
+    return std::string(endpoint_text(row.socket.id.remote, row.socket.id.remote_port).view());
   case TopColumn::State:
     if (row.outcome && *row.outcome != Outcome::StillOpen)
       return std::string(outcome_name(*row.outcome));

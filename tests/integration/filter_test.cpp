@@ -26,16 +26,16 @@ using Predicate = std::function<bool(const Event&)>;
 
 std::string describe(const Event& e) {
   return fmt::format("{} {}:{} -> {}:{} {} -> {} netns {} pid {}", event_type_name(e.type),
-                     to_string(e.local), e.local_port, to_string(e.remote), e.remote_port,
-                     tcp_state_name(e.old_state), tcp_state_name(e.new_state), e.netns,
-                     e.owner ? static_cast<long>(e.owner->pid) : -1L);
+                     to_string(e.id.local), e.id.local_port, to_string(e.id.remote),
+                     e.id.remote_port, tcp_state_name(e.old_state), tcp_state_name(e.new_state),
+                     e.id.netns, e.owner ? static_cast<long>(e.owner->pid) : -1L);
 }
 
 // connect() reports SYN_SENT before it picks the local port, so a filter on
 // local ports cannot judge that event in the kernel: it passes, and user
 // space drops it once the port is known.
 bool local_port_unknown(const Event& e) {
-  return e.type == EventType::Transition && e.new_state == SynSent && e.local_port == 0;
+  return e.type == EventType::Transition && e.new_state == SynSent && e.id.local_port == 0;
 }
 
 // Every event that reached user space passes; the kernel dropped the rest.
@@ -80,7 +80,7 @@ TEST_F(PortFilter, EitherPort) {
   TracedRun run({.filter = {.ports = {port_}}});
   const auto ports = run_traffic(run);
   expect_only(run, [&](const Event& e) {
-    return e.local_port == port_ || e.remote_port == port_ || local_port_unknown(e);
+    return e.id.local_port == port_ || e.id.remote_port == port_ || local_port_unknown(e);
   });
   EXPECT_EQ(test::states_of(run.socket_with_ports(ports.client, ports.server)).size(), 5u);
   EXPECT_EQ(test::states_of(run.socket_with_ports(ports.server, ports.client)).size(), 5u);
@@ -90,7 +90,8 @@ TEST_F(PortFilter, LocalPort) {
   TCPSIGHT_REQUIRE_TRACING();
   TracedRun run({.filter = {.local_ports = {port_}}});
   const auto ports = run_traffic(run);
-  expect_only(run, [&](const Event& e) { return e.local_port == port_ || local_port_unknown(e); });
+  expect_only(run,
+              [&](const Event& e) { return e.id.local_port == port_ || local_port_unknown(e); });
   EXPECT_EQ(test::states_of(run.socket_with_ports(ports.server, ports.client)).size(), 5u);
   EXPECT_TRUE(run.socket_with_ports(ports.client, ports.server).empty());
 }
@@ -99,7 +100,7 @@ TEST_F(PortFilter, RemotePort) {
   TCPSIGHT_REQUIRE_TRACING();
   TracedRun run({.filter = {.remote_ports = {port_}}});
   const auto ports = run_traffic(run);
-  expect_only(run, [&](const Event& e) { return e.remote_port == port_; });
+  expect_only(run, [&](const Event& e) { return e.id.remote_port == port_; });
   EXPECT_EQ(test::states_of(run.socket_with_ports(ports.client, ports.server)).size(), 5u);
   EXPECT_TRUE(run.socket_with_ports(ports.server, ports.client).empty());
 }
@@ -148,7 +149,7 @@ TEST(StateFilter, ListenerTransitionsOnly) {
   run.poll_until([&] { return run.socket_reached(ports.server, 0, {Close}); });
   expect_only(run, [](const Event& e) { return e.old_state == Listen || e.new_state == Listen; });
   EXPECT_TRUE(shows(run, [&](const Event& e) {
-    return e.local_port == ports.server && e.old_state == Listen && e.new_state == SynRecv;
+    return e.id.local_port == ports.server && e.old_state == Listen && e.new_state == SynRecv;
   }));
 }
 
@@ -191,7 +192,7 @@ TEST(NetnsFilter, OneNamespaceOnly) {
   ASSERT_TRUE(child.succeeded());
   run.poll_until(
       [&] { return shows(run, [](const Event& e) { return e.new_state == TimeWait; }); });
-  expect_only(run, [&](const Event& e) { return e.netns == other.inode(); });
+  expect_only(run, [&](const Event& e) { return e.id.netns == other.inode(); });
 }
 
 // A cgroup v2 directory of the test's own, removed at the end.

@@ -183,18 +183,18 @@ TEST_F(LsAgainstPeers, ProcessesHoldingEachSocket) {
 // The fallback sees what netlink sees.
 TEST_F(LsAgainstPeers, SockDiagAndProcNetAgree) {
   const auto key = [](const SocketRow& row) {
-    return std::tuple(row.state, to_string(row.local), row.local_port, to_string(row.remote),
-                      row.remote_port, row.inode);
+    return std::tuple(row.state, to_string(row.id.local), row.id.local_port,
+                      to_string(row.id.remote), row.id.remote_port, row.inode);
   };
   std::set<decltype(key(SocketRow{}))> netlink, proc;
   for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
-    if (ports_.count({row.local_port, row.remote_port}))
+    if (ports_.count({row.id.local_port, row.id.remote_port}))
       netlink.insert(key(row));
   std::ifstream table("/proc/net/tcp");
   const auto parsed = parse_proc_net_inet(table, Protocol::Tcp, AddressFamily::IPv4);
   EXPECT_EQ(parsed.malformed, 0u);
   for (const auto& row : parsed.rows)
-    if (ports_.count({row.local_port, row.remote_port}))
+    if (ports_.count({row.id.local_port, row.id.remote_port}))
       proc.insert(key(row));
   EXPECT_EQ(netlink.size(), 3u);
   EXPECT_EQ(netlink, proc);
@@ -230,7 +230,7 @@ TEST_F(LsAgainstPeers, IteratorAndProcWalkAgree) {
   // This process's listener is among them.
   bool found = false;
   for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv4))
-    if (row.local_port == port4_ && row.state == TcpState::Listen) {
+    if (row.id.local_port == port4_ && row.state == TcpState::Listen) {
       const auto listener_holders = holders(iterated, row.inode);
       found = !listener_holders.empty() &&
               listener_holders.front().pid == static_cast<std::uint32_t>(getpid());

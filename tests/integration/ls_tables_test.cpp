@@ -224,7 +224,7 @@ TEST(LsTables, SourcesAgree) {
   // that no source sees it earlier in FIN_WAIT2.
   const auto in_time_wait = [&] {
     for (const auto& row : inet_diag_dump(Protocol::Tcp, AddressFamily::IPv6))
-      if (row.local_port == closed.client)
+      if (row.id.local_port == closed.client)
         return row.state == TcpState::TimeWait;
     return false;
   };
@@ -266,7 +266,7 @@ TEST(LsTables, IteratorTimers) {
   // By both ports: an older TIME_WAIT socket can hold the same local port.
   const auto time_wait = [&](const std::vector<SocketRow>& rows) -> std::optional<SocketRow> {
     for (const auto& row : rows)
-      if (row.local_port == closed.client && row.remote_port == closed.server &&
+      if (row.id.local_port == closed.client && row.id.remote_port == closed.server &&
           row.state == TcpState::TimeWait)
         return row;
     return std::nullopt;

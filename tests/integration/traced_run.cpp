@@ -26,14 +26,14 @@ void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milli
 std::vector<Event> TracedRun::socket(std::uint64_t sock_id) const {
   std::vector<Event> events;
   std::copy_if(shown().begin(), shown().end(), std::back_inserter(events),
-               [&](const Event& e) { return e.sock_id == sock_id; });
+               [&](const Event& e) { return e.id.sock_id == sock_id; });
   return events;
 }
 
 std::vector<Event> TracedRun::socket_with_ports(std::uint16_t local, std::uint16_t remote) const {
   for (const auto& e : shown())
-    if (e.sock_id != 0 && e.local_port == local && e.remote_port == remote)
-      return socket(e.sock_id);
+    if (e.id.sock_id != 0 && e.id.local_port == local && e.id.remote_port == remote)
+      return socket(e.id.sock_id);
   return {};
 }
 

@@ -127,17 +127,17 @@ TEST_P(TracerLoopback, ActiveCloseEndsInTimeWaitAndPassiveCloseInLastAck) {
   for (const auto* socket : {&client, &server})
     for (const auto& e : *socket) {
       EXPECT_EQ(e.family(), family);
-      EXPECT_EQ(e.local, loopback);
-      EXPECT_EQ(e.remote, loopback);
-      EXPECT_EQ(e.netns, own_netns());
+      EXPECT_EQ(e.id.local, loopback);
+      EXPECT_EQ(e.id.remote, loopback);
+      EXPECT_EQ(e.id.netns, own_netns());
     }
   for (const auto& e : client) {
-    EXPECT_EQ(e.local_port, ports.client);
-    EXPECT_EQ(e.remote_port, ports.server);
+    EXPECT_EQ(e.id.local_port, ports.client);
+    EXPECT_EQ(e.id.remote_port, ports.server);
   }
   for (const auto& e : server) {
-    EXPECT_EQ(e.local_port, ports.server);
-    EXPECT_EQ(e.remote_port, ports.client);
+    EXPECT_EQ(e.id.local_port, ports.server);
+    EXPECT_EQ(e.id.remote_port, ports.client);
   }
 
   ASSERT_GE(client.size(), 5u);
@@ -147,7 +147,7 @@ TEST_P(TracerLoopback, ActiveCloseEndsInTimeWaitAndPassiveCloseInLastAck) {
   EXPECT_EQ(client.back().reason, Reason::None);
   EXPECT_EQ(server[4].reason, Reason::None);
   EXPECT_FALSE(server[4].inferred);
-  EXPECT_NE(client[0].sock_id, server[0].sock_id);
+  EXPECT_NE(client[0].id.sock_id, server[0].id.sock_id);
 
   // The end of each full socket (the client's hand-over to TIME_WAIT, the
   // server's LAST_ACK -> CLOSE) carries what it sent and received: the
@@ -198,11 +198,11 @@ TEST(Tracer, IPv4ConnectionToADualStackListener) {
   const auto mapped = parse_ip_address("::ffff:127.0.0.1");
   for (const auto& e : server) {
     EXPECT_EQ(e.family(), AddressFamily::IPv6);
-    EXPECT_EQ(e.local, mapped);
-    EXPECT_EQ(e.remote, mapped);
-    EXPECT_EQ(e.local_port, ports.server);
-    EXPECT_EQ(e.remote_port, ports.client);
-    EXPECT_EQ(e.sock_id, server.front().sock_id);
+    EXPECT_EQ(e.id.local, mapped);
+    EXPECT_EQ(e.id.remote, mapped);
+    EXPECT_EQ(e.id.local_port, ports.server);
+    EXPECT_EQ(e.id.remote_port, ports.client);
+    EXPECT_EQ(e.id.sock_id, server.front().id.sock_id);
   }
   expect_increasing_timestamps(server);
 }
@@ -228,8 +228,8 @@ TEST(Tracer, EachSocketNamesTheProcessThatOwnsIt) {
   std::uint16_t client_port = 0;
   run.poll_until([&] {
     for (const auto& e : run.shown())
-      if (e.remote_port == server_port && e.new_state == SynSent)
-        client_port = e.local_port;
+      if (e.id.remote_port == server_port && e.new_state == SynSent)
+        client_port = e.id.local_port;
     return client_port != 0 && run.socket_reached(server_port, client_port, {Close});
   });
 
@@ -265,13 +265,13 @@ TEST(Tracer, AcceptHandsTheSocketToTheAcceptingProcess) {
 
   run.poll_until([&] {
     return std::count_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
-             return e.local_port == server_port && e.old_state == LastAck;
+             return e.id.local_port == server_port && e.old_state == LastAck;
            }) > 0;
   });
   std::vector<Event> server_socket;
   for (const auto& e : run.shown())
-    if (e.local_port == server_port && e.new_state == SynRecv)
-      server_socket = run.socket(e.sock_id);
+    if (e.id.local_port == server_port && e.new_state == SynRecv)
+      server_socket = run.socket(e.id.sock_id);
   ASSERT_EQ(test::states_of(server_socket), kPassiveClose);
   // Before accept() the socket belongs to the listener's owner; after, to the acceptor.
   const std::vector<Event> before(server_socket.begin(), server_socket.begin() + 2);
@@ -307,7 +307,7 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   }
   // The RST came from the kernel, for a port with no socket.
   const auto is_reset_sent = [&](const Event& e) {
-    return e.type == EventType::ResetSent && e.local_port == closed_port;
+    return e.type == EventType::ResetSent && e.id.local_port == closed_port;
   };
   const auto reset_sent = [&]() -> const Event* {
     const auto it = std::find_if(run.shown().begin(), run.shown().end(), is_reset_sent);
@@ -316,8 +316,9 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   std::uint16_t client_port = 0;
   run.poll_until([&] {
     for (const auto& e : run.shown())
-      if (e.remote_port == closed_port && e.type == EventType::Transition && e.new_state == Close)
-        client_port = e.local_port;
+      if (e.id.remote_port == closed_port && e.type == EventType::Transition &&
+          e.new_state == Close)
+        client_port = e.id.local_port;
     return client_port != 0 && reset_sent();
   });
 
@@ -333,11 +334,11 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   ASSERT_NE(sent, nullptr);
   EXPECT_EQ(std::count_if(run.shown().begin(), run.shown().end(), is_reset_sent), 1);
   EXPECT_TRUE(sent->no_socket);
-  EXPECT_EQ(sent->remote_port, client_port);
-  EXPECT_EQ(sent->local, test::loopback_address(family));
-  EXPECT_EQ(sent->remote, test::loopback_address(family));
-  EXPECT_EQ(sent->netns, own_netns());
-  EXPECT_EQ(sent->sock_id, 0u);
+  EXPECT_EQ(sent->id.remote_port, client_port);
+  EXPECT_EQ(sent->id.local, test::loopback_address(family));
+  EXPECT_EQ(sent->id.remote, test::loopback_address(family));
+  EXPECT_EQ(sent->id.netns, own_netns());
+  EXPECT_EQ(sent->id.sock_id, 0u);
 }
 
 TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
@@ -428,24 +429,24 @@ TEST(Tracer, ConnectIntoANamespaceThatDropsSynsRetransmitsAndTimesOut) {
   ASSERT_TRUE(client.succeeded());
   run.poll_until([&] {
     return std::any_of(run.shown().begin(), run.shown().end(), [](const Event& e) {
-      return e.remote_port == kPort && e.new_state == Close;
+      return e.id.remote_port == kPort && e.new_state == Close;
     });
   });
 
   std::vector<Event> socket;
   for (const auto& e : run.shown())
-    if (e.remote_port == kPort && e.new_state == SynSent)
-      socket = run.socket(e.sock_id);
+    if (e.id.remote_port == kPort && e.new_state == SynSent)
+      socket = run.socket(e.id.sock_id);
   EXPECT_EQ(test::states_of(socket), (States{{Close, SynSent}, {SynSent, Close}}));
   EXPECT_GE(std::count_if(socket.begin(), socket.end(),
                           [](const Event& e) { return e.type == EventType::SynRetransmit; }),
             1);
   EXPECT_EQ(last_transition(socket).reason, Reason::TimedOut);
   EXPECT_EQ(last_transition(socket).error, ETIMEDOUT);
-  EXPECT_NE(socket.front().local_port, 0); // filled from the retransmission
+  EXPECT_NE(socket.front().id.local_port, 0); // filled from the retransmission
   expect_owner(socket, client.pid(), "ts-timeout");
   for (const auto& e : socket)
-    EXPECT_EQ(e.netns, peer.client().inode());
+    EXPECT_EQ(e.id.netns, peer.client().inode());
 }
 
 TEST(Tracer, ListenerWhoseFinalAckIsLostRetransmitsItsSynAck) {
@@ -473,7 +474,7 @@ TEST(Tracer, ListenerWhoseFinalAckIsLostRetransmitsItsSynAck) {
   });
   const auto retransmitted = [&] {
     return std::any_of(run.shown().begin(), run.shown().end(), [&](const Event& e) {
-      return e.type == EventType::SynAckRetransmit && e.local_port == kPort;
+      return e.type == EventType::SynAckRetransmit && e.id.local_port == kPort;
     });
   };
   run.poll_until(retransmitted, std::chrono::seconds(6));
@@ -481,12 +482,12 @@ TEST(Tracer, ListenerWhoseFinalAckIsLostRetransmitsItsSynAck) {
   ASSERT_TRUE(server.succeeded());
 
   const auto it = std::find_if(run.shown().begin(), run.shown().end(), [&](const Event& e) {
-    return e.type == EventType::SynAckRetransmit && e.local_port == kPort;
+    return e.type == EventType::SynAckRetransmit && e.id.local_port == kPort;
   });
   ASSERT_NE(it, run.shown().end());
-  EXPECT_EQ(to_string(it->local), peer.server_address());
-  EXPECT_NE(it->remote_port, 0);
-  EXPECT_EQ(it->netns, peer.server().inode());
+  EXPECT_EQ(to_string(it->id.local), peer.server_address());
+  EXPECT_NE(it->id.remote_port, 0);
+  EXPECT_EQ(it->id.netns, peer.server().inode());
   ASSERT_TRUE(it->owner);
   EXPECT_EQ(it->owner->pid, static_cast<std::uint32_t>(server.pid()));
 }
@@ -508,7 +509,7 @@ TEST(Tracer, ConnectionsInAnotherNetworkNamespaceCarryItsInode) {
   const auto client = run.socket_with_ports(ports.client, ports.server);
   expect_active_close(client);
   for (const auto& e : client)
-    EXPECT_EQ(e.netns, other.inode());
+    EXPECT_EQ(e.id.netns, other.inode());
 }
 
 TEST(Tracer, SocketAddressesServeAsIdsWhereCookiesAreMissing) {
@@ -523,7 +524,7 @@ TEST(Tracer, SocketAddressesServeAsIdsWhereCookiesAreMissing) {
   // Kernel addresses are in the upper half: from 0xffff800000000000 with
   // 4-level paging, from 0xff00000000000000 with 5-level paging.
   for (const auto& e : client)
-    EXPECT_GE(e.sock_id, 0xff00000000000000u) << "not a kernel address";
+    EXPECT_GE(e.id.sock_id, 0xff00000000000000u) << "not a kernel address";
 }
 
 TEST(Tracer, FullRingBufferCountsLostEvents) {

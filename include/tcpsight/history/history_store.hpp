@@ -35,27 +35,28 @@ public:
 
   // Writing, in transactions: begin(), add...(), commit().
   void begin();
-  void add_connection(const ConnectionRecord& record); // times already wall-clock
-  void add_transition(const Event& event, std::int64_t realtime_ns);
+  void add_connection(const WallConnectionRecord& record);
+  void add_transition(const Event& event, WallTime time);
   void commit();
 
-  // Deletes connections and transitions that ended before cutoff_ns, then,
+  // Deletes connections and transitions that ended before cutoff, then,
   // while the file is larger than max_bytes, the oldest tenth. Returns the
   // number of connections deleted.
-  std::uint64_t apply_retention(std::optional<std::int64_t> cutoff_ns,
+  std::uint64_t apply_retention(std::optional<WallTime> cutoff,
                                 std::optional<std::uint64_t> max_bytes);
 
   // Bytes the database takes (pages in use and free, without the WAL).
   std::uint64_t size_bytes();
 
   struct Query {
-    std::optional<std::int64_t> since_ns, until_ns; // by end time
-    std::optional<std::string> address;             // local or remote, exactly as shown
-    RecordFilter records;                           // ports, pids, comm, outcome, duration
-    std::size_t limit = 0;                          // 0: all
+    std::optional<WallTime> since, until; // by end time
+    std::optional<std::string> address;   // local or remote, exactly as shown
+    RecordFilter records;                 // ports, pids, comm, outcome, duration
+    std::size_t limit = 0;                // 0: all
   };
   // Matching connections, oldest end first.
-  void connections(const Query& query, const std::function<void(const ConnectionRecord&)>& visit);
+  void connections(const Query& query,
+                   const std::function<void(const WallConnectionRecord&)>& visit);
   std::uint64_t transition_count();
 
   struct Count {

@@ -34,10 +34,10 @@ public:
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Times are wall-clock. Beyond max_queued_rows waiting, rows are dropped
-  // and counted (the disk cannot keep up), never queued without bound.
-  void add_connection(ConnectionRecord record);
-  void add_transition(const Event& event, std::int64_t realtime_ns);
+  // Beyond max_queued_rows waiting, rows are dropped and counted (the disk
+  // cannot keep up), never queued without bound.
+  void add_connection(WallConnectionRecord record);
+  void add_transition(const Event& event, WallTime time);
 
   // Writes what is queued and waits for it. Throws tcpsight::Error if a
   // write failed (disk full, say): the first failure stops the writer.
@@ -55,8 +55,8 @@ public:
 
 private:
   struct Batch {
-    std::vector<ConnectionRecord> connections;
-    std::vector<std::pair<Event, std::int64_t>> transitions;
+    std::vector<WallConnectionRecord> connections;
+    std::vector<std::pair<Event, WallTime>> transitions;
     std::size_t size() const { return connections.size() + transitions.size(); }
   };
   void run();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tcpsight/model/time_point.hpp"
+
 #include <cstdint>
 
 namespace tcpsight {
@@ -19,10 +21,11 @@ public:
   explicit WallClock(std::int64_t realtime_minus_monotonic_ns)
       : offset_ns_(realtime_minus_monotonic_ns) {}
 
-  // Nanoseconds since the Unix epoch.
-  std::int64_t to_realtime_ns(std::uint64_t monotonic_ns) const {
-    return static_cast<std::int64_t>(monotonic_ns) + offset_ns_;
+  WallTime to_wall(MonotonicTime time) const {
+    return {static_cast<std::int64_t>(time.ns) + offset_ns_};
   }
+
+  std::int64_t realtime_minus_monotonic_ns() const { return offset_ns_; }
 
 private:
   std::int64_t offset_ns_;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/event.hpp"
+#include "tcpsight/model/time_point.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -46,21 +48,13 @@ struct StateStep {
   friend bool operator==(const StateStep&, const StateStep&) = default;
 };
 
-// One connection, from its first state to its end.
-struct ConnectionRecord {
-  std::uint64_t sock_id = 0; // socket cookie
-  std::uint32_t netns = 0;
-  IpAddress local;
-  std::uint16_t local_port = 0;
-  IpAddress remote;
-  std::uint16_t remote_port = 0;
+// What a record says of one connection but when it started and ended: the
+// same whichever clock those times are on.
+struct ConnectionFacts {
+  ConnectionId id;
   std::optional<Owner> owner;
   Role role = Role::Unknown;
-  // CLOCK_MONOTONIC. For a connection that existed before tracing started
-  // (seeded), start_ns is when tracing first saw it.
-  std::uint64_t start_ns = 0;
-  std::uint64_t end_ns = 0; // when the full socket closed; last seen while still open
-  bool seeded = false;
+  bool seeded = false; // open before tracing started: start is when tracing first saw it
   std::optional<std::uint64_t> handshake_ns;
   std::vector<StateStep> path;
   std::optional<ConnectionTotals> totals; // read at close
@@ -68,9 +62,27 @@ struct ConnectionRecord {
   Outcome outcome = Outcome::StillOpen;
   int error = 0; // the socket's errno at the end
 
-  std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
-
-  friend bool operator==(const ConnectionRecord&, const ConnectionRecord&) = default;
+  friend bool operator==(const ConnectionFacts&, const ConnectionFacts&) = default;
 };
+
+// One connection, from its first state to its end, with its times on the
+// clock Time says.
+template <typename Time> struct BasicConnectionRecord : ConnectionFacts {
+  Time start;
+  Time end; // when the full socket closed; last seen while still open
+
+  std::uint64_t duration_ns() const {
+    return end > start ? static_cast<std::uint64_t>(end.ns - start.ns) : 0;
+  }
+
+  friend bool operator==(const BasicConnectionRecord&, const BasicConnectionRecord&) = default;
+};
+
+// As the lifecycle tracker folds it from events: on the kernel's clock.
+using ConnectionRecord = BasicConnectionRecord<MonotonicTime>;
+// As the history stores it and views show it.
+using WallConnectionRecord = BasicConnectionRecord<WallTime>;
+
+WallConnectionRecord on_wall_clock(ConnectionRecord record, WallClock clock);
 
 } // namespace tcpsight

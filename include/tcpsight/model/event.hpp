@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tcpsight/model/ip_address.hpp"
+#include "tcpsight/model/connection_id.hpp"
 #include "tcpsight/model/tcp_state.hpp"
 
 #include <cstdint>
@@ -59,14 +59,9 @@ inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
 // One event of one socket.
 struct Event {
   EventType type = EventType::Transition;
-  std::uint64_t ts_ns = 0;   // CLOCK_MONOTONIC, as the kernel took it
-  std::uint64_t sock_id = 0; // socket cookie (as sock_diag shows it); 0: no socket
-  std::uint32_t netns = 0;   // network namespace inode
+  std::uint64_t ts_ns = 0; // CLOCK_MONOTONIC, as the kernel took it
+  ConnectionId id;
   std::optional<Owner> owner;
-  IpAddress local;
-  std::uint16_t local_port = 0;
-  IpAddress remote;
-  std::uint16_t remote_port = 0;
   // Transitions: the states before and after. Other events: the socket's
   // state at the time, in both.
   TcpState old_state = TcpState::Close;
@@ -92,7 +87,7 @@ struct Event {
   bool closes_socket = false;
   Reason reason = Reason::None;
 
-  AddressFamily family() const { return local.family; }
+  AddressFamily family() const { return id.family(); }
 
   friend bool operator==(const Event&, const Event&) = default;
 };

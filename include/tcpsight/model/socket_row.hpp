@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tcpsight/model/ip_address.hpp"
+#include "tcpsight/model/connection_id.hpp"
 #include "tcpsight/model/tcp_state.hpp"
 
 #include <cstdint>
@@ -20,10 +20,11 @@ std::string_view protocol_name(Protocol protocol);
 // /proc/net). Fields a source does not know stay at their defaults.
 struct SocketRow {
   Protocol protocol = Protocol::Tcp;
-  IpAddress local;              // inet sockets; family tells IPv4 from IPv6
-  std::uint16_t local_port = 0; // for raw sockets: the IP protocol number, as netstat shows
-  IpAddress remote;
-  std::uint16_t remote_port = 0;
+  // Inet sockets; the family tells IPv4 from IPv6. sock_id is the socket
+  // cookie where the source gives it (not /proc/net); netns the namespace the
+  // socket was listed in. For raw sockets local_port is the IP protocol
+  // number, as netstat shows it.
+  ConnectionId id;
   // Kernel TCP state numbers; UDP and raw use them too (CLOSE when
   // unconnected, ESTABLISHED when connected).
   TcpState state = TcpState::Close;
@@ -31,14 +32,12 @@ struct SocketRow {
   std::uint32_t send_q = 0;
   std::uint32_t uid = 0;
   std::uint64_t inode = 0;
-  std::uint64_t cookie = 0; // sock_diag only
   // The pending TCP timer, as netstat -o shows it: 0 none, 1 retransmit,
   // 2 keepalive, 3 TIME_WAIT, 4 zero-window probe.
   std::uint8_t timer = 0;
   std::uint32_t timer_ms = 0; // until it fires
   std::uint32_t retransmits = 0;
   std::uint64_t cgroup_id = 0; // sock_diag on 5.7+: the cgroup v2 the socket was created in
-  std::uint32_t netns = 0;     // inode of the network namespace it was listed in
 
   // TCP internals (tcp_info), when the source gives them: sock_diag does.
   struct TcpInfo {

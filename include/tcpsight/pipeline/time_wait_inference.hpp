@@ -3,7 +3,6 @@
 #include "tcpsight/model/event.hpp"
 
 #include <cstdint>
-#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -25,8 +24,9 @@ public:
   std::size_t waiting() const { return handovers_.size(); }
 
 private:
-  std::unordered_map<std::string, Event> handovers_;    // by the socket's 4-tuple
-  std::unordered_map<std::string, std::uint64_t> fins_; // peers' LAST_ACK, by our 4-tuple
+  // Keyed by the connection alone (ConnectionId::without_socket).
+  std::unordered_map<ConnectionId, Event> handovers_;
+  std::unordered_map<ConnectionId, std::uint64_t> fins_; // the peers' LAST_ACK
 };
 
 } // namespace tcpsight

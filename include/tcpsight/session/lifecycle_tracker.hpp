@@ -29,7 +29,7 @@ public:
   explicit LifecycleTracker(RecordSink on_finished, std::size_t max_open = 1'000'000);
 
   // Starts tracking a connection that was open before tracing (seeded),
-  // as a snapshot lists it: row.cookie is its socket id. Listeners and
+  // as a snapshot lists it (row.id.sock_id the socket cookie). Listeners and
   // sockets already in TIME_WAIT or CLOSE are ignored.
   void seed(const SocketRow& row, std::optional<Owner> owner, Role role, std::uint64_t now_ns);
 
@@ -69,16 +69,11 @@ private:
     std::uint64_t state_since_ns = 0; // when it entered its current state
     std::uint64_t handshake_ns = 0;
     std::uint64_t cgroup_id = 0;
-    std::array<std::uint8_t, 16> local{};
-    std::array<std::uint8_t, 16> remote{};
-    std::uint32_t netns = 0;
+    ConnectionId id;
     std::uint32_t pid = 0;
     std::uint32_t uid = 0;
-    std::uint16_t local_port = 0;
-    std::uint16_t remote_port = 0;
     std::uint16_t syn_retransmits = 0;
     std::array<char, 16> comm{};
-    AddressFamily family = AddressFamily::IPv4;
     Role role = Role::Unknown;
     std::uint8_t flags = 0; // kOwnerKnown, kHandshakeKnown, kSeeded
     std::uint8_t path_length = 0;
@@ -91,11 +86,12 @@ private:
 
   // How a connection comes to be tracked.
   enum class Start { Opened, Seeded, MidLife };
-  Open* start(const Event& event, Role role, Start how);
+  Open* start(const ConnectionId& id, TcpState state, std::uint64_t ts_ns, Role role, Start how);
   void enter(Open& open, TcpState state, std::uint64_t ts_ns);
   void take_details(Open& open, const Event& event);
-  void finish(std::uint64_t sock_id, Open& open, const Event& end);
-  ConnectionRecord record_of(std::uint64_t sock_id, const Open& open) const;
+  static void take_owner(Open& open, const Owner& owner);
+  void finish(Open& open, const Event& end);
+  ConnectionRecord record_of(const Open& open) const;
 
   RecordSink on_finished_;
   std::size_t max_open_;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/connection_record.hpp"
 #include "tcpsight/pipeline/record_filter.hpp"
 
@@ -14,10 +13,10 @@ namespace tcpsight {
 // addresses and ports, TX, RX, MS) and more (end time, handshake, role,
 // outcome, the path through the states).
 std::string life_header();
-void append_life_row(std::string& out, const ConnectionRecord& record, WallClock clock);
+void append_life_row(std::string& out, const WallConnectionRecord& record);
 
 // One JSON object: {"type":"connection", ...}, with its trailing newline.
-void append_life_json(std::string& out, const ConnectionRecord& record, WallClock clock);
+void append_life_json(std::string& out, const WallConnectionRecord& record);
 
 // "SYN_SENT(0.052)>ESTABLISHED(12.1)>FIN_WAIT1(0.031)>FIN_WAIT2(0.040)>TIME_WAIT":
 // each state with the milliseconds spent in it.

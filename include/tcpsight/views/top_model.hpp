@@ -22,8 +22,7 @@ enum class Highlight : std::uint8_t { None, New, Changed, Closed };
 
 // One TCP socket on the live table.
 struct TopRow {
-  std::uint64_t sock_id = 0;
-  SocketRow socket; // endpoints and state, for the columns and the filter
+  SocketRow socket; // identity and state, for the columns and the filter
   std::optional<Owner> owner;
   std::uint64_t first_seen_ns = 0; // CLOCK_MONOTONIC; the age column counts from here
   std::optional<std::uint64_t> handshake_ns;
@@ -96,8 +95,7 @@ public:
   std::uint64_t lost_events() const { return lost_; }
 
 private:
-  TopRow& add(std::uint64_t sock_id, const SocketRow& socket, std::uint64_t now_ns,
-              Highlight highlight);
+  TopRow& add(const SocketRow& socket, std::uint64_t now_ns, Highlight highlight);
   void update_row(const Event& event);
   void mark(TopRow& row, Highlight highlight, std::uint64_t now_ns);
   void close(TopRow& row, std::uint64_t now_ns);

@@ -18,20 +18,22 @@ namespace {
 using enum TcpState;
 constexpr std::uint64_t kMs = 1'000'000;
 
-ConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outcome,
-                        std::uint16_t remote_port = 8080) {
+WallTime at_ms(std::uint64_t ms) { return WallTime{static_cast<std::int64_t>(ms * kMs)}; }
+
+WallConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outcome,
+                            std::uint16_t remote_port = 8080) {
   const auto sample = test::sample_event();
-  ConnectionRecord r;
-  r.sock_id = id;
-  r.netns = sample.netns;
-  r.local = sample.local;
-  r.local_port = static_cast<std::uint16_t>(40000 + id);
-  r.remote = sample.remote;
-  r.remote_port = remote_port;
+  WallConnectionRecord r;
+  r.id.sock_id = id;
+  r.id.netns = sample.id.netns;
+  r.id.local = sample.id.local;
+  r.id.local_port = static_cast<std::uint16_t>(40000 + id);
+  r.id.remote = sample.id.remote;
+  r.id.remote_port = remote_port;
   r.owner = sample.owner;
   r.role = Role::Active;
-  r.start_ns = (end_ms - 10) * kMs;
-  r.end_ns = end_ms * kMs;
+  r.start = at_ms(end_ms - 10);
+  r.end = at_ms(end_ms);
   r.handshake_ns = kMs / 2;
   r.path = {{SynSent, kMs / 2}, {Established, 9 * kMs}, {FinWait1, kMs / 4}, {TimeWait, {}}};
   r.totals = ConnectionTotals{.tx_bytes = 100, .rx_bytes = 2000, .retransmits = 1};
@@ -49,7 +51,7 @@ protected:
       std::filesystem::remove(path_ + suffix);
   }
 
-  void write(const std::vector<ConnectionRecord>& records) {
+  void write(const std::vector<WallConnectionRecord>& records) {
     HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
     store.begin();
     for (const auto& r : records)
@@ -57,10 +59,10 @@ protected:
     store.commit();
   }
 
-  std::vector<ConnectionRecord> read(const HistoryStore::Query& query = {}) {
+  std::vector<WallConnectionRecord> read(const HistoryStore::Query& query = {}) {
     HistoryStore store(path_, HistoryStore::Mode::ReadOnly);
-    std::vector<ConnectionRecord> found;
-    store.connections(query, [&](const ConnectionRecord& r) { found.push_back(r); });
+    std::vector<WallConnectionRecord> found;
+    store.connections(query, [&](const WallConnectionRecord& r) { found.push_back(r); });
     return found;
   }
 
@@ -84,9 +86,10 @@ TEST_F(HistoryStoreTest, RecordsComeBackAsTheyWent) {
   unknown_owner.owner.reset();
   unknown_owner.totals.reset();
   unknown_owner.handshake_ns.reset();
-  unknown_owner.local = unknown_owner.remote = test::ipv6_loopback();
+  unknown_owner.id.local = unknown_owner.id.remote = test::ipv6_loopback();
   unknown_owner.error = 111;
-  const std::vector<ConnectionRecord> records{record(1, 100, Outcome::NormalActive), unknown_owner};
+  const std::vector<WallConnectionRecord> records{record(1, 100, Outcome::NormalActive),
+                                                  unknown_owner};
   write(records);
   EXPECT_EQ(read(), records);
 }
@@ -97,12 +100,11 @@ TEST_F(HistoryStoreTest, Queries) {
   const auto ids = [&](const HistoryStore::Query& query) {
     std::vector<std::uint64_t> found;
     for (const auto& r : read(query))
-      found.push_back(r.sock_id);
+      found.push_back(r.id.sock_id);
     return found;
   };
-  EXPECT_EQ(ids({.since_ns = 200 * kMs}), (std::vector<std::uint64_t>{2, 3, 4}));
-  EXPECT_EQ(ids({.since_ns = 150 * kMs, .until_ns = 300 * kMs}),
-            (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids({.since = at_ms(200)}), (std::vector<std::uint64_t>{2, 3, 4}));
+  EXPECT_EQ(ids({.since = at_ms(150), .until = at_ms(300)}), (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(ids({.records = {.ports = {443}}}), (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(ids({.records = {.ports = {40004}}}), (std::vector<std::uint64_t>{4}));
   EXPECT_EQ(ids({.records = {.outcomes = {Outcome::Refused, Outcome::ResetReceived}}}),
@@ -129,19 +131,19 @@ TEST_F(HistoryStoreTest, Queries) {
 }
 
 TEST_F(HistoryStoreTest, RetentionByAgeAndSize) {
-  std::vector<ConnectionRecord> many;
+  std::vector<WallConnectionRecord> many;
   for (std::uint64_t id = 1; id <= 2000; ++id)
     many.push_back(record(id, 100 + id, Outcome::NormalActive));
   write(many);
   HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
-  EXPECT_EQ(store.apply_retention(1100 * kMs, std::nullopt), 999u); // ended before 1100 ms
+  EXPECT_EQ(store.apply_retention(at_ms(1100), std::nullopt), 999u); // ended before 1100 ms
   const auto before = store.size_bytes();
   store.apply_retention(std::nullopt, before / 2);
   EXPECT_LE(store.size_bytes(), before / 2);
-  std::vector<ConnectionRecord> left;
-  store.connections({}, [&](const ConnectionRecord& r) { left.push_back(r); });
+  std::vector<WallConnectionRecord> left;
+  store.connections({}, [&](const WallConnectionRecord& r) { left.push_back(r); });
   ASSERT_FALSE(left.empty());
-  EXPECT_EQ(left.back().sock_id, 2000u); // the newest stay
+  EXPECT_EQ(left.back().id.sock_id, 2000u); // the newest stay
 }
 
 TEST_F(HistoryStoreTest, ForeignFilesAreRefusedAndLeftAlone) {
@@ -165,7 +167,7 @@ TEST_F(HistoryStoreTest, OtherProgramsDatabasesAreRefused) {
 }
 
 TEST_F(HistoryStoreTest, DamagedDatabaseIsRefused) {
-  std::vector<ConnectionRecord> many;
+  std::vector<WallConnectionRecord> many;
   for (std::uint64_t id = 1; id <= 500; ++id)
     many.push_back(record(id, 100 + id, Outcome::NormalActive));
   write(many);
@@ -199,7 +201,7 @@ TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
 TEST_F(HistoryStoreTest, Transitions) {
   HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
   store.begin();
-  store.add_transition(test::sample_event(), 5);
+  store.add_transition(test::sample_event(), WallTime{5});
   store.commit();
   EXPECT_EQ(store.transition_count(), 1u);
 }
@@ -209,7 +211,7 @@ TEST_F(HistoryStoreTest, WriterThreadWritesEverythingBeforeItStops) {
     HistoryWriter writer(std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite), {});
     for (std::uint64_t id = 1; id <= 1000; ++id)
       writer.add_connection(record(id, 100 + id, Outcome::NormalActive));
-    writer.add_transition(test::sample_event(), 5);
+    writer.add_transition(test::sample_event(), WallTime{5});
     writer.flush();
     const auto stats = writer.stats();
     EXPECT_EQ(stats.connections_written, 1000u);

@@ -31,7 +31,7 @@ TEST(Decode, Ipv4CopiesOnlyFourAddressBytes) {
   std::memset(raw.saddr + 4, 0xAA, 12); // must be ignored for IPv4
   const auto e = decode_ok(bytes_of(raw));
   for (std::size_t i = 4; i < 16; ++i)
-    EXPECT_EQ(e.local.bytes[i], 0) << i;
+    EXPECT_EQ(e.id.local.bytes[i], 0) << i;
 }
 
 TEST(Decode, Ipv6Addresses) {
@@ -43,8 +43,8 @@ TEST(Decode, Ipv6Addresses) {
   std::memcpy(raw.daddr, remote, 16);
   const auto e = decode_ok(bytes_of(raw));
   EXPECT_EQ(e.family(), AddressFamily::IPv6);
-  EXPECT_EQ(to_string(e.local), "::1");
-  EXPECT_EQ(to_string(e.remote), "2001:db8::42");
+  EXPECT_EQ(to_string(e.id.local), "::1");
+  EXPECT_EQ(to_string(e.id.remote), "2001:db8::42");
 }
 
 TEST(Decode, FlagsSayWhatIsUnknown) {
@@ -139,7 +139,7 @@ TEST(Encode, RoundTripsEveryField) {
   e.reset_sent = e.reset_received = e.no_socket = e.peer_fin = e.orphan = e.linger_zero = true;
   e.error = 104;
   EXPECT_EQ(decode_ok(encode_event(e)), e);
-  e.local = e.remote = test::ipv6_loopback();
+  e.id.local = e.id.remote = test::ipv6_loopback();
   e.owner.reset();
   e.ns_in_old.reset();
   e.handshake_ns.reset();

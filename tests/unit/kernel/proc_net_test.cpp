@@ -28,16 +28,16 @@ TEST(ProcNet, TcpListenerAndConnection) {
 
   const auto& listener = parsed.rows[0];
   EXPECT_EQ(listener.protocol, Protocol::Tcp);
-  EXPECT_EQ(to_string(listener.local), "0.0.0.0");
-  EXPECT_EQ(listener.local_port, 2024);
+  EXPECT_EQ(to_string(listener.id.local), "0.0.0.0");
+  EXPECT_EQ(listener.id.local_port, 2024);
   EXPECT_EQ(listener.state, TcpState::Listen);
   EXPECT_EQ(listener.inode, 1151u);
 
   const auto& connection = parsed.rows[1];
-  EXPECT_EQ(to_string(connection.local), "127.0.0.1");
-  EXPECT_EQ(connection.local_port, 55770);
-  EXPECT_EQ(to_string(connection.remote), "127.0.0.1");
-  EXPECT_EQ(connection.remote_port, 59201);
+  EXPECT_EQ(to_string(connection.id.local), "127.0.0.1");
+  EXPECT_EQ(connection.id.local_port, 55770);
+  EXPECT_EQ(to_string(connection.id.remote), "127.0.0.1");
+  EXPECT_EQ(connection.id.remote_port, 59201);
   EXPECT_EQ(connection.state, TcpState::Established);
   EXPECT_EQ(connection.send_q, 10u);
   EXPECT_EQ(connection.recv_q, 2u);
@@ -55,9 +55,9 @@ TEST(ProcNet, Ipv6Addresses) {
           "06 00000000:00000000 03:000016A3 00000000     0        0 0 3 0000000000000000\n",
       Protocol::Tcp, AddressFamily::IPv6);
   ASSERT_EQ(parsed.rows.size(), 1u);
-  EXPECT_EQ(to_string(parsed.rows[0].local), "::1");
-  EXPECT_EQ(parsed.rows[0].local_port, 8080);
-  EXPECT_EQ(to_string(parsed.rows[0].remote), "::ffff:127.0.0.1");
+  EXPECT_EQ(to_string(parsed.rows[0].id.local), "::1");
+  EXPECT_EQ(parsed.rows[0].id.local_port, 8080);
+  EXPECT_EQ(to_string(parsed.rows[0].id.remote), "::ffff:127.0.0.1");
   EXPECT_EQ(parsed.rows[0].state, TcpState::TimeWait);
 }
 
@@ -78,7 +78,7 @@ TEST(ProcNet, MalformedLinesAreSkippedAndCounted) {
                                  "00:00000000 00000000 0 0 7 1\n");
   EXPECT_EQ(parsed.malformed, 6u);
   ASSERT_EQ(parsed.rows.size(), 1u);
-  EXPECT_EQ(parsed.rows[0].local_port, 80);
+  EXPECT_EQ(parsed.rows[0].id.local_port, 80);
   EXPECT_EQ(parsed.rows[0].inode, 7u);
 }
 
@@ -95,7 +95,7 @@ TEST(ProcNet, UdpAndRaw) {
       Protocol::Udp);
   ASSERT_EQ(udp.rows.size(), 1u);
   EXPECT_EQ(udp.rows[0].protocol, Protocol::Udp);
-  EXPECT_EQ(udp.rows[0].local_port, 68);
+  EXPECT_EQ(udp.rows[0].id.local_port, 68);
   EXPECT_EQ(udp.rows[0].state, TcpState::Close);
 
   const auto raw = parse_inet(
@@ -104,7 +104,7 @@ TEST(ProcNet, UdpAndRaw) {
           "      0 555 2 0000000000000000 0\n",
       Protocol::Raw);
   ASSERT_EQ(raw.rows.size(), 1u);
-  EXPECT_EQ(raw.rows[0].local_port, 1); // ICMP
+  EXPECT_EQ(raw.rows[0].id.local_port, 1); // ICMP
 }
 
 TEST(ProcNet, Unix) {

@@ -23,9 +23,9 @@ TEST(EventPipeline, LocalPortFilterAppliesOnceThePortIsKnown) {
   pipeline.push(sample_transition(1, SynSent, Established, 40000));
   pipeline.push(sample_transition(2, SynSent, Established, 40001));
   ASSERT_EQ(output.events.size(), 2u);
-  EXPECT_EQ(output.events[0].sock_id, 1u);
-  EXPECT_EQ(output.events[0].local_port, 40000);
-  EXPECT_EQ(output.events[1].sock_id, 1u);
+  EXPECT_EQ(output.events[0].id.sock_id, 1u);
+  EXPECT_EQ(output.events[0].id.local_port, 40000);
+  EXPECT_EQ(output.events[1].id.sock_id, 1u);
   EXPECT_EQ(pipeline.delivered(), 2u);
 }
 
@@ -50,14 +50,14 @@ TEST(EventPipeline, LocalPeersFinTurnsAHandoverIntoTimeWait) {
   pipeline.push(handover);
   // The peer: the same connection seen from the other end, sending its FIN.
   auto peer_fin = sample_transition(2, CloseWait, LastAck, 8080, /*ts_ns=*/130);
-  std::swap(peer_fin.local, peer_fin.remote);
-  peer_fin.remote_port = 40000;
+  std::swap(peer_fin.id.local, peer_fin.id.remote);
+  peer_fin.id.remote_port = 40000;
   pipeline.push(peer_fin);
 
   ASSERT_EQ(output.events.size(), 3u);
   EXPECT_TRUE(output.events[0].handover);
   const auto& time_wait = output.events[2];
-  EXPECT_EQ(time_wait.sock_id, 1u);
+  EXPECT_EQ(time_wait.id.sock_id, 1u);
   EXPECT_EQ(time_wait.old_state, FinWait2);
   EXPECT_EQ(time_wait.new_state, TimeWait);
   EXPECT_TRUE(time_wait.inferred);

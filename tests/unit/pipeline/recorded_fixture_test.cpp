@@ -43,7 +43,7 @@ TEST(RecordedFixture, ConnectionsComeOutAsTheyHappened) {
     for (const auto& step : r.path)
       states += std::string(tcp_state_name(step.state)) + " ";
     summaries.emplace(r.role, r.outcome, r.totals->tx_bytes, r.totals->rx_bytes, states);
-    EXPECT_EQ(r.duration_ns(), r.end_ns - r.start_ns);
+    EXPECT_EQ(r.duration_ns(), r.end.ns - r.start.ns);
     EXPECT_LT(r.duration_ns(), 100'000'000u) << "loopback connections are quick";
   }
   EXPECT_EQ(pids.size(), 1u);

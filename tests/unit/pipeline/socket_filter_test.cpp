@@ -13,10 +13,11 @@ SocketRow row(TcpState state, std::array<std::uint8_t, 4> local, std::uint16_t l
               std::array<std::uint8_t, 4> remote, std::uint16_t remote_port) {
   SocketRow r;
   r.state = state;
-  r.local = {.family = AddressFamily::IPv4, .bytes = {local[0], local[1], local[2], local[3]}};
-  r.local_port = local_port;
-  r.remote = {.family = AddressFamily::IPv4, .bytes = {remote[0], remote[1], remote[2], remote[3]}};
-  r.remote_port = remote_port;
+  r.id.local = {.family = AddressFamily::IPv4, .bytes = {local[0], local[1], local[2], local[3]}};
+  r.id.local_port = local_port;
+  r.id.remote = {.family = AddressFamily::IPv4,
+                 .bytes = {remote[0], remote[1], remote[2], remote[3]}};
+  r.id.remote_port = remote_port;
   return r;
 }
 
@@ -67,9 +68,9 @@ TEST(SocketFilter, AddressesWithPrefixesAndPorts) {
 
 TEST(SocketFilter, BracketedIpv6WithPrefixAndPort) {
   SocketRow r;
-  r.local = {.family = AddressFamily::IPv6,
-             .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-  r.local_port = 8080;
+  r.id.local = {.family = AddressFamily::IPv6,
+                .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  r.id.local_port = 8080;
   EXPECT_TRUE(matches({"src", "[::1]:8080"}, r));
   EXPECT_TRUE(matches({"src", "[::1]/128:8080"}, r));
   EXPECT_FALSE(matches({"src", "[::1]/128:8081"}, r));

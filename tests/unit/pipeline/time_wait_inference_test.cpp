@@ -19,8 +19,8 @@ Event handover(std::uint64_t ts_ns) {
 // Its peer, 10.1.2.3:8080 -> 127.0.0.1:40000, sending its FIN.
 Event peer_fin(std::uint64_t ts_ns) {
   auto e = test::sample_transition(2, CloseWait, LastAck, 8080, ts_ns);
-  std::swap(e.local, e.remote);
-  e.remote_port = 40000;
+  std::swap(e.id.local, e.id.remote);
+  e.id.remote_port = 40000;
   return e;
 }
 
@@ -50,9 +50,9 @@ TEST(TimeWaitInference, OtherConnectionsAndNamespacesDoNotMatch) {
   std::vector<Event> inferred;
   inference.observe(handover(10), inferred);
   auto other_port = peer_fin(20);
-  other_port.remote_port = 40001;
+  other_port.id.remote_port = 40001;
   auto other_netns = peer_fin(20);
-  other_netns.netns += 1;
+  other_netns.id.netns += 1;
   inference.observe(other_port, inferred);
   inference.observe(other_netns, inferred);
   EXPECT_TRUE(inferred.empty());

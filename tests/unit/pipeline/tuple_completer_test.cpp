@@ -23,13 +23,13 @@ TEST(TupleCompleter, ConnectWithoutLocalPortWaitsForTheNextEvent) {
 
   completer.push(event(2, 11, Close, Listen, 80), ready); // another socket passes
   ASSERT_EQ(ready.size(), 1u);
-  EXPECT_EQ(ready[0].sock_id, 2u);
+  EXPECT_EQ(ready[0].id.sock_id, 2u);
 
   completer.push(event(1, 12, SynSent, Established, 40000), ready);
   ASSERT_EQ(ready.size(), 3u);
   EXPECT_EQ(ready[1].new_state, SynSent);
-  EXPECT_EQ(ready[1].local_port, 40000); // filled from the later event
-  EXPECT_EQ(ready[1].ts_ns, 10u);        // and otherwise unchanged
+  EXPECT_EQ(ready[1].id.local_port, 40000); // filled from the later event
+  EXPECT_EQ(ready[1].ts_ns, 10u);           // and otherwise unchanged
   EXPECT_EQ(ready[2].new_state, Established);
   EXPECT_EQ(completer.held(), 0u);
 }
@@ -50,7 +50,7 @@ TEST(TupleCompleter, HeldEventsExpireAsTheyAre) {
   EXPECT_TRUE(ready.empty());
   completer.expire(110, ready);
   ASSERT_EQ(ready.size(), 1u);
-  EXPECT_EQ(ready[0].local_port, 0);
+  EXPECT_EQ(ready[0].id.local_port, 0);
 }
 
 TEST(TupleCompleter, FlushLetsEverythingOut) {

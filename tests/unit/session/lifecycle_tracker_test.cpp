@@ -52,19 +52,19 @@ private:
 
 // A socket as a snapshot lists it.
 SocketRow socket_row(std::uint64_t cookie, TcpState state) {
-  return {.protocol = Protocol::Tcp, .state = state, .cookie = cookie};
+  return {.protocol = Protocol::Tcp, .id = {.sock_id = cookie}, .state = state};
 }
 
 // The sample connection's fixed parts: 127.0.0.1:40000 -> 10.1.2.3:8080.
 ConnectionRecord expected(std::uint64_t sock_id, Role role, Outcome outcome) {
   const auto sample = test::sample_event();
   ConnectionRecord record;
-  record.sock_id = sock_id;
-  record.netns = sample.netns;
-  record.local = sample.local;
-  record.local_port = 40000;
-  record.remote = sample.remote;
-  record.remote_port = 8080;
+  record.id.sock_id = sock_id;
+  record.id.netns = sample.id.netns;
+  record.id.local = sample.id.local;
+  record.id.local_port = 40000;
+  record.id.remote = sample.id.remote;
+  record.id.remote_port = 8080;
   record.owner = kCurl;
   record.role = role;
   record.outcome = outcome;
@@ -90,8 +90,8 @@ TEST_F(LifecycleTrackerTest, ActiveCloseEndsInTimeWait) {
       });
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(1, Role::Active, Outcome::NormalActive);
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(12);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(12)};
   want.handshake_ns = 1 * kMs;
   want.path = {{SynSent, 1 * kMs},
                {Established, 10 * kMs},
@@ -136,8 +136,8 @@ TEST_F(LifecycleTrackerTest, PassiveCloseOwnedByTheListenerThenTheAcceptor) {
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(2, Role::Passive, Outcome::NormalPassive);
   want.owner = kCurl; // the last owner seen: the tests' events name curl after the handshake
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(101);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(101)};
   want.handshake_ns = kMs / 20;
   want.path = {{SynRecv, kMs / 20},
                {Established, 100 * kMs - kMs / 20},
@@ -167,8 +167,8 @@ TEST_F(LifecycleTrackerTest, Refused) {
   });
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(4, Role::Active, Outcome::Refused);
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(0.2);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(0.2)};
   want.path = {{SynSent, kMs / 5}, {Close, std::nullopt}};
   want.error = ECONNREFUSED;
   EXPECT_EQ(finished_[0], want);
@@ -217,20 +217,14 @@ TEST_F(LifecycleTrackerTest, LostCloseIsExpiredAndCountedNotKept) {
   EXPECT_EQ(stats.open, 1u);
   EXPECT_EQ(stats.expired, 1u);
   ASSERT_EQ(tracker_.open_records().size(), 1u);
-  EXPECT_EQ(tracker_.open_records()[0].sock_id, 9u);
+  EXPECT_EQ(tracker_.open_records()[0].id.sock_id, 9u);
   EXPECT_EQ(tracker_.open_records()[0].outcome, Outcome::StillOpen);
 }
 
 TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
-  const auto sample = test::sample_event();
-  SocketRow row{.protocol = Protocol::Tcp,
-                .local = sample.local,
-                .local_port = 40000,
-                .remote = sample.remote,
-                .remote_port = 8080,
-                .state = Established,
-                .cookie = 10};
-  row.netns = sample.netns;
+  auto id = test::sample_event().id; // 127.0.0.1:40000 -> 10.1.2.3:8080
+  id.sock_id = 10;
+  const SocketRow row{.protocol = Protocol::Tcp, .id = id, .state = Established};
   tracker_.seed(row, kCurl, Role::Active, Connection::at(0));
   // Listeners and TIME_WAIT are not connections to follow.
   tracker_.seed(socket_row(11, Listen), {}, Role::Unknown, Connection::at(0));
@@ -243,8 +237,8 @@ TEST_F(LifecycleTrackerTest, SeededConnectionsEndLikeOthers) {
   ASSERT_EQ(finished_.size(), 1u);
   auto want = expected(10, Role::Active, Outcome::NormalPassive);
   want.seeded = true;
-  want.start_ns = Connection::at(0);
-  want.end_ns = Connection::at(5);
+  want.start = MonotonicTime{Connection::at(0)};
+  want.end = MonotonicTime{Connection::at(5)};
   want.path = {{Established, 3 * kMs}, {CloseWait, kMs}, {LastAck, kMs}, {Close, std::nullopt}};
   EXPECT_EQ(finished_[0], want);
 }
@@ -257,7 +251,7 @@ TEST_F(LifecycleTrackerTest, SeededJustBeforeItsEvents) {
     e.error = ECONNRESET;
   });
   ASSERT_EQ(finished_.size(), 1u);
-  EXPECT_EQ(finished_[0].start_ns, Connection::at(9)) << "never after its end";
+  EXPECT_EQ(finished_[0].start.ns, Connection::at(9)) << "never after its end";
   EXPECT_EQ(finished_[0].duration_ns(), 0u);
   EXPECT_EQ(finished_[0].path, (std::vector<StateStep>{{Established, 0}, {Close, {}}}))
       << "ESTABLISHED once";
@@ -272,7 +266,7 @@ TEST_F(LifecycleTrackerTest, ConnectionsFirstSeenMidLifeStartThere) {
   ASSERT_EQ(finished_.size(), 1u);
   EXPECT_TRUE(finished_[0].seeded);
   EXPECT_EQ(finished_[0].role, Role::Unknown);
-  EXPECT_EQ(finished_[0].start_ns, Connection::at(5));
+  EXPECT_EQ(finished_[0].start.ns, Connection::at(5));
   EXPECT_EQ(finished_[0].path, (std::vector<StateStep>{{Established, 4 * kMs}, {Close, {}}}));
   EXPECT_EQ(finished_[0].outcome, Outcome::ResetReceived);
 }

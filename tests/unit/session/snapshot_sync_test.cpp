@@ -44,7 +44,7 @@ struct Reconciled {
 class LoggingTarget : public SnapshotTarget {
 public:
   void seed(const OpenSocket& socket, Role role, std::uint64_t) override {
-    seeded.push_back({socket.row.cookie, role, socket.owner.has_value()});
+    seeded.push_back({socket.row.id.sock_id, role, socket.owner.has_value()});
   }
   void reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
                  std::uint64_t quiet_ns) override {
@@ -56,13 +56,12 @@ public:
 
 OpenSocket tcp(std::uint64_t cookie, TcpState state, std::uint16_t local_port,
                std::uint16_t remote_port) {
-  OpenSocket socket{.row = {.protocol = Protocol::Tcp,
-                            .local_port = local_port,
-                            .remote_port = remote_port,
-                            .state = state,
-                            .cookie = cookie}};
-  socket.row.netns = kNetns;
-  return socket;
+  return {.row = {.protocol = Protocol::Tcp,
+                  .id = {.sock_id = cookie,
+                         .netns = kNetns,
+                         .local_port = local_port,
+                         .remote_port = remote_port},
+                  .state = state}};
 }
 
 // A listener on 8080, a connection it accepted and one this host opened
@@ -137,7 +136,7 @@ TEST(SnapshotSync, TrackerDropsConnectionsTheKernelNoLongerHas) {
   LifecycleTracker tracker([&](const ConnectionRecord& r) { finished.push_back(r); });
   TrackerSnapshotTarget target(tracker);
   auto elsewhere = tcp(9, TcpState::Established, 5000, 6000);
-  elsewhere.row.netns = kNetns + 1;
+  elsewhere.row.id.netns = kNetns + 1;
   target.seed(elsewhere, Role::Active, kStart);
   FakeSource source(true, true);
   const ReconcilePolicy policy;

@@ -40,9 +40,9 @@ TEST(JsonFormat, UnknownOwnerAndTimesAreNull) {
 
 TEST(JsonFormat, Ipv6AndV4Mapped) {
   auto e = test::sample_event();
-  e.local = test::ipv6_loopback();
-  e.remote = {.family = AddressFamily::IPv6,
-              .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2}};
+  e.id.local = test::ipv6_loopback();
+  e.id.remote = {.family = AddressFamily::IPv6,
+                 .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2}};
   const auto parsed = nlohmann::json::parse(json_of(e));
   EXPECT_EQ(parsed["family"], "ipv6");
   EXPECT_EQ(parsed["saddr"], "::1");

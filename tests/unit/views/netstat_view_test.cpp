@@ -11,12 +11,12 @@ namespace {
 SocketRow tcp_row(TcpState state, std::uint16_t local_port, std::uint16_t remote_port) {
   SocketRow row;
   row.protocol = Protocol::Tcp;
-  row.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
-  row.local_port = local_port;
-  row.remote = {.family = AddressFamily::IPv4};
+  row.id.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  row.id.local_port = local_port;
+  row.id.remote = {.family = AddressFamily::IPv4};
   if (remote_port != 0)
-    row.remote.bytes = {127, 0, 0, 1};
-  row.remote_port = remote_port;
+    row.id.remote.bytes = {127, 0, 0, 1};
+  row.id.remote_port = remote_port;
   row.state = state;
   row.inode = 42;
   row.send_q = 128;

@@ -9,9 +9,9 @@ namespace {
 SocketRow listener() {
   SocketRow row;
   row.protocol = Protocol::Tcp;
-  row.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
-  row.local_port = 8080;
-  row.remote = {.family = AddressFamily::IPv4};
+  row.id.local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
+  row.id.local_port = 8080;
+  row.id.remote = {.family = AddressFamily::IPv4};
   row.state = TcpState::Listen;
   row.send_q = 128;
   row.inode = 77;
@@ -62,7 +62,7 @@ TEST(SocketTable, UnixPeersAndNamespaces) {
   connected.state = TcpState::Established;
   connected.unix_path.clear();
   connected.unix_peer = 79;
-  connected.netns = 4026531840;
+  connected.id.netns = 4026531840;
   EXPECT_EQ(table_text({connected}, {.netns = true}),
             "Netns      Netid  State         Recv-Q  Send-Q Local Address:Port          "
             "Peer Address:Port\n"
@@ -77,7 +77,7 @@ TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
 
 TEST(SocketTable, ExtendedAndTcpInfoDetails) {
   auto row = listener();
-  row.cookie = 0x1f;
+  row.id.sock_id = 0x1f;
   row.cgroup_id = 9;
   row.tcp_info =
       SocketRow::TcpInfo{.rtt_us = 1500, .rttvar_us = 250, .cwnd = 10, .total_retransmits = 2};

@@ -44,7 +44,7 @@ TEST_F(TextFormat, RowLinesUpWithHeader) {
 
 TEST_F(TextFormat, Ipv6UnknownOwnerAndTime) {
   auto e = test::sample_event();
-  e.local = e.remote = test::ipv6_loopback();
+  e.id.local = e.id.remote = test::ipv6_loopback();
   e.old_state = TcpState::Close;
   e.new_state = TcpState::SynSent;
   e.ns_in_old.reset();
@@ -93,7 +93,7 @@ TEST_F(TextFormat, ResetSentWithoutSocket) {
   auto e = test::sample_event();
   e.type = EventType::ResetSent;
   e.owner.reset();
-  e.sock_id = 0;
+  e.id.sock_id = 0;
   e.no_socket = true;
   e.handshake_ns.reset();
   EXPECT_EQ(row(interpret(e)),

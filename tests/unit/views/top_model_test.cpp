@@ -26,7 +26,7 @@ Event at(std::uint64_t id, TcpState from, TcpState to, double seconds,
 std::vector<std::uint64_t> ids(const std::vector<const TopRow*>& rows) {
   std::vector<std::uint64_t> found;
   for (const auto* row : rows)
-    found.push_back(row->sock_id);
+    found.push_back(row->socket.id.sock_id);
   return found;
 }
 
@@ -123,13 +123,12 @@ TEST(TopModel, HeaderCounts) {
 
 TEST(TopModel, SeededAndReconciled) {
   TopModel model;
-  SocketRow listener{.protocol = Protocol::Tcp, .local_port = 22, .state = Listen, .cookie = 10};
+  SocketRow listener{
+      .protocol = Protocol::Tcp, .id = {.sock_id = 10, .local_port = 22}, .state = Listen};
   SocketRow established{.protocol = Protocol::Tcp,
-                        .local_port = 22,
-                        .remote_port = 50000,
-                        .state = Established,
-                        .cookie = 11};
-  listener.netns = established.netns = 5; // the namespace the snapshots list
+                        .id = {.sock_id = 11, .local_port = 22, .remote_port = 50000},
+                        .state = Established};
+  listener.id.netns = established.id.netns = 5; // the namespace the snapshots list
   model.seed({listener, Owner{.pid = 1, .comm = "sshd"}}, Role::Passive, kStart);
   model.seed({established, std::nullopt}, Role::Passive, kStart);
   EXPECT_EQ(model.rows({}).size(), 2u);
@@ -137,19 +136,20 @@ TEST(TopModel, SeededAndReconciled) {
     EXPECT_EQ(row->highlight, Highlight::None) << "seeded rows are not new";
   // Later: the connection is gone without an event, another appeared.
   SocketRow other = established;
-  other.cookie = 12;
-  other.remote_port = 50001;
+  other.id.sock_id = 12;
+  other.id.remote_port = 50001;
   // A connection of another namespace, which the snapshot does not cover.
   auto elsewhere = at(20, Close, SynSent, 0);
-  elsewhere.netns = 6;
+  elsewhere.id.netns = 6;
   model.event(elsewhere);
   const OpenSockets later{.netns = 5, .sockets = {{listener}, {other}}};
   model.reconcile(later, kStart + 10 * kSecond, kQuiet);
   for (const auto* row : model.rows({}))
-    EXPECT_EQ(row->highlight, row->sock_id == 10   ? Highlight::None
-                              : row->sock_id == 11 ? Highlight::Closed
-                                                   : Highlight::New) // 12 missed, 20 just opened
-        << row->sock_id;
+    EXPECT_EQ(row->highlight, row->socket.id.sock_id == 10 ? Highlight::None
+                              : row->socket.id.sock_id == 11
+                                  ? Highlight::Closed
+                                  : Highlight::New) // 12 missed, 20 just opened
+        << row->socket.id.sock_id;
   model.tick(kStart + 20 * kSecond);
   model.reconcile(later, kStart + 20 * kSecond, kQuiet);
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local})), (std::vector<std::uint64_t>{10, 12, 20}))
