@@ -110,6 +110,13 @@ void add_source_options(CLI::App& command, EventSourceOptions& source) {
       ->excludes(read);
 }
 
+void SocketKindArguments::add_to(CLI::App& command) {
+  command.add_flag("-t,--tcp", tcp, "TCP sockets");
+  command.add_flag("-u,--udp", udp, "UDP sockets");
+  command.add_flag("-w,--raw", raw, "Raw sockets");
+  command.add_flag("-x,--unix", unix_sockets, "Unix sockets");
+}
+
 CLI::Validator parsed_by(std::function<void(const std::string&)> parse, const char* name) {
   return CLI::Validator(
       [parse](const std::string& text) -> std::string {

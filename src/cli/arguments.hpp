@@ -4,8 +4,8 @@
 // their conversion into options once parsing is done.
 
 #include "tcpsight/model/filter.hpp"
-#include "tcpsight/session/event_source.hpp"
 #include "tcpsight/pipeline/record_filter.hpp"
+#include "tcpsight/session/event_source.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -25,6 +25,13 @@ struct FilterArguments {
   void add_to(CLI::App& command);
   // Throws tcpsight::Error for a value that makes no sense.
   Filter to_filter() const;
+};
+
+// Which kinds of socket ls and netstat list: -t -u -w -x; none: all of them.
+struct SocketKindArguments {
+  bool tcp = false, udp = false, raw = false, unix_sockets = false;
+
+  void add_to(CLI::App& command);
 };
 
 // Which finished connections to show: life and history.

@@ -1,3 +1,4 @@
+#include "arguments.hpp"
 #include "subcommand.hpp"
 #include "tcpsight/pipeline/socket_filter.hpp"
 
@@ -16,7 +17,7 @@ namespace tcpsight::cli {
 namespace {
 
 struct LsOptions {
-  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  SocketKindArguments kinds;
   bool listening = false;
   bool all = false;
   bool processes = false;
@@ -33,13 +34,13 @@ struct LsOptions {
 SnapshotRequest snapshot_request(const LsOptions& options) {
   SnapshotRequest request;
   request.protocols.clear();
-  if (options.tcp)
+  if (options.kinds.tcp)
     request.protocols.push_back(Protocol::Tcp);
-  if (options.udp)
+  if (options.kinds.udp)
     request.protocols.push_back(Protocol::Udp);
-  if (options.raw)
+  if (options.kinds.raw)
     request.protocols.push_back(Protocol::Raw);
-  if (options.unix_sockets)
+  if (options.kinds.unix_sockets)
     request.protocols.push_back(Protocol::Unix);
   if (request.protocols.empty())
     request.protocols = SnapshotRequest{}.protocols;
@@ -135,10 +136,7 @@ public:
       : Subcommand(
             parent.add_subcommand("ls", "List the sockets that exist now, like ss and netstat")) {
     auto& app = *parent.get_subcommand("ls");
-    app.add_flag("-t,--tcp", options_.tcp, "TCP sockets");
-    app.add_flag("-u,--udp", options_.udp, "UDP sockets");
-    app.add_flag("-w,--raw", options_.raw, "Raw sockets");
-    app.add_flag("-x,--unix", options_.unix_sockets, "Unix sockets");
+    options_.kinds.add_to(app);
     app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
     app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");

@@ -1,3 +1,4 @@
+#include "arguments.hpp"
 #include "subcommand.hpp"
 
 #include "tcpsight/kernel/kernel_tables.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 // net-tools netstat's options, as tcpsight netstat takes them.
 struct NetstatOptions {
-  bool tcp = false, udp = false, raw = false, unix_sockets = false; // none: all of them
+  SocketKindArguments kinds;
   std::vector<std::string> families; // -A inet,inet6,unix; --inet/--ip add "inet"
   bool listening = false, all = false;
   bool numeric = false, processes = false, extend = false, timers = false;
@@ -43,26 +44,27 @@ struct Selection {
 
 // The families are checked when the options are parsed.
 Selection select(const NetstatOptions& o) {
-  const bool any_protocol = o.tcp || o.udp || o.raw;
+  const bool any_protocol = o.kinds.tcp || o.kinds.udp || o.kinds.raw;
   const bool any_family = !o.families.empty();
   Selection selection;
   auto& inet = selection.inet;
   inet.protocols.clear();
   const bool inet_wanted = any_family ? (has(o.families, "inet") || has(o.families, "inet6"))
-                                      : (any_protocol || !o.unix_sockets);
+                                      : (any_protocol || !o.kinds.unix_sockets);
   if (inet_wanted) {
-    if (o.tcp || !any_protocol)
+    if (o.kinds.tcp || !any_protocol)
       inet.protocols.push_back(Protocol::Tcp);
-    if (o.udp || !any_protocol)
+    if (o.kinds.udp || !any_protocol)
       inet.protocols.push_back(Protocol::Udp);
-    if (o.raw || !any_protocol)
+    if (o.kinds.raw || !any_protocol)
       inet.protocols.push_back(Protocol::Raw);
   }
   if (any_family) {
     inet.ipv4 = has(o.families, "inet");
     inet.ipv6 = has(o.families, "inet6");
   }
-  selection.unix_sockets = o.unix_sockets || (any_family ? has(o.families, "unix") : !any_protocol);
+  selection.unix_sockets =
+      o.kinds.unix_sockets || (any_family ? has(o.families, "unix") : !any_protocol);
   inet.selection = o.all         ? SocketSelection::All
                    : o.listening ? SocketSelection::Listening
                                  : SocketSelection::Connected;
@@ -141,10 +143,11 @@ template <typename Parse> auto read_table(const char* path, Parse parse) {
 }
 
 bool wanted_statistics(const NetstatOptions& o, const std::string& protocol) {
-  if (!o.tcp && !o.udp && !o.raw)
+  if (!o.kinds.tcp && !o.kinds.udp && !o.kinds.raw)
     return true;
-  return (o.tcp && protocol.rfind("Tcp", 0) == 0) || (o.udp && protocol.rfind("Udp", 0) == 0) ||
-         (o.raw && (protocol.rfind("Ip", 0) == 0 || protocol.rfind("Icmp", 0) == 0));
+  return (o.kinds.tcp && protocol.rfind("Tcp", 0) == 0) ||
+         (o.kinds.udp && protocol.rfind("Udp", 0) == 0) ||
+         (o.kinds.raw && (protocol.rfind("Ip", 0) == 0 || protocol.rfind("Icmp", 0) == 0));
 }
 
 void print_statistics(const NetstatOptions& o) {
@@ -228,10 +231,7 @@ public:
             "netstat", "List sockets with the options and columns of net-tools netstat")) {
     auto& app = *parent.get_subcommand("netstat");
     auto& o = options_;
-    app.add_flag("-t,--tcp", o.tcp, "TCP sockets");
-    app.add_flag("-u,--udp", o.udp, "UDP sockets");
-    app.add_flag("-w,--raw", o.raw, "Raw sockets");
-    app.add_flag("-x,--unix", o.unix_sockets, "Unix sockets");
+    o.kinds.add_to(app);
     app.add_option("-A,--protocol", o.families, "Address families: inet, inet6, unix")
         ->delimiter(',')
         ->check(CLI::IsMember({"inet", "inet6", "unix"}));
