@@ -132,6 +132,8 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   if (recording_)
     recording_->flush();
   hooks.after_batch(monotonic_now_ns());
+  pipeline_ = nullptr; // both belong to the caller, and this run is over
+  hooks_ = nullptr;
 }
 
 std::string LiveSource::summary() const {

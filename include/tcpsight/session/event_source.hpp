@@ -88,7 +88,7 @@ private:
   std::unique_ptr<Tracer> tracer_;
   EventPipeline* pipeline_ = nullptr;
   const EventLoopHooks* hooks_ = nullptr;
-  std::vector<Event> early_; // handed over (tracer().drain()) before run()
+  std::vector<Event> early_; // handed over (tracer().drain()) outside run(), for the next run
   std::uint64_t reported_lost_ = 0;
 };
 
