@@ -2,12 +2,10 @@
 
 #include "connection_tracking.hpp"
 #include "event_source.hpp"
-#include "tcpsight/model/error.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
-#include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/life_view.hpp"
+#include "tcpsight/views/output_writer.hpp"
 
-#include <cerrno>
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
@@ -15,43 +13,34 @@ namespace tcpsight::cli {
 int run_life(const LifeOptions& options) {
   auto source = EventSource::open(options.source);
   const auto clock = source->wall_clock();
-  ChunkedWriter out(stdout);
-  bool output_closed = false;
+  OutputWriter out;
   std::uint64_t shown = 0;
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
-    if (output_closed || !options.records.matches(record))
+    if (!out.open() || !options.records.matches(record))
       return;
     if (options.json)
       append_life_json(out.text(), record, clock);
     else
       append_life_row(out.text(), record, clock);
     ++shown;
+    out.written();
   });
   ConnectionTracking tracking(*source, tracker);
   if (!options.json)
     out.text() += life_header();
 
   EventPipeline pipeline(options.source.filter, tracker);
-  const auto flush = [&] {
-    try {
-      out.flush();
-    } catch (const Error&) {
-      if (errno != EPIPE)
-        throw;
-      output_closed = true; // a reader that went away (`| head`) ends it quietly
-    }
-    return !output_closed;
-  };
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            tracking.after_batch(now);
-                           return flush();
+                           return out.flush();
                          }});
-  flush();
+  out.flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,
              "tcpsight: {} connections shown, {} still open, {} dropped as their close was "
              "lost; events: {}\n",
              shown, stats.open, stats.expired, source->summary());
+  out.finish();
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "tcpsight/model/error.hpp"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <fmt/core.h>
 
@@ -15,6 +16,9 @@ constexpr int kRuntimeError = 1;
 } // namespace
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`| head`) fails the next write with EPIPE,
+  // which ends a command quietly (OutputWriter), rather than killing it.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
   app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
   app.require_subcommand(1);

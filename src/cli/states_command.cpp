@@ -1,13 +1,14 @@
 #include "commands.hpp"
 
+#include "tcpsight/views/output_writer.hpp"
 #include "tcpsight/views/states_view.hpp"
-
-#include <fmt/core.h>
 
 namespace tcpsight::cli {
 
 int run_states() {
-  fmt::print("{}", format_states_table());
+  OutputWriter out;
+  out.text() += format_states_table();
+  out.finish();
   return 0;
 }
 
