@@ -25,18 +25,16 @@ void append_history_summary_json(std::string& out, const std::vector<HistoryStor
                                  const std::vector<HistoryStore::Count>& remotes) {
   for (const auto& count : outcomes) {
     JsonWriter json(out);
-    json.begin_object().key("type").plain_string("outcome_count");
-    json.key("outcome").string(count.key).key("connections").number(count.connections);
-    json.end_object();
-    out += '\n';
+    json.begin_object().key<"type">().plain_string("outcome_count");
+    json.key<"outcome">().string(count.key).key<"connections">().number(count.connections);
+    json.end_object().end_line();
   }
   for (const auto& count : remotes) {
     JsonWriter json(out);
-    json.begin_object().key("type").plain_string("remote_count");
-    json.key("daddr").string(count.key).key("dport").number_or_null(count.port);
-    json.key("connections").number(count.connections).key("failed").number(count.failed);
-    json.end_object();
-    out += '\n';
+    json.begin_object().key<"type">().plain_string("remote_count");
+    json.key<"daddr">().string(count.key).key<"dport">().number_or_null(count.port);
+    json.key<"connections">().number(count.connections).key<"failed">().number(count.failed);
+    json.end_object().end_line();
   }
 }
 

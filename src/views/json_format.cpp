@@ -6,67 +6,52 @@
 #include "views/append.hpp"
 #include "views/json_members.hpp"
 
-#include <algorithm>
-#include <array>
-
 namespace tcpsight {
 namespace {
 
 void write_states(JsonWriter& json, const Event& e) {
   if (e.type != EventType::Transition) {
-    json.key("state").plain_string(tcp_state_name(e.new_state));
+    json.key<"state">().plain_string(tcp_state_name(e.new_state));
     return;
   }
-  json.key("old").plain_string(tcp_state_name(e.old_state));
-  json.key("new").plain_string(tcp_state_name(e.new_state));
-  json.key("ms_in_old").milliseconds_or_null(e.ns_in_old);
-  json.key("handshake_ms").milliseconds_or_null(e.handshake_ns);
-  json.key("inferred").boolean(e.inferred);
+  json.key<"old">().plain_string(tcp_state_name(e.old_state));
+  json.key<"new">().plain_string(tcp_state_name(e.new_state));
+  json.key<"ms_in_old">().milliseconds_or_null(e.ns_in_old);
+  json.key<"handshake_ms">().milliseconds_or_null(e.handshake_ns);
+  json.key<"inferred">().boolean(e.inferred);
   if (e.inferred)
-    json.key("expires_in_ms").number(kTimeWaitNs / 1'000'000);
+    json.key<"expires_in_ms">().number(kTimeWaitNs / 1'000'000);
   if (e.handover)
-    json.key("handover").plain_string("fin_wait2");
+    json.key<"handover">().plain_string("fin_wait2");
   if (e.totals) {
-    json.key("tx_bytes").number(e.totals->tx_bytes).key("rx_bytes").number(e.totals->rx_bytes);
-    json.key("retransmits").number(e.totals->retransmits);
+    json.key<"tx_bytes">().number(e.totals->tx_bytes).key<"rx_bytes">().number(e.totals->rx_bytes);
+    json.key<"retransmits">().number(e.totals->retransmits);
   }
 }
 
 void write_outcome(JsonWriter& json, const Event& e) {
-  json.key("reason");
+  json.key<"reason">();
   if (e.reason != Reason::None)
     json.plain_string(reason_name(e.reason));
   else
     json.null();
-  json.key("error");
+  json.key<"error">();
   if (e.error != 0)
     json.plain_string(errno_name(e.error));
   else
     json.null();
   if (e.no_socket)
-    json.key("no_socket").boolean(true);
+    json.key<"no_socket">().boolean(true);
 }
 
-// UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", held in place.
-class Iso8601Text {
-public:
-  explicit Iso8601Text(std::int64_t realtime_ns) {
-    thread_local detail::SecondText date_time("%Y-%m-%dT%H:%M:%S", /*utc=*/true);
-    const auto seconds = date_time.of(realtime_ns / 1'000'000'000);
-    auto* end = std::copy(seconds.begin(), seconds.end(), chars_.data());
-    *end++ = '.';
-    const fmt::format_int fraction(static_cast<std::uint64_t>(realtime_ns % 1'000'000'000));
-    end = std::fill_n(end, fraction.size() < 9 ? 9 - fraction.size() : 0, '0');
-    end = std::copy_n(fraction.data(), fraction.size(), end);
-    *end++ = 'Z';
-    size_ = static_cast<std::size_t>(end - chars_.data());
-  }
-  std::string_view view() const { return {chars_.data(), size_}; }
-
-private:
-  std::array<char, 64> chars_{}; // SecondText's 31 at most, a dot, 20 digits, Z
-  std::size_t size_ = 0;
-};
+// UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".
+void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
+  thread_local detail::SecondText date_time("%Y-%m-%dT%H:%M:%S", /*utc=*/true);
+  out += date_time.of(realtime_ns / 1'000'000'000);
+  out += '.';
+  detail::append_zero_padded(out, static_cast<std::uint64_t>(realtime_ns % 1'000'000'000), 9);
+  out += 'Z';
+}
 
 } // namespace
 
@@ -74,35 +59,37 @@ void append_event_json(std::string& out, const Event& e, std::int64_t realtime_n
                        bool explain_it) {
   JsonWriter json(out);
   json.begin_object();
-  json.key("type").plain_string(event_type_name(e.type));
-  json.key("ts_ns").number(e.ts_ns);
-  json.key("time").plain_string(Iso8601Text(realtime_ns).view());
-  json.key("sock_id").number(e.sock_id).key("netns").number(e.netns);
+  json.key<"type">().plain_string(event_type_name(e.type));
+  json.key<"ts_ns">().number(e.ts_ns);
+  json.key<"time">().plain_string_from(
+      [&](std::string& text) { append_iso8601_utc(text, realtime_ns); });
+  json.key<"sock_id">().number(e.sock_id).key<"netns">().number(e.netns);
   detail::write_owner_members(json, e.owner);
   detail::write_endpoint_members(json, e.local, e.local_port, e.remote, e.remote_port);
   write_states(json, e);
   write_outcome(json, e);
   if (explain_it)
-    json.key("explain").string(explain(e));
-  json.end_object();
-  out += '\n';
+    json.key<"explain">().string(explain(e));
+  json.end_object().end_line();
 }
 
 std::string lost_events_json(std::uint64_t count) {
   std::string out;
   JsonWriter(out)
       .begin_object()
-      .key("type")
+      .key<"type">()
       .plain_string("lost_events")
-      .key("count")
+      .key<"count">()
       .number(count)
-      .end_object();
-  out += '\n';
+      .end_object()
+      .end_line();
   return out;
 }
 
 std::string format_iso8601_utc(std::int64_t realtime_ns) {
-  return std::string(Iso8601Text(realtime_ns).view());
+  std::string out;
+  append_iso8601_utc(out, realtime_ns);
+  return out;
 }
 
 } // namespace tcpsight

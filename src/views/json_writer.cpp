@@ -17,29 +17,26 @@ bool JsonWriter::needs_no_escaping(std::string_view text) {
 JsonWriter& JsonWriter::string(std::string_view text) {
   if (needs_no_escaping(text)) // the usual process name
     return plain_string(text);
-  separate();
   // nlohmann's serializer does the escaping, told to replace invalid UTF-8
   // rather than throw. Rare enough that its allocations do not matter.
   out_ += nlohmann::json(std::string(text))
               .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
-  return *this;
+  return separate();
 }
 
 JsonWriter& JsonWriter::three_decimals(double value) {
-  separate();
   fmt::format_to(std::back_inserter(out_), FMT_COMPILE("{:.3f}"), value);
-  return *this;
+  return separate();
 }
 
 JsonWriter& JsonWriter::milliseconds(std::uint64_t ns) {
-  separate();
   detail::append_ms(out_, ns);
-  return *this;
+  return separate();
 }
 
 std::string json_string(std::string_view text) {
   std::string out;
-  JsonWriter(out).string(text);
+  JsonWriter(out).string(text).end();
   return out;
 }
 

@@ -30,11 +30,11 @@ std::optional<double> optional_ms(const std::optional<std::uint64_t>& ns) {
 // "tx_bytes", "rx_bytes", "retransmits": null when the close was not seen.
 void write_totals(JsonWriter& json, const std::optional<ConnectionTotals>& totals) {
   if (!totals) {
-    json.key("tx_bytes").null().key("rx_bytes").null().key("retransmits").null();
+    json.key<"tx_bytes">().null().key<"rx_bytes">().null().key<"retransmits">().null();
     return;
   }
-  json.key("tx_bytes").number(totals->tx_bytes).key("rx_bytes").number(totals->rx_bytes);
-  json.key("retransmits").number(totals->retransmits);
+  json.key<"tx_bytes">().number(totals->tx_bytes).key<"rx_bytes">().number(totals->rx_bytes);
+  json.key<"retransmits">().number(totals->retransmits);
 }
 
 } // namespace
@@ -77,34 +77,33 @@ void append_life_row(std::string& out, const ConnectionRecord& r, WallClock cloc
 
 void append_life_json(std::string& out, const ConnectionRecord& r, WallClock clock) {
   JsonWriter json(out);
-  json.begin_object().key("type").plain_string("connection");
-  json.key("time").plain_string(format_iso8601_utc(clock.to_realtime_ns(r.end_ns)));
-  json.key("start_time").plain_string(format_iso8601_utc(clock.to_realtime_ns(r.start_ns)));
-  json.key("sock_id").number(r.sock_id).key("netns").number(r.netns);
+  json.begin_object().key<"type">().plain_string("connection");
+  json.key<"time">().plain_string(format_iso8601_utc(clock.to_realtime_ns(r.end_ns)));
+  json.key<"start_time">().plain_string(format_iso8601_utc(clock.to_realtime_ns(r.start_ns)));
+  json.key<"sock_id">().number(r.sock_id).key<"netns">().number(r.netns);
   detail::write_owner_members(json, r.owner);
   detail::write_endpoint_members(json, r.local, r.local_port, r.remote, r.remote_port);
-  json.key("role").plain_string(role_name(r.role));
-  json.key("outcome").plain_string(outcome_name(r.outcome));
-  json.key("error");
+  json.key<"role">().plain_string(role_name(r.role));
+  json.key<"outcome">().plain_string(outcome_name(r.outcome));
+  json.key<"error">();
   if (r.error)
     json.string(errno_name(r.error));
   else
     json.null();
-  json.key("seeded").boolean(r.seeded);
-  json.key("duration_ms").three_decimals(ms_of(r.duration_ns()));
-  json.key("handshake_ms").three_decimals_or_null(optional_ms(r.handshake_ns));
+  json.key<"seeded">().boolean(r.seeded);
+  json.key<"duration_ms">().three_decimals(ms_of(r.duration_ns()));
+  json.key<"handshake_ms">().three_decimals_or_null(optional_ms(r.handshake_ns));
   write_totals(json, r.totals);
-  json.key("syn_retransmits").number(r.syn_retransmits);
-  json.key("path").begin_array();
+  json.key<"syn_retransmits">().number(r.syn_retransmits);
+  json.key<"path">().begin_array();
   for (const auto& step : r.path)
     json.begin_object()
-        .key("state")
+        .key<"state">()
         .plain_string(tcp_state_name(step.state))
-        .key("ms")
+        .key<"ms">()
         .three_decimals_or_null(optional_ms(step.ns))
         .end_object();
-  json.end_array().end_object();
-  out += '\n';
+  json.end_array().end_object().end_line();
 }
 
 } // namespace tcpsight

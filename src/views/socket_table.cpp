@@ -80,23 +80,20 @@ void append_unix_endpoints(std::string& out, const SocketRow& row) {
 }
 
 void write_tcp_info(JsonWriter& json, const SocketRow::TcpInfo& info) {
-  json.key("tcp_info").begin_object();
-  json.key("rtt_ms").three_decimals(info.rtt_us / 1000.0);
-  json.key("rttvar_ms").three_decimals(info.rttvar_us / 1000.0);
-  json.key("cwnd").number(info.cwnd).key("retransmits").number(info.total_retransmits);
+  json.key<"tcp_info">().begin_object();
+  json.key<"rtt_ms">().three_decimals(info.rtt_us / 1000.0);
+  json.key<"rttvar_ms">().three_decimals(info.rttvar_us / 1000.0);
+  json.key<"cwnd">().number(info.cwnd).key<"retransmits">().number(info.total_retransmits);
   json.end_object();
 }
 
-// [{"pid":1234,"comm":"nginx"}, ...]
-template <typename Processes> void write_processes(JsonWriter& json, const Processes& processes) {
-  json.key("processes").begin_array();
-  for (const auto& process : processes)
-    json.begin_object()
-        .key("pid")
-        .number(process.pid)
-        .key("comm")
-        .string(process.comm)
-        .end_object();
+// [{"pid":1234,"comm":"nginx"}, ...]: the processes holding the socket.
+void write_processes(JsonWriter& json, const SocketOwners& owners, std::uint64_t inode) {
+  json.key<"processes">().begin_array();
+  for (const auto& process : owners.holders(inode)) {
+    json.begin_object().key<"pid">().number(process.pid);
+    json.key<"comm">().string(process.comm).end_object();
+  }
   json.end_array();
 }
 
@@ -140,24 +137,24 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
 
 void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners) {
   JsonWriter json(out);
-  json.begin_object().key("type").plain_string("socket");
-  json.key("protocol").plain_string(protocol_name(row.protocol));
-  json.key("state").plain_string(socket_state_name(row));
-  json.key("recv_q").number(row.recv_q).key("send_q").number(row.send_q);
-  json.key("uid").number(row.uid).key("inode").number(row.inode).key("cookie").number(row.cookie);
-  json.key("cgroup_id").number(row.cgroup_id).key("netns").number(row.netns);
+  json.begin_object().key<"type">().plain_string("socket");
+  json.key<"protocol">().plain_string(protocol_name(row.protocol));
+  json.key<"state">().plain_string(socket_state_name(row));
+  json.key<"recv_q">().number(row.recv_q).key<"send_q">().number(row.send_q);
+  json.key<"uid">().number(row.uid).key<"inode">().number(row.inode).key<"cookie">().number(
+      row.cookie);
+  json.key<"cgroup_id">().number(row.cgroup_id).key<"netns">().number(row.netns);
   if (row.tcp_info)
     write_tcp_info(json, *row.tcp_info);
   if (row.protocol == Protocol::Unix) {
-    json.key("path").string(row.unix_path).key("unix_type").number(row.unix_type);
-    json.key("peer_inode").number(row.unix_peer);
+    json.key<"path">().string(row.unix_path).key<"unix_type">().number(row.unix_type);
+    json.key<"peer_inode">().number(row.unix_peer);
   } else {
     detail::write_endpoint_members(json, row.local, row.local_port, row.remote, row.remote_port);
   }
   if (owners)
-    write_processes(json, owners->holders(row.inode));
-  json.end_object();
-  out += '\n';
+    write_processes(json, *owners, row.inode);
+  json.end_object().end_line();
 }
 
 } // namespace tcpsight
