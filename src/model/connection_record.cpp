@@ -1,5 +1,6 @@
 #include "tcpsight/model/connection_record.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -49,5 +50,10 @@ std::string_view role_name(Role role) { return name_of(kRoles, role); }
 std::optional<Role> parse_role(std::string_view name) { return value_of(kRoles, name); }
 std::string_view outcome_name(Outcome outcome) { return name_of(kOutcomes, outcome); }
 std::optional<Outcome> parse_outcome(std::string_view name) { return value_of(kOutcomes, name); }
+
+bool is_failure(Outcome outcome) {
+  return std::find(kFailureOutcomes.begin(), kFailureOutcomes.end(), outcome) !=
+         kFailureOutcomes.end();
+}
 
 } // namespace tcpsight
