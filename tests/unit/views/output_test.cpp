@@ -3,13 +3,11 @@
 #include "tcpsight/views/json_format.hpp"
 #include "tcpsight/views/text_format.hpp"
 
+#include "pipe_without_reader.hpp"
 #include "sample_event.hpp"
 #include "utc_time_zone.hpp"
 #include "written_file.hpp"
 
-#include <unistd.h>
-
-#include <csignal>
 #include <gtest/gtest.h>
 
 namespace tcpsight {
@@ -49,15 +47,11 @@ TEST(Output, JsonWritesEventsAndLostEvents) {
 }
 
 TEST(Output, FlushReportsAStreamThatCanTakeNoMore) {
-  std::signal(SIGPIPE, SIG_IGN); // as the program does
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  close(fds[0]);
-  OutputWriter writer(fds[1]);
+  test::PipeWithoutReader pipe;
+  OutputWriter writer(pipe.fd());
   auto output = make_output({.format = OutputFormat::Json}, writer, sample_clock());
   output->event(test::sample_event());
   EXPECT_FALSE(writer.flush());
-  close(fds[1]);
 }
 
 } // namespace

@@ -2,12 +2,12 @@
 
 #include "tcpsight/model/error.hpp"
 
+#include "pipe_without_reader.hpp"
 #include "written_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <gtest/gtest.h>
 
 namespace tcpsight {
@@ -35,11 +35,8 @@ TEST(OutputWriter, WritesWhatIsLeftWhenDestroyed) {
 }
 
 TEST(OutputWriter, AReaderThatWentAwayEndsTheOutputQuietly) {
-  std::signal(SIGPIPE, SIG_IGN); // as the program does
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  close(fds[0]);
-  OutputWriter writer(fds[1]);
+  test::PipeWithoutReader pipe;
+  OutputWriter writer(pipe.fd());
   EXPECT_TRUE(writer.open());
   writer.text() += "nobody reads this\n";
   EXPECT_FALSE(writer.flush());
@@ -48,7 +45,6 @@ TEST(OutputWriter, AReaderThatWentAwayEndsTheOutputQuietly) {
   EXPECT_FALSE(writer.written());
   EXPECT_NO_THROW(writer.finish());
   EXPECT_TRUE(writer.text().empty()) << "what comes after is dropped";
-  close(fds[1]);
 }
 
 TEST(OutputWriter, OtherFailuresAreAnError) {
