@@ -4,21 +4,16 @@
 
 #include "tcpsight/views/output.hpp"
 
-#include <sstream>
 #include <vector>
 
 namespace tcpsight::test {
 
 class CollectingOutput final : public Output {
 public:
-  CollectingOutput() : Output(sink_) {}
   void event(const Event& e) override { events.push_back(e); }
   void lost_events(std::uint64_t) override {}
 
   std::vector<Event> events;
-
-private:
-  std::ostringstream sink_;
 };
 
 } // namespace tcpsight::test

@@ -5,11 +5,9 @@
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/time_spec.hpp"
-#include "tcpsight/views/chunked_writer.hpp"
-#include "tcpsight/views/json_format.hpp"
+#include "tcpsight/views/history_view.hpp"
 #include "tcpsight/views/life_view.hpp"
-
-#include <fmt/format.h>
+#include "tcpsight/views/output_writer.hpp"
 
 namespace tcpsight::cli {
 namespace {
@@ -40,54 +38,34 @@ void append_summary(std::string& out, HistoryStore& store, const HistoryStore::Q
                     bool json) {
   const auto outcomes = store.count_by_outcome(query);
   const auto remotes = store.count_by_remote(query, kTopRemotes);
-  if (json) {
-    for (const auto& count : outcomes)
-      fmt::format_to(std::back_inserter(out),
-                     R"({{"type":"outcome_count","outcome":"{}","connections":{}}})"
-                     "\n",
-                     count.key, count.connections);
-    for (const auto& count : remotes)
-      fmt::format_to(std::back_inserter(out),
-                     R"({{"type":"remote_count","daddr":{},"dport":{},"connections":{},)"
-                     R"("failed":{}}})"
-                     "\n",
-                     json_string(count.key), count.port ? std::to_string(*count.port) : "null",
-                     count.connections, count.failed);
-    return;
-  }
-  fmt::format_to(std::back_inserter(out), "{:<16} {:>11}\n", "OUTCOME", "CONNECTIONS");
-  for (const auto& count : outcomes)
-    fmt::format_to(std::back_inserter(out), "{:<16} {:>11}\n", count.key, count.connections);
-  fmt::format_to(std::back_inserter(out), "\n{:<46} {:>11} {:>8}\n", "REMOTE (busiest first)",
-                 "CONNECTIONS", "FAILED");
-  for (const auto& count : remotes) {
-    const auto remote = count.port ? fmt::format("{} {}", count.key, *count.port)
-                                   : fmt::format("{} (clients)", count.key);
-    fmt::format_to(std::back_inserter(out), "{:<46} {:>11} {:>8}\n", remote, count.connections,
-                   count.failed);
-  }
+  if (json)
+    append_history_summary_json(out, outcomes, remotes);
+  else
+    append_history_summary(out, outcomes, remotes);
 }
 
 int run_history(const HistoryOptions& options) {
   const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
   const auto query = query_of(options);
   HistoryStore store(path, HistoryStore::Mode::ReadOnly);
-  ChunkedWriter out(stdout);
+  OutputWriter out;
   if (options.summary) {
     append_summary(out.text(), store, query, options.json);
-    out.flush();
+    out.finish();
     return 0;
   }
   if (!options.json)
     out.text() += life_header();
   store.connections(query, [&](const WallConnectionRecord& record) {
+    if (!out.open())
+      return;
     if (options.json)
       append_life_json(out.text(), record);
     else
       append_life_row(out.text(), record);
     out.written();
   });
-  out.flush();
+  out.finish();
   return 0;
 }
 

@@ -6,10 +6,9 @@
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
-#include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/life_view.hpp"
+#include "tcpsight/views/output_writer.hpp"
 
-#include <cerrno>
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
@@ -24,11 +23,10 @@ struct LifeOptions {
 int run_life(const LifeOptions& options) {
   auto source = EventSource::open(options.source);
   const auto clock = source->wall_clock();
-  ChunkedWriter out(stdout);
-  bool output_closed = false;
+  OutputWriter out;
   std::uint64_t shown = 0;
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
-    if (output_closed || !options.records.matches(record))
+    if (!out.open() || !options.records.matches(record))
       return;
     const auto shown_record = on_wall_clock(record, clock);
     if (options.json)
@@ -36,6 +34,7 @@ int run_life(const LifeOptions& options) {
     else
       append_life_row(out.text(), shown_record);
     ++shown;
+    out.written();
   });
   TrackerSnapshotTarget target(tracker);
   SnapshotSync sync(*source, target, monotonic_now_ns());
@@ -43,26 +42,17 @@ int run_life(const LifeOptions& options) {
     out.text() += life_header();
 
   EventPipeline pipeline(options.source.filter, tracker);
-  const auto flush = [&] {
-    try {
-      out.flush();
-    } catch (const Error&) {
-      if (errno != EPIPE)
-        throw;
-      output_closed = true; // a reader that went away (`| head`) ends it quietly
-    }
-    return !output_closed;
-  };
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            sync.after_batch(now);
-                           return flush();
+                           return out.flush();
                          }});
-  flush();
+  out.flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,
              "tcpsight: {} connections shown, {} still open, {} dropped as their close was "
              "lost; events: {}\n",
              shown, stats.open, stats.expired, source->summary());
+  out.finish();
   return 0;
 }
 

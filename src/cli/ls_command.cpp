@@ -6,7 +6,7 @@
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
 #include "tcpsight/session/repeat.hpp"
-#include "tcpsight/views/chunked_writer.hpp"
+#include "tcpsight/views/output_writer.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
 #include <fmt/core.h>
@@ -79,7 +79,8 @@ void report(const SnapshotStatus& status) {
                status.malformed);
 }
 
-void list_once(const LsOptions& options, const SocketFilter& filter) {
+// Returns false once the output is closed.
+bool list_once(const LsOptions& options, const SocketFilter& filter) {
   const auto request = snapshot_request(options);
   const auto namespaces = namespaces_to_list(options);
 
@@ -101,7 +102,7 @@ void list_once(const LsOptions& options, const SocketFilter& filter) {
   };
 
   // Each row is printed as it arrives: memory stays flat however many sockets there are.
-  ChunkedWriter out(stdout);
+  OutputWriter out;
   SocketTableColumns columns{
       .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
   if (!options.json) {
@@ -109,7 +110,7 @@ void list_once(const LsOptions& options, const SocketFilter& filter) {
     out.text() += socket_table_header(columns);
   }
   const SocketVisitor print_row = [&](const SocketRow& row) {
-    if (!filter.matches(row))
+    if (!out.open() || !filter.matches(row))
       return;
     if (options.json)
       append_socket_json(out.text(), row, owners_ready());
@@ -119,12 +120,13 @@ void list_once(const LsOptions& options, const SocketFilter& filter) {
   };
   for (const auto& ns : namespaces)
     run_in_network_namespace(ns, [&] { report(visit_snapshot(request, print_row)); });
-  out.flush();
+  out.finish();
+  return out.open();
 }
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
   if (options.continuous)
-    repeat_until_stopped(std::chrono::seconds(1), [&] { list_once(options, filter); });
+    repeat_until_stopped(std::chrono::seconds(1), [&] { return list_once(options, filter); });
   else
     list_once(options, filter);
   return 0;

@@ -2,6 +2,7 @@
 #include "subcommand.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 
 #include <CLI/CLI.hpp>
 #include <exception>
@@ -27,6 +28,7 @@ std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App
 } // namespace
 
 int main(int argc, char** argv) {
+  tcpsight::ignore_sigpipe();
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
   app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
   app.require_subcommand(1);

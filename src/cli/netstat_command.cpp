@@ -6,8 +6,8 @@
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/repeat.hpp"
-#include "tcpsight/views/chunked_writer.hpp"
 #include "tcpsight/views/netstat_view.hpp"
+#include "tcpsight/views/output_writer.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -79,7 +79,8 @@ std::string endpoint_with_names(NameResolver& names, const SocketRow& row, const
   return host + ":" + names.service(port, row.protocol);
 }
 
-void print_tables(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
+void print_tables(OutputWriter& out, const NetstatOptions& o, const Selection& selection,
+                  NameResolver& names) {
   // Owners come from another source than the sockets: start on them at once.
   std::future<SocketOwners> pending_owners;
   if (o.processes)
@@ -105,11 +106,12 @@ void print_tables(const NetstatOptions& o, const Selection& selection, NameResol
   }
 
   // Each row is printed as it arrives: memory stays flat however many sockets there are.
-  ChunkedWriter out(stdout);
   const auto print_table = [&](const SnapshotRequest& request, std::string header,
                                auto append_row) {
     out.text() += header;
     const auto status = visit_snapshot(request, [&](const SocketRow& row) {
+      if (!out.open())
+        return;
       append_row(out.text(), row, columns);
       out.written();
     });
@@ -150,64 +152,67 @@ bool wanted_statistics(const NetstatOptions& o, const std::string& protocol) {
          (o.kinds.raw && (protocol.rfind("Ip", 0) == 0 || protocol.rfind("Icmp", 0) == 0));
 }
 
-void print_statistics(const NetstatOptions& o) {
+void print_statistics(OutputWriter& out, const NetstatOptions& o) {
   std::vector<ProtocolCounters> protocols;
   for (const char* path : {"/proc/net/snmp", "/proc/net/netstat"})
     for (auto& protocol : read_table(path, parse_protocol_counters))
       if (wanted_statistics(o, protocol.protocol))
         protocols.push_back(std::move(protocol));
-  fmt::print("{}", format_netstat_statistics(protocols));
+  out.text() += format_netstat_statistics(protocols);
 }
 
-void print_routes(const NetstatOptions& o, NameResolver& names) {
+void print_routes(OutputWriter& out, const NetstatOptions& o, NameResolver& names) {
   const auto routes = read_table("/proc/net/route", parse_proc_net_route);
   const auto gateway = [&](std::uint32_t word) {
     const auto address = ipv4_from_kernel_word(word);
     return o.numeric ? to_string(address) : names.host(address);
   };
-  fmt::print("{}", format_netstat_routes(routes, o.numeric, gateway));
+  out.text() += format_netstat_routes(routes, o.numeric, gateway);
 }
 
-void print_interfaces(const NetstatOptions& o) {
+void print_interfaces(OutputWriter& out, const NetstatOptions& o) {
   auto interfaces = read_table("/proc/net/dev", parse_proc_net_dev);
   read_interface_settings(interfaces);
   std::sort(interfaces.begin(), interfaces.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; }); // as netstat lists them
-  fmt::print("{}", format_netstat_interfaces(interfaces, o.all));
+  out.text() += format_netstat_interfaces(interfaces, o.all);
 }
 
-void print_groups(const NetstatOptions& o, NameResolver& names) {
+void print_groups(OutputWriter& out, const NetstatOptions& o, NameResolver& names) {
   auto groups = read_table("/proc/net/igmp", parse_proc_net_igmp);
   auto groups6 = read_table("/proc/net/igmp6", parse_proc_net_igmp6);
   groups.insert(groups.end(), groups6.begin(), groups6.end());
-  fmt::print("{}", format_netstat_groups(groups, [&](const IpAddress& group) {
-               return o.numeric ? to_string(group) : names.host(group);
-             }));
+  out.text() += format_netstat_groups(groups, [&](const IpAddress& group) {
+    return o.numeric ? to_string(group) : names.host(group);
+  });
 }
 
-void print_masquerade() {
+void print_masquerade(OutputWriter& out) {
   constexpr const char* kConntrack = "/proc/net/nf_conntrack";
   if (!std::filesystem::exists(kConntrack))
     throw Error(fmt::format("this kernel tracks no connections ({} is missing): load "
                             "nf_conntrack to see masqueraded ones",
                             kConntrack));
-  fmt::print("{}", format_netstat_masquerade(read_table(kConntrack, parse_nf_conntrack)));
+  out.text() += format_netstat_masquerade(read_table(kConntrack, parse_nf_conntrack));
 }
 
-void print_once(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
+// Returns false once the output is closed.
+bool print_once(const NetstatOptions& o, const Selection& selection, NameResolver& names) {
+  OutputWriter out;
   if (o.statistics)
-    print_statistics(o);
+    print_statistics(out, o);
   else if (o.groups)
-    print_groups(o, names);
+    print_groups(out, o, names);
   else if (o.masquerade)
-    print_masquerade();
+    print_masquerade(out);
   else if (o.routes || o.route_cache)
-    print_routes(o, names);
+    print_routes(out, o, names);
   else if (o.interfaces)
-    print_interfaces(o);
+    print_interfaces(out, o);
   else
-    print_tables(o, selection, names);
-  std::fflush(stdout);
+    print_tables(out, o, selection, names);
+  out.finish();
+  return out.open();
 }
 
 int run_netstat(const NetstatOptions& options) {
@@ -220,7 +225,8 @@ int run_netstat(const NetstatOptions& options) {
     print_once(options, selection, names);
     return 0;
   }
-  repeat_until_stopped(std::chrono::seconds(1), [&] { print_once(options, selection, names); });
+  repeat_until_stopped(std::chrono::seconds(1),
+                       [&] { return print_once(options, selection, names); });
   return 0;
 }
 

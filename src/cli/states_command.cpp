@@ -1,14 +1,15 @@
 #include "subcommand.hpp"
 
+#include "tcpsight/views/output_writer.hpp"
 #include "tcpsight/views/states_view.hpp"
-
-#include <fmt/core.h>
 
 namespace tcpsight::cli {
 namespace {
 
 int run_states() {
-  fmt::print("{}", format_states_table());
+  OutputWriter out;
+  out.text() += format_states_table();
+  out.finish();
   return 0;
 }
 

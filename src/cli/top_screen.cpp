@@ -1,6 +1,7 @@
 #include "top_screen.hpp"
 
 #include "tcpsight/views/text_format.hpp"
+#include "tcpsight/views/top_table.hpp"
 
 #include <curses.h>
 
@@ -211,13 +212,7 @@ void TopScreen::draw_recently_closed(const TopModel& model, int top, int bottom)
   for (const auto& record : model.recently_closed()) {
     if (y >= bottom)
       break;
-    const auto process =
-        record.owner ? fmt::format("{}/{}", record.owner->pid, record.owner->comm) : "-";
-    put_line(y++, fmt::format("  {:<26}{:<26}{:<22}{:>10.3f} ms  {:<15}",
-                              endpoint_text(record.id.local, record.id.local_port).view(),
-                              endpoint_text(record.id.remote, record.id.remote_port).view(),
-                              process, static_cast<double>(record.duration_ns()) / 1e6,
-                              outcome_name(record.outcome)));
+    put_line(y++, top_closed_line(record));
   }
 }
 

@@ -4,11 +4,9 @@
 #include "tcpsight/pipeline/event_pipeline.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/views/output.hpp"
+#include "tcpsight/views/output_writer.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fmt/core.h>
-#include <iostream>
 
 namespace tcpsight::cli {
 namespace {
@@ -19,70 +17,24 @@ struct TraceOptions {
   EventSourceOptions source; // filter, ring buffer, --read, --write
 };
 
-// Write out what is formatted before it grows past this.
-constexpr std::size_t kMaxBuffered = 1 << 20;
-
-// Flushes the output; remembers the first failure and its errno.
-class OutputWriter {
-public:
-  explicit OutputWriter(Output& output) : output_(output) {}
-
-  bool flush() {
-    errno = 0;
-    if (!failed_ && !output_.flush()) {
-      failed_ = true;
-      error_ = errno;
-    }
-    return !failed_;
-  }
-  // A reader that went away (`| head`) is not an error.
-  bool failed_badly() const { return failed_ && error_ != EPIPE; }
-  int error() const { return error_; }
-
-private:
-  Output& output_;
-  bool failed_ = false;
-  int error_ = 0;
-};
-
-// Flushes as the output grows, so a burst of events is not held whole.
-class FlushingSink : public EventSink {
-public:
-  FlushingSink(Output& output, OutputWriter& writer) : output_(output), writer_(writer) {}
-  void event(const Event& event) override {
-    output_.event(event);
-    if (output_.buffered() > kMaxBuffered)
-      writer_.flush();
-  }
-
-private:
-  Output& output_;
-  OutputWriter& writer_;
-};
-
 int run_trace(const TraceOptions& options) {
   auto source = EventSource::open(options.source);
-  std::ios::sync_with_stdio(false);
+  OutputWriter out;
   auto output = make_output({.format = options.json ? OutputFormat::Json : OutputFormat::Text,
                              .explain = options.explain},
-                            std::cout, source->wall_clock());
-  OutputWriter writer(*output);
-  FlushingSink sink(*output, writer);
-  EventPipeline pipeline(options.source.filter, sink);
+                            out, source->wall_clock());
+  EventPipeline pipeline(options.source.filter, *output);
 
-  writer.flush();
+  out.flush();
   source->run(pipeline, {.lost =
                              [&](std::uint64_t count) {
                                report_lost_events(count);
                                output->lost_events(count);
                              },
-                         .after_batch = [&](std::uint64_t) { return writer.flush(); }});
-  writer.flush();
+                         .after_batch = [&](std::uint64_t) { return out.flush(); }});
+  out.flush();
   fmt::print(stderr, "tcpsight: {} events shown, {}\n", pipeline.delivered(), source->summary());
-  if (writer.failed_badly()) {
-    fmt::print(stderr, "tcpsight: cannot write the output: {}\n", std::strerror(writer.error()));
-    return 1;
-  }
+  out.finish();
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "tcpsight/history/history_store.hpp"
 
+#include "history/sql_where.hpp"
 #include "model/parse_number.hpp"
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/model/error.hpp"
@@ -83,7 +84,8 @@ constexpr const char* kConnectionColumns =
     "cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, retransmits, "
     "syn_retransmits, seeded, path";
 
-using Value = std::variant<std::int64_t, std::string>;
+using detail::SqlValue;
+using detail::SqlWhere;
 
 // "SYN_SENT:52000 ESTABLISHED:12100000 TIME_WAIT": states and nanoseconds.
 std::string encode_path(const std::vector<StateStep>& path) {
@@ -120,64 +122,17 @@ IpAddress parse_address(const std::string& text, int family) {
       IpAddress{.family = family == 6 ? AddressFamily::IPv6 : AddressFamily::IPv4});
 }
 
-bool is_failure(Outcome outcome) {
-  return outcome == Outcome::Refused || outcome == Outcome::TimedOut ||
-         outcome == Outcome::ResetReceived || outcome == Outcome::ResetSent ||
-         outcome == Outcome::Failed || outcome == Outcome::Aborted;
-}
-
-// "WHERE ..." for a query, with the values to bind in order.
-std::pair<std::string, std::vector<Value>> where_clause(const HistoryStore::Query& q) {
-  std::vector<std::string> terms;
-  std::vector<Value> values;
-  const auto in_list = [&](const char* column, const auto& items, auto to_value) {
-    std::string term = fmt::format("{} IN (", column);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      term += i ? ",?" : "?";
-      values.push_back(to_value(items[i]));
-    }
-    return term + ")";
-  };
-  const auto as_int = [](auto value) { return Value{static_cast<std::int64_t>(value)}; };
-  if (q.since) {
-    terms.push_back("end_ns >= ?");
-    values.push_back(q.since->ns);
-  }
-  if (q.until) {
-    terms.push_back("end_ns <= ?");
-    values.push_back(q.until->ns);
-  }
-  if (q.address) {
-    terms.push_back("(saddr = ? OR daddr = ?)");
-    values.push_back(*q.address);
-    values.push_back(*q.address);
-  }
-  const auto& r = q.records;
-  if (!r.ports.empty()) {
-    const auto local = in_list("sport", r.ports, as_int);
-    terms.push_back(fmt::format("({} OR {})", local, in_list("dport", r.ports, as_int)));
-  }
-  if (!r.pids.empty())
-    terms.push_back(in_list("pid", r.pids, as_int));
-  if (r.comm) {
-    terms.push_back("comm = ?");
-    values.push_back(*r.comm);
-  }
-  if (!r.outcomes.empty())
-    terms.push_back(in_list("outcome", r.outcomes,
-                            [](Outcome o) { return Value{std::string(outcome_name(o))}; }));
-  if (r.min_ms) {
-    terms.push_back("end_ns - start_ns >= ?");
-    values.push_back(static_cast<std::int64_t>(*r.min_ms * 1e6));
-  }
-  if (r.max_ms) {
-    terms.push_back("end_ns - start_ns <= ?");
-    values.push_back(static_cast<std::int64_t>(*r.max_ms * 1e6));
-  }
-  std::string where;
-  for (const auto& term : terms)
-    where += (where.empty() ? " WHERE " : " AND ") + term;
-  return {where, values};
+// The conditions of a query.
+SqlWhere where_of(const HistoryStore::Query& q) {
+  SqlWhere where;
+  if (q.since)
+    where.add("end_ns >= ?", {q.since->ns});
+  if (q.until)
+    where.add("end_ns <= ?", {q.until->ns});
+  if (q.address)
+    where.add("(saddr = ? OR daddr = ?)", {*q.address, *q.address});
+  detail::add_record_filter(where, q.records);
+  return where;
 }
 
 } // namespace
@@ -205,7 +160,7 @@ public:
     else
       bind_null(index);
   }
-  void bind_all(const std::vector<Value>& values) {
+  void bind_all(const std::vector<SqlValue>& values) {
     for (std::size_t i = 0; i < values.size(); ++i)
       std::visit([&](const auto& v) { bind(static_cast<int>(i + 1), v); }, values[i]);
   }
@@ -464,17 +419,17 @@ std::uint64_t HistoryStore::apply_retention(std::optional<WallTime> cutoff,
 
 void HistoryStore::connections(const Query& query,
                                const std::function<void(const WallConnectionRecord&)>& visit) {
-  auto [where, values] = where_clause(query);
+  const auto where = where_of(query);
   // The latest `limit` of them, still shown oldest first.
   const auto sql =
       query.limit == 0
           ? fmt::format("SELECT {} FROM connections{} ORDER BY end_ns, id", kConnectionColumns,
-                        where)
+                        where.text())
           : fmt::format("SELECT {} FROM (SELECT id, {} FROM connections{} ORDER BY end_ns DESC, "
                         "id DESC LIMIT {}) ORDER BY end_ns, id",
-                        kConnectionColumns, kConnectionColumns, where, query.limit);
+                        kConnectionColumns, kConnectionColumns, where.text(), query.limit);
   Statement statement(db_, sql, path_);
-  statement.bind_all(values);
+  statement.bind_all(where.values());
   while (statement.step()) {
     const auto& s = statement;
     WallConnectionRecord r;
@@ -519,13 +474,13 @@ std::uint64_t HistoryStore::transition_count() {
 }
 
 std::vector<HistoryStore::Count> HistoryStore::count_by_outcome(const Query& query) {
-  auto [where, values] = where_clause(query);
+  const auto where = where_of(query);
   Statement statement(db_,
                       fmt::format("SELECT outcome, count(*) FROM connections{} GROUP BY outcome "
                                   "ORDER BY count(*) DESC, outcome",
-                                  where),
+                                  where.text()),
                       path_);
-  statement.bind_all(values);
+  statement.bind_all(where.values());
   std::vector<Count> counts;
   while (statement.step()) {
     Count count{.key = statement.text(0),
@@ -539,17 +494,19 @@ std::vector<HistoryStore::Count> HistoryStore::count_by_outcome(const Query& que
 
 std::vector<HistoryStore::Count> HistoryStore::count_by_remote(const Query& query,
                                                                std::size_t limit) {
-  auto [where, values] = where_clause(query);
+  const auto where = where_of(query);
   // A passive connection's remote port is the client's ephemeral one: those
   // count per address only (port -1).
   Statement statement(
       db_,
       fmt::format("SELECT daddr, CASE role WHEN 'passive' THEN -1 ELSE dport END AS port, "
-                  "count(*), sum(outcome IN ('refused', 'timed_out', 'reset_received', "
-                  "'reset_sent', 'failed', 'aborted')) FROM connections{} GROUP BY daddr, port "
+                  "count(*), sum({}) FROM connections{} GROUP BY daddr, port "
                   "ORDER BY count(*) DESC, daddr, port LIMIT {}",
-                  where, limit),
+                  detail::sql_in("outcome", kFailureOutcomes.size()), where.text(), limit),
       path_);
+  // The placeholders in the order they appear: the failures' first.
+  auto values = detail::sql_outcome_names(kFailureOutcomes);
+  values.insert(values.end(), where.values().begin(), where.values().end());
   statement.bind_all(values);
   std::vector<Count> counts;
   while (statement.step())

@@ -1,5 +1,6 @@
 #include "tcpsight/model/connection_record.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -54,6 +55,11 @@ WallConnectionRecord on_wall_clock(ConnectionRecord record, WallClock clock) {
   const auto start = clock.to_wall(record.start);
   const auto end = clock.to_wall(record.end);
   return {std::move(static_cast<ConnectionFacts&>(record)), start, end};
+}
+
+bool is_failure(Outcome outcome) {
+  return std::find(kFailureOutcomes.begin(), kFailureOutcomes.end(), outcome) !=
+         kFailureOutcomes.end();
 }
 
 } // namespace tcpsight

@@ -33,7 +33,6 @@ public:
 
   void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override {
     install_stop_signals();
-    ignore_sigpipe();
     std::uint64_t last_tick = 0;
     bool stopped = false;
     // A cut-short recording still shows what it holds, then fails.
@@ -113,7 +112,6 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   for (auto& e : std::exchange(early_, {}))
     handle(std::move(e));
   install_stop_signals();
-  ignore_sigpipe();
   fmt::print(stderr, "tcpsight: tracing TCP connections; Ctrl-C to stop\n");
   while (!stop_requested()) {
     tracer_->poll(kPollTimeout);

@@ -2,106 +2,46 @@
 
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/pipeline/explain.hpp"
+#include "tcpsight/views/json_writer.hpp"
 #include "views/append.hpp"
-
-#include <algorithm>
-#include <ctime>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "views/json_members.hpp"
 
 namespace tcpsight {
 namespace {
 
-using detail::append_uint;
-using namespace std::string_view_literals;
-
-void append_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  out += text;
-  out += '"';
-}
-
-// key is the whole ,"name": prefix.
-void append_ms_or_null(std::string& out, std::string_view key,
-                       const std::optional<std::uint64_t>& ns) {
-  out += key;
-  if (ns)
-    detail::append_ms(out, *ns);
-  else
-    out += "null";
-}
-
-void append_owner(std::string& out, const std::optional<Owner>& owner) {
-  if (!owner) {
-    out += R"(,"pid":null,"comm":null,"uid":null,"cgroup_id":null)";
-    return;
-  }
-  out += R"(,"pid":)"sv;
-  append_uint(out, owner->pid);
-  out += R"(,"comm":)"sv;
-  out += json_string(owner->comm);
-  out += R"(,"uid":)"sv;
-  append_uint(out, owner->uid);
-  out += R"(,"cgroup_id":)"sv;
-  append_uint(out, owner->cgroup_id);
-}
-
-void append_endpoints(std::string& out, const Event& e) {
-  out += R"(,"family":)"sv;
-  append_quoted(out, family_name(e.family()));
-  out += R"(,"saddr":)"sv;
-  append_quoted(out, address_text(e.id.local).view());
-  out += R"(,"sport":)"sv;
-  append_uint(out, e.id.local_port);
-  out += R"(,"daddr":)"sv;
-  append_quoted(out, address_text(e.id.remote).view());
-  out += R"(,"dport":)"sv;
-  append_uint(out, e.id.remote_port);
-}
-
-void append_states(std::string& out, const Event& e) {
+void write_states(JsonWriter& json, const Event& e) {
   if (e.type != EventType::Transition) {
-    out += R"(,"state":)"sv;
-    append_quoted(out, tcp_state_name(e.new_state));
+    json.key<"state">().plain_string(tcp_state_name(e.new_state));
     return;
   }
-  out += R"(,"old":)"sv;
-  append_quoted(out, tcp_state_name(e.old_state));
-  out += R"(,"new":)"sv;
-  append_quoted(out, tcp_state_name(e.new_state));
-  append_ms_or_null(out, R"(,"ms_in_old":)"sv, e.ns_in_old);
-  append_ms_or_null(out, R"(,"handshake_ms":)"sv, e.handshake_ns);
-  out += R"(,"inferred":)"sv;
-  out += e.inferred ? "true" : "false";
-  if (e.inferred) {
-    out += R"(,"expires_in_ms":)"sv;
-    append_uint(out, kTimeWaitNs / 1'000'000);
-  }
+  json.key<"old">().plain_string(tcp_state_name(e.old_state));
+  json.key<"new">().plain_string(tcp_state_name(e.new_state));
+  json.key<"ms_in_old">().milliseconds_or_null(e.ns_in_old);
+  json.key<"handshake_ms">().milliseconds_or_null(e.handshake_ns);
+  json.key<"inferred">().boolean(e.inferred);
+  if (e.inferred)
+    json.key<"expires_in_ms">().number(kTimeWaitNs / 1'000'000);
   if (e.handover)
-    out += R"(,"handover":"fin_wait2")"sv;
+    json.key<"handover">().plain_string("fin_wait2");
   if (e.totals) {
-    out += R"(,"tx_bytes":)"sv;
-    append_uint(out, e.totals->tx_bytes);
-    out += R"(,"rx_bytes":)"sv;
-    append_uint(out, e.totals->rx_bytes);
-    out += R"(,"retransmits":)"sv;
-    append_uint(out, e.totals->retransmits);
+    json.key<"tx_bytes">().number(e.totals->tx_bytes).key<"rx_bytes">().number(e.totals->rx_bytes);
+    json.key<"retransmits">().number(e.totals->retransmits);
   }
 }
 
-void append_outcome(std::string& out, const Event& e) {
-  out += R"(,"reason":)"sv;
+void write_outcome(JsonWriter& json, const Event& e) {
+  json.key<"reason">();
   if (e.reason != Reason::None)
-    append_quoted(out, reason_name(e.reason));
+    json.plain_string(reason_name(e.reason));
   else
-    out += "null";
-  out += R"(,"error":)"sv;
+    json.null();
+  json.key<"error">();
   if (e.error != 0)
-    append_quoted(out, errno_name(e.error));
+    json.plain_string(errno_name(e.error));
   else
-    out += "null";
+    json.null();
   if (e.no_socket)
-    out += R"(,"no_socket":true)";
+    json.key<"no_socket">().boolean(true);
 }
 
 // UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".
@@ -117,48 +57,33 @@ void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
 
 void append_event_json(std::string& out, const Event& e, std::int64_t realtime_ns,
                        bool explain_it) {
-  out += R"({"type":")";
-  out += event_type_name(e.type);
-  out += R"(","ts_ns":)";
-  append_uint(out, e.ts_ns);
-  out += R"(,"time":")";
-  append_iso8601_utc(out, realtime_ns);
-  out += '"';
-  out += R"(,"sock_id":)"sv;
-  append_uint(out, e.id.sock_id);
-  out += R"(,"netns":)"sv;
-  append_uint(out, e.id.netns);
-  append_owner(out, e.owner);
-  append_endpoints(out, e);
-  append_states(out, e);
-  append_outcome(out, e);
-  if (explain_it) {
-    out += R"(,"explain":)"sv;
-    out += json_string(explain(e));
-  }
-  out += "}\n";
+  JsonWriter json(out);
+  json.begin_object();
+  json.key<"type">().plain_string(event_type_name(e.type));
+  json.key<"ts_ns">().number(e.ts_ns);
+  json.key<"time">().plain_string_from(
+      [&](std::string& text) { append_iso8601_utc(text, realtime_ns); });
+  json.key<"sock_id">().number(e.id.sock_id).key<"netns">().number(e.id.netns);
+  detail::write_owner_members(json, e.owner);
+  detail::write_endpoint_members(json, e.id);
+  write_states(json, e);
+  write_outcome(json, e);
+  if (explain_it)
+    json.key<"explain">().string(explain(e));
+  json.end_object().end_line();
 }
 
 std::string lost_events_json(std::uint64_t count) {
-  std::string out = R"({"type":"lost_events","count":)";
-  append_uint(out, count);
-  out += "}\n";
+  std::string out;
+  JsonWriter(out)
+      .begin_object()
+      .key<"type">()
+      .plain_string("lost_events")
+      .key<"count">()
+      .number(count)
+      .end_object()
+      .end_line();
   return out;
-}
-
-std::string json_string(std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
-  if (plain) { // the usual command name: nothing to escape
-    std::string out;
-    append_quoted(out, text);
-    return out;
-  }
-  // nlohmann's serializer does the escaping; it is told to replace invalid
-  // UTF-8 rather than throw, since a comm can hold any bytes.
-  return nlohmann::json(std::string(text))
-      .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
 }
 
 std::string format_iso8601_utc(std::int64_t realtime_ns) {

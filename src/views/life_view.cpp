@@ -2,8 +2,10 @@
 
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/views/json_format.hpp"
+#include "tcpsight/views/json_writer.hpp"
 #include "tcpsight/views/text_format.hpp"
 #include "views/append.hpp"
+#include "views/json_members.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -19,6 +21,20 @@ std::string ms_text(std::uint64_t ns) {
   return ms < 10     ? fmt::format("{:.3f}", ms)
          : ms < 1000 ? fmt::format("{:.1f}", ms)
                      : fmt::format("{:.0f}", ms);
+}
+
+std::optional<double> optional_ms(const std::optional<std::uint64_t>& ns) {
+  return ns ? std::optional(ms_of(*ns)) : std::nullopt;
+}
+
+// "tx_bytes", "rx_bytes", "retransmits": null when the close was not seen.
+void write_totals(JsonWriter& json, const std::optional<ConnectionTotals>& totals) {
+  if (!totals) {
+    json.key<"tx_bytes">().null().key<"rx_bytes">().null().key<"retransmits">().null();
+    return;
+  }
+  json.key<"tx_bytes">().number(totals->tx_bytes).key<"rx_bytes">().number(totals->rx_bytes);
+  json.key<"retransmits">().number(totals->retransmits);
 }
 
 } // namespace
@@ -60,34 +76,34 @@ void append_life_row(std::string& out, const WallConnectionRecord& r) {
 }
 
 void append_life_json(std::string& out, const WallConnectionRecord& r) {
-  const auto it = std::back_inserter(out);
-  fmt::format_to(it, R"({{"type":"connection","time":"{}","start_time":"{}","sock_id":{},)",
-                 format_iso8601_utc(r.end.ns), format_iso8601_utc(r.start.ns), r.id.sock_id);
-  fmt::format_to(it, R"("netns":{},)", r.id.netns);
-  if (r.owner)
-    fmt::format_to(it, R"("pid":{},"comm":{},"uid":{},"cgroup_id":{},)", r.owner->pid,
-                   json_string(r.owner->comm), r.owner->uid, r.owner->cgroup_id);
+  JsonWriter json(out);
+  json.begin_object().key<"type">().plain_string("connection");
+  json.key<"time">().plain_string(format_iso8601_utc(r.end.ns));
+  json.key<"start_time">().plain_string(format_iso8601_utc(r.start.ns));
+  json.key<"sock_id">().number(r.id.sock_id).key<"netns">().number(r.id.netns);
+  detail::write_owner_members(json, r.owner);
+  detail::write_endpoint_members(json, r.id);
+  json.key<"role">().plain_string(role_name(r.role));
+  json.key<"outcome">().plain_string(outcome_name(r.outcome));
+  json.key<"error">();
+  if (r.error)
+    json.string(errno_name(r.error));
   else
-    out += R"("pid":null,"comm":null,"uid":null,"cgroup_id":null,)";
-  fmt::format_to(it, R"("family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{},)",
-                 family_name(r.id.local.family), address_text(r.id.local).view(), r.id.local_port,
-                 address_text(r.id.remote).view(), r.id.remote_port);
-  fmt::format_to(it, R"("role":"{}","outcome":"{}","error":{},"seeded":{},)", role_name(r.role),
-                 outcome_name(r.outcome),
-                 r.error ? json_string(errno_name(r.error)) : std::string("null"), r.seeded);
-  fmt::format_to(it, R"("duration_ms":{:.3f},"handshake_ms":{},)", ms_of(r.duration_ns()),
-                 r.handshake_ns ? fmt::format("{:.3f}", ms_of(*r.handshake_ns)) : "null");
-  if (r.totals)
-    fmt::format_to(it, R"("tx_bytes":{},"rx_bytes":{},"retransmits":{},)", r.totals->tx_bytes,
-                   r.totals->rx_bytes, r.totals->retransmits);
-  else
-    out += R"("tx_bytes":null,"rx_bytes":null,"retransmits":null,)";
-  fmt::format_to(it, R"("syn_retransmits":{},"path":[)", r.syn_retransmits);
-  for (std::size_t i = 0; i < r.path.size(); ++i)
-    fmt::format_to(it, R"({}{{"state":"{}","ms":{}}})", i ? "," : "",
-                   tcp_state_name(r.path[i].state),
-                   r.path[i].ns ? fmt::format("{:.3f}", ms_of(*r.path[i].ns)) : "null");
-  out += "]}\n";
+    json.null();
+  json.key<"seeded">().boolean(r.seeded);
+  json.key<"duration_ms">().three_decimals(ms_of(r.duration_ns()));
+  json.key<"handshake_ms">().three_decimals_or_null(optional_ms(r.handshake_ns));
+  write_totals(json, r.totals);
+  json.key<"syn_retransmits">().number(r.syn_retransmits);
+  json.key<"path">().begin_array();
+  for (const auto& step : r.path)
+    json.begin_object()
+        .key<"state">()
+        .plain_string(tcp_state_name(step.state))
+        .key<"ms">()
+        .three_decimals_or_null(optional_ms(step.ns))
+        .end_object();
+  json.end_array().end_object().end_line();
 }
 
 } // namespace tcpsight

@@ -1,7 +1,8 @@
 #include "tcpsight/views/socket_table.hpp"
 
-#include "tcpsight/views/json_format.hpp"
+#include "tcpsight/views/json_writer.hpp"
 #include "views/append.hpp"
+#include "views/json_members.hpp"
 
 #include <fmt/format.h>
 
@@ -78,6 +79,24 @@ void append_unix_endpoints(std::string& out, const SocketRow& row) {
   append_endpoints(out, local, peer);
 }
 
+void write_tcp_info(JsonWriter& json, const SocketRow::TcpInfo& info) {
+  json.key<"tcp_info">().begin_object();
+  json.key<"rtt_ms">().three_decimals(info.rtt_us / 1000.0);
+  json.key<"rttvar_ms">().three_decimals(info.rttvar_us / 1000.0);
+  json.key<"cwnd">().number(info.cwnd).key<"retransmits">().number(info.total_retransmits);
+  json.end_object();
+}
+
+// [{"pid":1234,"comm":"nginx"}, ...]: the processes holding the socket.
+void write_processes(JsonWriter& json, const SocketOwners& owners, std::uint64_t inode) {
+  json.key<"processes">().begin_array();
+  for (const auto& process : owners.holders(inode)) {
+    json.begin_object().key<"pid">().number(process.pid);
+    json.key<"comm">().string(process.comm).end_object();
+  }
+  json.end_array();
+}
+
 } // namespace
 
 std::string_view socket_state_name(const SocketRow& row) {
@@ -117,36 +136,25 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
 }
 
 void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners) {
-  fmt::format_to(std::back_inserter(out),
-                 R"({{"type":"socket","protocol":"{}","state":"{}","recv_q":{},"send_q":{},)"
-                 R"("uid":{},"inode":{},"cookie":{},"cgroup_id":{},"netns":{})",
-                 protocol_name(row.protocol), socket_state_name(row), row.recv_q, row.send_q,
-                 row.uid, row.inode, row.id.sock_id, row.cgroup_id, row.id.netns);
+  JsonWriter json(out);
+  json.begin_object().key<"type">().plain_string("socket");
+  json.key<"protocol">().plain_string(protocol_name(row.protocol));
+  json.key<"state">().plain_string(socket_state_name(row));
+  json.key<"recv_q">().number(row.recv_q).key<"send_q">().number(row.send_q);
+  json.key<"uid">().number(row.uid).key<"inode">().number(row.inode).key<"cookie">().number(
+      row.id.sock_id);
+  json.key<"cgroup_id">().number(row.cgroup_id).key<"netns">().number(row.id.netns);
   if (row.tcp_info)
-    fmt::format_to(std::back_inserter(out),
-                   R"(,"tcp_info":{{"rtt_ms":{:.3f},"rttvar_ms":{:.3f},"cwnd":{},)"
-                   R"("retransmits":{}}})",
-                   row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
-                   row.tcp_info->cwnd, row.tcp_info->total_retransmits);
-  if (row.protocol == Protocol::Unix)
-    fmt::format_to(std::back_inserter(out), R"(,"path":{},"unix_type":{},"peer_inode":{})",
-                   json_string(row.unix_path), row.unix_type, row.unix_peer);
-  else
-    fmt::format_to(std::back_inserter(out),
-                   R"(,"family":"{}","saddr":"{}","sport":{},"daddr":"{}","dport":{})",
-                   family_name(row.id.local.family), address_text(row.id.local).view(),
-                   row.id.local_port, address_text(row.id.remote).view(), row.id.remote_port);
-  if (owners) {
-    out += R"(,"processes":[)";
-    bool first = true;
-    for (const auto& process : owners->holders(row.inode)) {
-      fmt::format_to(std::back_inserter(out), R"({}{{"pid":{},"comm":{}}})", first ? "" : ",",
-                     process.pid, json_string(process.comm));
-      first = false;
-    }
-    out += ']';
+    write_tcp_info(json, *row.tcp_info);
+  if (row.protocol == Protocol::Unix) {
+    json.key<"path">().string(row.unix_path).key<"unix_type">().number(row.unix_type);
+    json.key<"peer_inode">().number(row.unix_peer);
+  } else {
+    detail::write_endpoint_members(json, row.id);
   }
-  out += "}\n";
+  if (owners)
+    write_processes(json, *owners, row.inode);
+  json.end_object().end_line();
 }
 
 } // namespace tcpsight

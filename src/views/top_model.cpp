@@ -1,8 +1,8 @@
 #include "tcpsight/views/top_model.hpp"
 
+#include "tcpsight/views/top_order.hpp"
+
 #include <algorithm>
-#include <fmt/format.h>
-#include <tuple>
 #include <unordered_set>
 
 namespace tcpsight {
@@ -10,36 +10,6 @@ namespace {
 
 SocketRow socket_of(const Event& e) {
   return {.protocol = Protocol::Tcp, .id = e.id, .state = e.new_state};
-}
-
-std::string age_text(std::uint64_t ns) {
-  const auto seconds = ns / 1'000'000'000;
-  if (seconds < 60)
-    return fmt::format("{}s", seconds);
-  if (seconds < 3600)
-    return fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
-  return fmt::format("{}h{:02}m", seconds / 3600, seconds % 3600 / 60);
-}
-
-// What a column sorts by: its text, or a number where the text would not order.
-std::tuple<std::string, std::uint64_t, std::uint64_t> sort_key(const TopRow& row,
-                                                               TopColumn column) {
-  switch (column) {
-  case TopColumn::Local:
-    return {std::string(address_text(row.socket.id.local).view()), row.socket.id.local_port, 0};
-  case TopColumn::Remote:
-    return {std::string(address_text(row.socket.id.remote).view()), row.socket.id.remote_port, 0};
-  case TopColumn::Process:
-    return {row.owner ? row.owner->comm : std::string(), row.owner ? row.owner->pid : 0, 0};
-  case TopColumn::Age: // the newest first when ascending
-    return {"", UINT64_MAX - row.first_seen_ns, 0};
-  case TopColumn::Handshake:
-    return {"", row.handshake_ns.value_or(0), 0};
-  case TopColumn::Bytes:
-    return {"", row.totals ? row.totals->tx_bytes + row.totals->rx_bytes : 0, 0};
-  default:
-    return {top_column_text(row, column, 0), 0, 0};
-  }
 }
 
 } // namespace
@@ -176,9 +146,9 @@ std::vector<const TopRow*> TopModel::rows(const TopViewOptions& options, std::si
     shown.push_back(&row);
   }
   const auto before = [&](const TopRow* a, const TopRow* b) {
-    auto ka = sort_key(*a, options.sort), kb = sort_key(*b, options.sort);
-    if (ka != kb)
-      return options.descending ? kb < ka : ka < kb;
+    const auto order = compare_top_rows(*a, *b, options.sort);
+    if (order != 0)
+      return options.descending ? order > 0 : order < 0;
     return a->socket.id.sock_id < b->socket.id.sock_id; // stable from frame to frame
   };
   if (limit > 0 && limit < shown.size()) {
@@ -197,37 +167,6 @@ std::map<std::string, std::size_t> TopModel::state_counts() const {
     if (!row.outcome)
       ++counts[std::string(tcp_state_name(row.socket.state))];
   return counts;
-}
-
-std::string_view top_column_title(TopColumn column) {
-  static constexpr std::string_view kTitles[kTopColumnCount] = {
-      "PROTO", "LOCAL", "REMOTE", "STATE", "PID/PROGRAM", "AGE", "HS_MS", "TX/RX"};
-  return kTitles[static_cast<int>(column)];
-}
-
-std::string top_column_text(const TopRow& row, TopColumn column, std::uint64_t now_ns) {
-  switch (column) {
-  case TopColumn::Protocol:
-    return std::string(socket_netid(row.socket));
-  case TopColumn::Local:
-    return std::string(endpoint_text(row.socket.id.local, row.socket.id.local_port).view());
-  case TopColumn::Remote:
-    return std::string(endpoint_text(row.socket.id.remote, row.socket.id.remote_port).view());
-  case TopColumn::State:
-    if (row.outcome && *row.outcome != Outcome::StillOpen)
-      return std::string(outcome_name(*row.outcome));
-    return std::string(tcp_state_name(row.socket.state));
-  case TopColumn::Process:
-    return row.owner ? fmt::format("{}/{}", row.owner->pid, row.owner->comm) : "-";
-  case TopColumn::Age:
-    return age_text(now_ns > row.first_seen_ns ? now_ns - row.first_seen_ns : 0);
-  case TopColumn::Handshake:
-    return row.handshake_ns ? fmt::format("{:.3f}", static_cast<double>(*row.handshake_ns) / 1e6)
-                            : "-";
-  case TopColumn::Bytes:
-    return row.totals ? fmt::format("{}/{}", row.totals->tx_bytes, row.totals->rx_bytes) : "-";
-  }
-  return "";
 }
 
 } // namespace tcpsight

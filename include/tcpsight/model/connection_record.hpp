@@ -4,6 +4,7 @@
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/model/time_point.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -38,6 +39,14 @@ enum class Outcome : std::uint8_t {
 // "reset_sent", "reset_received", "refused", "timed_out", "aborted", "failed".
 std::string_view outcome_name(Outcome outcome);
 std::optional<Outcome> parse_outcome(std::string_view name);
+
+// The outcomes that count as failed: refused, timed out, reset either way,
+// aborted, failed.
+inline constexpr std::array<Outcome, 6> kFailureOutcomes{
+    Outcome::ResetSent, Outcome::ResetReceived, Outcome::Refused,
+    Outcome::TimedOut,  Outcome::Aborted,       Outcome::Failed,
+};
+bool is_failure(Outcome outcome);
 
 // One state on a connection's path and how long it stayed there; the
 // last one has no duration unless the connection is still open.

@@ -5,8 +5,9 @@
 
 namespace tcpsight {
 
-// Runs step, then again every interval, until SIGINT or SIGTERM: `ls -c`
-// and `netstat -c`. A signal ends the wait in between at once.
-void repeat_until_stopped(std::chrono::milliseconds interval, const std::function<void()>& step);
+// Runs step, then again every interval, until SIGINT or SIGTERM, or until
+// step returns false (its output closed): `ls -c` and `netstat -c`. A
+// signal ends the wait in between at once.
+void repeat_until_stopped(std::chrono::milliseconds interval, const std::function<bool()>& step);
 
 } // namespace tcpsight

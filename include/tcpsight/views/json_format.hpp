@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/model/event.hpp"
+#include "tcpsight/views/json_writer.hpp"
 
 #include <cstdint>
 #include <string>
@@ -18,11 +19,6 @@ void append_event_json(std::string& out, const Event& event, std::int64_t realti
 
 // {"type":"lost_events","count":N} with its trailing newline.
 std::string lost_events_json(std::uint64_t count);
-
-// A JSON string literal, quotes included, in pure ASCII: control bytes and
-// non-ASCII characters are \u escapes, and bytes that are not valid UTF-8
-// become U+FFFD.
-std::string json_string(std::string_view text);
 
 // UTC time as ISO 8601 with nanoseconds: "2026-11-24T13:45:02.123456789Z".
 std::string format_iso8601_utc(std::int64_t realtime_ns);

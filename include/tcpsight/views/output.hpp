@@ -3,11 +3,10 @@
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/pipeline/event_sink.hpp"
+#include "tcpsight/views/output_writer.hpp"
 
 #include <cstdint>
 #include <memory>
-#include <ostream>
-#include <string>
 
 namespace tcpsight {
 
@@ -19,27 +18,14 @@ struct OutputOptions {
 };
 
 // Traced events for people (a table) or programs (JSON lines).
-// Writes are buffered until flush().
 class Output : public EventSink {
 public:
   // Records the kernel could not deliver because the ring buffer was full.
   virtual void lost_events(std::uint64_t count) = 0;
-  // Writes what is buffered; false once the stream can take no more
-  // (a closed pipe, say).
-  bool flush();
-  // Bytes formatted and not yet written.
-  std::size_t buffered() const { return buffer_.size(); }
-
-protected:
-  explicit Output(std::ostream& stream) : stream_(stream) {}
-
-  std::string buffer_;
-
-private:
-  std::ostream& stream_;
 };
 
-std::unique_ptr<Output> make_output(const OutputOptions& options, std::ostream& stream,
+// An Output that formats into writer, which writes a chunk at a time.
+std::unique_ptr<Output> make_output(const OutputOptions& options, OutputWriter& writer,
                                     WallClock clock);
 
 } // namespace tcpsight

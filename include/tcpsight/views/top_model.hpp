@@ -113,8 +113,4 @@ private:
   double events_last_second_ = 0;
 };
 
-// The text of a row's columns, shared by the screen and the tests.
-std::string top_column_text(const TopRow& row, TopColumn column, std::uint64_t now_ns);
-std::string_view top_column_title(TopColumn column);
-
 } // namespace tcpsight

@@ -3,11 +3,12 @@
 #include "tcpsight/views/json_format.hpp"
 #include "tcpsight/views/text_format.hpp"
 
+#include "pipe_without_reader.hpp"
 #include "sample_event.hpp"
 #include "utc_time_zone.hpp"
+#include "written_file.hpp"
 
 #include <gtest/gtest.h>
-#include <sstream>
 
 namespace tcpsight {
 namespace {
@@ -17,38 +18,40 @@ WallClock sample_clock() { return WallClock(test::kSampleRealtimeNs - 1'000'000'
 
 TEST(Output, TextWritesHeaderThenRowsOnFlush) {
   test::use_utc_time_zone();
-  std::ostringstream stream;
-  auto output = make_output({.format = OutputFormat::Text}, stream, sample_clock());
+  test::WrittenFile file;
+  OutputWriter writer(file.fd());
+  auto output = make_output({.format = OutputFormat::Text}, writer, sample_clock());
   output->event(test::sample_event());
   output->lost_events(3); // reported on stderr by the caller, not in the table
-  EXPECT_EQ(stream.str(), "");
-  EXPECT_GT(output->buffered(), 0u);
-  EXPECT_TRUE(output->flush());
-  EXPECT_EQ(output->buffered(), 0u);
+  EXPECT_EQ(file.text(), "");
+  EXPECT_GT(writer.text().size(), 0u);
+  EXPECT_TRUE(writer.flush());
+  EXPECT_EQ(writer.text().size(), 0u);
   std::string expected = text_header();
   append_text_row(expected, test::sample_event(), test::kSampleRealtimeNs);
-  EXPECT_EQ(stream.str(), expected);
+  EXPECT_EQ(file.text(), expected);
 }
 
 TEST(Output, JsonWritesEventsAndLostEvents) {
-  std::ostringstream stream;
+  test::WrittenFile file;
+  OutputWriter writer(file.fd());
   auto output =
-      make_output({.format = OutputFormat::Json, .explain = true}, stream, sample_clock());
+      make_output({.format = OutputFormat::Json, .explain = true}, writer, sample_clock());
   output->event(test::sample_event());
   output->lost_events(3);
-  EXPECT_TRUE(output->flush());
+  EXPECT_TRUE(writer.flush());
   std::string expected;
   append_event_json(expected, test::sample_event(), test::kSampleRealtimeNs, /*explain=*/true);
   expected += lost_events_json(3);
-  EXPECT_EQ(stream.str(), expected);
+  EXPECT_EQ(file.text(), expected);
 }
 
 TEST(Output, FlushReportsAStreamThatCanTakeNoMore) {
-  std::ostringstream stream;
-  stream.setstate(std::ios::badbit);
-  auto output = make_output({.format = OutputFormat::Json}, stream, sample_clock());
+  test::PipeWithoutReader pipe;
+  OutputWriter writer(pipe.fd());
+  auto output = make_output({.format = OutputFormat::Json}, writer, sample_clock());
   output->event(test::sample_event());
-  EXPECT_FALSE(output->flush());
+  EXPECT_FALSE(writer.flush());
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "tcpsight/views/top_controls.hpp"
 #include "tcpsight/views/top_model.hpp"
+#include "tcpsight/views/top_table.hpp"
 
 #include "sample_event.hpp"
 #include "tcpsight/pipeline/interpret.hpp"
@@ -95,6 +96,23 @@ TEST(TopModel, SortByAnyColumnEitherWay) {
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::State})), (std::vector<std::uint64_t>{2, 1, 3}));
   EXPECT_EQ(ids(model.rows({.sort = TopColumn::Local}, 2)), (std::vector<std::uint64_t>{2, 3}))
       << "a screenful: the first in the same order";
+}
+
+TEST(TopModel, AddressesSortAsAddressesNotAsText) {
+  TopModel model;
+  const auto remote_at = [&](std::uint64_t id, IpAddress remote) {
+    auto e = at(id, Close, SynSent, 0);
+    e.id.remote = remote;
+    model.event(e);
+  };
+  remote_at(1, IpAddress{.bytes = {10, 0, 0, 2}});
+  remote_at(2, IpAddress{.bytes = {9, 0, 0, 1}});
+  remote_at(3, IpAddress{.family = AddressFamily::IPv6, .bytes = {0x20, 0x01}});
+  remote_at(4, IpAddress{.bytes = {192, 168, 0, 1}});
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::Remote})), (std::vector<std::uint64_t>{2, 1, 4, 3}))
+      << "9.0.0.1 before 10.0.0.2, and IPv4 before IPv6";
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::Remote, .descending = true})),
+            (std::vector<std::uint64_t>{3, 4, 1, 2}));
 }
 
 TEST(TopModel, FilterAndListeners) {

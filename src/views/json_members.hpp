@@ -1,0 +1,20 @@
+#pragma once
+
+// Members that several JSON views share, written the same way in each.
+
+#include "tcpsight/model/connection_id.hpp"
+#include "tcpsight/model/event.hpp"
+#include "tcpsight/views/json_writer.hpp"
+
+#include <cstdint>
+#include <optional>
+
+namespace tcpsight::detail {
+
+// "pid", "comm", "uid", "cgroup_id": all null when the owner is unknown.
+void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner);
+
+// "family", "saddr", "sport", "daddr", "dport".
+void write_endpoint_members(JsonWriter& json, const ConnectionId& id);
+
+} // namespace tcpsight::detail
