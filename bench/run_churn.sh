@@ -11,8 +11,8 @@
 # events each tracer lost, and for tcpsight the events it showed per
 # connection (8 when nothing is missing: 6 transitions and 2 resets).
 # Needs root. Environment: ROUNDS (3), SECONDS (5), THREADS (2), and
-# BASELINE: another build's tcpsight binary, run as one more mode
-# (`trace >/dev/null`) to compare two versions in the same rounds.
+# BASELINE: another build's tcpsight binary, run as two more modes
+# (`trace` and `trace --json`) to compare two versions in the same rounds.
 set -euo pipefail
 build=${1:-build}
 rounds=${ROUNDS:-3}
@@ -40,6 +40,7 @@ run_mode() {
     tcpsight-json) "$tcpsight" trace --json >/dev/null 2>"$log/err" & pid=$! ;;
     tcpstates) "$tcpstates" >/dev/null 2>"$log/err" & pid=$! ;;
     baseline) "$BASELINE" trace >/dev/null 2>"$log/err" & pid=$! ;;
+    baseline-json) "$BASELINE" trace --json >/dev/null 2>"$log/err" & pid=$! ;;
   esac
   if [[ -n $pid ]]; then
     if [[ $mode == tcpstates ]]; then sleep 2; else
@@ -52,7 +53,7 @@ run_mode() {
     wait "$pid" || true
   fi
   case $mode in
-    tcpsight*|baseline)
+    tcpsight*|baseline*)
       lost=$(sed -n 's/.* \([0-9]*\) lost.*/\1/p' "$log/err" | tail -1)
       shown=$(sed -n 's/^tcpsight: \([0-9]*\) events shown.*/\1/p' "$log/err" | tail -1) ;;
     tcpstates)
@@ -62,7 +63,7 @@ run_mode() {
 }
 
 modes=(untraced tcpsight tcpsight-json tcpstates)
-[[ -n ${BASELINE:-} ]] && modes+=(baseline)
+[[ -n ${BASELINE:-} ]] && modes+=(baseline baseline-json)
 printf '%-14s %5s %12s %12s %10s %12s\n' mode round conn/s connections lost shown/conn
 for round in $(seq "$rounds"); do
   for mode in "${modes[@]}"; do
