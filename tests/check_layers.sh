@@ -18,7 +18,7 @@ for dir in "${layers[@]}"; do
         echo "$file ($dir) includes $included/, a layer below it"
         status=1
       fi
-    done < <(sed -n 's@^#include "\(tcpsight/\)\{0,1\}\([a-z]*\)/.*@\2@p' "$file")
+    done < <(sed -n 's@^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]\(\.\./\)*\(tcpsight/\)\{0,1\}\([a-z]*\)/.*@\3@p' "$file")
   done
 done
 exit $status

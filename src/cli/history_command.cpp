@@ -1,6 +1,5 @@
 #include "arguments.hpp"
 #include "subcommand.hpp"
-#include "tcpsight/model/time_spec.hpp"
 
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"

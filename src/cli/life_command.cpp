@@ -6,6 +6,7 @@
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/life_view.hpp"
 #include "tcpsight/views/output_writer.hpp"
 
@@ -42,6 +43,7 @@ int run_life(const LifeOptions& options) {
     out.text() += life_header();
 
   EventPipeline pipeline(options.source.filter, tracker);
+  install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            sync.after_batch(now);
                            return out.flush();

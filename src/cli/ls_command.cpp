@@ -6,6 +6,7 @@
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
 #include "tcpsight/session/repeat.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output_writer.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
@@ -125,10 +126,12 @@ bool list_once(const LsOptions& options, const SocketFilter& filter) {
 }
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
-  if (options.continuous)
-    repeat_until_stopped(std::chrono::seconds(1), [&] { return list_once(options, filter); });
-  else
+  if (!options.continuous) {
     list_once(options, filter);
+    return 0;
+  }
+  install_stop_signals();
+  repeat_until_stopped(std::chrono::seconds(1), [&] { return list_once(options, filter); });
   return 0;
 }
 

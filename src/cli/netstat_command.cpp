@@ -6,6 +6,7 @@
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/repeat.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/netstat_view.hpp"
 #include "tcpsight/views/output_writer.hpp"
 
@@ -225,6 +226,7 @@ int run_netstat(const NetstatOptions& options) {
     print_once(options, selection, names);
     return 0;
   }
+  install_stop_signals();
   repeat_until_stopped(std::chrono::seconds(1),
                        [&] { return print_once(options, selection, names); });
   return 0;

@@ -1,12 +1,14 @@
 #include "arguments.hpp"
 #include "subcommand.hpp"
-#include "tcpsight/model/time_spec.hpp"
 
+#include "tcpsight/history/connection_recorder.hpp"
 #include "tcpsight/history/history_writer.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/time_spec.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 
 #include <fmt/core.h>
 
@@ -21,33 +23,6 @@ struct RecordOptions {
   EventSourceOptions source;
 };
 
-// Folds events into connections and hands them, and with --transitions
-// every transition, to the writer, in wall-clock time.
-class RecordingSink : public EventSink {
-public:
-  RecordingSink(HistoryWriter& writer, WallClock clock, bool transitions)
-      : tracker_([this](const ConnectionRecord& record) { finished(record); }), writer_(writer),
-        clock_(clock), transitions_(transitions) {}
-
-  LifecycleTracker& tracker() { return tracker_; }
-
-  void event(const Event& event) override {
-    tracker_.observe(event);
-    if (transitions_ && event.type == EventType::Transition)
-      writer_.add_transition(event, clock_.to_wall(MonotonicTime{event.ts_ns}));
-  }
-
-private:
-  void finished(const ConnectionRecord& record) {
-    writer_.add_connection(on_wall_clock(record, clock_));
-  }
-
-  LifecycleTracker tracker_;
-  HistoryWriter& writer_;
-  WallClock clock_;
-  bool transitions_;
-};
-
 int run_record(const RecordOptions& options) {
   auto source = EventSource::open(options.source); // privileges first: no file for nothing
   const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
@@ -56,10 +31,11 @@ int run_record(const RecordOptions& options) {
   fmt::print(stderr, "tcpsight: recording connections{} into {}\n",
              options.transitions ? " and transitions" : "", path);
 
-  RecordingSink sink(writer, source->wall_clock(), options.transitions);
+  ConnectionRecorder sink(writer, source->wall_clock(), options.transitions);
   TrackerSnapshotTarget target(sink.tracker());
   SnapshotSync sync(*source, target, monotonic_now_ns());
   EventPipeline pipeline(options.source.filter, sink);
+  install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            sync.after_batch(now);
                            writer.check(); // a failed write stops recording

@@ -5,6 +5,7 @@
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/top_controls.hpp"
 #include "tcpsight/views/top_model.hpp"
 #include "top_screen.hpp"
@@ -65,6 +66,7 @@ int run_top(const TopOptions& options) {
   };
   bool quit = false;
   std::uint64_t events_clock = 0;
+  install_stop_signals();
   source->run(pipeline, {.lost = [&](std::uint64_t count) { model.lost_events(count); },
                          .after_batch =
                              [&](std::uint64_t now) {

@@ -3,6 +3,7 @@
 
 #include "tcpsight/pipeline/event_pipeline.hpp"
 #include "tcpsight/session/event_source.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output.hpp"
 #include "tcpsight/views/output_writer.hpp"
 
@@ -26,6 +27,7 @@ int run_trace(const TraceOptions& options) {
   EventPipeline pipeline(options.source.filter, *output);
 
   out.flush();
+  install_stop_signals();
   source->run(pipeline, {.lost =
                              [&](std::uint64_t count) {
                                report_lost_events(count);

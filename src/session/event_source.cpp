@@ -1,5 +1,6 @@
 #include "tcpsight/session/event_source.hpp"
 
+#include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/preflight.hpp"
 #include "tcpsight/model/error.hpp"
@@ -32,7 +33,6 @@ public:
   bool ids_are_socket_cookies() const override { return false; }
 
   void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override {
-    install_stop_signals();
     std::uint64_t last_tick = 0;
     bool stopped = false;
     // A cut-short recording still shows what it holds, then fails.
@@ -85,21 +85,26 @@ private:
 } // namespace
 
 void report_lost_events(std::uint64_t count) {
-  fmt::print(stderr, "tcpsight: lost {} events: the ring buffer was full\n", count);
+  print_notice(fmt::format("lost {} events: the ring buffer was full", count));
 }
 
-LiveSource::LiveSource(const TracerOptions& options, const std::string& write_path)
-    : clock_(WallClock::measure()) {
+void print_notice(std::string_view text) { fmt::print(stderr, "tcpsight: {}\n", text); }
+
+LiveSource::LiveSource(const TracerOptions& options, const std::string& write_path, Notify notify)
+    : clock_(WallClock::measure()), notify_(std::move(notify)) {
   check_can_trace();
   if (!write_path.empty())
     recording_ = std::make_unique<EventFileWriter>(write_path, clock_);
   Tracer::RecordTap keep_record;
   if (recording_)
-    keep_record = [this](std::span<const std::byte> record) { recording_->event_record(record); };
+    keep_record = [this](std::span<const std::byte> record) {
+      // The layout's size, which the reader checks, of a record that decoded.
+      recording_->event_record(record.first(event_record_size()));
+    };
   tracer_ = std::make_unique<Tracer>(
       options, [this](Event e) { handle(std::move(e)); }, std::move(keep_record));
   for (const auto& notice : tracer_->notices())
-    fmt::print(stderr, "tcpsight: {}\n", notice);
+    notify_(notice);
 }
 
 LiveSource::~LiveSource() = default;
@@ -109,10 +114,14 @@ bool LiveSource::ids_are_socket_cookies() const { return tracer_->ids_are_socket
 void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   pipeline_ = &pipeline;
   hooks_ = &hooks;
+  // Both belong to the caller: forgotten when this run ends, thrown out of or not.
+  const std::unique_ptr<LiveSource, void (*)(LiveSource*)> forget(this, [](LiveSource* self) {
+    self->pipeline_ = nullptr;
+    self->hooks_ = nullptr;
+  });
   for (auto& e : std::exchange(early_, {}))
     handle(std::move(e));
-  install_stop_signals();
-  fmt::print(stderr, "tcpsight: tracing TCP connections; Ctrl-C to stop\n");
+  notify_("tracing TCP connections; Ctrl-C to stop");
   while (!stop_requested()) {
     tracer_->poll(kPollTimeout);
     const auto now = monotonic_now_ns();
@@ -130,8 +139,6 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   if (recording_)
     recording_->flush();
   hooks.after_batch(monotonic_now_ns());
-  pipeline_ = nullptr; // both belong to the caller, and this run is over
-  hooks_ = nullptr;
 }
 
 std::string LiveSource::summary() const {

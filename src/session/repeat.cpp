@@ -7,7 +7,6 @@
 namespace tcpsight {
 
 void repeat_until_stopped(std::chrono::milliseconds interval, const std::function<bool()>& step) {
-  install_stop_signals();
   // Short naps, so that a signal that lands between two checks waits one nap at most.
   constexpr auto kNap = std::chrono::milliseconds(100);
   while (!stop_requested()) {

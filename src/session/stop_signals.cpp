@@ -13,8 +13,9 @@ void request_stop(int) { stop_flag = 1; }
 
 void install_stop_signals() {
   struct sigaction action {};
+  stop_flag = 0;
   action.sa_handler = request_stop;
-  action.sa_flags = SA_RESTART;
+  action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);

@@ -1,6 +1,7 @@
 #include "tcpsight/views/output_writer.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -18,13 +19,17 @@ bool OutputWriter::flush() {
   std::string_view rest = open() ? text_ : std::string_view();
   while (!rest.empty()) {
     const auto written = ::write(fd_, rest.data(), rest.size());
-    if (written < 0 && errno == EINTR) // a signal that stops the command: write what is formatted
-      continue;
     if (written < 0) {
       error_ = errno;
       break;
     }
     rest.remove_prefix(static_cast<std::size_t>(written));
+    // A reader that stopped reading holds the write up until a signal cuts
+    // it short: the command is stopping, and what is left goes.
+    if (!rest.empty() && stop_requested()) {
+      error_ = EINTR;
+      break;
+    }
   }
   text_.clear();
   return open();
@@ -32,7 +37,7 @@ bool OutputWriter::flush() {
 
 void OutputWriter::finish() {
   flush();
-  if (error_ != 0 && error_ != EPIPE)
+  if (error_ != 0 && !stopped_quietly())
     throw Error(fmt::format("writing the output failed: {}", std::strerror(error_)));
 }
 

@@ -19,7 +19,7 @@ TopModel::TopModel(Settings settings)
 
 TopRow& TopModel::add(const SocketRow& socket, std::uint64_t now_ns, Highlight highlight) {
   auto& row = rows_[socket.id.sock_id];
-  row = TopRow{.socket = socket, .first_seen_ns = now_ns};
+  row = TopRow{.socket = socket, .first_seen_ns = now_ns, .last_heard_ns = now_ns};
   mark(row, highlight, now_ns);
   return row;
 }
@@ -77,6 +77,7 @@ void TopModel::update_row(const Event& e) {
     mark(found->second, Highlight::New, e.ts_ns);
   }
   auto& row = found->second;
+  row.last_heard_ns = e.ts_ns;
   const bool state_changed = row.socket.state != e.new_state;
   row.socket = socket_of(e);
   if (e.owner)
@@ -129,7 +130,7 @@ void TopModel::reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
   }
   for (auto& [id, row] : rows_)
     if (!row.outcome && row.socket.id.netns == netns && !present.contains(id) &&
-        row.first_seen_ns + quiet_ns <= now_ns)
+        row.last_heard_ns + quiet_ns <= now_ns)
       close(row, now_ns);
   tracker_.expire_missing(
       [&](std::uint64_t id, std::uint32_t in) { return in != netns || present.contains(id); },

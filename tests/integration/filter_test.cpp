@@ -45,8 +45,7 @@ void expect_only(TracedRun& run, const Predicate& passes) {
     EXPECT_TRUE(passes(e)) << describe(e);
   for (const auto& e : run.shown())
     EXPECT_TRUE(passes(e) && !local_port_unknown(e)) << describe(e);
-  run.tracer().detach(); // nothing more comes in while the counts are compared
-  run.tracer().drain();
+  // The run has detached and drained: nothing more comes in while the counts are compared.
   const auto stats = run.tracer().stats();
   EXPECT_GT(stats.filtered, 0u) << "the kernel filtered nothing";
   EXPECT_EQ(stats.emitted, run.raw().size());

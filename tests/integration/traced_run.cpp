@@ -12,7 +12,7 @@ States states_of(const std::vector<Event>& events) {
 }
 
 TracedRun::TracedRun(TracerOptions options)
-    : pipeline_(options.filter, output_), source_(options) {}
+    : pipeline_(options.filter, output_), source_(options, {}, [](std::string_view) {}) {}
 
 void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tcpsight {
@@ -33,6 +34,11 @@ struct EventLoopHooks {
   // After each batch, with the events' clock: flush, reconcile. False stops.
   std::function<bool(std::uint64_t now_ns)> after_batch = [](std::uint64_t) { return true; };
 };
+
+// "tcpsight: TEXT" on stderr: how a live source says what the user should
+// know (features off on this kernel, tracing started).
+void print_notice(std::string_view text);
+using Notify = std::function<void(std::string_view)>;
 
 // "tcpsight: lost N events: the ring buffer was full", on stderr: what
 // trace, life and record say when the kernel drops events.
@@ -66,14 +72,17 @@ class LiveSource : public EventSource {
 public:
   // Checks privileges, loads and attaches the BPF programs, and records
   // every event into write_path if one is given. Throws tcpsight::Error.
-  explicit LiveSource(const TracerOptions& options, const std::string& write_path = {});
+  explicit LiveSource(const TracerOptions& options, const std::string& write_path = {},
+                      Notify notify = print_notice);
   ~LiveSource() override;
 
   WallClock wall_clock() const override { return clock_; }
   bool live() const override { return true; }
   bool ids_are_socket_cookies() const override;
-  // Polls until a stop signal or after_batch says stop; then detaches from
-  // the kernel and lets out what is left: it runs once.
+  // Polls until a stop signal (install_stop_signals) or after_batch says
+  // stop; then detaches from the kernel and lets out what is left: it runs
+  // once. Events handed over outside a run (tracer().drain()) wait for the
+  // next.
   void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override;
   std::string summary() const override;
 
@@ -84,6 +93,7 @@ private:
   void report_losses(const EventLoopHooks& hooks);
 
   WallClock clock_;
+  Notify notify_;
   std::unique_ptr<EventFileWriter> recording_;
   std::unique_ptr<Tracer> tracer_;
   EventPipeline* pipeline_ = nullptr;

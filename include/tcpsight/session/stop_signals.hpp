@@ -3,8 +3,11 @@
 namespace tcpsight {
 
 // SIGINT and SIGTERM ask a running command to stop: the handler only sets
-// a flag. Waits (epoll_wait, poll, nanosleep) return early when a signal
-// arrives even with SA_RESTART, which lets reads and writes carry on.
+// a flag, which the command's loop checks. Installed without SA_RESTART, so
+// that a wait or a write that blocks (epoll_wait, a pipe nobody reads) ends
+// with EINTR; and once only (SA_RESETHAND), so that a second Ctrl-C kills a
+// command that does not stop. The commands that run until stopped install
+// it; the others keep the default, which ends them at once.
 void install_stop_signals();
 
 // A reader that went away (`| head`) then shows up as a write error (EPIPE),

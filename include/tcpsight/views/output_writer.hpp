@@ -18,6 +18,9 @@ namespace tcpsight {
 // - The reader went away (`tcpsight trace | head`): the write fails with
 //   EPIPE, as the program ignores SIGPIPE. Not an error: the command ends
 //   quietly with status 0.
+// - SIGINT or SIGTERM arrived while a write was held up by a reader that
+//   does not read (EINTR): the command was asked to stop, and does, with
+//   status 0, dropping what it could not write.
 // - Anything else (a full disk, say): finish() throws tcpsight::Error,
 //   which the program prints as one line, with status 1.
 // Nothing else throws, so the writer may be used inside callbacks from C.
@@ -44,6 +47,8 @@ public:
   void finish();
 
 private:
+  bool stopped_quietly() const { return error_ == EPIPE || error_ == EINTR; }
+
   int fd_;
   std::size_t chunk_bytes_;
   std::string text_;

@@ -25,6 +25,7 @@ struct TopRow {
   SocketRow socket; // identity and state, for the columns and the filter
   std::optional<Owner> owner;
   std::uint64_t first_seen_ns = 0; // CLOCK_MONOTONIC; the age column counts from here
+  std::uint64_t last_heard_ns = 0; // appeared, or its last event: reconcile spares it a while
   std::optional<std::uint64_t> handshake_ns;
   std::optional<ConnectionTotals> totals; // once closed
   std::optional<Outcome> outcome;         // once closed

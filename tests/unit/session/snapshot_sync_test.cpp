@@ -2,6 +2,8 @@
 // with later ones: life, record and top all run it.
 #include "tcpsight/session/snapshot_sync.hpp"
 
+#include "sample_event.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -153,6 +155,31 @@ TEST(SnapshotSync, TrackerDropsConnectionsTheKernelNoLongerHas) {
   EXPECT_EQ(tracker.stats().open, 2u);
   EXPECT_EQ(tracker.stats().expired, 1u);
   EXPECT_TRUE(finished.empty()) << "a lost close makes no record";
+}
+
+// A connection the events spoke of a moment ago is spared, although the
+// snapshot misses it: the dump may have begun just before it opened.
+TEST(SnapshotSync, TrackerKeepsConnectionsHeardOfRecently) {
+  LifecycleTracker tracker([](const ConnectionRecord&) {});
+  TrackerSnapshotTarget target(tracker);
+  FakeSource source(true, true);
+  const ReconcilePolicy policy;
+  bool gone = false;
+  SnapshotSync sync(source, target, kStart, {.take = [&](bool with_owners) {
+                      auto snapshot = server_and_client(with_owners);
+                      if (gone)
+                        snapshot.sockets.pop_back(); // connection 3
+                      return snapshot;
+                    }});
+  auto heard = test::sample_transition(3, TcpState::Established, TcpState::FinWait1, 40001,
+                                       kStart + policy.every_ns - policy.quiet_ns / 2);
+  heard.id.netns = kNetns;
+  tracker.observe(heard);
+  gone = true;
+  sync.after_batch(kStart + policy.every_ns);
+  EXPECT_EQ(tracker.stats().expired, 0u);
+  sync.after_batch(kStart + 2 * policy.every_ns);
+  EXPECT_EQ(tracker.stats().expired, 1u) << "once quiet, it goes";
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "tcpsight/views/output_writer.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/stop_signals.hpp"
 
 #include "pipe_without_reader.hpp"
 #include "written_file.hpp"
@@ -9,6 +10,12 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <csignal>
+#include <string>
+#include <thread>
 
 namespace tcpsight {
 namespace {
@@ -32,6 +39,41 @@ TEST(OutputWriter, WritesWhatIsLeftWhenDestroyed) {
     writer.text() += "last line\n";
   }
   EXPECT_EQ(file.text(), "last line\n");
+}
+
+// In a child process: a pipe whose reader never reads holds the write up,
+// and SIGINT keeps coming (re-armed, as the handler goes after one) until
+// the write gives up. Exits 0 when it did, quietly.
+[[noreturn]] void write_into_a_stalled_pipe_until_stopped() {
+  int fds[2];
+  if (pipe(fds) != 0)
+    _exit(2);
+  OutputWriter writer(fds[1]);
+  writer.text() = std::string(std::size_t{4} << 20, 'x'); // far more than a pipe holds
+  std::atomic<bool> returned = false;
+  const auto writing = pthread_self();
+  std::thread interrupter([&] {
+    while (!returned) {
+      install_stop_signals();
+      pthread_kill(writing, SIGINT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  install_stop_signals();
+  const bool open = writer.flush();
+  returned = true;
+  interrupter.join();
+  try {
+    writer.finish();
+  } catch (const Error&) {
+    _exit(3);
+  }
+  _exit(open ? 4 : 0);
+}
+
+TEST(OutputWriter, AStopEndsAWriteThatAReaderHoldsUp) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(write_into_a_stalled_pipe_until_stopped(), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(OutputWriter, AReaderThatWentAwayEndsTheOutputQuietly) {
