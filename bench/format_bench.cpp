@@ -73,13 +73,14 @@ void decode_only(benchmark::State& state) {
 }
 
 void decode_and_text(benchmark::State& state) {
-  run(state,
-      [](std::string& out, const Event& e) { append_text_row(out, e, 1'795'527'902'000'000'000); });
+  run(state, [](std::string& out, const Event& e) {
+    append_text_row(out, e, WallTime{1'795'527'902'000'000'000});
+  });
 }
 
 void decode_and_json(benchmark::State& state) {
   run(state, [](std::string& out, const Event& e) {
-    append_event_json(out, e, 1'795'527'902'000'000'000);
+    append_event_json(out, e, WallTime{1'795'527'902'000'000'000});
   });
 }
 

@@ -55,14 +55,13 @@ void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
 
 } // namespace
 
-void append_event_json(std::string& out, const Event& e, std::int64_t realtime_ns,
-                       bool explain_it) {
+void append_event_json(std::string& out, const Event& e, WallTime time, bool explain_it) {
   JsonWriter json(out);
   json.begin_object();
   json.key<"type">().plain_string(event_type_name(e.type));
   json.key<"ts_ns">().number(e.ts_ns);
   json.key<"time">().plain_string_from(
-      [&](std::string& text) { append_iso8601_utc(text, realtime_ns); });
+      [&](std::string& text) { append_iso8601_utc(text, time.ns); });
   json.key<"sock_id">().number(e.id.sock_id).key<"netns">().number(e.id.netns);
   detail::write_owner_members(json, e.owner);
   detail::write_endpoint_members(json, e.id);
@@ -86,9 +85,9 @@ std::string lost_events_json(std::uint64_t count) {
   return out;
 }
 
-std::string format_iso8601_utc(std::int64_t realtime_ns) {
+std::string format_iso8601_utc(WallTime time) {
   std::string out;
-  append_iso8601_utc(out, realtime_ns);
+  append_iso8601_utc(out, time.ns);
   return out;
 }
 

@@ -59,7 +59,7 @@ std::string life_header() {
 }
 
 void append_life_row(std::string& out, const WallConnectionRecord& r) {
-  const auto time = format_time_of_day(r.end.ns).substr(0, 12);
+  const auto time = format_time_of_day(r.end).substr(0, 12);
   const auto pid = r.owner ? std::to_string(r.owner->pid) : "-";
   const auto comm = r.owner ? printable_comm(r.owner->comm) : "-";
   const auto bytes = [&](std::uint64_t ConnectionTotals::*field) {
@@ -78,8 +78,8 @@ void append_life_row(std::string& out, const WallConnectionRecord& r) {
 void append_life_json(std::string& out, const WallConnectionRecord& r) {
   JsonWriter json(out);
   json.begin_object().key<"type">().plain_string("connection");
-  json.key<"time">().plain_string(format_iso8601_utc(r.end.ns));
-  json.key<"start_time">().plain_string(format_iso8601_utc(r.start.ns));
+  json.key<"time">().plain_string(format_iso8601_utc(r.end));
+  json.key<"start_time">().plain_string(format_iso8601_utc(r.start));
   json.key<"sock_id">().number(r.id.sock_id).key<"netns">().number(r.id.netns);
   detail::write_owner_members(json, r.owner);
   detail::write_endpoint_members(json, r.id);

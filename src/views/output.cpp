@@ -15,7 +15,7 @@ public:
   }
 
   void event(const Event& e) override {
-    append_text_row(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}).ns, explain_);
+    append_text_row(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_);
     writer_.written();
   }
 
@@ -33,7 +33,7 @@ public:
       : writer_(writer), clock_(clock), explain_(explain) {}
 
   void event(const Event& e) override {
-    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}).ns, explain_);
+    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_);
     writer_.written();
   }
 

@@ -137,8 +137,8 @@ std::string text_header() {
   return out;
 }
 
-void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns, bool explain_it) {
-  append_time_of_day(out, realtime_ns);
+void append_text_row(std::string& out, const Event& e, WallTime time, bool explain_it) {
+  append_time_of_day(out, time.ns);
   out += ' ';
   append_pid(out, e);
   out += ' ';
@@ -156,9 +156,9 @@ void append_text_row(std::string& out, const Event& e, std::int64_t realtime_ns,
   out += '\n';
 }
 
-std::string format_time_of_day(std::int64_t realtime_ns) {
+std::string format_time_of_day(WallTime time) {
   std::string out;
-  append_time_of_day(out, realtime_ns);
+  append_time_of_day(out, time.ns);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/model/event.hpp"
+#include "tcpsight/model/time_point.hpp"
 #include "tcpsight/views/json_writer.hpp"
 
 #include <cstdint>
@@ -11,16 +12,15 @@ namespace tcpsight {
 
 // One JSON object per line, each with a "type" key.
 
-// The object for an interpreted event whose wall-clock time is realtime_ns,
+// The object for an interpreted event that happened at time,
 // appended to out with its trailing newline. With explain, it carries an
 // "explain" key saying what the event means.
-void append_event_json(std::string& out, const Event& event, std::int64_t realtime_ns,
-                       bool explain = false);
+void append_event_json(std::string& out, const Event& event, WallTime time, bool explain = false);
 
 // {"type":"lost_events","count":N} with its trailing newline.
 std::string lost_events_json(std::uint64_t count);
 
 // UTC time as ISO 8601 with nanoseconds: "2026-11-24T13:45:02.123456789Z".
-std::string format_iso8601_utc(std::int64_t realtime_ns);
+std::string format_iso8601_utc(WallTime time);
 
 } // namespace tcpsight

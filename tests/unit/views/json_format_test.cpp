@@ -13,7 +13,7 @@ namespace {
 
 std::string json_of(const Event& e, bool explain = false) {
   std::string out;
-  append_event_json(out, e, test::kSampleRealtimeNs, explain);
+  append_event_json(out, e, WallTime{test::kSampleRealtimeNs}, explain);
   return out;
 }
 
@@ -125,8 +125,9 @@ TEST(JsonFormat, LostEvents) {
 }
 
 TEST(JsonFormat, Iso8601Utc) {
-  EXPECT_EQ(format_iso8601_utc(test::kSampleRealtimeNs), "2026-11-24T13:45:02.123456789Z");
-  EXPECT_EQ(format_iso8601_utc(0), "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(format_iso8601_utc(WallTime{test::kSampleRealtimeNs}),
+            "2026-11-24T13:45:02.123456789Z");
+  EXPECT_EQ(format_iso8601_utc(WallTime{0}), "1970-01-01T00:00:00.000000000Z");
 }
 
 } // namespace

@@ -28,7 +28,7 @@ TEST(Output, TextWritesHeaderThenRowsOnFlush) {
   EXPECT_TRUE(writer.flush());
   EXPECT_EQ(writer.text().size(), 0u);
   std::string expected = text_header();
-  append_text_row(expected, test::sample_event(), test::kSampleRealtimeNs);
+  append_text_row(expected, test::sample_event(), WallTime{test::kSampleRealtimeNs});
   EXPECT_EQ(file.text(), expected);
 }
 
@@ -41,7 +41,8 @@ TEST(Output, JsonWritesEventsAndLostEvents) {
   output->lost_events(3);
   EXPECT_TRUE(writer.flush());
   std::string expected;
-  append_event_json(expected, test::sample_event(), test::kSampleRealtimeNs, /*explain=*/true);
+  append_event_json(expected, test::sample_event(), WallTime{test::kSampleRealtimeNs},
+                    /*explain=*/true);
   expected += lost_events_json(3);
   EXPECT_EQ(file.text(), expected);
 }

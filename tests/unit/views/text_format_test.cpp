@@ -16,7 +16,7 @@ protected:
 
   static std::string row(const Event& e, bool explain = false) {
     std::string out;
-    append_text_row(out, e, test::kSampleRealtimeNs, explain);
+    append_text_row(out, e, WallTime{test::kSampleRealtimeNs}, explain);
     return out;
   }
 };
@@ -108,8 +108,8 @@ TEST_F(TextFormat, UnknownStateIsNamed) {
 }
 
 TEST_F(TextFormat, TimeOfDay) {
-  EXPECT_EQ(format_time_of_day(test::kSampleRealtimeNs), "13:45:02.123456");
-  EXPECT_EQ(format_time_of_day(0), "00:00:00.000000");
+  EXPECT_EQ(format_time_of_day(WallTime{test::kSampleRealtimeNs}), "13:45:02.123456");
+  EXPECT_EQ(format_time_of_day(WallTime{0}), "00:00:00.000000");
 }
 
 TEST_F(TextFormat, CommControlAndNonAsciiBytesArePrintedAsQuestionMarks) {
