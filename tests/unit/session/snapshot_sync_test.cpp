@@ -131,6 +131,17 @@ TEST(SnapshotSync, DoesNothingUnlessEventsNameSocketsByCookie) {
   }
 }
 
+// Snapshots of server_and_client() that lack connection 3 once gone is
+// set: it closed and the events missed it.
+SnapshotSync::Settings losing_connection_3(const bool& gone) {
+  return {.take = [&gone](bool with_owners) {
+    auto snapshot = server_and_client(with_owners);
+    if (gone)
+      snapshot.sockets.pop_back();
+    return snapshot;
+  }};
+}
+
 // Through the tracker: a connection missing from a later snapshot has its
 // close counted lost once it is quiet; other namespaces' connections stay.
 TEST(SnapshotSync, TrackerDropsConnectionsTheKernelNoLongerHas) {
@@ -143,12 +154,7 @@ TEST(SnapshotSync, TrackerDropsConnectionsTheKernelNoLongerHas) {
   FakeSource source(true, true);
   const ReconcilePolicy policy;
   bool gone = false;
-  SnapshotSync sync(source, target, kStart, {.take = [&](bool with_owners) {
-                      auto snapshot = server_and_client(with_owners);
-                      if (gone)
-                        snapshot.sockets.pop_back(); // connection 3 closed unseen
-                      return snapshot;
-                    }});
+  SnapshotSync sync(source, target, kStart, losing_connection_3(gone));
   EXPECT_EQ(tracker.stats().open, 3u) << "2, 3 and the other namespace's; not the listener";
   gone = true;
   sync.after_batch(kStart + policy.every_ns);
@@ -165,12 +171,7 @@ TEST(SnapshotSync, TrackerKeepsConnectionsHeardOfRecently) {
   FakeSource source(true, true);
   const ReconcilePolicy policy;
   bool gone = false;
-  SnapshotSync sync(source, target, kStart, {.take = [&](bool with_owners) {
-                      auto snapshot = server_and_client(with_owners);
-                      if (gone)
-                        snapshot.sockets.pop_back(); // connection 3
-                      return snapshot;
-                    }});
+  SnapshotSync sync(source, target, kStart, losing_connection_3(gone));
   auto heard = test::sample_transition(3, TcpState::Established, TcpState::FinWait1, 40001,
                                        kStart + policy.every_ns - policy.quiet_ns / 2);
   heard.id.netns = kNetns;
