@@ -5,6 +5,8 @@
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/pipeline/event_pipeline.hpp"
 
+#include "temporary_database.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -24,13 +26,8 @@ template <typename Sink> void replay_into(Sink& sink) {
 
 class ConnectionRecorderTest : public ::testing::Test {
 protected:
-  std::string path_ = (std::filesystem::temp_directory_path() /
-                       ("tcpsight-recorder-" + std::to_string(getpid()) + ".db"))
-                          .string();
-  ~ConnectionRecorderTest() override {
-    for (const char* suffix : {"", "-wal", "-shm"})
-      std::filesystem::remove(path_ + suffix);
-  }
+  test::TemporaryDatabase database_{"recorder"};
+  const std::string& path_ = database_.path();
 };
 
 TEST_F(ConnectionRecorderTest, KeepsEachConnectionOnTheWallClock) {

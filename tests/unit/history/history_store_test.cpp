@@ -3,6 +3,7 @@
 
 #include "sample_event.hpp"
 #include "tcpsight/model/error.hpp"
+#include "temporary_database.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -43,13 +44,8 @@ WallConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outc
 
 class HistoryStoreTest : public ::testing::Test {
 protected:
-  std::string path_ = (std::filesystem::temp_directory_path() /
-                       ("tcpsight-history-" + std::to_string(getpid()) + ".db"))
-                          .string();
-  ~HistoryStoreTest() override {
-    for (const char* suffix : {"", "-wal", "-shm"})
-      std::filesystem::remove(path_ + suffix);
-  }
+  test::TemporaryDatabase database_{"history"};
+  const std::string& path_ = database_.path();
 
   void write(const std::vector<WallConnectionRecord>& records) {
     HistoryStore store(path_, HistoryStore::Mode::ReadWrite);

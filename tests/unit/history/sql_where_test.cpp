@@ -4,6 +4,7 @@
 #include "tcpsight/pipeline/record_filter.hpp"
 
 #include "sample_event.hpp"
+#include "temporary_database.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -64,9 +65,8 @@ std::vector<RecordFilter> varied_filters() {
 
 class SqlWhereTest : public ::testing::Test {
 protected:
-  std::string path_ = (std::filesystem::temp_directory_path() /
-                       ("tcpsight-sql-where-" + std::to_string(getpid()) + ".db"))
-                          .string();
+  test::TemporaryDatabase database_{"sql-where"};
+  const std::string& path_ = database_.path();
   std::vector<WallConnectionRecord> records_ = varied_records();
 
   SqlWhereTest() {
@@ -75,10 +75,6 @@ protected:
     for (const auto& r : records_)
       store.add_connection(r);
     store.commit();
-  }
-  ~SqlWhereTest() override {
-    for (const char* suffix : {"", "-wal", "-shm"})
-      std::filesystem::remove(path_ + suffix);
   }
 };
 
