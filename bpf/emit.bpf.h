@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The ring buffer and the counters: every event passes the filters, then is
- * written, or counted as lost when the ring buffer is full.
+ * The ring buffer and the counters. An event is filled in place in the ring
+ * buffer, then submitted, or discarded when a filter drops it. When the ring
+ * is full it is filled on the stack instead, only to tell an event lost from
+ * one the filters would have dropped.
  */
 #ifndef TCPSIGHT_EMIT_BPF_H
 #define TCPSIGHT_EMIT_BPF_H
@@ -14,6 +16,11 @@
 
 /* Set by user space between open and load. */
 const volatile __u64 wakeup_bytes = 0; /* wake the reader once this much waits */
+/* Tests only: transitions into this state of sockets with this local or
+ * remote port count as lost, as if the ring buffer were full, so that
+ * recovery can be tested. */
+const volatile __u16 test_lose_port = 0;
+const volatile __u8 test_lose_state = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -36,22 +43,69 @@ static __always_inline void count(__u32 counter)
 		__sync_fetch_and_add(value, 1);
 }
 
-static __always_inline void emit(struct tcpsight_event *e)
+/* An event being written: in the ring buffer, or on the stack when the ring
+ * is full. */
+struct pending_event {
+	struct tcpsight_event *e;
+	bool in_ring;
+};
+
+static __always_inline struct pending_event start_event(struct tcpsight_event *stack_copy)
 {
-	if (!passes_filters(e)) {
+	struct pending_event pending = {.e = stack_copy};
+	struct tcpsight_event *ring = bpf_ringbuf_reserve(&events, sizeof(*stack_copy), 0);
+
+	if (ring) {
+		/* Keeps the compiler from merging the two pointers before the
+		 * check, which the verifier would refuse. */
+		barrier_var(ring);
+		pending.e = ring;
+		pending.in_ring = true;
+	}
+	__builtin_memset(pending.e, 0, sizeof(*stack_copy));
+	return pending;
+}
+
+static __always_inline bool lost_for_test(const struct tcpsight_event *e)
+{
+	return test_lose_port && e->type == TCPSIGHT_EVENT_TRANSITION &&
+	       !(e->flags & TCPSIGHT_F_RECOVERED) &&
+	       (e->sport == test_lose_port || e->dport == test_lose_port) &&
+	       e->newstate == test_lose_state;
+}
+
+/* EVENT_NOT_OURS: the program found out while filling it (type 0) that the
+ * event is of no interest, a UDP segment say. */
+enum event_fate { EVENT_WRITTEN, EVENT_FILTERED, EVENT_LOST, EVENT_NOT_OURS };
+
+static __always_inline enum event_fate finish_event(struct pending_event pending)
+{
+	enum event_fate fate = EVENT_WRITTEN;
+
+	if (!pending.e->type)
+		fate = EVENT_NOT_OURS;
+	else if (!passes_filters(pending.e))
+		fate = EVENT_FILTERED;
+	else if (!pending.in_ring || lost_for_test(pending.e))
+		fate = EVENT_LOST;
+	if (fate == EVENT_FILTERED)
 		count(TCPSIGHT_COUNTER_FILTERED);
-		return;
+	else if (fate == EVENT_LOST)
+		count(TCPSIGHT_COUNTER_LOST);
+
+	if (!pending.in_ring)
+		return fate;
+	if (fate != EVENT_WRITTEN) {
+		bpf_ringbuf_discard(pending.e, BPF_RB_NO_WAKEUP);
+		return fate;
 	}
 	/* Wake the reader only once enough has piled up; it also polls on a
 	 * short timeout, so nothing waits long. Saves a wakeup per event. */
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags)) {
-		count(TCPSIGHT_COUNTER_LOST);
-		return;
-	}
-	count(TCPSIGHT_COUNTER_EMITTED);
+	bpf_ringbuf_submit(pending.e, flags);
+	return fate;
 }
 
 #endif /* TCPSIGHT_EMIT_BPF_H */

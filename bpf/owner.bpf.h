@@ -30,21 +30,28 @@ enum sock_info_flags {
 	SOCK_RESET_RECEIVED = 1 << 3,
 	SOCK_ACTIVE_OPEN = 1 << 4,   /* went CLOSE -> SYN_SENT: its SYN counts in bytes_acked */
 	SOCK_BIRTH_PENDING = 1 << 5, /* its LISTEN -> SYN_RECV is not emitted yet */
+	SOCK_STATE_KNOWN = 1 << 6,   /* reported, last_old and last_new are set */
 };
 
-/* What tcpsight remembers about a live socket: 48 bytes. */
+/* What tcpsight remembers about a live socket: 48 bytes, in the socket's own
+ * storage, which the kernel frees with the socket. */
 struct sock_info {
 	struct owner owner;
 	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
 	__u32 flags;	/* enum sock_info_flags */
-	__u32 reserved;
+	/* The state the last event written or filtered left it in: an event
+	 * that starts elsewhere follows lost ones. */
+	__u8 reported;
+	/* The last transition a program ran for, written or lost. */
+	__u8 last_old;
+	__u8 last_new;
+	__u8 reserved;
 };
 
-/* Keyed by the struct sock address; removed in tcp_destroy_sock. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sock_info);
 } sockets SEC(".maps");
 
@@ -84,16 +91,16 @@ static __always_inline bool current_owner(struct owner *owner)
 	return true;
 }
 
+/* Full sockets only: the kernel gives request and timewait sockets no storage. */
 static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
 {
-	__u64 key = (__u64)sk;
-	struct sock_info *info = bpf_map_lookup_elem(&sockets, &key);
+	return bpf_sk_storage_get(&sockets, (void *)sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+}
 
-	if (info)
-		return info;
-	struct sock_info fresh = {};
-	bpf_map_update_elem(&sockets, &key, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&sockets, &key);
+/* NULL for a socket no program has seen. */
+static __always_inline struct sock_info *seen_sock_info(const struct sock *sk)
+{
+	return bpf_sk_storage_get(&sockets, (void *)sk, NULL, 0);
 }
 
 static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
@@ -115,11 +122,14 @@ static __always_inline void copy_sock_info(struct tcpsight_event *e, const struc
 		e->flags |= TCPSIGHT_F_RESET_RECEIVED;
 }
 
-/* States that only system calls enter: the current task owns the socket. */
-static __always_inline bool entered_in_process_context(int newstate)
+/* A user task holds a socket's lock only while it works on the socket: a
+ * system call, or the segments the kernel queued meanwhile, processed as the
+ * call releases the lock. Softirq and timer work never run under it (they
+ * queue instead), so the current task is then the process using the socket:
+ * the one that connects, listens, accepts and reads, shuts down or closes. */
+static __always_inline bool used_by_current_task(const struct sock *sk)
 {
-	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_FIN_WAIT1 ||
-	       newstate == TCP_LAST_ACK;
+	return sk->sk_lock.owned;
 }
 
 /* A passively opened socket is born in inet_csk_clone_lock(), which (before
@@ -133,10 +143,11 @@ static __always_inline void adopt_newborn(struct sock_info *info, const struct s
 	struct listener_key key = {.netns = common->skc_net.net->ns.inum, .port = common->skc_num};
 	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
 
-	/* Perhaps where a dead socket was: forget that one. */
-	__builtin_memset(info, 0, sizeof(*info));
 	info->since_ns = now;
-	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING;
+	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING | SOCK_STATE_KNOWN;
+	info->reported = TCP_LISTEN;
+	info->last_old = TCP_LISTEN;
+	info->last_new = TCP_SYN_RECV;
 	if (listener) {
 		info->owner = listener->owner;
 		info->flags |= SOCK_OWNER_KNOWN;
@@ -151,16 +162,22 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 		return;
 	info->flags &= ~SOCK_BIRTH_PENDING;
 
-	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_TRANSITION, .ts_ns = info->since_ns};
-	read_endpoints(&e, sk);
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
+
+	e->type = TCPSIGHT_EVENT_TRANSITION;
+	e->ts_ns = info->since_ns;
+	read_endpoints(e, sk);
 	/* Emitted at the close, the port is released (see read_full_socket). */
-	if (!e.sport)
-		e.sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
-	e.sock_id = socket_id(sk);
-	e.oldstate = TCP_LISTEN;
-	e.newstate = TCP_SYN_RECV;
-	copy_sock_info(&e, info);
-	emit(&e);
+	if (!e->sport)
+		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	e->sock_id = socket_id(sk);
+	e->oldstate = TCP_LISTEN;
+	e->newstate = TCP_SYN_RECV;
+	copy_sock_info(e, info);
+	if (finish_event(pending) != EVENT_LOST)
+		info->reported = TCP_SYN_RECV;
 }
 
 static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
@@ -174,7 +191,7 @@ static __always_inline void track_owner(struct sock_info *info, struct tcpsight_
 		if (newstate == TCP_SYN_SENT)
 			info->flags |= SOCK_ACTIVE_OPEN;
 	}
-	if (entered_in_process_context(newstate) && current_owner(&info->owner))
+	if (used_by_current_task(sk) && current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 
 	if (newstate == TCP_LISTEN && key.port) {

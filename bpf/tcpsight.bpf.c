@@ -3,6 +3,12 @@
  * Kernel side of tcpsight: every TCP state transition, reset and handshake
  * retransmission, with the process that owns the socket, into one ring
  * buffer. The programs; what they share is in the *.bpf.h headers.
+ *
+ * The kernel skips a tracing program that fires again on a CPU where it is
+ * still running: a transition in softirq that interrupts one in process
+ * context. So each busy tracepoint has two programs, the main one and a relay
+ * that does the main one's work only when it finds it running on its CPU,
+ * the one case in which the kernel skipped it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -20,89 +26,187 @@ _Static_assert(sizeof(struct tcpsight_event) == TCPSIGHT_EVENT_SIZE,
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
-{
-	if (!is_tcp(sk))
-		return 0;
-	count(TCPSIGHT_COUNTER_SEEN);
+/* The tracepoints that have a relay, indexes of struct running. */
+enum hook {
+	HOOK_SET_STATE,
+	HOOK_SEND_RESET,
+	HOOK_RECEIVE_RESET,
+	HOOK_RETRANSMIT,
+	HOOK_DESTROY,
+	HOOK_COUNT,
+};
 
+struct running {
+	__u8 main[HOOK_COUNT]; /* 1 while the hook's main program runs on this CPU */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct running);
+} running SEC(".maps");
+
+static __always_inline volatile __u8 *main_running(enum hook hook)
+{
+	__u32 zero = 0;
+	struct running *here = bpf_map_lookup_elem(&running, &zero);
+
+	return here ? &here->main[hook] : NULL;
+}
+
+/* The main program of a tracepoint and its relay, both running handle(ctx). */
+#define MAIN_AND_RELAY(tracepoint, hook, handle)                                                   \
+	SEC("tp_btf/" #tracepoint)                                                                 \
+	int on_##tracepoint(unsigned long long *ctx)                                               \
+	{                                                                                          \
+		volatile __u8 *running = main_running(hook);                                       \
+		if (!running) /* never: the array has an entry for every CPU */                    \
+			return 0;                                                                  \
+		*running = 1;                                                                      \
+		handle(ctx);                                                                       \
+		*running = 0;                                                                      \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tp_btf/" #tracepoint)                                                                 \
+	int relay_##tracepoint(unsigned long long *ctx)                                            \
+	{                                                                                          \
+		volatile __u8 *running = main_running(hook);                                       \
+		if (running && *running) {                                                         \
+			count(TCPSIGHT_COUNTER_RELAYED);                                           \
+			handle(ctx);                                                               \
+		}                                                                                  \
+		return 0;                                                                          \
+	}
+
+/* Where this socket was last reported, if the event that follows starts
+ * elsewhere: events in between were lost. */
+static __always_inline void mark_gap(struct tcpsight_event *e, const struct sock_info *info,
+				     int oldstate)
+{
+	if (info->reported == oldstate)
+		return;
+	e->flags |= TCPSIGHT_F_GAP;
+	e->gap_from = info->reported;
+}
+
+static __always_inline void handle_set_state(unsigned long long *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	int oldstate = (int)ctx[1];
+	int newstate = (int)ctx[2];
+
+	if (!is_tcp(sk))
+		return;
 	struct sock_info *info = sock_info_of(sk);
 	if (!info)
-		return 0;
+		return;
 	__u64 now = bpf_ktime_get_ns();
 
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
 		adopt_newborn(info, sk, now);
-		return 0;
+		return;
 	}
 	emit_pending_birth(sk, info);
 
-	struct tcpsight_event e = {};
-	read_full_socket(&e, sk, newstate);
-	e.type = TCPSIGHT_EVENT_TRANSITION;
-	e.ts_ns = now;
-	e.oldstate = oldstate;
-	e.newstate = newstate;
-	if (info->flags & SOCK_SINCE_KNOWN) {
-		e.ns_in_old = now - info->since_ns;
-		e.flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
+	if (!(info->flags & SOCK_STATE_KNOWN)) {
+		/* First seen here: whatever came before is not ours to report. */
+		info->reported = info->last_new = oldstate;
+		info->flags |= SOCK_STATE_KNOWN;
+	}
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
+
+	read_full_socket(e, sk, newstate);
+	e->type = TCPSIGHT_EVENT_TRANSITION;
+	e->ts_ns = now;
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	mark_gap(e, info, oldstate);
+	/* Since when it was in oldstate: known if the program ran for the move
+	 * into it, written or not. */
+	if ((info->flags & SOCK_SINCE_KNOWN) && info->last_new == oldstate) {
+		e->ns_in_old = now - info->since_ns;
+		e->flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
 	}
 	info->since_ns = now;
 	info->flags |= SOCK_SINCE_KNOWN;
+	info->last_old = oldstate;
+	info->last_new = newstate;
 
-	track_owner(info, &e, sk, oldstate, newstate);
-	copy_sock_info(&e, info);
-	measure_handshake(&e, sk, oldstate, newstate);
-	read_totals(&e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, newstate);
-	emit(&e);
-	return 0;
+	track_owner(info, e, sk, oldstate, newstate);
+	copy_sock_info(e, info);
+	measure_handshake(e, sk, oldstate, newstate);
+	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, newstate);
+	if (finish_event(pending) != EVENT_LOST)
+		info->reported = newstate;
 }
 
-static __always_inline int on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
-{
-	struct tcpsight_event e = {.type = type, .ts_ns = bpf_ktime_get_ns()};
-	struct tcphdr segment;
+MAIN_AND_RELAY(inet_sock_set_state, HOOK_SET_STATE, handle_set_state)
 
-	count(TCPSIGHT_COUNTER_SEEN);
+static __always_inline void on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
+{
+	struct tcphdr segment;
+	struct sock_info *info = NULL;
+
+	/* Decided before anything is reserved: not every case is ours. */
 	if (!sk) {
-		if (!skb || !read_segment(&e, skb, &segment))
-			return 0;
-		e.flags |= TCPSIGHT_F_NO_SOCKET;
+		if (!skb)
+			return;
+	} else if (is_full_socket(sk)) {
+		if (!is_tcp(sk))
+			return;
+		info = sock_info_of(sk);
+	}
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
+
+	e->type = type;
+	e->ts_ns = bpf_ktime_get_ns();
+	if (!sk) {
+		if (!read_segment(e, skb, &segment))
+			e->type = 0; /* not TCP: discarded below */
+		e->flags |= TCPSIGHT_F_NO_SOCKET;
 	} else if (!is_full_socket(sk)) {
-		read_endpoints(&e, sk);
-		e.sock_id = socket_id(sk);
+		read_endpoints(e, sk);
+		e->sock_id = socket_id(sk);
 	} else if (sk->__sk_common.skc_state == TCP_LISTEN && skb) {
 		/* A listener answering a stray segment: the connection is the
 		 * segment's, and the listener itself is not reset. */
-		if (!is_tcp(sk) || !read_segment(&e, skb, &segment))
-			return 0;
-		struct sock_info *info = sock_info_of(sk);
+		if (!read_segment(e, skb, &segment))
+			e->type = 0;
 		if (info && (info->flags & SOCK_OWNER_KNOWN))
-			copy_owner(&e, &info->owner);
+			copy_owner(e, &info->owner);
 	} else {
-		if (!is_tcp(sk))
-			return 0;
-		read_full_socket(&e, sk, sk->__sk_common.skc_state);
-		struct sock_info *info = sock_info_of(sk);
+		read_full_socket(e, sk, sk->__sk_common.skc_state);
 		if (info) {
 			emit_pending_birth(sk, info);
 			info->flags |= type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT
 									 : SOCK_RESET_RECEIVED;
-			copy_sock_info(&e, info);
+			copy_sock_info(e, info);
 		}
 	}
-	emit(&e);
-	return 0;
+	finish_event(pending);
 }
 
 /* Arguments differ across kernels (a reason was added in 6.10); the first two
  * stay the same, and sk is NULL when no socket owned the segment. */
-SEC("tp_btf/tcp_send_reset")
-int BPF_PROG(on_tcp_send_reset, const struct sock *sk, const struct sk_buff *skb)
+static __always_inline void handle_send_reset(unsigned long long *ctx)
 {
-	return on_reset(sk, skb, TCPSIGHT_EVENT_RESET_SENT);
+	on_reset((const struct sock *)ctx[0], (const struct sk_buff *)ctx[1],
+		 TCPSIGHT_EVENT_RESET_SENT);
 }
+
+MAIN_AND_RELAY(tcp_send_reset, HOOK_SEND_RESET, handle_send_reset)
+
+static __always_inline void handle_receive_reset(unsigned long long *ctx)
+{
+	on_reset((const struct sock *)ctx[0], NULL, TCPSIGHT_EVENT_RESET_RECEIVED);
+}
+
+MAIN_AND_RELAY(tcp_receive_reset, HOOK_RECEIVE_RESET, handle_receive_reset)
 
 /* Before Linux 6.10, tcp_send_reset fires only for full sockets. The RST that
  * answers a segment no socket owned (a connect to a closed port) then shows
@@ -115,39 +219,41 @@ int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
 		return 0;
 
-	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_RESET_SENT, .ts_ns = bpf_ktime_get_ns()};
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
 	struct tcphdr segment;
+
+	e->type = TCPSIGHT_EVENT_RESET_SENT;
+	e->ts_ns = bpf_ktime_get_ns();
 	/* Not TCP (UDP drops for NO_SOCKET too), or a RST, which gets no answer. */
-	if (!read_segment(&e, skb, &segment) || segment.rst)
-		return 0;
-	count(TCPSIGHT_COUNTER_SEEN);
-	e.flags |= TCPSIGHT_F_NO_SOCKET;
-	emit(&e);
+	if (!read_segment(e, skb, &segment) || segment.rst)
+		e->type = 0;
+	e->flags |= TCPSIGHT_F_NO_SOCKET;
+	finish_event(pending);
 	return 0;
 }
 
-SEC("tp_btf/tcp_receive_reset")
-int BPF_PROG(on_tcp_receive_reset, const struct sock *sk)
+static __always_inline void handle_retransmit(unsigned long long *ctx)
 {
-	return on_reset(sk, NULL, TCPSIGHT_EVENT_RESET_RECEIVED);
-}
+	const struct sock *sk = (const struct sock *)ctx[0];
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(on_tcp_retransmit_skb, const struct sock *sk)
-{
 	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !is_tcp(sk))
-		return 0;
-	count(TCPSIGHT_COUNTER_SEEN);
-
-	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYN_RETRANSMIT,
-				   .ts_ns = bpf_ktime_get_ns()};
-	read_full_socket(&e, sk, TCP_SYN_SENT);
+		return;
 	struct sock_info *info = sock_info_of(sk);
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
+
+	e->type = TCPSIGHT_EVENT_SYN_RETRANSMIT;
+	e->ts_ns = bpf_ktime_get_ns();
+	read_full_socket(e, sk, TCP_SYN_SENT);
 	if (info)
-		copy_sock_info(&e, info);
-	emit(&e);
-	return 0;
+		copy_sock_info(e, info);
+	finish_event(pending);
 }
+
+MAIN_AND_RELAY(tcp_retransmit_skb, HOOK_RETRANSMIT, handle_retransmit)
 
 /* sk is the listener, and the connection still a request socket; or, with
  * TCP Fast Open, sk is the connection itself, born on the SYN. */
@@ -156,73 +262,60 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
 {
 	if (!sk || !req)
 		return 0;
-	count(TCPSIGHT_COUNTER_SEEN);
 	if (sk->__sk_common.skc_state == TCP_SYN_RECV && is_tcp(sk)) {
-		struct sock_info *child = sock_info_of(sk);
+		struct sock_info *child = seen_sock_info(sk);
 		if (child)
 			emit_pending_birth(sk, child);
 	}
+	struct sock_info *info = seen_sock_info(sk);
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
 
-	struct tcpsight_event e = {.type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT,
-				   .ts_ns = bpf_ktime_get_ns()};
-	read_endpoints(&e, (const struct sock *)req);
-	struct sock_info *info = sock_info_of(sk);
+	e->type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT;
+	e->ts_ns = bpf_ktime_get_ns();
+	read_endpoints(e, (const struct sock *)req);
 	if (info)
-		copy_sock_info(&e, info);
-	emit(&e);
+		copy_sock_info(e, info);
+	finish_event(pending);
 	return 0;
 }
 
-SEC("tp_btf/tcp_destroy_sock")
-int BPF_PROG(on_tcp_destroy_sock, const struct sock *sk)
+/* The move to CLOSE that must have come before a socket is destroyed, when
+ * it was not reported: the program missed it, or it was lost. */
+static __always_inline void recover_close(const struct sock *sk, struct sock_info *info)
 {
-	__u64 key = (__u64)sk;
-	struct sock_info *info = bpf_map_lookup_elem(&sockets, &key);
+	/* The program ran for the close (then lost it), or missed it. */
+	int oldstate = info->last_new == TCP_CLOSE ? info->last_old : info->last_new;
+	struct tcpsight_event stack_copy;
+	struct pending_event pending = start_event(&stack_copy);
+	struct tcpsight_event *e = pending.e;
+
+	read_full_socket(e, sk, TCP_CLOSE);
+	e->type = TCPSIGHT_EVENT_TRANSITION;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->oldstate = oldstate;
+	e->newstate = TCP_CLOSE;
+	e->flags |= TCPSIGHT_F_RECOVERED;
+	mark_gap(e, info, oldstate);
+	copy_sock_info(e, info);
+	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, TCP_CLOSE);
+	if (finish_event(pending) != EVENT_LOST)
+		info->reported = TCP_CLOSE;
+}
+
+/* The kernel frees the socket's storage with the socket: nothing to forget.
+ * What is still to say about it is said now. */
+static __always_inline void handle_destroy(unsigned long long *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	struct sock_info *info = seen_sock_info(sk);
 
 	if (!info)
-		return 0;
+		return;
 	emit_pending_birth(sk, info);
-	bpf_map_delete_elem(&sockets, &key);
-	return 0;
+	if ((info->flags & SOCK_STATE_KNOWN) && info->reported != TCP_CLOSE)
+		recover_close(sk, info);
 }
 
-/* accept() hands a passively opened socket to the process that will own it. */
-static __always_inline int on_accept_exit(long fd)
-{
-	if (fd < 0)
-		return 0;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	if (!file)
-		return 0;
-	/* A socket's file and the socket point at each other; anything else
-	 * (the fd closed and reused meanwhile) is not ours to read. */
-	struct socket *socket = BPF_CORE_READ(file, private_data);
-	if (!socket || BPF_CORE_READ(socket, file) != file)
-		return 0;
-	struct sock *sk = BPF_CORE_READ(socket, sk);
-	if (!sk || !is_tcp_probed(sk))
-		return 0;
-
-	struct sock_info *info = sock_info_of(sk);
-	if (info && current_owner(&info->owner))
-		info->flags |= SOCK_OWNER_KNOWN;
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int on_accept4_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int on_accept_exit_plain(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_accept_exit(ctx->ret);
-}
+MAIN_AND_RELAY(tcp_destroy_sock, HOOK_DESTROY, handle_destroy)

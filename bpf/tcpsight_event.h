@@ -4,8 +4,9 @@
  *
  * Plain fixed-width types only: the includer provides __u8 .. __u64
  * (vmlinux.h on the BPF side, <linux/types.h> in user space).
- * Any change to a record bumps TCPSIGHT_EVENT_VERSION; recorded event
- * files name the version they were written with.
+ * A change that an older reader would misread bumps TCPSIGHT_EVENT_VERSION;
+ * recorded event files name the version they were written with. New flags,
+ * and fields taken from reserved bytes (zero in older records), do not.
  */
 #ifndef TCPSIGHT_EVENT_H
 #define TCPSIGHT_EVENT_H
@@ -34,6 +35,13 @@ enum tcpsight_event_flags {
 	TCPSIGHT_F_ORPHAN = 1 << 7,	       /* closed by the application (SOCK_DEAD) */
 	TCPSIGHT_F_LINGER_ZERO = 1 << 8,       /* SO_LINGER with a zero timeout */
 	TCPSIGHT_F_TOTALS_KNOWN = 1 << 9,      /* tx_bytes, rx_bytes, retransmits are set */
+	/* Events of this socket were lost since the last one written: it was
+	 * last reported entering gap_from, and this event starts elsewhere. */
+	TCPSIGHT_F_GAP = 1 << 10,
+	/* Not reported by inet_sock_set_state, which missed it: the move to CLOSE
+	 * of a socket being destroyed, written by tcp_destroy_sock. Its time is
+	 * when it was noticed; the move itself came earlier. */
+	TCPSIGHT_F_RECOVERED = 1 << 11,
 };
 
 /* Filter kinds for the port filter map (bit values of its u8 value). */
@@ -43,13 +51,15 @@ enum tcpsight_port_filter {
 	TCPSIGHT_PORT_REMOTE = 1 << 2, /* --dport */
 };
 
-/* Indexes of the per-CPU counters map. */
+/* Indexes of the per-CPU counters map. Only the uncommon paths count: the
+ * events written are the ones user space reads. */
 enum tcpsight_counter {
-	TCPSIGHT_COUNTER_SEEN = 0,     /* TCP events the programs saw */
-	TCPSIGHT_COUNTER_FILTERED = 1, /* dropped by a filter, never reserved */
-	TCPSIGHT_COUNTER_EMITTED = 2,  /* written to the ring buffer */
-	TCPSIGHT_COUNTER_LOST = 3,     /* did not fit in the ring buffer */
-	TCPSIGHT_COUNTER_MAX = 4,
+	TCPSIGHT_COUNTER_FILTERED = 0, /* dropped by a filter */
+	TCPSIGHT_COUNTER_LOST = 1,     /* did not fit in the ring buffer */
+	/* Run by a relay program because the main one was already running on
+	 * the CPU (see tcpsight.bpf.c): not lost. */
+	TCPSIGHT_COUNTER_RELAYED = 2,
+	TCPSIGHT_COUNTER_MAX = 3,
 };
 
 /*
@@ -75,7 +85,8 @@ struct tcpsight_event {
 	__u8 oldstate;	    /* kernel TCP_* numbers; for other events both hold */
 	__u8 newstate;	    /*   the socket's state at the time */
 	__u16 error;	    /* the socket's pending error (sk_err), an errno */
-	__u16 reserved;	    /* zero */
+	__u8 gap_from;	    /* with TCPSIGHT_F_GAP: the state last reported */
+	__u8 reserved;	    /* zero */
 	__u8 saddr[16];	    /* local address; IPv4 uses the first 4 bytes */
 	__u8 daddr[16];	    /* remote address; IPv4 uses the first 4 bytes */
 	char comm[TCPSIGHT_COMM_LEN]; /* owner's command name, NUL-padded */

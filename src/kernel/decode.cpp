@@ -115,10 +115,15 @@ std::vector<std::byte> encode_event(const Event& e) {
     raw.retransmits = e.totals->retransmits;
   }
   raw.error = static_cast<__u16>(e.error);
+  if (e.gap_from) {
+    raw.flags |= TCPSIGHT_F_GAP;
+    raw.gap_from = static_cast<__u8>(*e.gap_from);
+  }
   const std::pair<bool, __u32> flags[] = {
       {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
       {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
-      {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO}};
+      {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
+      {e.recovered, TCPSIGHT_F_RECOVERED}};
   for (const auto& [set, flag] : flags)
     if (set)
       raw.flags |= flag;
@@ -171,6 +176,9 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.peer_fin = raw.flags & TCPSIGHT_F_PEER_FIN;
   e.orphan = raw.flags & TCPSIGHT_F_ORPHAN;
   e.linger_zero = raw.flags & TCPSIGHT_F_LINGER_ZERO;
+  if (raw.flags & TCPSIGHT_F_GAP)
+    e.gap_from = static_cast<TcpState>(raw.gap_from);
+  e.recovered = raw.flags & TCPSIGHT_F_RECOVERED;
   return e;
 }
 

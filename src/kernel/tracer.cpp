@@ -8,7 +8,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <array>
@@ -25,8 +24,6 @@
 
 namespace tcpsight {
 namespace {
-
-constexpr const char* kTracefs = "/sys/kernel/tracing";
 
 std::string errno_text(int error) { return std::strerror(error < 0 ? -error : error); }
 
@@ -70,17 +67,6 @@ int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
   return btf_vlen(function) - 1;
 }
 
-// Syscall tracepoints are classic tracepoints: they need tracefs, which a
-// new machine may not have mounted. Root can mount it where it belongs.
-bool tracefs_ready() {
-  const auto probe = std::filesystem::path(kTracefs) / "events/syscalls/sys_exit_accept4";
-  std::error_code ignored;
-  if (std::filesystem::exists(probe, ignored))
-    return true;
-  mount("tracefs", kTracefs, "tracefs", 0, nullptr);
-  return std::filesystem::exists(probe, ignored);
-}
-
 class Loader {
 public:
   Loader(const TracerOptions& options, std::vector<std::string>& notices)
@@ -109,6 +95,10 @@ private:
       throw Error(fmt::format("cannot open the BPF programs: {}", errno_text(errno)));
     skeleton->rodata->use_socket_cookie = socket_cookies;
     skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
+    if (options_.lose_for_test) {
+      skeleton->rodata->test_lose_port = options_.lose_for_test->port;
+      skeleton->rodata->test_lose_state = static_cast<__u8>(options_.lose_for_test->new_state);
+    }
     configure_filter(*skeleton);
     if (int err = bpf_map__set_max_entries(skeleton->maps.events,
                                            static_cast<__u32>(options_.ring_buffer_bytes)))
@@ -161,32 +151,27 @@ private:
 
   void switch_off_missing_features(tcpsight_bpf& skeleton) {
     std::unique_ptr<btf, BtfDeleter> kernel_types(btf__load_vmlinux_btf());
-    const auto switch_off_without = [&](bpf_program* program, const char* tracepoint,
-                                        const char* feature) {
+    const auto switch_off_without = [&](std::initializer_list<bpf_program*> programs,
+                                        const char* tracepoint, const char* feature) {
       if (tracepoint_arguments(kernel_types.get(), tracepoint) >= 0)
         return;
-      bpf_program__set_autoload(program, false);
+      for (bpf_program* program : programs)
+        bpf_program__set_autoload(program, false);
       notices_.push_back(
           fmt::format("{} are off: this kernel has no tracepoint {}", feature, tracepoint));
     };
     auto& progs = skeleton.progs;
-    switch_off_without(progs.on_tcp_send_reset, "tcp_send_reset", "reset-sent events");
-    switch_off_without(progs.on_tcp_receive_reset, "tcp_receive_reset", "reset-received events");
-    switch_off_without(progs.on_tcp_retransmit_skb, "tcp_retransmit_skb", "SYN retransmit events");
-    switch_off_without(progs.on_tcp_retransmit_synack, "tcp_retransmit_synack",
+    switch_off_without({progs.on_tcp_send_reset, progs.relay_tcp_send_reset}, "tcp_send_reset",
+                       "reset-sent events");
+    switch_off_without({progs.on_tcp_receive_reset, progs.relay_tcp_receive_reset},
+                       "tcp_receive_reset", "reset-received events");
+    switch_off_without({progs.on_tcp_retransmit_skb, progs.relay_tcp_retransmit_skb},
+                       "tcp_retransmit_skb", "SYN retransmit events");
+    switch_off_without({progs.on_tcp_retransmit_synack}, "tcp_retransmit_synack",
                        "SYN-ACK retransmit events");
-    switch_off_without(progs.on_tcp_destroy_sock, "tcp_destroy_sock",
-                       "prompt cleanup of closed sockets");
+    switch_off_without({progs.on_tcp_destroy_sock, progs.relay_tcp_destroy_sock},
+                       "tcp_destroy_sock", "transitions to CLOSE recovered as sockets are freed");
     choose_no_socket_reset_source(kernel_types.get(), skeleton);
-
-    if (!tracefs_ready()) {
-      bpf_program__set_autoload(progs.on_accept4_exit, false);
-      bpf_program__set_autoload(progs.on_accept_exit_plain, false);
-      notices_.push_back(fmt::format(
-          "accept() attribution is off: tracefs is not mounted at {} and could not be; accepted "
-          "sockets keep their listener's owner",
-          kTracefs));
-    }
   }
 
   // From Linux 6.10 tcp_send_reset (then with a third argument, the reason)
@@ -248,21 +233,28 @@ struct Tracer::Impl {
       for (auto value : per_cpu)
         totals[key] += value;
     }
-    totals[TCPSIGHT_COUNTER_LOST] += recursion_misses();
     return totals;
   }
 
-  // From 6.1 on, the kernel skips a tracing program that fires again on a
-  // CPU where it is already running (a softirq transition interrupting one in
-  // process context) and only counts the miss: those are lost events too.
-  std::uint64_t recursion_misses() const {
-    std::uint64_t misses = 0;
+  // The kernel skips a tracing program that fires again on a CPU where it is
+  // already running (a softirq transition interrupting one in process
+  // context) and only counts the miss. A main program's misses are its
+  // relay's work (see tcpsight.bpf.c); what the relays did not take over is
+  // lost.
+  std::uint64_t unrelayed_misses(std::uint64_t relayed) const {
     const auto& p = skeleton->progs;
+    const std::uint64_t relayable =
+        misses_of({p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
+                   p.on_tcp_retransmit_skb, p.on_tcp_destroy_sock});
     // Not on_kfree_skb: it runs for every dropped packet, and almost all of
     // the misses it might have would be drops of no interest.
-    for (bpf_program* program :
-         {p.on_inet_sock_set_state, p.on_tcp_send_reset, p.on_tcp_receive_reset,
-          p.on_tcp_retransmit_skb, p.on_tcp_retransmit_synack, p.on_tcp_destroy_sock}) {
+    return (relayable > relayed ? relayable - relayed : 0) +
+           misses_of({p.on_tcp_retransmit_synack});
+  }
+
+  static std::uint64_t misses_of(std::initializer_list<bpf_program*> programs) {
+    std::uint64_t misses = 0;
+    for (bpf_program* program : programs) {
       const int fd = bpf_program__fd(program);
       bpf_prog_info info{};
       __u32 length = sizeof info;
@@ -317,10 +309,10 @@ void Tracer::detach() { tcpsight_bpf::detach(impl_->skeleton.get()); }
 
 TracerStats Tracer::stats() const {
   const auto counters = impl_->read_counters();
-  return {.seen = counters[TCPSIGHT_COUNTER_SEEN],
-          .filtered = counters[TCPSIGHT_COUNTER_FILTERED],
-          .emitted = counters[TCPSIGHT_COUNTER_EMITTED],
-          .lost = counters[TCPSIGHT_COUNTER_LOST],
+  const auto relayed = counters[TCPSIGHT_COUNTER_RELAYED];
+  return {.filtered = counters[TCPSIGHT_COUNTER_FILTERED],
+          .lost = counters[TCPSIGHT_COUNTER_LOST] + impl_->unrelayed_misses(relayed),
+          .relayed = relayed,
           .delivered = impl_->delivered,
           .malformed = impl_->malformed};
 }

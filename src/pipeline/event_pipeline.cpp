@@ -5,7 +5,10 @@
 namespace tcpsight {
 
 void EventPipeline::push(Event event) {
-  completer_.push(std::move(event), ready_);
+  gaps_.push(std::move(event), arrived_);
+  for (auto& e : arrived_)
+    completer_.push(std::move(e), ready_);
+  arrived_.clear();
   deliver();
 }
 

@@ -43,14 +43,15 @@ public:
       failure = std::current_exception();
     }
     pipeline.finish();
+    recovered_ = pipeline.recovered();
     hooks.after_batch(last_tick);
     if (failure)
       std::rethrow_exception(failure);
   }
 
   std::string summary() const override {
-    return fmt::format("{} events replayed from {}, {} lost when it was recorded", events_, path_,
-                       lost_);
+    return fmt::format("{} events replayed from {}, {} lost when it was recorded, {}", events_,
+                       path_, lost_, recovery(lost_, recovered_));
   }
 
 private:
@@ -85,7 +86,14 @@ private:
 } // namespace
 
 void report_lost_events(std::uint64_t count) {
-  print_notice(fmt::format("lost {} events: the ring buffer was full", count));
+  print_notice(fmt::format("lost {} events (the ring buffer was full, or the kernel skipped a "
+                           "program); the transitions among them are rebuilt from what follows",
+                           count));
+}
+
+std::string EventSource::recovery(std::uint64_t lost, std::uint64_t recovered) {
+  return fmt::format("{} recovered, {} not recovered", recovered,
+                     lost > recovered ? lost - recovered : 0);
 }
 
 void print_notice(std::string_view text) { fmt::print(stderr, "tcpsight: {}\n", text); }
@@ -135,6 +143,7 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   tracer_->detach();
   tracer_->drain();
   pipeline.finish();
+  recovered_ = pipeline.recovered();
   report_losses(hooks);
   if (recording_)
     recording_->flush();
@@ -143,7 +152,8 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
 
 std::string LiveSource::summary() const {
   const auto stats = tracer_->stats();
-  auto text = fmt::format("{} filtered in the kernel, {} lost", stats.filtered, stats.lost);
+  auto text = fmt::format("{} filtered in the kernel, {} lost, {}", stats.filtered, stats.lost,
+                          recovery(stats.lost, recovered_));
   if (stats.malformed > 0)
     text += fmt::format(", {} malformed", stats.malformed);
   return text;

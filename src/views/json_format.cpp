@@ -19,6 +19,7 @@ void write_states(JsonWriter& json, const Event& e) {
   json.key<"ms_in_old">().milliseconds_or_null(e.ns_in_old);
   json.key<"handshake_ms">().milliseconds_or_null(e.handshake_ns);
   json.key<"inferred">().boolean(e.inferred);
+  json.key<"recovered">().boolean(e.recovered);
   if (e.inferred)
     json.key<"expires_in_ms">().number(kTimeWaitNs / 1'000'000);
   if (e.handover)

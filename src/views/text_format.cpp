@@ -91,6 +91,8 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
   }
   if (e.handover)
     out += " handover=fin_wait2";
+  if (e.recovered)
+    out += " recovered";
   if (e.no_socket)
     out += " no_socket";
   if (explain_it) {

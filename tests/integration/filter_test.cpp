@@ -48,7 +48,7 @@ void expect_only(TracedRun& run, const Predicate& passes) {
   // The run has detached and drained: nothing more comes in while the counts are compared.
   const auto stats = run.tracer().stats();
   EXPECT_GT(stats.filtered, 0u) << "the kernel filtered nothing";
-  EXPECT_EQ(stats.emitted, run.raw().size());
+  EXPECT_EQ(stats.delivered, run.raw().size());
   EXPECT_EQ(stats.lost, 0u);
 }
 

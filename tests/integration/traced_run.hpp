@@ -35,6 +35,8 @@ public:
   const std::vector<Event>& raw() const { return raw_; }
   // Completed, filtered and interpreted: what `tcpsight trace` shows.
   const std::vector<Event>& shown() const { return output_.events; }
+  // Lost transitions the pipeline rebuilt.
+  std::uint64_t recovered() const { return pipeline_.recovered(); }
 
   // The shown events of one socket.
   std::vector<Event> socket(std::uint64_t sock_id) const;

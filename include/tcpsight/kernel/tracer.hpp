@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,13 +25,22 @@ struct TracerOptions {
   // Identify sockets by kernel address instead of socket cookie, as on
   // kernels before 5.12 (for tests of that path).
   bool socket_addresses_as_ids = false;
+  // Tests of loss recovery: the kernel counts the transitions into new_state
+  // of sockets with this local or remote port as lost, as if the ring buffer
+  // were full.
+  struct LostTransition {
+    std::uint16_t port = 0;
+    TcpState new_state = TcpState::Close;
+  };
+  std::optional<LostTransition> lose_for_test;
 };
 
 struct TracerStats {
-  std::uint64_t seen = 0;      // TCP events the kernel programs saw
-  std::uint64_t filtered = 0;  // dropped by a filter in the kernel
-  std::uint64_t emitted = 0;   // written to the ring buffer
-  std::uint64_t lost = 0;      // did not fit in the ring buffer
+  std::uint64_t filtered = 0; // dropped by a filter in the kernel
+  // Not written: the ring buffer was full, or the kernel skipped a program
+  // and no relay took over.
+  std::uint64_t lost = 0;
+  std::uint64_t relayed = 0;   // taken over by a relay program: not lost
   std::uint64_t delivered = 0; // decoded and handed to the handler
   std::uint64_t malformed = 0; // records that did not decode
 };

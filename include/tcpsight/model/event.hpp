@@ -76,6 +76,12 @@ struct Event {
   bool peer_fin = false;    // the peer's FIN had arrived
   bool orphan = false;      // the application had closed the socket
   bool linger_zero = false; // SO_LINGER 0: closing sends a RST
+  // Events of this socket were lost before this one: it was last reported
+  // entering this state (and this event starts elsewhere).
+  std::optional<TcpState> gap_from;
+  // A transition the kernel did not report, rebuilt from what came after:
+  // its time is when that was learnt; the transition itself came earlier.
+  bool recovered = false;
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced

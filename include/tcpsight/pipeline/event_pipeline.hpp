@@ -3,6 +3,7 @@
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/model/filter.hpp"
 #include "tcpsight/pipeline/event_sink.hpp"
+#include "tcpsight/pipeline/gap_recovery.hpp"
 #include "tcpsight/pipeline/time_wait_inference.hpp"
 #include "tcpsight/pipeline/tuple_completer.hpp"
 
@@ -11,9 +12,10 @@
 
 namespace tcpsight {
 
-// Everything between the decoder and a view: completes 4-tuples,
-// interprets, infers the TIME_WAITs no tracepoint reports, checks the
-// filter again now that ports are known, and hands the events to a sink.
+// Everything between the decoder and a view: rebuilds lost transitions,
+// completes 4-tuples, interprets, infers the TIME_WAITs no tracepoint
+// reports, checks the filter again now that ports are known, and hands the
+// events to a sink.
 class EventPipeline {
 public:
   EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
@@ -25,6 +27,8 @@ public:
   void finish();
 
   std::uint64_t delivered() const { return delivered_; }
+  // Lost transitions rebuilt (GapRecovery::recovered).
+  std::uint64_t recovered() const { return gaps_.recovered(); }
 
 private:
   void deliver();
@@ -32,8 +36,10 @@ private:
 
   Filter filter_;
   EventSink& output_;
+  GapRecovery gaps_;
   TupleCompleter completer_;
   TimeWaitInference time_wait_;
+  std::vector<Event> arrived_;
   std::vector<Event> ready_;
   std::vector<Event> inferred_;
   std::uint64_t delivered_ = 0;

@@ -62,9 +62,16 @@ public:
   // SIGTERM arrives, or after_batch says stop; then lets out what it holds.
   virtual void run(EventPipeline& pipeline, const EventLoopHooks& hooks) = 0;
 
-  // "F filtered in the kernel, L lost" or "N events replayed from FILE, L
-  // lost when it was recorded": for the summary on stderr at exit.
+  // "F filtered in the kernel, L lost, R recovered, U not recovered" or "N
+  // events replayed from FILE, L lost when it was recorded, R recovered, U
+  // not recovered": for the summary on stderr at exit. Recovered: lost
+  // transitions the last run rebuilt (EventPipeline::recovered).
   virtual std::string summary() const = 0;
+
+protected:
+  // "R recovered, U not recovered", where U is what is left of lost.
+  static std::string recovery(std::uint64_t lost, std::uint64_t recovered);
+  std::uint64_t recovered_ = 0; // by the last run's pipeline
 };
 
 // Events from the kernel, live.
