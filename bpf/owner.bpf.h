@@ -33,10 +33,10 @@ enum sock_info_flags {
 	SOCK_STATE_KNOWN = 1 << 6,   /* reported, last_old and last_new are set */
 };
 
-/* What tcpsight remembers about a live socket: 48 bytes, in the socket's own
- * storage, which the kernel frees with the socket. */
+/* What tcpsight remembers about a live socket: 56 bytes. */
 struct sock_info {
 	struct owner owner;
+	__u64 id;	/* socket_id(); 0 until known (a passive open's is set late) */
 	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
 	__u32 flags;	/* enum sock_info_flags */
 	/* The state the last event written or filtered left it in: an event
@@ -48,10 +48,13 @@ struct sock_info {
 	__u8 reserved;
 };
 
+/* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
+ * insert always finds room (a map that allocates as sockets appear fails
+ * inserts under heavy churn, and socket storage costs more per socket). */
 struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
 	__type(value, struct sock_info);
 } sockets SEC(".maps");
 
@@ -91,16 +94,36 @@ static __always_inline bool current_owner(struct owner *owner)
 	return true;
 }
 
-/* Full sockets only: the kernel gives request and timewait sockets no storage. */
-static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
-{
-	return bpf_sk_storage_get(&sockets, (void *)sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-}
-
 /* NULL for a socket no program has seen. */
 static __always_inline struct sock_info *seen_sock_info(const struct sock *sk)
 {
-	return bpf_sk_storage_get(&sockets, (void *)sk, NULL, 0);
+	__u64 key = (__u64)sk;
+
+	return bpf_map_lookup_elem(&sockets, &key);
+}
+
+/* NULL only if the kernel found no memory. */
+static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
+{
+	struct sock_info *info = seen_sock_info(sk);
+
+	if (info)
+		return info;
+	__u64 key = (__u64)sk;
+	struct sock_info fresh = {};
+	bpf_map_update_elem(&sockets, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sockets, &key);
+}
+
+/* An entry is this socket's if it has its id. One left by a freed socket at
+ * the same address (its tcp_destroy_sock missed) starts over. */
+static __always_inline void claim_sock_info(struct sock_info *info, __u64 id)
+{
+	if (info->id == id)
+		return;
+	if (info->id)
+		__builtin_memset(info, 0, sizeof(*info));
+	info->id = id;
 }
 
 static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
@@ -132,6 +155,14 @@ static __always_inline bool used_by_current_task(const struct sock *sk)
 	return sk->sk_lock.owned;
 }
 
+/* Most calls on a socket come from the process already known to own it:
+ * reading the owner again (its command name above all) would cost more. */
+static __always_inline bool owned_by_current_process(const struct sock_info *info)
+{
+	return (info->flags & SOCK_OWNER_KNOWN) &&
+	       info->owner.pid == (__u32)(bpf_get_current_pid_tgid() >> 32);
+}
+
 /* A passively opened socket is born in inet_csk_clone_lock(), which (before
  * Linux 6.15) sets SYN_RECV before it copies the ports, addresses and cookie
  * from the request. So its first event waits for the socket's next one, when
@@ -143,6 +174,8 @@ static __always_inline void adopt_newborn(struct sock_info *info, const struct s
 	struct listener_key key = {.netns = common->skc_net.net->ns.inum, .port = common->skc_num};
 	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
 
+	/* Perhaps where a freed socket was: forget that one. */
+	__builtin_memset(info, 0, sizeof(*info));
 	info->since_ns = now;
 	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING | SOCK_STATE_KNOWN;
 	info->reported = TCP_LISTEN;
@@ -191,7 +224,8 @@ static __always_inline void track_owner(struct sock_info *info, struct tcpsight_
 		if (newstate == TCP_SYN_SENT)
 			info->flags |= SOCK_ACTIVE_OPEN;
 	}
-	if (used_by_current_task(sk) && current_owner(&info->owner))
+	if (used_by_current_task(sk) && !owned_by_current_process(info) &&
+	    current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 
 	if (newstate == TCP_LISTEN && key.port) {

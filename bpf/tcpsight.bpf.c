@@ -99,14 +99,17 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 	if (!is_tcp(sk))
 		return;
 	struct sock_info *info = sock_info_of(sk);
-	if (!info)
+	if (!info) {
+		count(TCPSIGHT_COUNTER_LOST);
 		return;
+	}
 	__u64 now = bpf_ktime_get_ns();
 
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
 		adopt_newborn(info, sk, now);
 		return;
 	}
+	claim_sock_info(info, socket_id(sk));
 	emit_pending_birth(sk, info);
 
 	if (!(info->flags & SOCK_STATE_KNOWN)) {
@@ -304,8 +307,7 @@ static __always_inline void recover_close(const struct sock *sk, struct sock_inf
 		info->reported = TCP_CLOSE;
 }
 
-/* The kernel frees the socket's storage with the socket: nothing to forget.
- * What is still to say about it is said now. */
+/* What is still to say about a socket is said now, and it is forgotten. */
 static __always_inline void handle_destroy(unsigned long long *ctx)
 {
 	const struct sock *sk = (const struct sock *)ctx[0];
@@ -316,6 +318,8 @@ static __always_inline void handle_destroy(unsigned long long *ctx)
 	emit_pending_birth(sk, info);
 	if ((info->flags & SOCK_STATE_KNOWN) && info->reported != TCP_CLOSE)
 		recover_close(sk, info);
+	__u64 key = (__u64)sk;
+	bpf_map_delete_elem(&sockets, &key);
 }
 
 MAIN_AND_RELAY(tcp_destroy_sock, HOOK_DESTROY, handle_destroy)

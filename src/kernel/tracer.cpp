@@ -305,7 +305,17 @@ int Tracer::drain() {
 
 bool Tracer::ids_are_socket_cookies() const { return impl_->skeleton->rodata->use_socket_cookie; }
 
-void Tracer::detach() { tcpsight_bpf::detach(impl_->skeleton.get()); }
+void Tracer::detach() {
+  // tcp_destroy_sock first: once the transitions are no longer traced, it
+  // would take every socket that closes meanwhile for one whose close was
+  // lost, and recover it.
+  auto& links = impl_->skeleton->links;
+  for (bpf_link** link : {&links.on_tcp_destroy_sock, &links.relay_tcp_destroy_sock}) {
+    bpf_link__destroy(*link);
+    *link = nullptr;
+  }
+  tcpsight_bpf::detach(impl_->skeleton.get());
+}
 
 TracerStats Tracer::stats() const {
   const auto counters = impl_->read_counters();

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace tcpsight {
 namespace {
@@ -120,7 +121,13 @@ TEST_P(LostTransition, IsRebuiltAsAnUndisturbedRunReportsIt) {
 
   const auto stats = run->tracer().stats();
   EXPECT_GE(stats.lost, 1u);
-  EXPECT_EQ(run->recovered(), stats.lost) << "every lost transition is rebuilt";
+  std::string recovered_events;
+  for (const auto& e : run->shown())
+    if (e.recovered)
+      recovered_events +=
+          fmt::format("\n  {}:{} -> {}: {} -> {}", e.id.local_port, e.id.remote_port, e.id.sock_id,
+                      tcp_state_name(e.old_state), tcp_state_name(e.new_state));
+  EXPECT_EQ(run->recovered(), stats.lost) << "every lost transition is rebuilt" << recovered_events;
   const bool any_recovered = std::any_of(run->shown().begin(), run->shown().end(),
                                          [](const Event& e) { return e.recovered; });
   EXPECT_TRUE(any_recovered);
