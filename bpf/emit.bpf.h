@@ -76,6 +76,22 @@ static __always_inline bool lost_for_test(const struct tcpsight_event *e)
 
 /* EVENT_NOT_OURS: the program found out while filling it (type 0) that the
  * event is of no interest, a UDP segment say. */
+/* Wakes the reader each time another wakeup_bytes have piled up: not for
+ * every event (a wakeup is an interrupt, a VM exit in a guest), and not for
+ * every event once the reader is behind by that much either. Two CPUs may
+ * both miss a crossing; the next one wakes it, and the reader also polls on
+ * a short timeout. */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 before = waiting - TCPSIGHT_EVENT_SIZE - BPF_RINGBUF_HDR_SZ;
+
+	if (waiting >= TCPSIGHT_EVENT_SIZE + BPF_RINGBUF_HDR_SZ &&
+	    waiting / wakeup_bytes != before / wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 enum event_fate { EVENT_WRITTEN, EVENT_FILTERED, EVENT_LOST, EVENT_NOT_OURS };
 
 static __always_inline enum event_fate finish_event(struct pending_event pending)
@@ -99,12 +115,7 @@ static __always_inline enum event_fate finish_event(struct pending_event pending
 		bpf_ringbuf_discard(pending.e, BPF_RB_NO_WAKEUP);
 		return fate;
 	}
-	/* Wake the reader only once enough has piled up; it also polls on a
-	 * short timeout, so nothing waits long. Saves a wakeup per event. */
-	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(pending.e, flags);
+	bpf_ringbuf_submit(pending.e, wakeup_flag());
 	return fate;
 }
 

@@ -50,9 +50,11 @@ struct sock_info {
 
 /* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
  * insert always finds room (a map that allocates as sockets appear fails
- * inserts under heavy churn, and socket storage costs more per socket). */
+ * inserts under heavy churn, and socket storage costs more per socket). One
+ * LRU list per CPU: no lock shared between CPUs on an insert. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, struct sock_info);
