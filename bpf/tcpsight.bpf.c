@@ -148,10 +148,34 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 
 MAIN_AND_RELAY(inet_sock_set_state, HOOK_SET_STATE, handle_set_state)
 
+static __always_inline __u32 reset_flag(__u32 type)
+{
+	return type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT : SOCK_RESET_RECEIVED;
+}
+
+/* The socket's later transitions say it sent or received a RST. */
+static __always_inline void remember_reset(const struct sock *sk, __u32 type)
+{
+	struct sock_info *info = seen_sock_info(sk);
+
+	if (info)
+		info->flags |= reset_flag(type);
+}
+
+/* Set by user space between open and load: false when the views need only
+ * the reset flags that transitions carry. */
+const volatile bool reset_events = true;
+
 static __always_inline void on_reset(const struct sock *sk, const struct sk_buff *skb, __u32 type)
 {
 	struct tcphdr segment;
 	struct sock_info *info = NULL;
+
+	if (!reset_events) {
+		if (sk && is_full_socket(sk) && is_tcp(sk))
+			remember_reset(sk, type);
+		return;
+	}
 
 	/* Decided before anything is reserved: not every case is ours. */
 	if (!sk) {
@@ -186,8 +210,7 @@ static __always_inline void on_reset(const struct sock *sk, const struct sk_buff
 		read_full_socket(e, sk, sk->__sk_common.skc_state);
 		if (info) {
 			emit_pending_birth(sk, info);
-			info->flags |= type == TCPSIGHT_EVENT_RESET_SENT ? SOCK_RESET_SENT
-									 : SOCK_RESET_RECEIVED;
+			info->flags |= reset_flag(type);
 			copy_sock_info(e, info);
 		}
 	}

@@ -22,7 +22,9 @@ struct LifeOptions {
 };
 
 int run_life(const LifeOptions& options) {
-  auto source = EventSource::open(options.source);
+  auto source_options = options.source;
+  source_options.reset_events = false; // records need the transitions' reset flags only
+  auto source = EventSource::open(source_options);
   const auto clock = source->wall_clock();
   OutputWriter out;
   std::uint64_t shown = 0;

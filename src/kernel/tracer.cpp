@@ -95,6 +95,7 @@ private:
       throw Error(fmt::format("cannot open the BPF programs: {}", errno_text(errno)));
     skeleton->rodata->use_socket_cookie = socket_cookies;
     skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
+    skeleton->rodata->reset_events = options_.reset_events;
     if (options_.lose_for_test) {
       skeleton->rodata->test_lose_port = options_.lose_for_test->port;
       skeleton->rodata->test_lose_state = static_cast<__u8>(options_.lose_for_test->new_state);
@@ -182,8 +183,8 @@ private:
     const bool resets_lack_no_socket = reset_arguments >= 0 && reset_arguments < 3;
     const bool drops_have_reasons = tracepoint_arguments(kernel_types, "kfree_skb") >= 3;
     bpf_program__set_autoload(skeleton.progs.on_kfree_skb,
-                              resets_lack_no_socket && drops_have_reasons);
-    if (resets_lack_no_socket && !drops_have_reasons)
+                              options_.reset_events && resets_lack_no_socket && drops_have_reasons);
+    if (options_.reset_events && resets_lack_no_socket && !drops_have_reasons)
       notices_.push_back("RSTs answering segments no socket owned (a connect to a closed port) "
                          "are not shown: this kernel reports neither them nor why it drops "
                          "segments");

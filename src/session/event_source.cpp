@@ -183,10 +183,12 @@ void LiveSource::report_losses(const EventLoopHooks& hooks) {
 std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options) {
   if (!options.read_path.empty())
     return std::make_unique<ReplaySource>(options);
-  return std::make_unique<LiveSource>(TracerOptions{.ring_buffer_bytes = options.ring_buffer_bytes,
-                                                    .filter = options.filter,
-                                                    .libbpf_diagnostics = options.verbose},
-                                      options.write_path);
+  return std::make_unique<LiveSource>(
+      TracerOptions{.ring_buffer_bytes = options.ring_buffer_bytes,
+                    .filter = options.filter,
+                    .libbpf_diagnostics = options.verbose,
+                    .reset_events = options.reset_events || !options.write_path.empty()},
+      options.write_path);
 }
 
 } // namespace tcpsight

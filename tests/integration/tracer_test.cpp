@@ -376,6 +376,26 @@ TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
   EXPECT_EQ(last_transition(server_socket).error, ECONNRESET);
 }
 
+TEST(Tracer, WithoutResetEventsTransitionsStillSayWhoReset) {
+  TCPSIGHT_REQUIRE_TRACING();
+  TracedRun run({.reset_events = false});
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto server_port = test::local_port(listener);
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, server_port);
+  const auto client_port = test::local_port(client);
+  auto server = test::accept_one(listener);
+  test::close_with_reset(client);
+  run.poll_until([&] { return run.socket_reached(server_port, client_port, {Close}); });
+
+  for (const auto& e : run.raw())
+    EXPECT_EQ(e.type, EventType::Transition);
+  const auto client_socket = run.socket_with_ports(client_port, server_port);
+  EXPECT_EQ(last_transition(client_socket).reason, Reason::ResetSent);
+  const auto server_socket = run.socket_with_ports(server_port, client_port);
+  EXPECT_TRUE(last_transition(server_socket).reset_received);
+  EXPECT_EQ(last_transition(server_socket).reason, Reason::ResetReceived);
+}
+
 // A client namespace and a server namespace whose firewall drops the TCP
 // segments that match an nft expression.
 class FirewalledPeer {

@@ -22,6 +22,9 @@ struct TracerOptions {
   Filter filter;
   // Pass libbpf's own diagnostics (verifier log included) to stderr.
   bool libbpf_diagnostics = false;
+  // RST events; without them transitions still say whether the socket sent
+  // or received a RST.
+  bool reset_events = true;
   // Identify sockets by kernel address instead of socket cookie, as on
   // kernels before 5.12 (for tests of that path).
   bool socket_addresses_as_ids = false;

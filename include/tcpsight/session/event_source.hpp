@@ -22,6 +22,10 @@ struct EventSourceOptions {
   bool verbose = false;
   std::string read_path;  // replay this recording instead of tracing
   std::string write_path; // also record every event here (live only)
+  // RST events. Views built from connection records need only the reset
+  // flags the transitions carry: without the events the kernel writes a
+  // quarter fewer records. Always on with write_path, for what replays it.
+  bool reset_events = true;
 };
 
 // What the commands do between batches of events.
