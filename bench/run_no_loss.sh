@@ -100,23 +100,7 @@ check() {
     }' "$work/ports" "$1"
 }
 
-# What an instance's exit summary says it lost: "lost recovered unrecovered",
-# '-' for what it does not say (see run_always_on.sh).
-losses() {
-  awk '
-    /^tcpsight: .*[0-9]+ (lost|recovered)/ { summary = $0 }
-    END {
-      lost = recovered = unrecovered = "-"
-      s = summary
-      if (match(s, /[0-9]+ (lost and )?not recovered/)) {
-        unrecovered = substr(s, RSTART, RLENGTH) + 0
-        s = substr(s, 1, RSTART - 1) substr(s, RSTART + RLENGTH)
-      }
-      if (match(s, /[0-9]+ recovered/)) recovered = substr(s, RSTART, RLENGTH) + 0
-      if (match(s, /[0-9]+ lost/)) lost = substr(s, RSTART, RLENGTH) + 0
-      print lost, recovered, unrecovered
-    }' "$1"
-}
+source "$(dirname "$0")/summary.sh"
 
 status=0
 echo
@@ -132,7 +116,7 @@ done
 echo
 printf '%-8s %6s %10s %12s  %s\n' instance lost recovered unrecovered "exit summary"
 for name in trace life record; do
-  read -r lost recovered unrecovered < <(losses "$work/$name.err")
+  read -r lost recovered unrecovered < <(tcpsight_losses "$work/$name.err")
   printf '%-8s %6s %10s %12s  %s\n' "$name" "$lost" "$recovered" "$unrecovered" "$(tail -1 "$work/$name.err")"
 done
 

@@ -349,16 +349,23 @@ TEST_P(TracerLoopback, ConnectToAClosedPortIsRefused) {
   EXPECT_EQ(sent->id.sock_id, 0u);
 }
 
+// A loopback connection that the client closes with SO_LINGER 0, traced
+// until the server's end has closed.
+test::ConnectionPorts reset_by_client(TracedRun& run) {
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  test::ConnectionPorts ports{.server = test::local_port(listener)};
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, ports.server);
+  ports.client = test::local_port(client);
+  auto server = test::accept_one(listener);
+  test::close_with_reset(client);
+  run.poll_until([&] { return run.socket_reached(ports.server, ports.client, {Close}); });
+  return ports;
+}
+
 TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
   TCPSIGHT_REQUIRE_TRACING();
   TracedRun run;
-  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
-  const auto server_port = test::local_port(listener);
-  auto client = test::connect_to_loopback(AddressFamily::IPv4, server_port);
-  const auto client_port = test::local_port(client);
-  auto server = test::accept_one(listener);
-  test::close_with_reset(client);
-  run.poll_until([&] { return run.socket_reached(server_port, client_port, {Close}); });
+  const auto [server_port, client_port] = reset_by_client(run);
 
   const auto client_socket = run.socket_with_ports(client_port, server_port);
   EXPECT_EQ(test::states_of(client_socket),
@@ -379,13 +386,7 @@ TEST(Tracer, LingerZeroSendsAResetTheOtherSideReceives) {
 TEST(Tracer, WithoutResetEventsTransitionsStillSayWhoReset) {
   TCPSIGHT_REQUIRE_TRACING();
   TracedRun run({.reset_events = false});
-  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
-  const auto server_port = test::local_port(listener);
-  auto client = test::connect_to_loopback(AddressFamily::IPv4, server_port);
-  const auto client_port = test::local_port(client);
-  auto server = test::accept_one(listener);
-  test::close_with_reset(client);
-  run.poll_until([&] { return run.socket_reached(server_port, client_port, {Close}); });
+  const auto [server_port, client_port] = reset_by_client(run);
 
   for (const auto& e : run.raw())
     EXPECT_EQ(e.type, EventType::Transition);

@@ -18,14 +18,15 @@ std::string json_of(const Event& e, bool explain = false) {
 }
 
 TEST(JsonFormat, Transition) {
-  EXPECT_EQ(json_of(test::sample_event()),
-            R"({"type":"transition","ts_ns":1000000000,"time":"2026-11-24T13:45:02.123456789Z",)"
-            R"("sock_id":8193,"netns":4026531840,"pid":4242,"comm":"curl","uid":1000,)"
-            R"("cgroup_id":77,"family":"ipv4","saddr":"127.0.0.1","sport":40000,)"
-            R"("daddr":"10.1.2.3","dport":8080,"old":"SYN_SENT","new":"ESTABLISHED",)"
-            R"("ms_in_old":1.500,"handshake_ms":1.500,"inferred":false,"recovered":false,"reason":null,)"
-            R"("error":null})"
-            "\n");
+  EXPECT_EQ(
+      json_of(test::sample_event()),
+      R"({"type":"transition","ts_ns":1000000000,"time":"2026-11-24T13:45:02.123456789Z",)"
+      R"("sock_id":8193,"netns":4026531840,"pid":4242,"comm":"curl","uid":1000,)"
+      R"("cgroup_id":77,"family":"ipv4","saddr":"127.0.0.1","sport":40000,)"
+      R"("daddr":"10.1.2.3","dport":8080,"old":"SYN_SENT","new":"ESTABLISHED",)"
+      R"("ms_in_old":1.500,"handshake_ms":1.500,"inferred":false,"recovered":false,"reason":null,)"
+      R"("error":null})"
+      "\n");
 }
 
 TEST(JsonFormat, UnknownOwnerAndTimesAreNull) {
