@@ -3,8 +3,9 @@
 #ifndef TCPSIGHT_KERNEL_DEFS_BPF_H
 #define TCPSIGHT_KERNEL_DEFS_BPF_H
 
-#define AF_INET	   2
-#define AF_INET6   10
-#define PF_KTHREAD 0x00200000 /* task_struct.flags: a kernel thread */
+#define AF_INET	      2
+#define AF_INET6      10
+#define PF_KTHREAD    0x00200000 /* task_struct.flags: a kernel thread */
+#define SHUTDOWN_MASK 3		 /* sock.sk_shutdown: both directions */
 
 #endif /* TCPSIGHT_KERNEL_DEFS_BPF_H */

@@ -51,10 +51,10 @@ struct sock_info {
 /* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
  * insert always finds room (a map that allocates as sockets appear fails
  * inserts under heavy churn, and socket storage costs more per socket). One
- * LRU list per CPU: no lock shared between CPUs on an insert. */
+ * LRU list for all CPUs: per-CPU lists split the room evenly among the
+ * possible CPUs and would evict live sockets on a CPU that takes most. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, struct sock_info);
@@ -147,14 +147,22 @@ static __always_inline void copy_sock_info(struct tcpsight_event *e, const struc
 		e->flags |= TCPSIGHT_F_RESET_RECEIVED;
 }
 
-/* A user task holds a socket's lock only while it works on the socket: a
- * system call, or the segments the kernel queued meanwhile, processed as the
- * call releases the lock. Softirq and timer work never run under it (they
- * queue instead), so the current task is then the process using the socket:
- * the one that connects, listens, accepts and reads, shuts down or closes. */
-static __always_inline bool used_by_current_task(const struct sock *sk)
+/* The current task is the process that owns the socket when it changes the
+ * socket's state in a system call on it: it holds the socket's lock (softirq
+ * and timer work never run under it, they queue instead) and the move is
+ * one that only the process makes. Connect, listen, shutdown and close make
+ * SYN_SENT, LISTEN, FIN_WAIT1 and LAST_ACK; an abortive close (SO_LINGER 0,
+ * unread data) goes to CLOSE after close() shut both directions. Not every
+ * lock holder: `ss -K` aborts sockets under the lock, and a sock_diag reader
+ * asking for tcp_info may process queued segments (a RST) as it lets go. */
+static __always_inline bool changed_by_its_process(const struct sock *sk, int newstate)
 {
-	return sk->sk_lock.owned;
+	if (!sk->sk_lock.owned)
+		return false;
+	if (newstate == TCP_CLOSE)
+		return BPF_CORE_READ_BITFIELD(sk, sk_shutdown) == SHUTDOWN_MASK;
+	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_FIN_WAIT1 ||
+	       newstate == TCP_LAST_ACK;
 }
 
 /* Most calls on a socket come from the process already known to own it:
@@ -168,7 +176,8 @@ static __always_inline bool owned_by_current_process(const struct sock_info *inf
 /* A passively opened socket is born in inet_csk_clone_lock(), which (before
  * Linux 6.15) sets SYN_RECV before it copies the ports, addresses and cookie
  * from the request. So its first event waits for the socket's next one, when
- * they are right, on every kernel alike. Until accept() it belongs to its
+ * they are right, on every kernel alike. Until its acceptor changes its
+ * state (see changed_by_its_process) it belongs to its
  * listener, found by the local port, the one field the clone already has. */
 static __always_inline void adopt_newborn(struct sock_info *info, const struct sock *sk, __u64 now)
 {
@@ -197,9 +206,8 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 		return;
 	info->flags &= ~SOCK_BIRTH_PENDING;
 
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	e->type = TCPSIGHT_EVENT_TRANSITION;
 	e->ts_ns = info->since_ns;
@@ -211,7 +219,7 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 	e->oldstate = TCP_LISTEN;
 	e->newstate = TCP_SYN_RECV;
 	copy_sock_info(e, info);
-	if (finish_event(pending) != EVENT_LOST)
+	if (emit(e) != EVENT_LOST)
 		info->reported = TCP_SYN_RECV;
 }
 
@@ -226,7 +234,7 @@ static __always_inline void track_owner(struct sock_info *info, struct tcpsight_
 		if (newstate == TCP_SYN_SENT)
 			info->flags |= SOCK_ACTIVE_OPEN;
 	}
-	if (used_by_current_task(sk) && !owned_by_current_process(info) &&
+	if (changed_by_its_process(sk, newstate) && !owned_by_current_process(info) &&
 	    current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 

@@ -117,9 +117,8 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 		info->reported = info->last_new = oldstate;
 		info->flags |= SOCK_STATE_KNOWN;
 	}
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	read_full_socket(e, sk, newstate);
 	e->type = TCPSIGHT_EVENT_TRANSITION;
@@ -142,7 +141,7 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 	copy_sock_info(e, info);
 	measure_handshake(e, sk, oldstate, newstate);
 	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, newstate);
-	if (finish_event(pending) != EVENT_LOST)
+	if (emit(e) != EVENT_LOST)
 		info->reported = newstate;
 }
 
@@ -172,12 +171,13 @@ static __always_inline void on_reset(const struct sock *sk, const struct sk_buff
 	struct sock_info *info = NULL;
 
 	if (!reset_events) {
-		if (sk && is_full_socket(sk) && is_tcp(sk))
+		/* A listener answering a stray segment is not reset itself. */
+		if (sk && is_full_socket(sk) && sk->__sk_common.skc_state != TCP_LISTEN &&
+		    is_tcp(sk))
 			remember_reset(sk, type);
 		return;
 	}
 
-	/* Decided before anything is reserved: not every case is ours. */
 	if (!sk) {
 		if (!skb)
 			return;
@@ -186,15 +186,14 @@ static __always_inline void on_reset(const struct sock *sk, const struct sk_buff
 			return;
 		info = sock_info_of(sk);
 	}
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	e->type = type;
 	e->ts_ns = bpf_ktime_get_ns();
 	if (!sk) {
 		if (!read_segment(e, skb, &segment))
-			e->type = 0; /* not TCP: discarded below */
+			return; /* not TCP */
 		e->flags |= TCPSIGHT_F_NO_SOCKET;
 	} else if (!is_full_socket(sk)) {
 		read_endpoints(e, sk);
@@ -203,7 +202,7 @@ static __always_inline void on_reset(const struct sock *sk, const struct sk_buff
 		/* A listener answering a stray segment: the connection is the
 		 * segment's, and the listener itself is not reset. */
 		if (!read_segment(e, skb, &segment))
-			e->type = 0;
+			return;
 		if (info && (info->flags & SOCK_OWNER_KNOWN))
 			copy_owner(e, &info->owner);
 	} else {
@@ -214,7 +213,7 @@ static __always_inline void on_reset(const struct sock *sk, const struct sk_buff
 			copy_sock_info(e, info);
 		}
 	}
-	finish_event(pending);
+	emit(e);
 }
 
 /* Arguments differ across kernels (a reason was added in 6.10); the first two
@@ -245,18 +244,17 @@ int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
 		return 0;
 
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 	struct tcphdr segment;
 
 	e->type = TCPSIGHT_EVENT_RESET_SENT;
 	e->ts_ns = bpf_ktime_get_ns();
 	/* Not TCP (UDP drops for NO_SOCKET too), or a RST, which gets no answer. */
 	if (!read_segment(e, skb, &segment) || segment.rst)
-		e->type = 0;
+		return 0;
 	e->flags |= TCPSIGHT_F_NO_SOCKET;
-	finish_event(pending);
+	emit(e);
 	return 0;
 }
 
@@ -267,16 +265,15 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !is_tcp(sk))
 		return;
 	struct sock_info *info = sock_info_of(sk);
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	e->type = TCPSIGHT_EVENT_SYN_RETRANSMIT;
 	e->ts_ns = bpf_ktime_get_ns();
 	read_full_socket(e, sk, TCP_SYN_SENT);
 	if (info)
 		copy_sock_info(e, info);
-	finish_event(pending);
+	emit(e);
 }
 
 MAIN_AND_RELAY(tcp_retransmit_skb, HOOK_RETRANSMIT, handle_retransmit)
@@ -294,16 +291,15 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
 			emit_pending_birth(sk, child);
 	}
 	struct sock_info *info = seen_sock_info(sk);
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	e->type = TCPSIGHT_EVENT_SYNACK_RETRANSMIT;
 	e->ts_ns = bpf_ktime_get_ns();
 	read_endpoints(e, (const struct sock *)req);
 	if (info)
 		copy_sock_info(e, info);
-	finish_event(pending);
+	emit(e);
 	return 0;
 }
 
@@ -313,9 +309,8 @@ static __always_inline void recover_close(const struct sock *sk, struct sock_inf
 {
 	/* The program ran for the close (then lost it), or missed it. */
 	int oldstate = info->last_new == TCP_CLOSE ? info->last_old : info->last_new;
-	struct tcpsight_event stack_copy;
-	struct pending_event pending = start_event(&stack_copy);
-	struct tcpsight_event *e = pending.e;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
 
 	read_full_socket(e, sk, TCP_CLOSE);
 	e->type = TCPSIGHT_EVENT_TRANSITION;
@@ -326,7 +321,7 @@ static __always_inline void recover_close(const struct sock *sk, struct sock_inf
 	mark_gap(e, info, oldstate);
 	copy_sock_info(e, info);
 	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, TCP_CLOSE);
-	if (finish_event(pending) != EVENT_LOST)
+	if (emit(e) != EVENT_LOST)
 		info->reported = TCP_CLOSE;
 }
 
@@ -338,9 +333,13 @@ static __always_inline void handle_destroy(unsigned long long *ctx)
 
 	if (!info)
 		return;
-	emit_pending_birth(sk, info);
-	if ((info->flags & SOCK_STATE_KNOWN) && info->reported != TCP_CLOSE)
-		recover_close(sk, info);
+	/* Left by a freed socket at this address, not this one's: no close to recover. */
+	bool stale = info->id && info->id != socket_id(sk);
+	if (!stale) {
+		emit_pending_birth(sk, info);
+		if ((info->flags & SOCK_STATE_KNOWN) && info->reported != TCP_CLOSE)
+			recover_close(sk, info);
+	}
 	__u64 key = (__u64)sk;
 	bpf_map_delete_elem(&sockets, &key);
 }

@@ -65,7 +65,7 @@ enum tcpsight_counter {
 /*
  * One event of one socket. Byte order: addresses in network order, ports in
  * host order. The owner is the process that owns the socket (recorded in
- * process context: connect, listen, accept, close), never the task that a
+ * process context: connect, listen, shutdown, close), never the task that a
  * softirq happened to interrupt.
  */
 struct tcpsight_event {

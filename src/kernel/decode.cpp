@@ -176,8 +176,11 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.peer_fin = raw.flags & TCPSIGHT_F_PEER_FIN;
   e.orphan = raw.flags & TCPSIGHT_F_ORPHAN;
   e.linger_zero = raw.flags & TCPSIGHT_F_LINGER_ZERO;
-  if (raw.flags & TCPSIGHT_F_GAP)
+  if (raw.flags & TCPSIGHT_F_GAP) {
+    if (raw.gap_from == 0 || raw.gap_from > static_cast<__u8>(TcpState::BoundInactive))
+      return DecodeError{fmt::format("record has a gap from unknown state {}", raw.gap_from)};
     e.gap_from = static_cast<TcpState>(raw.gap_from);
+  }
   e.recovered = raw.flags & TCPSIGHT_F_RECOVERED;
   return e;
 }

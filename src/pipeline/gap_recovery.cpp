@@ -14,7 +14,8 @@ struct Move {
   int cost; // 1: usual; more: rare, taken only when nothing usual leads there
 };
 
-// Every transition inet_sock_set_state reports for TCP.
+// Every transition inet_sock_set_state reports for TCP. LISTEN -> SYN_RECV
+// is a socket's birth from its listener: only ever its first step.
 constexpr std::array kMoves{
     Move{Close, SynSent, 1},     Move{Close, Listen, 1},         Move{Listen, SynRecv, 1},
     Move{Listen, Close, 1},      Move{SynSent, Established, 1},  Move{SynSent, Close, 1},
@@ -28,7 +29,14 @@ constexpr std::array kMoves{
 constexpr std::size_t kStates = 16; // state numbers are below this
 constexpr int kUnreached = std::numeric_limits<int>::max();
 
-std::size_t index(TcpState state) { return static_cast<std::size_t>(state) % kStates; }
+std::size_t index(TcpState state) { return static_cast<std::size_t>(state); }
+
+bool is_birth(const Move& move) { return move.from == Listen && move.to == SynRecv; }
+
+// Whether a path from `from` may take this move.
+bool allowed(const Move& move, TcpState from) {
+  return move.to != from && (!is_birth(move) || from == Listen);
+}
 
 // A transition of next's socket, lost before next.
 Event rebuilt(const Event& next, TcpState from, TcpState to) {
@@ -45,6 +53,8 @@ Event rebuilt(const Event& next, TcpState from, TcpState to) {
 } // namespace
 
 std::optional<std::vector<TcpState>> states_between(TcpState from, TcpState to) {
+  if (index(from) >= kStates || index(to) >= kStates)
+    return std::nullopt;
   // Bellman-Ford over a handful of states: costs, how many cheapest ways
   // reach each state, and the state before it on one of them.
   std::array<int, kStates> cost;
@@ -57,7 +67,7 @@ std::optional<std::vector<TcpState>> states_between(TcpState from, TcpState to) 
     bool changed = false;
     for (const auto& move : kMoves) {
       const int reached = cost[index(move.from)];
-      if (reached == kUnreached || move.to == from)
+      if (reached == kUnreached || !allowed(move, from))
         continue;
       const int through = reached + move.cost;
       auto& best = cost[index(move.to)];
@@ -77,12 +87,13 @@ std::optional<std::vector<TcpState>> states_between(TcpState from, TcpState to) 
   for (int level = 1; level <= cost[index(to)]; ++level)
     for (const auto& move : kMoves)
       if (cost[index(move.to)] == level && cost[index(move.from)] != kUnreached &&
-          cost[index(move.from)] + move.cost == level && move.to != from)
+          cost[index(move.from)] + move.cost == level && allowed(move, from))
         ways[index(move.to)] += ways[index(move.from)];
   if (ways[index(to)] != 1)
     return std::nullopt;
   std::vector<TcpState> states;
-  for (TcpState at = before[index(to)]; at != from; at = before[index(at)])
+  for (TcpState at = before[index(to)]; at != from && states.size() < kStates;
+       at = before[index(at)])
     states.insert(states.begin(), at);
   return states;
 }

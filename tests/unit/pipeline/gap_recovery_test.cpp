@@ -30,6 +30,14 @@ TEST(StatesBetween, ASocketUsedAgainPassesThroughClose) {
   EXPECT_EQ(states_between(CloseWait, Listen), States{Close});
 }
 
+TEST(StatesBetween, OnlyANewbornSocketComesFromItsListener) {
+  // A listener never turns into SYN_RECV: a socket last seen closed got
+  // there by a simultaneous open, not through LISTEN.
+  EXPECT_EQ(states_between(Close, SynRecv), States{SynSent});
+  EXPECT_EQ(states_between(SynSent, SynRecv), States{});
+  EXPECT_EQ(states_between(Close, FinWait1), (States{SynSent, Established}));
+}
+
 TEST(StatesBetween, NoWayOrTwoEquallyLikelyWaysAreNotRebuilt) {
   // TIME_WAIT and NEW_SYN_RECV are other sockets' states: no transition leads there.
   EXPECT_EQ(states_between(FinWait2, TimeWait), std::nullopt);
