@@ -15,12 +15,31 @@ namespace {
 
 double ms_of(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-// Milliseconds with enough digits for sub-millisecond connections.
+// Milliseconds with enough digits for sub-millisecond connections, rounded:
+// three decimals below 10 ms, one below a second, none above.
+void append_ms_text(std::string& out, std::uint64_t ns) {
+  if (ns < 10'000'000) {
+    detail::append_ms(out, ns);
+  } else if (ns < 1'000'000'000) {
+    const std::uint64_t tenths = (ns + 50'000) / 100'000;
+    detail::append_uint(out, tenths / 10);
+    out += '.';
+    out += static_cast<char>('0' + tenths % 10);
+  } else {
+    detail::append_uint(out, (ns + 500'000) / 1'000'000);
+  }
+}
+
 std::string ms_text(std::uint64_t ns) {
-  const double ms = ms_of(ns);
-  return ms < 10     ? fmt::format("{:.3f}", ms)
-         : ms < 1000 ? fmt::format("{:.1f}", ms)
-                     : fmt::format("{:.0f}", ms);
+  std::string text;
+  append_ms_text(text, ns);
+  return text;
+}
+
+// A number right-aligned in width columns.
+void append_number(std::string& out, std::uint64_t value, std::size_t width) {
+  const fmt::format_int digits(value);
+  detail::append_right(out, {digits.data(), digits.size()}, width);
 }
 
 std::optional<double> optional_ms(const std::optional<std::uint64_t>& ns) {
@@ -45,8 +64,11 @@ std::string path_text(const std::vector<StateStep>& path) {
     if (!text.empty())
       text += '>';
     text += tcp_state_name(step.state);
-    if (step.ns)
-      fmt::format_to(std::back_inserter(text), "({})", ms_text(*step.ns));
+    if (step.ns) {
+      text += '(';
+      append_ms_text(text, *step.ns);
+      text += ')';
+    }
   }
   return text;
 }
@@ -58,21 +80,45 @@ std::string life_header() {
                      "HS_MS", "ROLE", "OUTCOME", "PATH");
 }
 
+// The columns of life_header(), without format-string parsing: life and
+// history print one row per connection, hundreds of thousands a second.
 void append_life_row(std::string& out, const WallConnectionRecord& r) {
-  const auto time = format_time_of_day(r.end).substr(0, 12);
-  const auto pid = r.owner ? std::to_string(r.owner->pid) : "-";
-  const auto comm = r.owner ? printable_comm(r.owner->comm) : "-";
-  const auto bytes = [&](std::uint64_t ConnectionTotals::*field) {
-    return r.totals ? std::to_string((*r.totals).*field) : "-";
-  };
-  fmt::format_to(std::back_inserter(out),
-                 "{:<12} {:>7} {:<15} {:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} {:<7} "
-                 "{:<14} {}\n",
-                 time, pid, comm, address_text(r.id.local).view(), r.id.local_port,
-                 address_text(r.id.remote).view(), r.id.remote_port,
-                 bytes(&ConnectionTotals::tx_bytes), bytes(&ConnectionTotals::rx_bytes),
-                 ms_text(r.duration_ns()), r.handshake_ns ? ms_text(*r.handshake_ns) : "-",
-                 role_name(r.role), outcome_name(r.outcome), path_text(r.path));
+  using detail::append_left;
+  using detail::append_right;
+  append_left(out, format_time_of_day(r.end).substr(0, 12), 12);
+  out += ' ';
+  if (r.owner)
+    append_number(out, r.owner->pid, 7);
+  else
+    append_right(out, "-", 7);
+  out += ' ';
+  append_left(out, r.owner ? printable_comm(r.owner->comm) : "-", 15);
+  out += ' ';
+  append_left(out, address_text(r.id.local).view(), 15);
+  out += ' ';
+  append_number(out, r.id.local_port, 5);
+  out += ' ';
+  append_left(out, address_text(r.id.remote).view(), 15);
+  out += ' ';
+  append_number(out, r.id.remote_port, 5);
+  for (const auto field : {&ConnectionTotals::tx_bytes, &ConnectionTotals::rx_bytes}) {
+    out += ' ';
+    if (r.totals)
+      append_number(out, (*r.totals).*field, 9);
+    else
+      append_right(out, "-", 9);
+  }
+  out += ' ';
+  append_right(out, ms_text(r.duration_ns()), 9);
+  out += ' ';
+  append_right(out, r.handshake_ns ? ms_text(*r.handshake_ns) : "-", 8);
+  out += ' ';
+  append_left(out, role_name(r.role), 7);
+  out += ' ';
+  append_left(out, outcome_name(r.outcome), 14);
+  out += ' ';
+  out += path_text(r.path);
+  out += '\n';
 }
 
 void append_life_json(std::string& out, const WallConnectionRecord& r) {

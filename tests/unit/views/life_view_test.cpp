@@ -1,0 +1,71 @@
+#include "tcpsight/views/life_view.hpp"
+
+#include "utc_time_zone.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+
+WallConnectionRecord finished_connection() {
+  WallConnectionRecord r;
+  r.id = {.sock_id = 7,
+          .netns = 4026531840,
+          .local = {.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}},
+          .local_port = 40000,
+          .remote = {.family = AddressFamily::IPv4, .bytes = {10, 1, 2, 3}},
+          .remote_port = 443};
+  r.owner = Owner{.pid = 4242, .uid = 1000, .cgroup_id = 1, .comm = "curl"};
+  r.role = Role::Active;
+  r.handshake_ns = 1'234'567;
+  r.path = {{SynSent, 1'234'567},
+            {Established, 25'500'000},
+            {FinWait1, 1'999'500'000},
+            {FinWait2, std::nullopt}};
+  r.totals = ConnectionTotals{.tx_bytes = 512, .rx_bytes = 123'456'789, .retransmits = 0};
+  r.outcome = Outcome::NormalActive;
+  r.start = WallTime{1'764'600'000'000'000'000};
+  r.end = WallTime{1'764'600'002'026'234'567};
+  return r;
+}
+
+TEST(LifeView, RowOfAFinishedConnection) {
+  test::use_utc_time_zone();
+  std::string out;
+  append_life_row(out, finished_connection());
+  EXPECT_EQ(
+      out, "14:40:02.026    4242 curl            127.0.0.1       40000 10.1.2.3          443       "
+           "512 123456789      2026    1.235 active  normal_active  "
+           "SYN_SENT(1.235)>ESTABLISHED(25.5)>FIN_WAIT1(2000)>FIN_WAIT2\n");
+}
+
+TEST(LifeView, RowWithoutOwnerTotalsOrHandshake) {
+  test::use_utc_time_zone();
+  auto r = finished_connection();
+  r.owner.reset();
+  r.totals.reset();
+  r.handshake_ns.reset();
+  r.id.local = {.family = AddressFamily::IPv6,
+                .bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34}};
+  r.id.remote = r.id.local;
+  r.end = WallTime{r.start.ns + 9'999'600};
+  r.path = {{Established, 9'999'600}, {Close, std::nullopt}};
+  r.outcome = Outcome::ResetReceived;
+  std::string out;
+  append_life_row(out, r);
+  EXPECT_EQ(out,
+            "14:40:00.009       - -               2001:db8::1234  40000 2001:db8::1234    443  "
+            "       -         -    10.000        - active  reset_received "
+            "ESTABLISHED(10.000)>CLOSE\n");
+}
+
+TEST(LifeView, HeaderNamesEveryColumn) {
+  EXPECT_EQ(life_header(),
+            "TIME             PID COMM            LADDR           LPORT RADDR           RPORT  "
+            "      TX        RX        MS    HS_MS ROLE    OUTCOME        PATH\n");
+}
+
+} // namespace
+} // namespace tcpsight
