@@ -24,7 +24,8 @@
 # Prints each run, then per mode the medians: conn/s as a share of
 # untraced, getppid ns as a ratio of untraced, and the losses summed over
 # the rounds.
-# Needs root. Environment: ROUNDS (3), SECONDS_PER_RUN (5: the churn),
+# Needs root. Environment: MODES (all of the above, space-separated; keep
+# untraced, the reference), ROUNDS (3), SECONDS_PER_RUN (5: the churn),
 # SYSCALL_SECONDS (2: the getppid loop), THREADS (2), and BASELINE: another
 # build's tcpsight binary, run as two more modes (baseline-trace,
 # baseline-life) to compare two versions in the same rounds.
@@ -142,7 +143,7 @@ run_mode() {
   echo "$mode $rate $ns $losses" >>"$log/results"
 }
 
-modes=(untraced trace trace-json life record tcplife tcpstates all3)
+read -r -a modes <<<"${MODES:-untraced trace trace-json life record tcplife tcpstates all3}"
 [[ -n ${BASELINE:-} ]] && modes+=(baseline-trace baseline-life)
 printf '%-15s %5s %9s %11s %8s %10s %12s\n' mode round conn/s getppid_ns lost recovered unrecovered
 for round in $(seq "$rounds"); do

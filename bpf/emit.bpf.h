@@ -43,7 +43,8 @@ static __always_inline void count(__u32 counter)
 
 static __always_inline bool lost_for_test(const struct tcpsight_event *e)
 {
-	return test_lose_port && e->type == TCPSIGHT_EVENT_TRANSITION &&
+	return test_lose_port &&
+	       (e->type == TCPSIGHT_EVENT_TRANSITION || e->type == TCPSIGHT_EVENT_CONNECTION) &&
 	       !(e->flags & TCPSIGHT_F_RECOVERED) &&
 	       (e->sport == test_lose_port || e->dport == test_lose_port) &&
 	       e->newstate == test_lose_state;
@@ -54,10 +55,10 @@ static __always_inline bool lost_for_test(const struct tcpsight_event *e)
  * every event once the reader is behind by that much either. Two CPUs may
  * both miss a crossing; the next one wakes it, and the reader also polls on
  * a short timeout. */
-static __always_inline __u64 wakeup_flag(void)
+static __always_inline __u64 wakeup_flag(__u64 size)
 {
 	__u64 before = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 after = before + TCPSIGHT_EVENT_SIZE + BPF_RINGBUF_HDR_SZ;
+	__u64 after = before + size + BPF_RINGBUF_HDR_SZ;
 
 	return after / wakeup_bytes != before / wakeup_bytes ? BPF_RB_FORCE_WAKEUP
 							     : BPF_RB_NO_WAKEUP;
@@ -65,19 +66,24 @@ static __always_inline __u64 wakeup_flag(void)
 
 enum event_fate { EVENT_WRITTEN, EVENT_FILTERED, EVENT_LOST };
 
-/* Filters, then writes the event, or counts it lost. Filtered events never
- * reach the ring buffer. */
-static __always_inline enum event_fate emit(const struct tcpsight_event *e)
+/* Filters by the event e, then writes the record that starts with it (size
+ * bytes), or counts it lost. Filtered records never reach the ring buffer. */
+static __always_inline enum event_fate emit_record(const struct tcpsight_event *e, __u64 size)
 {
 	if (!passes_filters(e)) {
 		count(TCPSIGHT_COUNTER_FILTERED);
 		return EVENT_FILTERED;
 	}
-	if (lost_for_test(e) || bpf_ringbuf_output(&events, (void *)e, sizeof(*e), wakeup_flag())) {
+	if (lost_for_test(e) || bpf_ringbuf_output(&events, (void *)e, size, wakeup_flag(size))) {
 		count(TCPSIGHT_COUNTER_LOST);
 		return EVENT_LOST;
 	}
 	return EVENT_WRITTEN;
+}
+
+static __always_inline enum event_fate emit(const struct tcpsight_event *e)
+{
+	return emit_record(e, sizeof(*e));
 }
 
 #endif /* TCPSIGHT_EMIT_BPF_H */

@@ -33,7 +33,7 @@ enum sock_info_flags {
 	SOCK_STATE_KNOWN = 1 << 6,   /* reported, last_old and last_new are set */
 };
 
-/* What tcpsight remembers about a live socket: 56 bytes. */
+/* What tcpsight remembers about a live socket: 136 bytes. */
 struct sock_info {
 	struct owner owner;
 	__u64 id;	/* socket_id(); 0 until known (a passive open's is set late) */
@@ -46,7 +46,14 @@ struct sock_info {
 	__u8 last_old;
 	__u8 last_new;
 	__u8 reserved;
+	/* With connection records: the connection's way so far. */
+	struct tcpsight_path path;
 };
+
+/* Set by user space between open and load: keep each connection's path in
+ * its entry and write one record as it closes (tcpsight_connection), rather
+ * than an event per transition. */
+const volatile bool connection_records = false;
 
 /* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
  * insert always finds room (a map that allocates as sockets appear fails
@@ -192,6 +199,14 @@ static __always_inline void adopt_newborn(struct sock_info *info, const struct s
 	info->reported = TCP_LISTEN;
 	info->last_old = TCP_LISTEN;
 	info->last_new = TCP_SYN_RECV;
+	if (connection_records) {
+		/* Born now, from its listener: nothing to hold back. */
+		info->flags &= ~SOCK_BIRTH_PENDING;
+		info->path.states[0] = TCP_LISTEN;
+		info->path.states[1] = TCP_SYN_RECV;
+		info->path.entered_ns[1] = now;
+		info->path.length = 2;
+	}
 	if (listener) {
 		info->owner = listener->owner;
 		info->flags |= SOCK_OWNER_KNOWN;
@@ -223,10 +238,11 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 		info->reported = TCP_SYN_RECV;
 }
 
-static __always_inline void track_owner(struct sock_info *info, struct tcpsight_event *e,
-					const struct sock *sk, int oldstate, int newstate)
+static __always_inline void track_owner(struct sock_info *info, const struct sock *sk, int oldstate,
+					int newstate)
 {
-	struct listener_key key = {.netns = e->netns, .port = e->sport};
+	struct listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
+				   .port = local_port(sk, newstate)};
 
 	if (oldstate == TCP_CLOSE) {
 		/* A new connection attempt or listen: earlier resets are history. */

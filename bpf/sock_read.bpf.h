@@ -61,6 +61,18 @@ static __always_inline void read_endpoints(struct tcpsight_event *e, const struc
 	e->oldstate = e->newstate = common->skc_state;
 }
 
+/* The local port of a full socket in state (for a transition, the new one).
+ * Closing releases the port and zeroes skc_num first; inet_sport still holds
+ * it then. (Not before: after a reconnect it holds the old one.) */
+static __always_inline __u16 local_port(const struct sock *sk, int state)
+{
+	__u16 port = sk->__sk_common.skc_num;
+
+	if (!port && state == TCP_CLOSE)
+		port = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	return port;
+}
+
 /* state: the socket's state for this event (for a transition, the new one). */
 static __always_inline void read_full_socket(struct tcpsight_event *e, const struct sock *sk,
 					     int state)
@@ -68,10 +80,8 @@ static __always_inline void read_full_socket(struct tcpsight_event *e, const str
 	unsigned long sock_flags = sk->__sk_common.skc_flags;
 
 	read_endpoints(e, sk);
-	/* Closing releases the port and zeroes skc_num first; inet_sport still
-	 * holds it then. (Not before: after a reconnect it holds the old one.) */
-	if (!e->sport && state == TCP_CLOSE)
-		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	if (!e->sport)
+		e->sport = local_port(sk, state);
 	e->sock_id = socket_id(sk);
 	e->error = sk->sk_err;
 	if (sock_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)))

@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "connection.bpf.h"
 #include "emit.bpf.h"
 #include "kernel_defs.bpf.h"
 #include "owner.bpf.h"
@@ -90,6 +91,55 @@ static __always_inline void mark_gap(struct tcpsight_event *e, const struct sock
 	e->gap_from = info->reported;
 }
 
+/* The program ran for this move, written or not. */
+static __always_inline void moved(struct sock_info *info, int oldstate, int newstate, __u64 now)
+{
+	info->since_ns = now;
+	info->flags |= SOCK_SINCE_KNOWN;
+	info->last_old = oldstate;
+	info->last_new = newstate;
+}
+
+/* One event for the transition. */
+static __always_inline void report_transition(struct sock_info *info, const struct sock *sk,
+					      int oldstate, int newstate, __u64 now)
+{
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
+
+	read_full_socket(e, sk, newstate);
+	e->type = TCPSIGHT_EVENT_TRANSITION;
+	e->ts_ns = now;
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	mark_gap(e, info, oldstate);
+	/* Since when it was in oldstate: known if the program ran for the move
+	 * into it, written or not. */
+	if ((info->flags & SOCK_SINCE_KNOWN) && info->last_new == oldstate) {
+		e->ns_in_old = now - info->since_ns;
+		e->flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
+	}
+	moved(info, oldstate, newstate, now);
+	track_owner(info, sk, oldstate, newstate);
+	copy_sock_info(e, info);
+	measure_handshake(e, sk, oldstate, newstate);
+	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, newstate);
+	if (emit(e) != EVENT_LOST)
+		info->reported = newstate;
+}
+
+/* The transition extends the connection's path; its move to CLOSE writes
+ * the whole connection. */
+static __always_inline void follow_connection(struct sock_info *info, const struct sock *sk,
+					      int oldstate, int newstate, __u64 now)
+{
+	follow_path(info, sk, oldstate, newstate, now);
+	moved(info, oldstate, newstate, now);
+	track_owner(info, sk, oldstate, newstate);
+	if (newstate != TCP_CLOSE || emit_connection(sk, info, now, false) != EVENT_LOST)
+		info->reported = newstate;
+}
+
 static __always_inline void handle_set_state(unsigned long long *ctx)
 {
 	const struct sock *sk = (const struct sock *)ctx[0];
@@ -117,32 +167,10 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 		info->reported = info->last_new = oldstate;
 		info->flags |= SOCK_STATE_KNOWN;
 	}
-	struct tcpsight_event event = {};
-	struct tcpsight_event *e = &event;
-
-	read_full_socket(e, sk, newstate);
-	e->type = TCPSIGHT_EVENT_TRANSITION;
-	e->ts_ns = now;
-	e->oldstate = oldstate;
-	e->newstate = newstate;
-	mark_gap(e, info, oldstate);
-	/* Since when it was in oldstate: known if the program ran for the move
-	 * into it, written or not. */
-	if ((info->flags & SOCK_SINCE_KNOWN) && info->last_new == oldstate) {
-		e->ns_in_old = now - info->since_ns;
-		e->flags |= TCPSIGHT_F_TIME_IN_OLD_KNOWN;
-	}
-	info->since_ns = now;
-	info->flags |= SOCK_SINCE_KNOWN;
-	info->last_old = oldstate;
-	info->last_new = newstate;
-
-	track_owner(info, e, sk, oldstate, newstate);
-	copy_sock_info(e, info);
-	measure_handshake(e, sk, oldstate, newstate);
-	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, newstate);
-	if (emit(e) != EVENT_LOST)
-		info->reported = newstate;
+	if (connection_records)
+		follow_connection(info, sk, oldstate, newstate, now);
+	else
+		report_transition(info, sk, oldstate, newstate, now);
 }
 
 MAIN_AND_RELAY(inet_sock_set_state, HOOK_SET_STATE, handle_set_state)
@@ -264,6 +292,12 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 
 	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !is_tcp(sk))
 		return;
+	if (connection_records) {
+		struct sock_info *seen = seen_sock_info(sk);
+		if (seen)
+			seen->path.syn_retransmits++;
+		return;
+	}
 	struct sock_info *info = sock_info_of(sk);
 	struct tcpsight_event event = {};
 	struct tcpsight_event *e = &event;
@@ -307,6 +341,11 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
  * it was not reported: the program missed it, or it was lost. */
 static __always_inline void recover_close(const struct sock *sk, struct sock_info *info)
 {
+	if (connection_records) {
+		if (emit_connection(sk, info, bpf_ktime_get_ns(), true) != EVENT_LOST)
+			info->reported = TCP_CLOSE;
+		return;
+	}
 	/* The program ran for the close (then lost it), or missed it. */
 	int oldstate = info->last_new == TCP_CLOSE ? info->last_old : info->last_new;
 	struct tcpsight_event event = {};

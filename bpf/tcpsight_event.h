@@ -21,6 +21,9 @@ enum tcpsight_event_type {
 	TCPSIGHT_EVENT_RESET_RECEIVED = 3,    /* tcp:tcp_receive_reset */
 	TCPSIGHT_EVENT_SYN_RETRANSMIT = 4,    /* tcp:tcp_retransmit_skb in SYN_SENT */
 	TCPSIGHT_EVENT_SYNACK_RETRANSMIT = 5, /* tcp:tcp_retransmit_synack */
+	/* A whole connection, written at its close: struct tcpsight_connection.
+	 * Never in recorded event files. */
+	TCPSIGHT_EVENT_CONNECTION = 6,
 };
 
 /* tcpsight_event.flags */
@@ -98,5 +101,39 @@ struct tcpsight_event {
 };
 
 #define TCPSIGHT_EVENT_SIZE 144
+
+/* The most states a connection's path keeps. TCP never returns to a state
+ * before CLOSE, so six are the most a connection goes through, with the one
+ * it came from. */
+#define TCPSIGHT_PATH_MAX 8
+
+/* The states a connection went through, as the kernel keeps them while it
+ * lives, for views that need one record per connection. */
+struct tcpsight_path {
+	/* When it entered states[i] (bpf_ktime_get_ns()); 0 where no program saw
+	 * the move into it: the state it was in when first seen, the state a
+	 * socket was born from, or one entered by a move that was lost. */
+	__u64 entered_ns[TCPSIGHT_PATH_MAX];
+	/* Kernel TCP_* numbers: states[0] is where it came from (CLOSE for
+	 * connect(), LISTEN for a passive open) or where it was first seen;
+	 * then every state it entered, the last being where it was at the end. */
+	__u8 states[TCPSIGHT_PATH_MAX];
+	__u32 srtt_us;	       /* first RTT sample, when a passive open completed */
+	__u16 syn_retransmits; /* SYNs connect() sent again */
+	__u8 length;	       /* states in use, 1 to TCPSIGHT_PATH_MAX */
+	__u8 reserved;	       /* zero */
+};
+
+/* TCPSIGHT_EVENT_CONNECTION: a connection, written once as it closes, the
+ * way tcplife does. end is its move to CLOSE with what a transition to
+ * CLOSE carries (owner, endpoints, flags, totals), end.type aside; its
+ * oldstate is path.states[path.length - 1]. */
+struct tcpsight_connection {
+	struct tcpsight_event end;
+	struct tcpsight_path path;
+};
+
+#define TCPSIGHT_PATH_SIZE	 80
+#define TCPSIGHT_CONNECTION_SIZE (TCPSIGHT_EVENT_SIZE + TCPSIGHT_PATH_SIZE)
 
 #endif /* TCPSIGHT_EVENT_H */

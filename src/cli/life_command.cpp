@@ -24,6 +24,7 @@ struct LifeOptions {
 int run_life(const LifeOptions& options) {
   auto source_options = options.source;
   source_options.reset_events = false; // records need the transitions' reset flags only
+  source_options.connection_records = true;
   auto source = EventSource::open(source_options);
   const auto clock = source->wall_clock();
   OutputWriter out;

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 #include "tcpsight.skel.h"
@@ -96,6 +97,7 @@ private:
     skeleton->rodata->use_socket_cookie = socket_cookies;
     skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
     skeleton->rodata->reset_events = options_.reset_events;
+    skeleton->rodata->connection_records = options_.connection_records;
     if (options_.lose_for_test) {
       skeleton->rodata->test_lose_port = options_.lose_for_test->port;
       skeleton->rodata->test_lose_state = static_cast<__u8>(options_.lose_for_test->new_state);
@@ -208,16 +210,36 @@ struct Tracer::Impl {
   static int on_record(void* context, void* data, std::size_t size) {
     auto* self = static_cast<Impl*>(context);
     const std::span<const std::byte> record{static_cast<const std::byte*>(data), size};
+    if (is_connection_record(record))
+      self->take_connection(record);
+    else
+      self->take_event(record);
+    return 0;
+  }
+
+  void take_event(std::span<const std::byte> record) {
     auto result = decode_event(record);
     if (auto* event = std::get_if<Event>(&result)) {
-      ++self->delivered;
-      if (self->tap)
-        self->tap(record);
-      self->handler(std::move(*event));
+      ++delivered;
+      if (tap)
+        tap(record);
+      handler(std::move(*event));
     } else {
-      ++self->malformed;
+      ++malformed;
     }
-    return 0;
+  }
+
+  // Never tapped: the programs write connection records only for a
+  // Tracer without a tap (see TracerOptions::connection_records).
+  void take_connection(std::span<const std::byte> record) {
+    auto result = decode_connection(record);
+    if (auto* events = std::get_if<std::vector<Event>>(&result)) {
+      ++delivered;
+      for (auto& event : *events)
+        handler(std::move(event));
+    } else {
+      ++malformed;
+    }
   }
 
   // Sums each per-CPU counter; zeros if the map cannot be read.
@@ -268,6 +290,9 @@ struct Tracer::Impl {
 
 Tracer::Tracer(const TracerOptions& options, Handler handler, RecordTap tap)
     : impl_(std::make_unique<Impl>()) {
+  if (options.connection_records && (tap || !options.filter.states.empty()))
+    throw std::logic_error("connection records: the whole connection is written, not events to "
+                           "record or filter by state");
   impl_->handler = std::move(handler);
   impl_->tap = std::move(tap);
   libbpf_set_print(options.libbpf_diagnostics ? stderr_libbpf_print : silent_libbpf_print);

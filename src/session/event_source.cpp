@@ -187,7 +187,10 @@ std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options
       TracerOptions{.ring_buffer_bytes = options.ring_buffer_bytes,
                     .filter = options.filter,
                     .libbpf_diagnostics = options.verbose,
-                    .reset_events = options.reset_events || !options.write_path.empty()},
+                    .reset_events = options.reset_events || !options.write_path.empty(),
+                    .connection_records = options.connection_records &&
+                                          options.write_path.empty() &&
+                                          options.filter.states.empty()},
       options.write_path);
 }
 

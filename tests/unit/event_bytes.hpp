@@ -39,7 +39,8 @@ inline tcpsight_event raw_event() {
   return raw;
 }
 
-inline std::vector<std::byte> bytes_of(const tcpsight_event& raw) {
+// A record's bytes: tcpsight_event, tcpsight_connection.
+template <typename Raw> std::vector<std::byte> bytes_of(const Raw& raw) {
   std::vector<std::byte> bytes(sizeof raw);
   std::memcpy(bytes.data(), &raw, sizeof raw);
   return bytes;

@@ -25,6 +25,11 @@ struct TracerOptions {
   // RST events; without them transitions still say whether the socket sent
   // or received a RST.
   bool reset_events = true;
+  // One record per connection, written as it closes, instead of an event
+  // per transition: the kernel keeps the path meanwhile. The handler still
+  // gets the connection's events (see decode_connection), all at its close,
+  // as far as lifecycles need them. Not with a record tap or a state filter.
+  bool connection_records = false;
   // Identify sockets by kernel address instead of socket cookie, as on
   // kernels before 5.12 (for tests of that path).
   bool socket_addresses_as_ids = false;
@@ -44,7 +49,7 @@ struct TracerStats {
   // and no relay took over.
   std::uint64_t lost = 0;
   std::uint64_t relayed = 0;   // taken over by a relay program: not lost
-  std::uint64_t delivered = 0; // decoded and handed to the handler
+  std::uint64_t delivered = 0; // records decoded and handed to the handler
   std::uint64_t malformed = 0; // records that did not decode
 };
 

@@ -1,0 +1,118 @@
+#include "tcpsight/kernel/decode.hpp"
+
+#include <linux/types.h>
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "tcpsight_event.h"
+
+namespace tcpsight {
+namespace {
+
+static_assert(sizeof(tcpsight_path) == TCPSIGHT_PATH_SIZE);
+static_assert(sizeof(tcpsight_connection) == TCPSIGHT_CONNECTION_SIZE);
+
+bool is_state(__u8 state) {
+  return state >= static_cast<__u8>(TcpState::Established) &&
+         state <= static_cast<__u8>(TcpState::BoundInactive);
+}
+
+std::optional<std::string> path_error(const tcpsight_path& path, const Event& end) {
+  if (path.length == 0 || path.length > TCPSIGHT_PATH_MAX)
+    return fmt::format("connection record has a path of {} states", path.length);
+  for (std::size_t i = 0; i < path.length; ++i)
+    if (!is_state(path.states[i]))
+      return fmt::format("connection record has unknown state {}", path.states[i]);
+  if (static_cast<TcpState>(path.states[path.length - 1]) != end.old_state)
+    return std::string("connection record ends elsewhere than its path");
+  return std::nullopt;
+}
+
+// The handshake as the per-event programs measure it on the move to
+// ESTABLISHED: SYN to SYN-ACK for connect(), the first RTT sample for a
+// passive open.
+void measure_handshake(Event& e, std::uint32_t srtt_us) {
+  if (e.new_state != TcpState::Established)
+    return;
+  if (e.old_state == TcpState::SynSent && e.ns_in_old)
+    e.handshake_ns = e.ns_in_old;
+  else if (e.old_state == TcpState::SynRecv && srtt_us != 0)
+    e.handshake_ns = std::uint64_t{srtt_us} * 1000;
+}
+
+// What every event of the connection shares with its end.
+Event event_of(const Event& end, EventType type) {
+  Event e;
+  e.type = type;
+  e.id = end.id;
+  e.owner = end.owner;
+  return e;
+}
+
+// The step into path.states[i] (i > 0), entered at path.entered_ns[i]; 0 if
+// its move was not seen. A state entered unseen after the first follows a
+// lost move: the event out of it names the state before.
+void time_step(Event& e, const tcpsight_path& path, std::size_t i) {
+  const auto entered = path.entered_ns[i];
+  if (entered != 0)
+    e.ns_in_old = e.ts_ns - entered;
+  else if (i > 0)
+    e.gap_from = static_cast<TcpState>(path.states[i - 1]);
+}
+
+std::vector<Event> events_of(Event end, const tcpsight_path& path) {
+  std::vector<Event> events;
+  events.reserve(path.length + path.syn_retransmits);
+  for (std::size_t i = 1; i < path.length; ++i) {
+    if (path.entered_ns[i] == 0)
+      continue;
+    Event e = event_of(end, EventType::Transition);
+    e.ts_ns = path.entered_ns[i];
+    e.old_state = static_cast<TcpState>(path.states[i - 1]);
+    e.new_state = static_cast<TcpState>(path.states[i]);
+    time_step(e, path, i - 1);
+    measure_handshake(e, path.srtt_us);
+    events.push_back(e);
+    if (e.new_state != TcpState::SynSent)
+      continue;
+    Event retransmit = event_of(end, EventType::SynRetransmit);
+    retransmit.ts_ns = e.ts_ns;
+    retransmit.old_state = retransmit.new_state = TcpState::SynSent;
+    events.insert(events.end(), path.syn_retransmits, retransmit);
+  }
+  time_step(end, path, path.length - 1);
+  events.push_back(std::move(end));
+  return events;
+}
+
+} // namespace
+
+bool is_connection_record(std::span<const std::byte> record) {
+  __u32 type = 0;
+  if (record.size() < sizeof type)
+    return false;
+  std::memcpy(&type, record.data(), sizeof type);
+  return type == TCPSIGHT_EVENT_CONNECTION;
+}
+
+ConnectionDecodeResult decode_connection(std::span<const std::byte> record) {
+  if (record.size() < sizeof(tcpsight_connection))
+    return DecodeError{fmt::format("connection record is {} bytes, expected {}", record.size(),
+                                   sizeof(tcpsight_connection))};
+  tcpsight_connection raw;
+  std::memcpy(&raw, record.data(), sizeof raw);
+  // Its end is a transition to CLOSE in all but its type.
+  raw.end.type = TCPSIGHT_EVENT_TRANSITION;
+  auto end = decode_event(std::as_bytes(std::span(&raw.end, 1)));
+  if (auto* error = std::get_if<DecodeError>(&end))
+    return *error;
+  auto& last = std::get<Event>(end);
+  if (last.new_state != TcpState::Close || last.gap_from)
+    return DecodeError{"connection record does not end in a move to CLOSE"};
+  if (auto error = path_error(raw.path, last))
+    return DecodeError{*error};
+  return events_of(std::move(last), raw.path);
+}
+
+} // namespace tcpsight

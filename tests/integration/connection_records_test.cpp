@@ -1,0 +1,164 @@
+// Connection records: the kernel keeps each connection's path in its entry
+// and writes the whole connection once, as it closes. Beside a tracer that
+// writes every transition, on the same connections, they must fold into the
+// same lifecycles, from one record per connection end.
+#include "tcpsight/kernel/tracer.hpp"
+#include "tcpsight/session/lifecycle_tracker.hpp"
+
+#include "loopback.hpp"
+#include "privileges.hpp"
+#include "traced_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+
+#include <fmt/format.h>
+#include <map>
+#include <system_error>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+using test::TracedRun;
+
+// The lifecycles a run's events fold into, by socket.
+std::map<std::uint64_t, ConnectionRecord> lifecycles(const TracedRun& run) {
+  std::map<std::uint64_t, ConnectionRecord> records;
+  LifecycleTracker tracker([&](const ConnectionRecord& r) { records[r.id.sock_id] = r; });
+  for (const auto& e : run.shown())
+    tracker.observe(e);
+  return records;
+}
+
+std::vector<TcpState> states_of(const ConnectionRecord& record) {
+  std::vector<TcpState> states;
+  for (const auto& step : record.path)
+    states.push_back(step.state);
+  return states;
+}
+
+// The two tracers' programs run one after the other for each transition and
+// read the clock each: their times differ by as long as a program takes.
+void expect_near(std::uint64_t a, std::uint64_t b, const char* what) {
+  constexpr std::uint64_t kTolerance = 10'000'000; // slow emulated VMs
+  EXPECT_LE(a > b ? a - b : b - a, kTolerance) << what << ": " << a << " vs " << b;
+}
+
+void expect_same_lifecycle(const ConnectionRecord& record, const ConnectionRecord& events) {
+  SCOPED_TRACE(fmt::format("{} -> {}", record.id.local_port, record.id.remote_port));
+  EXPECT_EQ(record.id, events.id);
+  EXPECT_EQ(states_of(record), states_of(events));
+  EXPECT_EQ(outcome_name(record.outcome), outcome_name(events.outcome));
+  EXPECT_EQ(record.role, events.role);
+  EXPECT_EQ(record.owner, events.owner);
+  EXPECT_EQ(record.totals, events.totals);
+  EXPECT_EQ(record.error, events.error);
+  EXPECT_EQ(record.seeded, events.seeded);
+  EXPECT_EQ(record.syn_retransmits, events.syn_retransmits);
+  ASSERT_EQ(record.handshake_ns.has_value(), events.handshake_ns.has_value());
+  if (record.handshake_ns && record.role == Role::Active)
+    expect_near(*record.handshake_ns, *events.handshake_ns, "handshake");
+  expect_near(record.start.ns, events.start.ns, "start");
+  expect_near(record.end.ns, events.end.ns, "end");
+  for (std::size_t i = 0; i < std::min(record.path.size(), events.path.size()); ++i)
+    expect_near(record.path[i].ns.value_or(0), events.path[i].ns.value_or(0), "time in state");
+}
+
+// Server first: the client sees the FIN, and closes from CLOSE_WAIT.
+void run_server_closes_first(const test::Fd& listener) {
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, test::local_port(listener));
+  auto server = test::accept_one(listener);
+  test::send_all(server, "bye", 3);
+  server.close();
+  test::read_to_eof(client);
+  client.close();
+}
+
+void run_reset_by_client(const test::Fd& listener) {
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, test::local_port(listener));
+  auto server = test::accept_one(listener);
+  test::close_with_reset(client);
+  char byte;
+  while (recv(server.get(), &byte, 1, 0) > 0) {
+  }
+}
+
+void run_refused(std::uint16_t closed_port) {
+  try {
+    test::connect_to_loopback(AddressFamily::IPv4, closed_port);
+    ADD_FAILURE() << "connect to a closed port succeeded";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ECONNREFUSED);
+  }
+}
+
+TEST(ConnectionRecords, FoldIntoTheLifecyclesEveryTransitionGives) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener4 = test::listen_on_loopback(AddressFamily::IPv4);
+  auto listener6 = test::listen_on_loopback(AddressFamily::IPv6);
+  const auto closed_port = test::unused_port(AddressFamily::IPv4);
+  Filter ours;
+  ours.ports = {test::local_port(listener4), test::local_port(listener6), closed_port};
+  TracedRun events({.filter = ours, .reset_events = false});
+  TracedRun records({.filter = ours, .reset_events = false, .connection_records = true});
+
+  test::run_client_closes_first(listener4, AddressFamily::IPv4);
+  test::run_client_closes_first(listener6, AddressFamily::IPv6);
+  run_server_closes_first(listener4);
+  run_reset_by_client(listener4);
+  run_refused(closed_port);
+  // Four connections with both ends, and the refused one's client.
+  constexpr std::size_t kEnds = 9;
+
+  for (auto* run : {&events, &records})
+    run->poll_until([&] { return lifecycles(*run).size() >= kEnds; });
+  const auto from_events = lifecycles(events);
+  const auto from_records = lifecycles(records);
+  ASSERT_EQ(from_events.size(), kEnds);
+  ASSERT_EQ(from_records.size(), kEnds);
+  for (const auto& [id, record] : from_records) {
+    ASSERT_TRUE(from_events.contains(id)) << id;
+    expect_same_lifecycle(record, from_events.at(id));
+  }
+  // One record each, where every transition was one before.
+  EXPECT_EQ(records.tracer().stats().delivered, kEnds);
+  EXPECT_GE(events.tracer().stats().delivered, 4 * kEnds);
+  std::map<Outcome, int> outcomes;
+  for (const auto& [id, record] : from_records)
+    ++outcomes[record.outcome];
+  EXPECT_EQ(outcomes[Outcome::Refused], 1);
+  EXPECT_EQ(outcomes[Outcome::ResetSent], 1);
+  EXPECT_EQ(outcomes[Outcome::ResetReceived], 1);
+  EXPECT_EQ(outcomes[Outcome::NormalActive], 3);
+  EXPECT_EQ(outcomes[Outcome::NormalPassive], 3);
+}
+
+TEST(ConnectionRecords, ARecordLostAtTheCloseIsWrittenAgainAsTheSocketIsFreed) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  Filter ours;
+  ours.ports = {port};
+  TracedRun run({.filter = ours,
+                 .connection_records = true,
+                 .lose_for_test = TracerOptions::LostTransition{.port = port, .new_state = Close}});
+  run_server_closes_first(listener);
+  run.poll_until([&] { return lifecycles(run).size() >= 2; });
+
+  const auto records = lifecycles(run);
+  ASSERT_EQ(records.size(), 2u);
+  // The server closed first.
+  for (const auto& [id, record] : records) {
+    EXPECT_EQ(outcome_name(record.outcome),
+              record.role == Role::Active ? "normal_passive" : "normal_active");
+    ASSERT_TRUE(record.totals);
+    EXPECT_EQ(record.totals->tx_bytes, record.role == Role::Active ? 0u : 3u);
+  }
+  EXPECT_GE(run.tracer().stats().lost, 2u);
+  EXPECT_EQ(run.recovered(), 2u);
+}
+
+} // namespace
+} // namespace tcpsight
