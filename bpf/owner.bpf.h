@@ -180,6 +180,32 @@ static __always_inline bool owned_by_current_process(const struct sock_info *inf
 	       info->owner.pid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
+static __always_inline struct listener_key listener_key_of(const struct sock *sk, int state)
+{
+	struct listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
+				   .port = local_port(sk, state)};
+	return key;
+}
+
+static __always_inline void remember_listener(const struct sock_info *info, const struct sock *sk)
+{
+	struct listener_key key = listener_key_of(sk, TCP_LISTEN);
+	struct listener_info value = {.owner = info->owner, .sk = (__u64)sk};
+
+	if (key.port)
+		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
+}
+
+/* Only the listener that holds the entry removes it. */
+static __always_inline void forget_listener(const struct sock *sk)
+{
+	struct listener_key key = listener_key_of(sk, TCP_CLOSE);
+	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+
+	if (listener && listener->sk == (__u64)sk)
+		bpf_map_delete_elem(&listeners, &key);
+}
+
 /* A passively opened socket is born in inet_csk_clone_lock(), which (before
  * Linux 6.15) sets SYN_RECV before it copies the ports, addresses and cookie
  * from the request. So its first event waits for the socket's next one, when
@@ -188,8 +214,7 @@ static __always_inline bool owned_by_current_process(const struct sock_info *inf
  * listener, found by the local port, the one field the clone already has. */
 static __always_inline void adopt_newborn(struct sock_info *info, const struct sock *sk, __u64 now)
 {
-	const struct sock_common *common = &sk->__sk_common;
-	struct listener_key key = {.netns = common->skc_net.net->ns.inum, .port = common->skc_num};
+	struct listener_key key = listener_key_of(sk, TCP_SYN_RECV);
 	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
 
 	/* Perhaps where a freed socket was: forget that one. */
@@ -241,9 +266,6 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 static __always_inline void track_owner(struct sock_info *info, const struct sock *sk, int oldstate,
 					int newstate)
 {
-	struct listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
-				   .port = local_port(sk, newstate)};
-
 	if (oldstate == TCP_CLOSE) {
 		/* A new connection attempt or listen: earlier resets are history. */
 		info->flags &= ~(SOCK_RESET_SENT | SOCK_RESET_RECEIVED | SOCK_ACTIVE_OPEN);
@@ -254,14 +276,10 @@ static __always_inline void track_owner(struct sock_info *info, const struct soc
 	    current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 
-	if (newstate == TCP_LISTEN && key.port) {
-		struct listener_info value = {.owner = info->owner, .sk = (__u64)sk};
-		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
-	} else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
-		struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
-		if (listener && listener->sk == (__u64)sk)
-			bpf_map_delete_elem(&listeners, &key);
-	}
+	if (newstate == TCP_LISTEN)
+		remember_listener(info, sk);
+	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
+		forget_listener(sk);
 }
 
 #endif /* TCPSIGHT_OWNER_BPF_H */

@@ -159,7 +159,11 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 		adopt_newborn(info, sk, now);
 		return;
 	}
-	claim_sock_info(info, socket_id(sk));
+	/* A socket's life starts with a move from CLOSE (or as a newborn, whose
+	 * id is set here on its next move): only then can the entry be a freed
+	 * socket's, and the id need reading. */
+	if (!info->id || oldstate == TCP_CLOSE)
+		claim_sock_info(info, socket_id(sk));
 	emit_pending_birth(sk, info);
 
 	if (!(info->flags & SOCK_STATE_KNOWN)) {
