@@ -16,6 +16,14 @@
 #include "sock_read.bpf.h"
 #include "tcpsight_event.h"
 
+_Static_assert(sizeof(struct tcpsight_connection) == TCPSIGHT_CONNECTION_SIZE,
+	       "tcpsight_connection layout changed");
+
+/* Set by user space between open and load: keep each connection's path in
+ * its socket's entry and write one record as it closes, rather than an event
+ * per transition. */
+const volatile bool connection_records = false;
+
 #define PATH_INDEX(i) ((i) & (TCPSIGHT_PATH_MAX - 1))
 
 /* A path that starts over, from the state the socket is in. */
@@ -41,6 +49,16 @@ static __always_inline void extend_path(struct tcpsight_path *path, int state, _
 	path->length = at + 1;
 }
 
+/* A passive open, born now from its listener (see adopt_newborn). */
+static __always_inline void start_newborn_path(struct sock_info *info, __u64 now)
+{
+	start_path(&info->path, TCP_LISTEN, 0);
+	extend_path(&info->path, TCP_SYN_RECV, now);
+	/* Its record is written at the close, when its identity is complete:
+	 * no first event to hold back. */
+	info->flags &= ~SOCK_BIRTH_PENDING;
+}
+
 static __always_inline int last_state(const struct tcpsight_path *path)
 {
 	return path->states[PATH_INDEX(path->length - 1)];
@@ -51,14 +69,19 @@ static __always_inline void follow_path(struct sock_info *info, const struct soc
 					int newstate, __u64 now)
 {
 	struct tcpsight_path *path = &info->path;
+	/* The kernel skipped the move into oldstate, and the relay too. */
+	bool missed = oldstate != info->last_new;
 
-	if (oldstate == TCP_CLOSE || !path->length) {
-		/* A new connection on this socket, or a socket first seen now. */
-		bool since_known = (info->flags & SOCK_SINCE_KNOWN) && info->last_new == oldstate;
-		start_path(path, oldstate, since_known ? info->since_ns : 0);
-	} else if (oldstate != info->last_new) {
-		/* The kernel skipped the move into oldstate, and the relay too. */
+	if (missed)
 		count(TCPSIGHT_COUNTER_LOST);
+	if (oldstate == TCP_CLOSE || !path->length) {
+		/* A new connection on this socket, or a socket first seen now. (A
+		 * path still here was lost with its close, counted then, or its
+		 * close was missed, counted now: the socket's endpoints are the
+		 * new connection's already.) */
+		bool since_known = (info->flags & SOCK_SINCE_KNOWN) && !missed;
+		start_path(path, oldstate, since_known ? info->since_ns : 0);
+	} else if (missed) {
 		extend_path(path, oldstate, 0);
 	}
 	if (newstate != TCP_CLOSE)
@@ -67,8 +90,9 @@ static __always_inline void follow_path(struct sock_info *info, const struct soc
 		path->srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
 }
 
-/* The connection, ending now in its move to CLOSE. A listener's path is no
- * connection: nothing is written for it. */
+/* The connection, ending at now in its move to CLOSE. A listener's path is
+ * no connection: nothing is written for it, and there is nothing to lose
+ * (EVENT_WRITTEN). */
 static __always_inline enum event_fate
 emit_connection(const struct sock *sk, const struct sock_info *info, __u64 now, bool recovered)
 {

@@ -40,7 +40,9 @@ struct sock_info {
 	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
 	__u32 flags;	/* enum sock_info_flags */
 	/* The state the last event written or filtered left it in: an event
-	 * that starts elsewhere follows lost ones. */
+	 * that starts elsewhere follows lost ones. (With connection records,
+	 * the state it moved to, unless that was a close whose record was
+	 * lost: CLOSE once the connection is written.) */
 	__u8 reported;
 	/* The last transition a program ran for, written or lost. */
 	__u8 last_old;
@@ -49,11 +51,6 @@ struct sock_info {
 	/* With connection records: the connection's way so far. */
 	struct tcpsight_path path;
 };
-
-/* Set by user space between open and load: keep each connection's path in
- * its entry and write one record as it closes (tcpsight_connection), rather
- * than an event per transition. */
-const volatile bool connection_records = false;
 
 /* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
  * insert always finds room (a map that allocates as sockets appear fails
@@ -224,14 +221,6 @@ static __always_inline void adopt_newborn(struct sock_info *info, const struct s
 	info->reported = TCP_LISTEN;
 	info->last_old = TCP_LISTEN;
 	info->last_new = TCP_SYN_RECV;
-	if (connection_records) {
-		/* Born now, from its listener: nothing to hold back. */
-		info->flags &= ~SOCK_BIRTH_PENDING;
-		info->path.states[0] = TCP_LISTEN;
-		info->path.states[1] = TCP_SYN_RECV;
-		info->path.entered_ns[1] = now;
-		info->path.length = 2;
-	}
 	if (listener) {
 		info->owner = listener->owner;
 		info->flags |= SOCK_OWNER_KNOWN;
@@ -252,9 +241,9 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 	e->type = TCPSIGHT_EVENT_TRANSITION;
 	e->ts_ns = info->since_ns;
 	read_endpoints(e, sk);
-	/* Emitted at the close, the port is released (see read_full_socket). */
+	/* Emitted at the close, the port is released (see local_port). */
 	if (!e->sport)
-		e->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+		e->sport = local_port(sk, TCP_CLOSE);
 	e->sock_id = socket_id(sk);
 	e->oldstate = TCP_LISTEN;
 	e->newstate = TCP_SYN_RECV;

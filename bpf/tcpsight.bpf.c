@@ -136,8 +136,15 @@ static __always_inline void follow_connection(struct sock_info *info, const stru
 	follow_path(info, sk, oldstate, newstate, now);
 	moved(info, oldstate, newstate, now);
 	track_owner(info, sk, oldstate, newstate);
-	if (newstate != TCP_CLOSE || emit_connection(sk, info, now, false) != EVENT_LOST)
+	if (newstate != TCP_CLOSE) {
 		info->reported = newstate;
+		return;
+	}
+	/* A lost record keeps its path, for the socket's free to write again. */
+	if (emit_connection(sk, info, now, false) != EVENT_LOST) {
+		info->reported = TCP_CLOSE;
+		info->path.length = 0;
+	}
 }
 
 static __always_inline void handle_set_state(unsigned long long *ctx)
@@ -157,12 +164,15 @@ static __always_inline void handle_set_state(unsigned long long *ctx)
 
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
 		adopt_newborn(info, sk, now);
+		if (connection_records)
+			start_newborn_path(info, now);
 		return;
 	}
 	/* A socket's life starts with a move from CLOSE (or as a newborn, whose
-	 * id is set here on its next move): only then can the entry be a freed
-	 * socket's, and the id need reading. */
-	if (!info->id || oldstate == TCP_CLOSE)
+	 * id is set here on its next move): only then, or after a move the
+	 * programs missed, can the entry be a freed socket's, and the id need
+	 * reading. */
+	if (!info->id || oldstate == TCP_CLOSE || oldstate != info->last_new)
 		claim_sock_info(info, socket_id(sk));
 	emit_pending_birth(sk, info);
 
@@ -300,6 +310,8 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 		struct sock_info *seen = seen_sock_info(sk);
 		if (seen)
 			seen->path.syn_retransmits++;
+		else /* no entry for a connecting socket: the map had no room */
+			count(TCPSIGHT_COUNTER_LOST);
 		return;
 	}
 	struct sock_info *info = sock_info_of(sk);
@@ -321,7 +333,9 @@ MAIN_AND_RELAY(tcp_retransmit_skb, HOOK_RETRANSMIT, handle_retransmit)
 SEC("tp_btf/tcp_retransmit_synack")
 int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct request_sock *req)
 {
-	if (!sk || !req)
+	/* Connection records carry no SYN-ACK retransmits: the request socket
+	 * has no id of the connection that follows. */
+	if (!sk || !req || connection_records)
 		return 0;
 	if (sk->__sk_common.skc_state == TCP_SYN_RECV && is_tcp(sk)) {
 		struct sock_info *child = seen_sock_info(sk);
@@ -346,7 +360,9 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
 static __always_inline void recover_close(const struct sock *sk, struct sock_info *info)
 {
 	if (connection_records) {
-		if (emit_connection(sk, info, bpf_ktime_get_ns(), true) != EVENT_LOST)
+		/* When it closed, if the program ran for the close. */
+		__u64 closed = info->last_new == TCP_CLOSE ? info->since_ns : bpf_ktime_get_ns();
+		if (emit_connection(sk, info, closed, true) != EVENT_LOST)
 			info->reported = TCP_CLOSE;
 		return;
 	}

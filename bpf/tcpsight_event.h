@@ -112,7 +112,7 @@ struct tcpsight_event {
 struct tcpsight_path {
 	/* When it entered states[i] (bpf_ktime_get_ns()); 0 where no program saw
 	 * the move into it: the state it was in when first seen, the state a
-	 * socket was born from, or one entered by a move that was lost. */
+	 * socket was born from, or one entered by a move the programs missed. */
 	__u64 entered_ns[TCPSIGHT_PATH_MAX];
 	/* Kernel TCP_* numbers: states[0] is where it came from (CLOSE for
 	 * connect(), LISTEN for a passive open) or where it was first seen;

@@ -18,14 +18,31 @@ bool is_state(__u8 state) {
          state <= static_cast<__u8>(TcpState::BoundInactive);
 }
 
+// The kernel caps SYN retries at 127 (MAX_TCP_SYNCNT); anything far above
+// is not a record the programs wrote, and would expand into that many events.
+constexpr std::uint16_t kMaxSynRetransmits = 255;
+
 std::optional<std::string> path_error(const tcpsight_path& path, const Event& end) {
   if (path.length == 0 || path.length > TCPSIGHT_PATH_MAX)
     return fmt::format("connection record has a path of {} states", path.length);
-  for (std::size_t i = 0; i < path.length; ++i)
-    if (!is_state(path.states[i]))
-      return fmt::format("connection record has unknown state {}", path.states[i]);
+  std::uint32_t seen = 0; // a bit per state: TCP never enters one twice in a connection
+  std::uint64_t last_entered = 0;
+  for (std::size_t i = 0; i < path.length; ++i) {
+    const auto state = path.states[i];
+    if (!is_state(state))
+      return fmt::format("connection record has unknown state {}", state);
+    if (seen & (1u << state))
+      return fmt::format("connection record enters state {} twice", state);
+    seen |= 1u << state;
+    const auto entered = path.entered_ns[i];
+    if (entered != 0 && (entered < last_entered || entered > end.ts_ns))
+      return std::string("connection record has its states out of time order");
+    last_entered = entered != 0 ? entered : last_entered;
+  }
   if (static_cast<TcpState>(path.states[path.length - 1]) != end.old_state)
     return std::string("connection record ends elsewhere than its path");
+  if (path.syn_retransmits > kMaxSynRetransmits)
+    return fmt::format("connection record has {} SYN retransmits", path.syn_retransmits);
   return std::nullopt;
 }
 
@@ -50,10 +67,11 @@ Event event_of(const Event& end, EventType type) {
   return e;
 }
 
-// The step into path.states[i] (i > 0), entered at path.entered_ns[i]; 0 if
-// its move was not seen. A state entered unseen after the first follows a
-// lost move: the event out of it names the state before.
-void time_step(Event& e, const tcpsight_path& path, std::size_t i) {
+// The event e out of path.states[i], entered at path.entered_ns[i] (0 if
+// its move was not seen): the time it spent there, or, for a state entered
+// unseen after the first, the gap the missed move left (named by the state
+// before it).
+void time_in_old_or_gap(Event& e, const tcpsight_path& path, std::size_t i) {
   const auto entered = path.entered_ns[i];
   if (entered != 0)
     e.ns_in_old = e.ts_ns - entered;
@@ -71,7 +89,7 @@ std::vector<Event> events_of(Event end, const tcpsight_path& path) {
     e.ts_ns = path.entered_ns[i];
     e.old_state = static_cast<TcpState>(path.states[i - 1]);
     e.new_state = static_cast<TcpState>(path.states[i]);
-    time_step(e, path, i - 1);
+    time_in_old_or_gap(e, path, i - 1);
     measure_handshake(e, path.srtt_us);
     events.push_back(e);
     if (e.new_state != TcpState::SynSent)
@@ -81,7 +99,11 @@ std::vector<Event> events_of(Event end, const tcpsight_path& path) {
     retransmit.old_state = retransmit.new_state = TcpState::SynSent;
     events.insert(events.end(), path.syn_retransmits, retransmit);
   }
-  time_step(end, path, path.length - 1);
+  time_in_old_or_gap(end, path, path.length - 1);
+  // Written again as the socket was freed: the close came earlier, and (as
+  // for a recovered event) the time in the state before it is not known.
+  if (end.recovered)
+    end.ns_in_old.reset();
   events.push_back(std::move(end));
   return events;
 }

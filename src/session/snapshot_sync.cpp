@@ -50,11 +50,16 @@ void TrackerSnapshotTarget::reconcile(const OpenSockets& snapshot, std::uint64_t
   std::unordered_set<std::uint64_t> listed;
   for (const auto& socket : snapshot.sockets)
     listed.insert(socket.row.id.sock_id);
+  std::unordered_set<std::uint64_t> missed;
   tracker_.expire_missing(
       [&](std::uint64_t id, std::uint32_t netns) {
-        return netns != snapshot.netns || listed.contains(id);
+        if (netns != snapshot.netns || listed.contains(id))
+          return true;
+        missed.insert(id);
+        return !missed_last_time_.contains(id);
       },
       now_ns, quiet_ns);
+  missed_last_time_ = std::move(missed);
 }
 
 } // namespace tcpsight

@@ -11,7 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <map>
@@ -23,10 +28,16 @@ namespace {
 using enum TcpState;
 using test::TracedRun;
 
-// The lifecycles a run's events fold into, by socket.
-std::map<std::uint64_t, ConnectionRecord> lifecycles(const TracedRun& run) {
-  std::map<std::uint64_t, ConnectionRecord> records;
-  LifecycleTracker tracker([&](const ConnectionRecord& r) { records[r.id.sock_id] = r; });
+// A connection: its socket and where it went (a socket connects again
+// after a refusal).
+using ConnectionKey = std::pair<std::uint64_t, std::uint16_t>;
+
+// The lifecycles a run's events fold into, by connection.
+std::map<ConnectionKey, ConnectionRecord> lifecycles(const TracedRun& run) {
+  std::map<ConnectionKey, ConnectionRecord> records;
+  LifecycleTracker tracker([&](const ConnectionRecord& r) {
+    records[{r.id.sock_id, r.id.remote_port}] = r;
+  });
   for (const auto& e : run.shown())
     tracker.observe(e);
   return records;
@@ -58,8 +69,12 @@ void expect_same_lifecycle(const ConnectionRecord& record, const ConnectionRecor
   EXPECT_EQ(record.seeded, events.seeded);
   EXPECT_EQ(record.syn_retransmits, events.syn_retransmits);
   ASSERT_EQ(record.handshake_ns.has_value(), events.handshake_ns.has_value());
+  // Active: SYN to SYN-ACK, both programs' clocks. Passive: the first RTT
+  // sample, the same number read by both.
   if (record.handshake_ns && record.role == Role::Active)
     expect_near(*record.handshake_ns, *events.handshake_ns, "handshake");
+  else
+    EXPECT_EQ(record.handshake_ns, events.handshake_ns);
   expect_near(record.start.ns, events.start.ns, "start");
   expect_near(record.end.ns, events.end.ns, "end");
   for (std::size_t i = 0; i < std::min(record.path.size(), events.path.size()); ++i)
@@ -94,6 +109,29 @@ void run_refused(std::uint16_t closed_port) {
   }
 }
 
+// One socket, refused, then connected again to the listener: two
+// connections, the second starting over from CLOSE without the first's reset.
+void run_refused_then_connected(std::uint16_t closed_port, const test::Fd& listener) {
+  test::Fd client(socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_GE(client.get(), 0) << std::strerror(errno);
+  auto to = [](std::uint16_t port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  };
+  auto refused = to(closed_port);
+  ASSERT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&refused), sizeof refused), -1);
+  ASSERT_EQ(errno, ECONNREFUSED);
+  auto open = to(test::local_port(listener));
+  ASSERT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&open), sizeof open), 0)
+      << std::strerror(errno);
+  auto server = test::accept_one(listener);
+  client.close();
+  test::read_to_eof(server);
+}
+
 TEST(ConnectionRecords, FoldIntoTheLifecyclesEveryTransitionGives) {
   TCPSIGHT_REQUIRE_TRACING();
   auto listener4 = test::listen_on_loopback(AddressFamily::IPv4);
@@ -109,8 +147,9 @@ TEST(ConnectionRecords, FoldIntoTheLifecyclesEveryTransitionGives) {
   run_server_closes_first(listener4);
   run_reset_by_client(listener4);
   run_refused(closed_port);
-  // Four connections with both ends, and the refused one's client.
-  constexpr std::size_t kEnds = 9;
+  run_refused_then_connected(closed_port, listener4);
+  // Five connections with both ends, and the two refused clients.
+  constexpr std::size_t kEnds = 12;
 
   for (auto* run : {&events, &records})
     run->poll_until([&] { return lifecycles(*run).size() >= kEnds; });
@@ -119,7 +158,7 @@ TEST(ConnectionRecords, FoldIntoTheLifecyclesEveryTransitionGives) {
   ASSERT_EQ(from_events.size(), kEnds);
   ASSERT_EQ(from_records.size(), kEnds);
   for (const auto& [id, record] : from_records) {
-    ASSERT_TRUE(from_events.contains(id)) << id;
+    ASSERT_TRUE(from_events.contains(id)) << id.first << " to port " << id.second;
     expect_same_lifecycle(record, from_events.at(id));
   }
   // One record each, where every transition was one before.
@@ -128,11 +167,11 @@ TEST(ConnectionRecords, FoldIntoTheLifecyclesEveryTransitionGives) {
   std::map<Outcome, int> outcomes;
   for (const auto& [id, record] : from_records)
     ++outcomes[record.outcome];
-  EXPECT_EQ(outcomes[Outcome::Refused], 1);
+  EXPECT_EQ(outcomes[Outcome::Refused], 2);
   EXPECT_EQ(outcomes[Outcome::ResetSent], 1);
   EXPECT_EQ(outcomes[Outcome::ResetReceived], 1);
-  EXPECT_EQ(outcomes[Outcome::NormalActive], 3);
-  EXPECT_EQ(outcomes[Outcome::NormalPassive], 3);
+  EXPECT_EQ(outcomes[Outcome::NormalActive], 4);
+  EXPECT_EQ(outcomes[Outcome::NormalPassive], 4);
 }
 
 TEST(ConnectionRecords, ARecordLostAtTheCloseIsWrittenAgainAsTheSocketIsFreed) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <unordered_set>
 
 namespace tcpsight {
 
@@ -67,7 +68,11 @@ private:
   std::uint64_t last_check_ns_;
 };
 
-// LifecycleTracker as a SnapshotTarget: `life` and `record`.
+// LifecycleTracker as a SnapshotTarget: `life` and `record`. A connection
+// is dropped only when two checks in a row miss it: with one record per
+// connection, one that closed just before the dump may have its record still
+// waiting in the ring buffer, and the quiet time cannot spare it (nothing is
+// heard of a connection between its start and its close).
 class TrackerSnapshotTarget : public SnapshotTarget {
 public:
   explicit TrackerSnapshotTarget(LifecycleTracker& tracker) : tracker_(tracker) {}
@@ -77,6 +82,7 @@ public:
 
 private:
   LifecycleTracker& tracker_;
+  std::unordered_set<std::uint64_t> missed_last_time_;
 };
 
 } // namespace tcpsight

@@ -79,7 +79,7 @@ std::vector<Seen> seen(const std::vector<Event>& events) {
 constexpr auto kTransition = EventType::Transition;
 constexpr auto kNone = std::nullopt;
 
-TEST(DecodeConnection, IsTellsConnectionRecordsFromEvents) {
+TEST(DecodeConnection, ConnectionRecordsAreToldFromEvents) {
   EXPECT_TRUE(is_connection_record(bytes_of(raw_connection({{SynSent, ms(1)}}, ms(2)))));
   EXPECT_FALSE(is_connection_record(bytes_of(test::raw_event())));
   EXPECT_FALSE(is_connection_record({}));
@@ -240,10 +240,45 @@ TEST(DecodeConnection, RefusesRecordsThatDoNotHoldTogether) {
   auto not_closed = raw_connection({{Close, 0}, {SynSent, ms(1)}}, ms(2));
   not_closed.end.newstate = static_cast<__u8>(Established);
   EXPECT_NE(decode_error(not_closed).find("move to CLOSE"), std::string::npos);
+  auto gap_at_end = raw_connection({{Close, 0}, {SynSent, ms(1)}}, ms(2));
+  gap_at_end.end.flags |= TCPSIGHT_F_GAP;
+  gap_at_end.end.gap_from = static_cast<__u8>(Established);
+  EXPECT_NE(decode_error(gap_at_end).find("move to CLOSE"), std::string::npos);
   const auto bytes = bytes_of(raw_connection({{Close, 0}, {SynSent, ms(1)}}, ms(2)));
   auto result = decode_connection(std::span(bytes).first(TCPSIGHT_EVENT_SIZE));
   ASSERT_TRUE(std::holds_alternative<DecodeError>(result));
   EXPECT_NE(std::get<DecodeError>(result).message.find("bytes"), std::string::npos);
+}
+
+TEST(DecodeConnection, RefusesPathsNoConnectionTakes) {
+  // A state twice: also what would let a record expand into many events.
+  auto twice = raw_connection(
+      {{Close, 0}, {SynSent, ms(1)}, {Established, ms(2)}, {SynSent, ms(3)}, {Established, ms(4)}},
+      ms(5));
+  twice.path.syn_retransmits = 100;
+  EXPECT_NE(decode_error(twice).find("enters state 2 twice"), std::string::npos);
+  auto backwards = raw_connection({{Close, 0}, {SynSent, ms(5)}, {Established, ms(4)}}, ms(6));
+  EXPECT_NE(decode_error(backwards).find("out of time order"), std::string::npos);
+  auto after_end = raw_connection({{Close, 0}, {SynSent, ms(5)}, {Established, ms(9)}}, ms(6));
+  EXPECT_NE(decode_error(after_end).find("out of time order"), std::string::npos);
+  auto retried = raw_connection({{Close, 0}, {SynSent, ms(1)}}, ms(2));
+  retried.path.syn_retransmits = 65535;
+  EXPECT_NE(decode_error(retried).find("65535 SYN retransmits"), std::string::npos);
+  // Unseen moves (time 0) are not out of order.
+  EXPECT_EQ(
+      decode_ok(raw_connection({{Close, 0}, {SynSent, ms(5)}, {Established, 0}}, ms(6))).size(),
+      2u);
+}
+
+TEST(DecodeConnection, ARecoveredEndIsMarkedAndHasNoTimeInItsLastState) {
+  auto raw = raw_connection({{Close, 0}, {SynSent, ms(10)}, {Established, ms(12)}}, ms(30));
+  raw.end.flags |= TCPSIGHT_F_RECOVERED;
+  const auto events = decode_ok(raw);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_FALSE(events[1].recovered);
+  EXPECT_TRUE(events[2].recovered);
+  EXPECT_EQ(events[2].ts_ns, ms(30));
+  EXPECT_FALSE(events[2].ns_in_old);
 }
 
 TEST(DecodeConnection, IsNoEventForTheEventDecoder) {
