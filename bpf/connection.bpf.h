@@ -19,11 +19,6 @@
 _Static_assert(sizeof(struct tcpsight_connection) == TCPSIGHT_CONNECTION_SIZE,
 	       "tcpsight_connection layout changed");
 
-/* Set by user space between open and load: keep each connection's path in
- * its socket's entry and write one record as it closes, rather than an event
- * per transition. */
-const volatile bool connection_records = false;
-
 #define PATH_INDEX(i) ((i) & (TCPSIGHT_PATH_MAX - 1))
 
 /* A path that starts over, from the state the socket is in. */
@@ -52,8 +47,10 @@ static __always_inline void extend_path(struct tcpsight_path *path, int state, _
 /* A passive open, born now from its listener (see adopt_newborn). */
 static __always_inline void start_newborn_path(struct sock_info *info, __u64 now)
 {
-	start_path(&info->path, TCP_LISTEN, 0);
-	extend_path(&info->path, TCP_SYN_RECV, now);
+	struct tcpsight_path *path = path_of(info);
+
+	start_path(path, TCP_LISTEN, 0);
+	extend_path(path, TCP_SYN_RECV, now);
 	/* Its record is written at the close, when its identity is complete:
 	 * no first event to hold back. */
 	info->flags &= ~SOCK_BIRTH_PENDING;
@@ -68,7 +65,7 @@ static __always_inline int last_state(const struct tcpsight_path *path)
 static __always_inline void follow_path(struct sock_info *info, const struct sock *sk, int oldstate,
 					int newstate, __u64 now)
 {
-	struct tcpsight_path *path = &info->path;
+	struct tcpsight_path *path = path_of(info);
 	/* The kernel skipped the move into oldstate, and the relay too. */
 	bool missed = oldstate != info->last_new;
 
@@ -94,11 +91,12 @@ static __always_inline void follow_path(struct sock_info *info, const struct soc
  * no connection: nothing is written for it, and there is nothing to lose
  * (EVENT_WRITTEN). */
 static __always_inline enum event_fate
-emit_connection(const struct sock *sk, const struct sock_info *info, __u64 now, bool recovered)
+emit_connection(const struct sock *sk, struct sock_info *info, __u64 now, bool recovered)
 {
-	int oldstate = last_state(&info->path);
+	const struct tcpsight_path *path = path_of(info);
+	int oldstate = last_state(path);
 
-	if (!info->path.length || oldstate == TCP_LISTEN)
+	if (!path->length || oldstate == TCP_LISTEN)
 		return EVENT_WRITTEN;
 	struct tcpsight_connection record = {};
 	struct tcpsight_event *e = &record.end;
@@ -112,7 +110,7 @@ emit_connection(const struct sock *sk, const struct sock_info *info, __u64 now, 
 		e->flags |= TCPSIGHT_F_RECOVERED;
 	copy_sock_info(e, info);
 	read_totals(e, sk, info->flags & SOCK_ACTIVE_OPEN, oldstate, TCP_CLOSE);
-	__builtin_memcpy(&record.path, &info->path, sizeof(record.path));
+	__builtin_memcpy(&record.path, path, sizeof(record.path));
 	return emit_record(e, sizeof(record));
 }
 

@@ -33,7 +33,7 @@ enum sock_info_flags {
 	SOCK_STATE_KNOWN = 1 << 6,   /* reported, last_old and last_new are set */
 };
 
-/* What tcpsight remembers about a live socket: 136 bytes. */
+/* What tcpsight remembers about a live socket: 56 bytes. */
 struct sock_info {
 	struct owner owner;
 	__u64 id;	/* socket_id(); 0 until known (a passive open's is set late) */
@@ -48,21 +48,52 @@ struct sock_info {
 	__u8 last_old;
 	__u8 last_new;
 	__u8 reserved;
-	/* With connection records: the connection's way so far. */
+};
+
+/* With connection records, each entry also keeps the connection's way so
+ * far: 136 bytes. */
+struct connection_info {
+	struct sock_info info;
 	struct tcpsight_path path;
 };
 
-/* Keyed by the struct sock address; removed in tcp_destroy_sock. LRU: an
- * insert always finds room (a map that allocates as sockets appear fails
- * inserts under heavy churn, and socket storage costs more per socket). One
- * LRU list for all CPUs: per-CPU lists split the room evenly among the
- * possible CPUs and would evict live sockets on a CPU that takes most. */
+/* Set by user space between open and load: keep each connection's path in
+ * its socket's entry and write one record as it closes, rather than an event
+ * per transition. Its value is known to the verifier, which therefore never
+ * sees an entry of one map used as the other's. */
+const volatile bool connection_records = false;
+
+/* An entry for each live socket, keyed by the struct sock address and removed
+ * in tcp_destroy_sock: in sockets, or with connection records in connections.
+ * User space gives the map not in use a single entry (the path would cost
+ * 80 bytes more for every socket, some 20 MB locked, for views that do not
+ * need it). LRU: an insert always finds room (a map that allocates as
+ * sockets appear fails inserts under heavy churn, and socket storage costs
+ * more per socket). One LRU list for all CPUs: per-CPU lists split the room
+ * evenly among the possible CPUs and would evict live sockets on a CPU that
+ * takes most. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, struct sock_info);
 } sockets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct connection_info);
+} connections SEC(".maps");
+
+/* A new entry's value, for either map. */
+static const struct connection_info empty_entry = {};
+
+/* The path of an entry of connections (only with connection_records). */
+static __always_inline struct tcpsight_path *path_of(struct sock_info *info)
+{
+	return &((struct connection_info *)info)->path;
+}
 
 struct listener_key {
 	__u32 netns;
@@ -105,6 +136,8 @@ static __always_inline struct sock_info *seen_sock_info(const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
 
+	if (connection_records)
+		return bpf_map_lookup_elem(&connections, &key);
 	return bpf_map_lookup_elem(&sockets, &key);
 }
 
@@ -116,9 +149,30 @@ static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
 	if (info)
 		return info;
 	__u64 key = (__u64)sk;
-	struct sock_info fresh = {};
-	bpf_map_update_elem(&sockets, &key, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&sockets, &key);
+	if (connection_records)
+		bpf_map_update_elem(&connections, &key, &empty_entry, BPF_NOEXIST);
+	else
+		bpf_map_update_elem(&sockets, &key, &empty_entry.info, BPF_NOEXIST);
+	return seen_sock_info(sk);
+}
+
+/* The socket was freed: its entry goes. */
+static __always_inline void forget_sock_info(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+
+	if (connection_records)
+		bpf_map_delete_elem(&connections, &key);
+	else
+		bpf_map_delete_elem(&sockets, &key);
+}
+
+/* Everything about the socket at this entry, for one that starts over. */
+static __always_inline void clear_sock_info(struct sock_info *info)
+{
+	__builtin_memset(info, 0, sizeof(*info));
+	if (connection_records)
+		__builtin_memset(path_of(info), 0, sizeof(struct tcpsight_path));
 }
 
 /* An entry is this socket's if it has its id. One left by a freed socket at
@@ -128,7 +182,7 @@ static __always_inline void claim_sock_info(struct sock_info *info, __u64 id)
 	if (info->id == id)
 		return;
 	if (info->id)
-		__builtin_memset(info, 0, sizeof(*info));
+		clear_sock_info(info);
 	info->id = id;
 }
 
@@ -215,7 +269,7 @@ static __always_inline void adopt_newborn(struct sock_info *info, const struct s
 	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
 
 	/* Perhaps where a freed socket was: forget that one. */
-	__builtin_memset(info, 0, sizeof(*info));
+	clear_sock_info(info);
 	info->since_ns = now;
 	info->flags = SOCK_SINCE_KNOWN | SOCK_BIRTH_PENDING | SOCK_STATE_KNOWN;
 	info->reported = TCP_LISTEN;

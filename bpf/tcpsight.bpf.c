@@ -143,7 +143,7 @@ static __always_inline void follow_connection(struct sock_info *info, const stru
 	/* A lost record keeps its path, for the socket's free to write again. */
 	if (emit_connection(sk, info, now, false) != EVENT_LOST) {
 		info->reported = TCP_CLOSE;
-		info->path.length = 0;
+		path_of(info)->length = 0;
 	}
 }
 
@@ -309,7 +309,7 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 	if (connection_records) {
 		struct sock_info *seen = seen_sock_info(sk);
 		if (seen)
-			seen->path.syn_retransmits++;
+			path_of(seen)->syn_retransmits++;
 		else /* no entry for a connecting socket: the map had no room */
 			count(TCPSIGHT_COUNTER_LOST);
 		return;
@@ -399,8 +399,7 @@ static __always_inline void handle_destroy(unsigned long long *ctx)
 		if ((info->flags & SOCK_STATE_KNOWN) && info->reported != TCP_CLOSE)
 			recover_close(sk, info);
 	}
-	__u64 key = (__u64)sk;
-	bpf_map_delete_elem(&sockets, &key);
+	forget_sock_info(sk);
 }
 
 MAIN_AND_RELAY(tcp_destroy_sock, HOOK_DESTROY, handle_destroy)

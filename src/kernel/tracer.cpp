@@ -98,6 +98,9 @@ private:
     skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
     skeleton->rodata->reset_events = options_.reset_events;
     skeleton->rodata->connection_records = options_.connection_records;
+    // One of the two maps of socket entries is used: the other needs no room.
+    bpf_map__set_max_entries(
+        options_.connection_records ? skeleton->maps.sockets : skeleton->maps.connections, 1);
     if (options_.lose_for_test) {
       skeleton->rodata->test_lose_port = options_.lose_for_test->port;
       skeleton->rodata->test_lose_state = static_cast<__u8>(options_.lose_for_test->new_state);
