@@ -66,17 +66,25 @@ static __always_inline void follow_path(struct sock_info *info, const struct soc
 					int newstate, __u64 now)
 {
 	struct tcpsight_path *path = path_of(info);
-	/* The kernel skipped the move into oldstate, and the relay too. */
+	/* The kernel skipped the move into oldstate, and the relay too (user
+	 * space counts that among the programs' recursion misses). */
 	bool missed = oldstate != info->last_new;
 
-	if (missed)
-		count(TCPSIGHT_COUNTER_LOST);
-	if (oldstate == TCP_CLOSE || !path->length) {
-		/* A new connection on this socket, or a socket first seen now. (A
-		 * path still here was lost with its close, counted then, or its
-		 * close was missed, counted now: the socket's endpoints are the
-		 * new connection's already.) */
-		bool since_known = (info->flags & SOCK_SINCE_KNOWN) && !missed;
+	bool since_known = (info->flags & SOCK_SINCE_KNOWN) && !missed;
+
+	/* A path still here when a new connection starts was lost with its
+	 * close, and counted then: the socket's endpoints are the new
+	 * connection's already. */
+	if (oldstate == TCP_CLOSE) {
+		/* A new connection on this socket. */
+		start_path(path, TCP_CLOSE, since_known ? info->since_ns : 0);
+	} else if (info->last_new == TCP_CLOSE) {
+		/* A new connection whose first move was missed: it came from
+		 * CLOSE, which the event out of oldstate will say. */
+		start_path(path, TCP_CLOSE, 0);
+		extend_path(path, oldstate, 0);
+	} else if (!path->length) {
+		/* A socket first seen now, mid-life. */
 		start_path(path, oldstate, since_known ? info->since_ns : 0);
 	} else if (missed) {
 		extend_path(path, oldstate, 0);

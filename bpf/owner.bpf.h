@@ -57,6 +57,11 @@ struct connection_info {
 	struct tcpsight_path path;
 };
 
+_Static_assert(sizeof(struct sock_info) == 56, "sock_info: update its size in the comments");
+_Static_assert(sizeof(struct connection_info) == 136 &&
+		       __builtin_offsetof(struct connection_info, info) == 0,
+	       "connection_info: path_of() needs the sock_info first");
+
 /* Set by user space between open and load: keep each connection's path in
  * its socket's entry and write one record as it closes, rather than an event
  * per transition. Its value is known to the verifier, which therefore never

@@ -308,10 +308,9 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 		return;
 	if (connection_records) {
 		struct sock_info *seen = seen_sock_info(sk);
+		/* No entry: connecting since before tracing began. */
 		if (seen)
 			path_of(seen)->syn_retransmits++;
-		else /* no entry for a connecting socket: the map had no room */
-			count(TCPSIGHT_COUNTER_LOST);
 		return;
 	}
 	struct sock_info *info = sock_info_of(sk);

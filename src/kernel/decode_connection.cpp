@@ -2,6 +2,7 @@
 
 #include <linux/types.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -26,7 +27,6 @@ std::optional<std::string> path_error(const tcpsight_path& path, const Event& en
   if (path.length == 0 || path.length > TCPSIGHT_PATH_MAX)
     return fmt::format("connection record has a path of {} states", path.length);
   std::uint32_t seen = 0; // a bit per state: TCP never enters one twice in a connection
-  std::uint64_t last_entered = 0;
   for (std::size_t i = 0; i < path.length; ++i) {
     const auto state = path.states[i];
     if (!is_state(state))
@@ -34,16 +34,26 @@ std::optional<std::string> path_error(const tcpsight_path& path, const Event& en
     if (seen & (1u << state))
       return fmt::format("connection record enters state {} twice", state);
     seen |= 1u << state;
-    const auto entered = path.entered_ns[i];
-    if (entered != 0 && (entered < last_entered || entered > end.ts_ns))
-      return std::string("connection record has its states out of time order");
-    last_entered = entered != 0 ? entered : last_entered;
   }
   if (static_cast<TcpState>(path.states[path.length - 1]) != end.old_state)
     return std::string("connection record ends elsewhere than its path");
   if (path.syn_retransmits > kMaxSynRetransmits)
     return fmt::format("connection record has {} SYN retransmits", path.syn_retransmits);
   return std::nullopt;
+}
+
+// The kernel's fast clock may step back a little between CPUs: a state
+// entered before the one it follows is taken as entered with it, and none
+// after the end. So no time in a state is negative.
+void keep_in_time_order(tcpsight_path& path, __u64 end_ns) {
+  __u64 last = 0;
+  for (std::size_t i = 0; i < path.length; ++i) {
+    auto& entered = path.entered_ns[i];
+    if (entered == 0)
+      continue; // not seen
+    entered = std::min(std::max(entered, last), end_ns);
+    last = entered;
+  }
 }
 
 // The handshake as the per-event programs measure it on the move to
@@ -134,6 +144,7 @@ ConnectionDecodeResult decode_connection(std::span<const std::byte> record) {
     return DecodeError{"connection record does not end in a move to CLOSE"};
   if (auto error = path_error(raw.path, last))
     return DecodeError{*error};
+  keep_in_time_order(raw.path, last.ts_ns);
   return events_of(std::move(last), raw.path);
 }
 

@@ -99,8 +99,9 @@ private:
     skeleton->rodata->reset_events = options_.reset_events;
     skeleton->rodata->connection_records = options_.connection_records;
     // One of the two maps of socket entries is used: the other needs no room.
-    bpf_map__set_max_entries(
-        options_.connection_records ? skeleton->maps.sockets : skeleton->maps.connections, 1);
+    if (int err = bpf_map__set_max_entries(
+            options_.connection_records ? skeleton->maps.sockets : skeleton->maps.connections, 1))
+      throw Error(fmt::format("cannot size the map of socket entries: {}", errno_text(err)));
     if (options_.lose_for_test) {
       skeleton->rodata->test_lose_port = options_.lose_for_test->port;
       skeleton->rodata->test_lose_state = static_cast<__u8>(options_.lose_for_test->new_state);
