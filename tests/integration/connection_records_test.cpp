@@ -3,7 +3,6 @@
 // writes every transition, on the same connections, they must fold into the
 // same lifecycles, from one record per connection end.
 #include "tcpsight/kernel/tracer.hpp"
-#include "tcpsight/session/lifecycle_tracker.hpp"
 
 #include "loopback.hpp"
 #include "privileges.hpp"
@@ -35,19 +34,9 @@ using ConnectionKey = std::pair<std::uint64_t, std::uint16_t>;
 // The lifecycles a run's events fold into, by connection.
 std::map<ConnectionKey, ConnectionRecord> lifecycles(const TracedRun& run) {
   std::map<ConnectionKey, ConnectionRecord> records;
-  LifecycleTracker tracker([&](const ConnectionRecord& r) {
-    records[{r.id.sock_id, r.id.remote_port}] = r;
-  });
-  for (const auto& e : run.shown())
-    tracker.observe(e);
+  for (auto& r : run.connections())
+    records[{r.id.sock_id, r.id.remote_port}] = std::move(r);
   return records;
-}
-
-std::vector<TcpState> states_of(const ConnectionRecord& record) {
-  std::vector<TcpState> states;
-  for (const auto& step : record.path)
-    states.push_back(step.state);
-  return states;
 }
 
 // The two tracers' programs run one after the other for each transition and
@@ -60,7 +49,7 @@ void expect_near(std::uint64_t a, std::uint64_t b, const char* what) {
 void expect_same_lifecycle(const ConnectionRecord& record, const ConnectionRecord& events) {
   SCOPED_TRACE(fmt::format("{} -> {}", record.id.local_port, record.id.remote_port));
   EXPECT_EQ(record.id, events.id);
-  EXPECT_EQ(states_of(record), states_of(events));
+  EXPECT_EQ(test::path_states(record), test::path_states(events));
   EXPECT_EQ(outcome_name(record.outcome), outcome_name(events.outcome));
   EXPECT_EQ(record.role, events.role);
   EXPECT_EQ(record.owner, events.owner);

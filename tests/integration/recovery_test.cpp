@@ -2,7 +2,6 @@
 // to count one transition as lost, as when the ring buffer is full, and
 // what tcpsight rebuilds must equal what an undisturbed run reports.
 #include "tcpsight/kernel/tracer.hpp"
-#include "tcpsight/session/lifecycle_tracker.hpp"
 
 #include "loopback.hpp"
 #include "privileges.hpp"
@@ -54,16 +53,12 @@ Records traced_connection(TracerOptions options, const test::Fd& listener, Trace
   run = std::make_unique<TracedRun>(options);
   run_out = run.get();
   const Ports ports = run_connection(listener);
-  std::vector<ConnectionRecord> finished;
   run->poll_until([&] {
     return run->socket_reached(ports.server, ports.client, {Close}) &&
            run->socket_reached(ports.client, ports.server, {TimeWait});
   });
-  LifecycleTracker tracker([&](const ConnectionRecord& r) { finished.push_back(r); });
-  for (const auto& e : run->shown())
-    tracker.observe(e);
   Records records;
-  for (const auto& r : finished) {
+  for (const auto& r : run->connections()) {
     if (r.id.local_port == ports.client && r.id.remote_port == ports.server)
       records.client = r;
     if (r.id.local_port == ports.server && r.id.remote_port == ports.client)
@@ -72,18 +67,11 @@ Records traced_connection(TracerOptions options, const test::Fd& listener, Trace
   return records;
 }
 
-std::vector<TcpState> states_of(const ConnectionRecord& record) {
-  std::vector<TcpState> states;
-  for (const auto& step : record.path)
-    states.push_back(step.state);
-  return states;
-}
-
 // What must survive the loss: everything but the times, and the handshake
 // time, which only the move to ESTABLISHED carries.
 void expect_same_facts(const ConnectionRecord& recovered, const ConnectionRecord& undisturbed,
                        TcpState lost) {
-  EXPECT_EQ(states_of(recovered), states_of(undisturbed));
+  EXPECT_EQ(test::path_states(recovered), test::path_states(undisturbed));
   EXPECT_EQ(outcome_name(recovered.outcome), outcome_name(undisturbed.outcome));
   EXPECT_EQ(recovered.role, undisturbed.role);
   EXPECT_EQ(recovered.owner, undisturbed.owner);

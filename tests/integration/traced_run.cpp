@@ -1,5 +1,7 @@
 #include "traced_run.hpp"
 
+#include "tcpsight/session/lifecycle_tracker.hpp"
+
 #include <algorithm>
 
 namespace tcpsight::test {
@@ -9,6 +11,21 @@ States states_of(const std::vector<Event>& events) {
     if (e.type == EventType::Transition)
       states.emplace_back(e.old_state, e.new_state);
   return states;
+}
+
+std::vector<TcpState> path_states(const ConnectionRecord& record) {
+  std::vector<TcpState> states;
+  for (const auto& step : record.path)
+    states.push_back(step.state);
+  return states;
+}
+
+std::vector<ConnectionRecord> TracedRun::connections() const {
+  std::vector<ConnectionRecord> finished;
+  LifecycleTracker tracker([&](const ConnectionRecord& r) { finished.push_back(r); });
+  for (const auto& e : shown())
+    tracker.observe(e);
+  return finished;
 }
 
 TracedRun::TracedRun(TracerOptions options)

@@ -3,6 +3,7 @@
 // The real tracer feeding the real pipeline through the commands' own
 // session loop, with what reaches the output kept for assertions.
 
+#include "tcpsight/model/connection_record.hpp"
 #include "tcpsight/pipeline/event_pipeline.hpp"
 #include "tcpsight/session/event_source.hpp"
 
@@ -21,6 +22,9 @@ using States = std::vector<std::pair<TcpState, TcpState>>;
 // The state changes among events, in order; other events are left out.
 States states_of(const std::vector<Event>& events);
 
+// The states along a connection's path, in order.
+std::vector<TcpState> path_states(const ConnectionRecord& record);
+
 class TracedRun {
 public:
   explicit TracedRun(TracerOptions options = {});
@@ -37,6 +41,8 @@ public:
   const std::vector<Event>& shown() const { return output_.events; }
   // Lost transitions the pipeline rebuilt.
   std::uint64_t recovered() const { return pipeline_.recovered(); }
+  // The finished connections the shown events fold into, as `life` has them.
+  std::vector<ConnectionRecord> connections() const;
 
   // The shown events of one socket.
   std::vector<Event> socket(std::uint64_t sock_id) const;
