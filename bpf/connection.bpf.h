@@ -91,8 +91,10 @@ static __always_inline void follow_path(struct sock_info *info, const struct soc
 	}
 	if (newstate != TCP_CLOSE)
 		extend_path(path, newstate, now);
-	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
-		path->srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+		const struct tcp_sock *tp = tcp_sock_of(sk);
+		path->srtt_us = tp ? tp->srtt_us >> 3 : 0;
+	}
 }
 
 /* The connection, ending at now in its move to CLOSE. A listener's path is

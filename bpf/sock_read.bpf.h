@@ -37,6 +37,14 @@ static __always_inline __u64 socket_id(const struct sock *sk)
 	return (__u64)sk;
 }
 
+/* The socket as the tcp_sock it is, which the verifier lets us read
+ * directly: a load per field rather than a helper call. NULL if it is not a
+ * full TCP socket. */
+static __always_inline const struct tcp_sock *tcp_sock_of(const struct sock *sk)
+{
+	return bpf_skc_to_tcp_sock((void *)sk);
+}
+
 /* Addresses, ports, family, netns and state: all in sock_common, so this
  * also works for timewait and request sockets. Direct reads: every caller
  * passes a tp_btf argument, which the verifier lets us dereference. */
@@ -68,8 +76,11 @@ static __always_inline __u16 local_port(const struct sock *sk, int state)
 {
 	__u16 port = sk->__sk_common.skc_num;
 
-	if (!port && state == TCP_CLOSE)
-		port = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	if (!port && state == TCP_CLOSE) {
+		const struct tcp_sock *tp = tcp_sock_of(sk);
+		if (tp)
+			port = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+	}
 	return port;
 }
 
@@ -149,7 +160,8 @@ static __always_inline void measure_handshake(struct tcpsight_event *e, const st
 	} else if (oldstate == TCP_SYN_RECV) {
 		/* The child socket appears with the final ACK; its first RTT sample
 		 * is the SYN-ACK round trip, the server's part of the handshake. */
-		__u32 srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+		const struct tcp_sock *tp = tcp_sock_of(sk);
+		__u32 srtt_us = tp ? tp->srtt_us >> 3 : 0;
 		if (srtt_us) {
 			e->handshake_ns = (__u64)srtt_us * 1000;
 			e->flags |= TCPSIGHT_F_HANDSHAKE_KNOWN;
@@ -166,9 +178,11 @@ static __always_inline void read_totals(struct tcpsight_event *e, const struct s
 {
 	if (newstate != TCP_CLOSE || oldstate == TCP_LISTEN)
 		return;
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
-	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	const struct tcp_sock *tp = tcp_sock_of(sk);
+	if (!tp)
+		return;
+	__u64 acked = tp->bytes_acked;
+	__u64 received = tp->bytes_received;
 
 	if (active_open && acked)
 		acked--; /* our SYN */
@@ -176,13 +190,13 @@ static __always_inline void read_totals(struct tcpsight_event *e, const struct s
 	 * (unread data, SO_LINGER 0) marks SEND_SHUTDOWN without one. */
 	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
 			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
-	if (fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (fin_sent && acked && tp->snd_una == tp->write_seq)
 		acked--; /* our FIN, acknowledged */
 	if ((e->flags & TCPSIGHT_F_PEER_FIN) && received)
 		received--; /* the peer's FIN */
 	e->tx_bytes = acked;
 	e->rx_bytes = received;
-	e->retransmits = BPF_CORE_READ(tp, total_retrans);
+	e->retransmits = tp->total_retrans;
 	e->flags |= TCPSIGHT_F_TOTALS_KNOWN;
 }
 
