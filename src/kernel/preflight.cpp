@@ -42,7 +42,7 @@ std::optional<std::string> tracing_preflight_error(const Capabilities& capabilit
                                                    const std::filesystem::path& kernel_btf) {
   std::error_code ignored;
   if (!std::filesystem::exists(kernel_btf, ignored))
-    return fmt::format("this kernel has no BTF ({} is missing): tcpsight needs Linux 5.8 or "
+    return fmt::format("this kernel has no BTF ({} is missing): tcpsight needs Linux 5.9 or "
                        "newer built with CONFIG_DEBUG_INFO_BTF=y",
                        kernel_btf.string());
   const bool can_trace = capabilities.sys_admin || (capabilities.bpf && capabilities.perfmon);

@@ -115,7 +115,7 @@ private:
 
     if (int err = tcpsight_bpf::load(skeleton.get()))
       throw Error(fmt::format("the kernel refused tcpsight's BPF programs ({}): tcpsight needs "
-                              "Linux 5.8+ with BTF, and CAP_BPF and CAP_PERFMON",
+                              "Linux 5.9+ with BTF, and CAP_BPF and CAP_PERFMON",
                               errno_text(err)));
     fill_port_filter(*skeleton);
     return skeleton;

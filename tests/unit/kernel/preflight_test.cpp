@@ -29,7 +29,7 @@ TEST(Preflight, KernelWithoutBtfSaysWhatIsNeeded) {
   const auto error = tracing_preflight_error({.sys_admin = true}, kMissingBtf);
   ASSERT_TRUE(error);
   EXPECT_EQ(*error, "this kernel has no BTF (/nonexistent/btf/vmlinux is missing): tcpsight needs "
-                    "Linux 5.8 or newer built with CONFIG_DEBUG_INFO_BTF=y");
+                    "Linux 5.9 or newer built with CONFIG_DEBUG_INFO_BTF=y");
   EXPECT_EQ(error->find('\n'), std::string::npos);
 }
 
