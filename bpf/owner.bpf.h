@@ -300,7 +300,7 @@ static __always_inline void emit_pending_birth(const struct sock *sk, struct soc
 	e->type = TCPSIGHT_EVENT_TRANSITION;
 	e->ts_ns = info->since_ns;
 	read_endpoints(e, sk);
-	/* Emitted at the close, the port is released (see local_port). */
+	/* If emitted at the close, the port is released already (see local_port). */
 	if (!e->sport)
 		e->sport = local_port(sk, TCP_CLOSE);
 	e->sock_id = socket_id(sk);
