@@ -49,13 +49,7 @@ void expect_near(std::uint64_t a, std::uint64_t b, const char* what) {
 void expect_same_lifecycle(const ConnectionRecord& record, const ConnectionRecord& events) {
   SCOPED_TRACE(fmt::format("{} -> {}", record.id.local_port, record.id.remote_port));
   EXPECT_EQ(record.id, events.id);
-  EXPECT_EQ(test::path_states(record), test::path_states(events));
-  EXPECT_EQ(outcome_name(record.outcome), outcome_name(events.outcome));
-  EXPECT_EQ(record.role, events.role);
-  EXPECT_EQ(record.owner, events.owner);
-  EXPECT_EQ(record.totals, events.totals);
-  EXPECT_EQ(record.error, events.error);
-  EXPECT_EQ(record.seeded, events.seeded);
+  test::expect_same_facts(record, events);
   EXPECT_EQ(record.syn_retransmits, events.syn_retransmits);
   ASSERT_EQ(record.handshake_ns.has_value(), events.handshake_ns.has_value());
   // Active: SYN to SYN-ACK, both programs' clocks. Passive: the first RTT

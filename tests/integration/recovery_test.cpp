@@ -71,13 +71,7 @@ Records traced_connection(TracerOptions options, const test::Fd& listener, Trace
 // time, which only the move to ESTABLISHED carries.
 void expect_same_facts(const ConnectionRecord& recovered, const ConnectionRecord& undisturbed,
                        TcpState lost) {
-  EXPECT_EQ(test::path_states(recovered), test::path_states(undisturbed));
-  EXPECT_EQ(outcome_name(recovered.outcome), outcome_name(undisturbed.outcome));
-  EXPECT_EQ(recovered.role, undisturbed.role);
-  EXPECT_EQ(recovered.owner, undisturbed.owner);
-  EXPECT_EQ(recovered.totals, undisturbed.totals);
-  EXPECT_EQ(recovered.error, undisturbed.error);
-  EXPECT_EQ(recovered.seeded, undisturbed.seeded);
+  test::expect_same_facts(recovered, undisturbed);
   if (lost != Established) {
     EXPECT_EQ(recovered.handshake_ns.has_value(), undisturbed.handshake_ns.has_value());
   }

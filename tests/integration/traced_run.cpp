@@ -2,6 +2,8 @@
 
 #include "tcpsight/session/lifecycle_tracker.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 
 namespace tcpsight::test {
@@ -18,6 +20,16 @@ std::vector<TcpState> path_states(const ConnectionRecord& record) {
   for (const auto& step : record.path)
     states.push_back(step.state);
   return states;
+}
+
+void expect_same_facts(const ConnectionRecord& a, const ConnectionRecord& b) {
+  EXPECT_EQ(path_states(a), path_states(b));
+  EXPECT_EQ(outcome_name(a.outcome), outcome_name(b.outcome));
+  EXPECT_EQ(a.role, b.role);
+  EXPECT_EQ(a.owner, b.owner);
+  EXPECT_EQ(a.totals, b.totals);
+  EXPECT_EQ(a.error, b.error);
+  EXPECT_EQ(a.seeded, b.seeded);
 }
 
 std::vector<ConnectionRecord> TracedRun::connections() const {

@@ -25,6 +25,10 @@ States states_of(const std::vector<Event>& events);
 // The states along a connection's path, in order.
 std::vector<TcpState> path_states(const ConnectionRecord& record);
 
+// Expects two records of one connection, obtained two ways, to agree on
+// everything but times: path, outcome, role, owner, totals, error, seeded.
+void expect_same_facts(const ConnectionRecord& a, const ConnectionRecord& b);
+
 class TracedRun {
 public:
   explicit TracedRun(TracerOptions options = {});
