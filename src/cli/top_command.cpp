@@ -27,6 +27,7 @@ struct TopOptions {
 // At most ten frames a second, however many events come: drawing stays
 // off the path of the events.
 constexpr std::uint64_t kFrameNs = 100'000'000;
+constexpr int kMaxKeysPerBatch = 4096;
 
 int run_top(const TopOptions& options) {
   if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
@@ -47,7 +48,12 @@ int run_top(const TopOptions& options) {
     model.tick(now);
     sync.after_batch(now);
     bool redraw = false;
-    for (int key = screen.read_key(); key != kNoKey; key = screen.read_key()) {
+    // A paste may bring keys faster than they are handled: at most a batch
+    // at a time, so that events, frames and signals still get their turn.
+    for (int handled = 0; handled < kMaxKeysPerBatch && !stop_requested(); ++handled) {
+      const int key = screen.read_key();
+      if (key == kNoKey)
+        break;
       if (key == kResized) {
         redraw = true;
         continue;
@@ -57,6 +63,7 @@ int run_top(const TopOptions& options) {
         return false;
       redraw = redraw || action == TopControls::Action::Redraw;
     }
+    controls.keys_done();
     // Paused, only keys redraw (to say so); otherwise at most every frame.
     if (redraw || (!controls.paused() && now >= last_frame + kFrameNs)) {
       screen.draw(model, controls, now);

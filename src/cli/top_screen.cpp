@@ -31,7 +31,8 @@ void restore_terminal() {
   }
 }
 
-// A crash must not leave the terminal in raw mode without an echo.
+// A crash, or a signal that ends the process without a handler of its own,
+// must not leave the terminal in raw mode without an echo.
 void on_fatal_signal(int signal) {
   restore_terminal();
   std::signal(signal, SIG_DFL);
@@ -87,7 +88,7 @@ TopScreen::TopScreen() {
     init_pair(kClosed, COLOR_BLACK, COLOR_RED);
     init_pair(kTitle, COLOR_BLACK, COLOR_CYAN);
   }
-  for (const int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
+  for (const int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGUSR1, SIGUSR2, SIGALRM})
     std::signal(signal, on_fatal_signal);
   std::set_terminate([] {
     restore_terminal();

@@ -13,8 +13,30 @@ namespace tcpsight {
 
 using detail::parse_number;
 
+// A parsed expression: and and or hold any number of operands, so a long
+// chain is one wide node, and only parentheses make the tree deeper.
 struct SocketFilter::Node {
-  std::function<bool(const SocketRow&)> test;
+  enum class Kind { Test, And, Or };
+  Kind kind = Kind::Test;
+  bool negated = false;
+  std::function<bool(const SocketRow&)> test; // Kind::Test
+  std::vector<Node> operands;                 // Kind::And, Kind::Or
+
+  bool matches(const SocketRow& row) const { return matches_unnegated(row) != negated; }
+
+private:
+  bool matches_unnegated(const SocketRow& row) const {
+    const auto operand_matches = [&](const Node& operand) { return operand.matches(row); };
+    switch (kind) {
+    case Kind::Test:
+      return test(row);
+    case Kind::And:
+      return std::all_of(operands.begin(), operands.end(), operand_matches);
+    case Kind::Or:
+      return std::any_of(operands.begin(), operands.end(), operand_matches);
+    }
+    return false;
+  }
 };
 
 namespace {
@@ -118,12 +140,18 @@ Test address_test(const std::string& text, bool local) {
     host = host.substr(0, slash);
   }
   std::optional<IpAddress> address;
+  if (host.empty() && !port)
+    throw Error(
+        fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, *:22, ...)", text));
   if (host != "*" && !host.empty()) {
     address = parse_ip_address(host);
     if (!address)
       throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", text));
+    const int bits = address->family == AddressFamily::IPv4 ? 32 : 128;
+    if (prefix > bits)
+      throw Error(fmt::format("filter: '{}' has a prefix longer than {} bits", text, bits));
     if (prefix < 0)
-      prefix = address->family == AddressFamily::IPv4 ? 32 : 128;
+      prefix = bits;
   }
   return [=](const SocketRow& row) {
     const auto& end = local ? row.id.local : row.id.remote;
@@ -145,17 +173,24 @@ Test address_test(const std::string& text, bool local) {
   };
 }
 
-// Recursive descent over the words: or-expressions of and-expressions of terms.
+// Recursive descent over the words: or-expressions of and-expressions of
+// terms. It recurses only into parentheses, as deep as kMaxNesting, so a
+// hostile filter cannot exhaust the stack, and it builds no copies of what
+// it has parsed, so its time is linear in the words.
 class Parser {
 public:
+  using Node = SocketFilter::Node;
+
+  static constexpr std::size_t kMaxNesting = 64;
+
   explicit Parser(const std::vector<std::string>& words, std::size_t start)
       : words_(words), at_(start) {}
 
-  Test parse() {
-    auto test = parse_or();
+  Node parse() {
+    auto node = parse_or();
     if (at_ < words_.size())
       throw Error(fmt::format("filter: did not expect '{}' there", words_[at_]));
-    return test;
+    return node;
   }
 
 private:
@@ -167,39 +202,63 @@ private:
     return words_[at_++];
   }
 
-  Test parse_or() {
-    Test left = parse_and();
-    while (next_is("or") || next_is("||")) {
-      ++at_;
-      Test right = parse_and();
-      left = [left, right](const SocketRow& row) { return left(row) || right(row); };
-    }
-    return left;
+  // operands as one node of this kind, or the only operand itself.
+  static Node joined(Node::Kind kind, std::vector<Node> operands) {
+    if (operands.size() == 1)
+      return std::move(operands.front());
+    return Node{.kind = kind, .operands = std::move(operands)};
   }
 
-  Test parse_and() {
-    Test left = parse_term();
+  Node parse_or() {
+    std::vector<Node> operands;
+    operands.push_back(parse_and());
+    while (next_is("or") || next_is("||")) {
+      ++at_;
+      operands.push_back(parse_and());
+    }
+    return joined(Node::Kind::Or, std::move(operands));
+  }
+
+  Node parse_and() {
+    std::vector<Node> operands;
+    operands.push_back(parse_term());
     while (at_ < words_.size() && !next_is("or") && !next_is("||") && !next_is(")")) {
       if (next_is("and") || next_is("&&"))
         ++at_;
-      Test right = parse_term();
-      left = [left, right](const SocketRow& row) { return left(row) && right(row); };
+      operands.push_back(parse_term());
     }
-    return left;
+    return joined(Node::Kind::And, std::move(operands));
   }
 
-  Test parse_term() {
+  Node parse_term() {
+    bool negated = false;
+    while (next_is("not") || next_is("!")) {
+      ++at_;
+      negated = !negated;
+    }
+    Node node = parse_operand();
+    node.negated = node.negated != negated;
+    return node;
+  }
+
+  Node parse_operand() {
     const auto& word = take("a condition");
-    if (word == "not" || word == "!") {
-      Test inner = parse_term();
-      return [inner](const SocketRow& row) { return !inner(row); };
-    }
-    if (word == "(") {
-      Test inner = parse_or();
-      if (take("')'") != ")")
-        throw Error("filter: a '(' is not closed");
-      return inner;
-    }
+    if (word == "(")
+      return parse_parenthesized();
+    return Node{.test = condition(word)};
+  }
+
+  Node parse_parenthesized() {
+    if (++depth_ > kMaxNesting)
+      throw Error(fmt::format("filter: parentheses nest deeper than {} levels", kMaxNesting));
+    Node inner = parse_or();
+    if (take("')'") != ")")
+      throw Error("filter: a '(' is not closed");
+    --depth_;
+    return inner;
+  }
+
+  Test condition(const std::string& word) {
     if (word == "sport" || word == "dport") {
       const auto compare = comparison(take("a comparison"));
       const long port = port_of(take("a port"));
@@ -222,6 +281,7 @@ private:
 
   const std::vector<std::string>& words_;
   std::size_t at_;
+  std::size_t depth_ = 0;
 };
 
 } // namespace
@@ -242,14 +302,14 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& words) {
     at += 2;
   }
   if (at < words.size())
-    filter.expression_ = std::make_unique<Node>(Node{Parser(words, at).parse()});
+    filter.expression_ = std::make_unique<Node>(Parser(words, at).parse());
   return filter;
 }
 
 bool SocketFilter::matches(const SocketRow& row) const {
   if (!states_.empty() && std::find(states_.begin(), states_.end(), row.state) == states_.end())
     return false;
-  return !expression_ || expression_->test(row);
+  return !expression_ || expression_->matches(row);
 }
 
 } // namespace tcpsight

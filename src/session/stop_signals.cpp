@@ -1,6 +1,7 @@
 #include "tcpsight/session/stop_signals.hpp"
 
 #include <csignal>
+#include <initializer_list>
 
 namespace tcpsight {
 namespace {
@@ -17,8 +18,10 @@ void install_stop_signals() {
   action.sa_handler = request_stop;
   action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  // A hang-up (the terminal or ssh session went) and a quit end a run as
+  // Ctrl-C does: what was seen is flushed and summed up, not lost.
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+    sigaction(signal, &action, nullptr);
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

@@ -3,6 +3,7 @@
 #include "tcpsight/model/error.hpp"
 
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace tcpsight {
@@ -80,6 +81,7 @@ TopControls::Action TopControls::edit(int key) {
   switch (key) {
   case '\n':
     editing_ = false;
+    keys_done();
     if (!filter_error_.empty()) { // back to the filter in effect
       filter_text_ = applied_text_;
       filter_error_.clear();
@@ -93,15 +95,20 @@ TopControls::Action TopControls::edit(int key) {
   case kBackspace:
     if (!filter_text_.empty())
       filter_text_.pop_back();
-    apply_filter();
+    typed_ = true;
     break;
   default:
     if (key < ' ' || key > '~')
       return Action::None;
     filter_text_ += static_cast<char>(key);
-    apply_filter();
+    typed_ = true;
   }
   return Action::Redraw;
+}
+
+void TopControls::keys_done() {
+  if (std::exchange(typed_, false))
+    apply_filter();
 }
 
 // As the user types: a filter that parses takes effect at once; one that

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <functional>
 #include <sstream>
@@ -256,21 +257,57 @@ TEST(TopTmux, KeysFilterPauseHelpResizeAndCtrlC) {
   EXPECT_NE(tmux.text().find(" icanon"), std::string::npos);
 }
 
-// A crash gives the terminal back too: the fatal-signal handler restores it
-// before the process dies of the signal.
-TEST(TopTmux, TerminalRestoredAfterACrash) {
-  TCPSIGHT_REQUIRE_TRACING();
-  const TmuxSession tmux(top_then_stty("") + " ; echo exit=$?");
-  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
-  // top is the shell's child.
+// top's process, the shell's child in the window.
+pid_t top_pid_in(const TmuxSession& tmux) {
   ChildProcess pgrep({"/usr/bin/pgrep", "-P", std::to_string(tmux.pane_pid()), "tcpsight"});
   pgrep.wait();
-  const auto top_pid = std::atoi(pgrep.stdout_text().c_str());
-  ASSERT_GT(top_pid, 0) << pgrep.stdout_text();
-  kill(top_pid, SIGSEGV);
-  ASSERT_TRUE(tmux.wait_for_text("speed", 5s)) << tmux.text();
+  return static_cast<pid_t>(std::atoi(pgrep.stdout_text().c_str()));
+}
+
+void expect_terminal_given_back(const TmuxSession& tmux) {
+  ASSERT_TRUE(tmux.wait_for_text("speed", 10s)) << tmux.text(); // stty -a's first line
   EXPECT_NE(tmux.text().find(" icanon"), std::string::npos) << tmux.text();
   EXPECT_NE(tmux.text().find(" echo "), std::string::npos) << tmux.text();
+}
+
+// Whatever ends top gives the terminal back: a crash (the fatal-signal
+// handler restores it before the process dies of the signal), a hang-up,
+// a quit, a termination, a signal top has no use for.
+class TopTmuxSignal : public ::testing::TestWithParam<int> {};
+
+TEST_P(TopTmuxSignal, TerminalRestored) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const TmuxSession tmux(top_then_stty(""));
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+  const auto top_pid = top_pid_in(tmux);
+  ASSERT_GT(top_pid, 0);
+  kill(top_pid, GetParam());
+  expect_terminal_given_back(tmux);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, TopTmuxSignal,
+                         ::testing::Values(SIGSEGV, SIGHUP, SIGQUIT, SIGTERM, SIGUSR1),
+                         [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
+
+// A long filter pasted after '/' is parsed once per batch of keys, not once
+// per key: top stays responsive, and a SIGTERM ends it at once.
+TEST(TopTmux, PastedFilterKeepsItResponsive) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const TmuxSession tmux(top_then_stty(""));
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+  tmux.keys({"/"});
+  // 20 KB, in pieces a tmux command takes.
+  for (int piece = 0; piece < 20; ++piece) {
+    std::string paste;
+    for (int term = 0; term < 70; ++term)
+      paste += "sport = :1 or ";
+    tmux.keys({"-l", paste});
+  }
+  tmux.keys({"-l", "sport = :2"});
+  tmux.keys({"Enter"});
+  ASSERT_TRUE(tmux.wait_for_text("filter: sport = :1 or sport = :1", 10s)) << tmux.text();
+  kill(top_pid_in(tmux), SIGTERM);
+  expect_terminal_given_back(tmux);
 }
 
 TEST(TopTmux, WithoutATerminalItPointsElsewhere) {

@@ -2,8 +2,9 @@
 
 namespace tcpsight {
 
-// SIGINT and SIGTERM ask a running command to stop: the handler only sets
-// a flag, which the command's loop checks. Installed without SA_RESTART, so
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT ask a running command to stop: the
+// handler only sets a flag, which the command's loop checks. Installed
+// without SA_RESTART, so
 // that a wait or a write that blocks (epoll_wait, a pipe nobody reads) ends
 // with EINTR; and once only (SA_RESETHAND), so that a second Ctrl-C kills a
 // command that does not stop. The commands that run until stopped install
@@ -15,7 +16,7 @@ void install_stop_signals();
 // process. For the whole process: main() calls it.
 void ignore_sigpipe();
 
-// Whether SIGINT or SIGTERM has arrived since install_stop_signals().
+// Whether one of them has arrived since install_stop_signals().
 bool stop_requested();
 
 } // namespace tcpsight

@@ -20,6 +20,10 @@ public:
   enum class Action { None, Redraw, Quit };
 
   Action handle(int key);
+  // The keys that were waiting are handled: the filter typed meanwhile takes
+  // effect (or says why it cannot). Parsing once per batch rather than once
+  // per key keeps a pasted filter from costing time squared in its length.
+  void keys_done();
   // A filter given on the command line, as if typed. Throws tcpsight::Error
   // when it does not parse.
   void set_filter(const std::string& text);
@@ -45,6 +49,7 @@ private:
   bool names_ = false;
   bool help_ = false;
   bool editing_ = false;
+  bool typed_ = false; // the filter text changed since keys_done()
   std::string filter_text_;
   std::string applied_text_; // the text of the filter in effect
   std::string filter_error_;

@@ -105,6 +105,64 @@ TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
   EXPECT_NE(error_of({"(", "sport", "=", ":1"}).find("missing"), std::string::npos);
   EXPECT_NE(error_of({"sport", "=", ":1", ")"}).find("did not expect ')'"), std::string::npos);
   EXPECT_NE(error_of({"port", "=", ":1"}).find("'port' is not a condition"), std::string::npos);
+  EXPECT_NE(error_of({"dst", "127.0.0.0/33"}).find("longer than 32 bits"), std::string::npos);
+  EXPECT_NE(error_of({"dst", "[::1]/129"}).find("bad prefix length"), std::string::npos);
+  EXPECT_NE(error_of({"dst", ""}).find("'' is not an address"), std::string::npos);
+  EXPECT_NO_THROW(SocketFilter::parse({"dst", "[::1]/128"}));
+  EXPECT_NO_THROW(SocketFilter::parse({"dst", "*:22"}));
+}
+
+std::vector<std::string> repeated(std::vector<std::string> words, std::size_t times) {
+  std::vector<std::string> out;
+  out.reserve(words.size() * times);
+  for (std::size_t i = 0; i < times; ++i)
+    out.insert(out.end(), words.begin(), words.end());
+  return out;
+}
+
+// Hostile filters: deep nesting is refused with a message, not a crash.
+TEST(SocketFilter, NestingIsBounded) {
+  auto deep = repeated({"("}, 20'000);
+  deep.insert(deep.end(), {"sport", "=", ":443"});
+  const auto closing = repeated({")"}, 20'000);
+  deep.insert(deep.end(), closing.begin(), closing.end());
+  try {
+    SocketFilter::parse(deep);
+    FAIL() << "20,000 nested parentheses were accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nest deeper than"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(SocketFilter::parse(repeated({"("}, 100'000)), Error);
+
+  auto nested = repeated({"("}, 64);
+  nested.insert(nested.end(), {"sport", "=", ":443"});
+  const auto closed = repeated({")"}, 64);
+  nested.insert(nested.end(), closed.begin(), closed.end());
+  EXPECT_TRUE(SocketFilter::parse(nested).matches(kHttps));
+}
+
+// 100,000 "not"s are a negation, not 100,000 frames of recursion.
+TEST(SocketFilter, LongNegationChains) {
+  auto negated = repeated({"not"}, 100'000);
+  negated.insert(negated.end(), {"sport", "=", ":443"});
+  EXPECT_TRUE(SocketFilter::parse(negated).matches(kHttps));
+  negated.insert(negated.begin(), "!");
+  EXPECT_FALSE(SocketFilter::parse(negated).matches(kHttps));
+  EXPECT_THROW(SocketFilter::parse(repeated({"not"}, 100'000)), Error);
+}
+
+// A chain of 200,000 terms parses and matches in linear time (it took
+// quadratic time, minutes, before) and without deep recursion.
+TEST(SocketFilter, LongChainsAreLinear) {
+  auto chain = repeated({"sport", "=", ":1", "or"}, 200'000);
+  chain.insert(chain.end(), {"sport", "=", ":443"});
+  const auto filter = SocketFilter::parse(chain);
+  EXPECT_TRUE(filter.matches(kHttps));
+  EXPECT_FALSE(filter.matches(kSshClient));
+
+  auto conjunction = repeated({"not", "sport", "=", ":1", "and"}, 200'000);
+  conjunction.insert(conjunction.end(), {"sport", "=", ":443"});
+  EXPECT_TRUE(SocketFilter::parse(conjunction).matches(kHttps));
 }
 
 } // namespace
