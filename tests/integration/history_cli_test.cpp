@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -120,6 +121,28 @@ TEST_F(HistoryCli, RecordedConnectionsAreQueried) {
   HistoryStore store(db_, HistoryStore::Mode::ReadOnly);
   EXPECT_GE(store.transition_count(), 3u * 10 + 2); // each connection: two sockets, 5 each
 }
+
+// A hang-up or a quit right after a burst ends record as SIGTERM does: every
+// connection written, and the summary printed.
+class RecordStopSignal : public HistoryCli, public ::testing::WithParamInterface<int> {};
+
+TEST_P(RecordStopSignal, EndsAsSigtermDoes) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  auto recorder = start_recorder({"--port", std::to_string(test::local_port(listener))});
+  constexpr int kConnections = 50;
+  for (int i = 0; i < kConnections; ++i)
+    test::run_client_closes_first(listener, AddressFamily::IPv4);
+  recorder->send_signal(GetParam());
+  ASSERT_EQ(recorder->wait(), 0) << recorder->stderr_text();
+  EXPECT_NE(recorder->stderr_text().find(fmt::format("{} connections and", 2 * kConnections)),
+            std::string::npos)
+      << recorder->stderr_text();
+  EXPECT_EQ(test::json_lines(history({"--json"})).size(), 2u * kConnections);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, RecordStopSignal, ::testing::Values(SIGHUP, SIGQUIT, SIGTERM),
+                         [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
 
 // kill -9 in the middle of churn: the database opens cleanly and holds every
 // connection that finished more than a second before the kill.
