@@ -28,7 +28,6 @@ int run_life(const LifeOptions& options) {
   auto source = EventSource::open(source_options);
   const auto clock = source->wall_clock();
   OutputWriter out;
-  std::uint64_t shown = 0;
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
     if (!out.open() || !options.records.matches(record))
       return;
@@ -37,7 +36,6 @@ int run_life(const LifeOptions& options) {
       append_life_json(out.text(), shown_record);
     else
       append_life_row(out.text(), shown_record);
-    ++shown;
     out.written();
   });
   TrackerSnapshotTarget target(tracker);
@@ -54,9 +52,8 @@ int run_life(const LifeOptions& options) {
   out.flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,
-             "tcpsight: {} connections shown, {} still open, {} dropped as their close was "
-             "lost; events: {}\n",
-             shown, stats.open, stats.expired, source->summary());
+             "tcpsight: {}, {} still open, {} dropped as their close was lost; events: {}\n",
+             shown_summary(out, "connections"), stats.open, stats.expired, source->summary());
   out.finish();
   return 0;
 }

@@ -2,11 +2,15 @@
 #include "subcommand.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/standard_fds.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <fmt/core.h>
+#include <iostream>
 #include <memory>
 #include <vector>
 
@@ -25,9 +29,21 @@ std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App
   return subcommands;
 }
 
+// --help and --version, which CLI11 writes to std::cout: a failed write is
+// an error, as for every other output.
+int help_or_version_written() {
+  if (std::cout.flush())
+    return 0;
+  // errno is the failed write's: nothing else ran since.
+  fmt::print(stderr, "tcpsight: writing the output failed: {}\n",
+             errno == EBADF ? "standard output is closed" : std::strerror(errno));
+  return kRuntimeError;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+  tcpsight::occupy_closed_standard_fds();
   tcpsight::ignore_sigpipe();
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
   app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
@@ -43,7 +59,7 @@ int main(int argc, char** argv) {
     chosen->finish_parsing();
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
-    return status == 0 ? 0 : kUsageError;
+    return status == 0 ? help_or_version_written() : kUsageError;
   } catch (const tcpsight::Error& e) {
     fmt::print(stderr, "tcpsight: {}\n", e.what());
     return kUsageError;

@@ -270,7 +270,9 @@ public:
   }
   int run() override {
     if (version_) {
-      fmt::print("tcpsight netstat " TCPSIGHT_VERSION "\n");
+      OutputWriter out;
+      out.text() += "tcpsight netstat " TCPSIGHT_VERSION "\n";
+      out.finish();
       return 0;
     }
     return run_netstat(options_);

@@ -35,7 +35,7 @@ int run_trace(const TraceOptions& options) {
                              },
                          .after_batch = [&](std::uint64_t) { return out.flush(); }});
   out.flush();
-  fmt::print(stderr, "tcpsight: {} events shown, {}\n", pipeline.delivered(), source->summary());
+  fmt::print(stderr, "tcpsight: {}, {}\n", shown_summary(out, "events"), source->summary());
   out.finish();
   return 0;
 }

@@ -39,7 +39,7 @@ public:
 
   void lost_events(std::uint64_t count) override {
     writer_.text() += lost_events_json(count);
-    writer_.written();
+    writer_.written(/*records=*/0); // not an event
   }
 
 private:

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <utility>
 
 namespace tcpsight {
 
@@ -32,13 +33,23 @@ bool OutputWriter::flush() {
     }
   }
   text_.clear();
+  (open() ? records_written_ : records_dropped_) += std::exchange(pending_records_, 0);
   return open();
 }
 
 void OutputWriter::finish() {
   flush();
+  if (error_ == EBADF && fd_ == STDOUT_FILENO)
+    throw Error("writing the output failed: standard output is closed");
   if (error_ != 0 && !stopped_quietly())
     throw Error(fmt::format("writing the output failed: {}", std::strerror(error_)));
+}
+
+std::string shown_summary(const OutputWriter& out, std::string_view noun) {
+  auto text = fmt::format("{} {} shown", out.records_written(), noun);
+  if (out.records_dropped() > 0)
+    text += fmt::format(", {} not written", out.records_dropped());
+  return text;
 }
 
 } // namespace tcpsight

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -259,6 +260,31 @@ TEST(NetstatCli, VersionHelpAndUsageErrors) {
     ChildProcess child(argv);
     EXPECT_EQ(child.wait(), 2) << bad[0];
     EXPECT_FALSE(child.stderr_text().empty());
+  }
+}
+
+// Output that cannot be written, to a full disk or a closed stdout, is one
+// line on stderr and status 1, for every command that prints and exits.
+TEST(OutputFailures, FullOrClosedStdoutIsAnError) {
+  const std::vector<std::vector<std::string>> commands{
+      {"states"},        {"netstat", "-V"}, {"netstat", "-s"}, {"netstat", "-r"}, {"netstat", "-i"},
+      {"netstat", "-g"}, {"--version"},     {"ls", "--help"},  {"ls", "-tan"}};
+  for (const auto& command : commands) {
+    std::vector<std::string> argv{TCPSIGHT_BINARY};
+    argv.insert(argv.end(), command.begin(), command.end());
+    const auto label = ::testing::PrintToString(command);
+    ChildProcess full(argv, [] {
+      const int device = open("/dev/full", O_WRONLY);
+      dup2(device, STDOUT_FILENO);
+    });
+    EXPECT_EQ(full.wait(), 1) << label;
+    EXPECT_EQ(full.stderr_text(), "tcpsight: writing the output failed: No space left on device\n")
+        << label;
+    ChildProcess closed(argv, [] { close(STDOUT_FILENO); });
+    EXPECT_EQ(closed.wait(), 1) << label;
+    EXPECT_EQ(closed.stderr_text(),
+              "tcpsight: writing the output failed: standard output is closed\n")
+        << label;
   }
 }
 

@@ -177,6 +177,35 @@ TEST(TraceCli, SigtermAlsoEndsCleanlyWithASummary) {
   EXPECT_EQ(tracer.stdout_text().rfind("TIME ", 0), 0u) << tracer.stdout_text();
 }
 
+// Started with stdout closed, the recording does not take fd 1: the table
+// goes nowhere and says so, and the recording holds the events, readable.
+TEST(TraceCli, AClosedStdoutIsReportedAndTheRecordingKeptApart) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto recording =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-closed-{}.rec", getpid());
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = std::to_string(test::local_port(listener));
+  ChildProcess tracer({TCPSIGHT_BINARY, "trace", "--port", port, "--write", recording.string()},
+                      [] { close(STDOUT_FILENO); });
+  ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
+  test::run_client_closes_first(listener, AddressFamily::IPv4);
+  // The first batch fails to reach stdout, which ends the trace.
+  EXPECT_EQ(tracer.wait(), 1) << tracer.stderr_text();
+  const auto error = tracer.stderr_text();
+  EXPECT_NE(error.find("writing the output failed: standard output is closed"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("0 events shown, "), std::string::npos) << error;
+  EXPECT_NE(error.find(" not written"), std::string::npos) << error;
+
+  ChildProcess replay({TCPSIGHT_BINARY, "trace", "--json", "--read", recording.string()});
+  EXPECT_EQ(replay.wait(), 0) << replay.stderr_text();
+  const auto lines = test::json_lines(replay.stdout_text());
+  EXPECT_GE(lines.size(), 2u) << replay.stdout_text();
+  for (const auto& line : lines)
+    EXPECT_TRUE(line["sport"] == std::stoi(port) || line["dport"] == std::stoi(port)) << line;
+  std::filesystem::remove(recording);
+}
+
 // A copy of the binary any user may run, wherever the build tree is.
 class WorldExecutableCopy {
 public:

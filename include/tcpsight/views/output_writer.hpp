@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace tcpsight {
 
@@ -36,8 +38,12 @@ public:
 
   // Where to append the output.
   std::string& text() { return text_; }
-  // After appending a record: writes once a chunk is full. Returns open().
-  bool written() { return text_.size() < chunk_bytes_ ? open() : flush(); }
+  // After appending a record (or, with records 0, a line that is none, a
+  // header say): writes once a chunk is full. Returns open().
+  bool written(std::size_t records = 1) {
+    pending_records_ += records;
+    return text_.size() < chunk_bytes_ && open() ? true : flush();
+  }
   // Writes all the text now. Returns open().
   bool flush();
   // False once a write failed: the command should stop.
@@ -46,13 +52,25 @@ public:
   // because the reader went away.
   void finish();
 
+  // Records whose whole chunk was written, and records dropped because a
+  // write failed (a chunk written in part counts as not written).
+  std::uint64_t records_written() const { return records_written_; }
+  std::uint64_t records_dropped() const { return records_dropped_; }
+
 private:
   bool stopped_quietly() const { return error_ == EPIPE || error_ == EINTR; }
 
   int fd_;
   std::size_t chunk_bytes_;
   std::string text_;
-  int error_ = 0; // errno of the first failed write
+  int error_ = 0;                     // errno of the first failed write
+  std::uint64_t pending_records_ = 0; // in text_
+  std::uint64_t records_written_ = 0;
+  std::uint64_t records_dropped_ = 0;
 };
+
+// "12 events shown", and ", 3 not written" after it when writes failed:
+// counts of what reached the output, for a command's closing summary.
+std::string shown_summary(const OutputWriter& out, std::string_view noun);
 
 } // namespace tcpsight

@@ -1,6 +1,7 @@
 #include "tcpsight/views/output_writer.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/standard_fds.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 
 #include "pipe_without_reader.hpp"
@@ -103,6 +104,56 @@ TEST(OutputWriter, OtherFailuresAreAnError) {
     EXPECT_STREQ(e.what(), "writing the output failed: No space left on device");
   }
   close(full);
+}
+
+// What a summary may call shown: the records whose chunk was written.
+TEST(OutputWriter, CountsWhatWasWrittenAndWhatWasNot) {
+  test::WrittenFile file;
+  OutputWriter writer(file.fd(), /*chunk_bytes=*/8);
+  writer.text() += "header\n";
+  writer.written(/*records=*/0);
+  writer.text() += "one\n";
+  writer.written();
+  writer.text() += "two\n";
+  writer.written();
+  EXPECT_EQ(writer.records_written(), 1u) << "the second waits in a chunk";
+  writer.flush();
+  EXPECT_EQ(writer.records_written(), 2u);
+  EXPECT_EQ(shown_summary(writer, "events"), "2 events shown");
+
+  test::PipeWithoutReader pipe;
+  OutputWriter failing(pipe.fd());
+  failing.text() += "one\ntwo\n";
+  failing.written(2);
+  failing.flush();
+  failing.text() += "three\n";
+  failing.written();
+  EXPECT_EQ(failing.records_written(), 0u);
+  EXPECT_EQ(failing.records_dropped(), 3u);
+  EXPECT_EQ(shown_summary(failing, "connections"), "0 connections shown, 3 not written");
+}
+
+// Started with stdout closed: the number stays taken (the next file opened
+// does not become stdout), and writing there is reported as a closed output.
+[[noreturn]] void write_with_stdout_closed() {
+  close(STDOUT_FILENO);
+  occupy_closed_standard_fds();
+  const int next = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (next <= STDERR_FILENO)
+    _exit(2);
+  OutputWriter writer;
+  writer.text() += "nowhere\n";
+  writer.written();
+  try {
+    writer.finish();
+  } catch (const Error& e) {
+    _exit(std::string(e.what()) == "writing the output failed: standard output is closed" ? 0 : 3);
+  }
+  _exit(4);
+}
+
+TEST(OutputWriter, AClosedStdoutIsReportedAsSuch) {
+  EXPECT_EXIT(write_with_stdout_closed(), ::testing::ExitedWithCode(0), "");
 }
 
 } // namespace
