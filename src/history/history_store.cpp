@@ -9,12 +9,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <sstream>
 #include <variant>
 
@@ -213,26 +210,10 @@ std::string default_history_path() {
   return fmt::format("{}/.local/state/tcpsight/history.db", home ? home : ".");
 }
 
-HistoryStore::HistoryStore(const std::string& path, Mode mode) : path_(path) {
-  std::error_code error;
-  const bool exists = std::filesystem::exists(path, error);
-  const bool fresh = !exists || std::filesystem::file_size(path, error) == 0;
-  if (!exists && mode == Mode::ReadOnly)
-    throw Error(fmt::format("no history at {}: `tcpsight record` writes it", path));
-  if (!fresh) {
-    // Before SQLite touches it: anything else is left alone.
-    std::array<char, 16> header{};
-    std::ifstream(path, std::ios::binary).read(header.data(), header.size());
-    if (std::memcmp(header.data(), "SQLite format 3", 16) != 0)
-      throw Error(fmt::format("{} is not a tcpsight history (not an SQLite database); it is left "
-                              "untouched: give another --db",
-                              path));
-  }
-  if (!exists) {
-    const auto directory = std::filesystem::path(path).parent_path();
-    if (!directory.empty())
-      std::filesystem::create_directories(directory, error);
-  }
+HistoryStore::HistoryStore(const std::string& path, Mode mode)
+    : path_(path),
+      file_(path, mode == Mode::ReadOnly ? HistoryFile::Access::Read : HistoryFile::Access::Write) {
+  const bool fresh = file_.fresh();
   const int flags =
       mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {

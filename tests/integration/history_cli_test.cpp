@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <grp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -217,6 +218,37 @@ TEST_F(HistoryCli, ForeignOrDamagedFilesAreRefusedUntouched) {
   EXPECT_EQ(bad_time.wait(), 2);
   EXPECT_NE(bad_time.stderr_text().find("'yesterday' is not a time"), std::string::npos)
       << bad_time.stderr_text();
+}
+
+// A second recorder on the same history is refused while the first runs.
+TEST_F(HistoryCli, OneRecorderPerHistory) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto recorder = start_recorder();
+  ChildProcess second({TCPSIGHT_BINARY, "record", "--db", db_});
+  EXPECT_EQ(second.wait(), 1) << second.stderr_text();
+  EXPECT_EQ(second.stderr_text(),
+            fmt::format("tcpsight: another `tcpsight record` is writing to {}: one recorder per "
+                        "history (stop it, or give another --db)\n",
+                        db_));
+  recorder->send_signal(SIGTERM);
+  EXPECT_EQ(recorder->wait(), 0) << recorder->stderr_text();
+}
+
+// Another user cannot read root's history, and is told why.
+TEST_F(HistoryCli, OthersAreToldTheyMayNotRead) {
+  if (getuid() != 0) {
+    if (test::running_in_ci())
+      FAIL() << "CI=true and this test needs root, to be another user";
+    GTEST_SKIP() << "needs root, to be another user";
+  }
+  { HistoryStore store(db_, HistoryStore::Mode::ReadWrite); }
+  ChildProcess nobody({TCPSIGHT_BINARY, "history", "--db", db_}, [] {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      _exit(125);
+  });
+  EXPECT_EQ(nobody.wait(), 1) << nobody.stderr_text();
+  EXPECT_EQ(nobody.stderr_text(),
+            fmt::format("tcpsight: cannot open {}: Permission denied\n", db_));
 }
 
 } // namespace

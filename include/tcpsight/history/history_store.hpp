@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/history/history_file.hpp"
 #include "tcpsight/model/connection_record.hpp"
 #include "tcpsight/pipeline/record_filter.hpp"
 
@@ -27,7 +28,8 @@ public:
   enum class Mode { ReadOnly, ReadWrite };
 
   // Creates the file (and its directory) in ReadWrite mode when it does not
-  // exist. Throws tcpsight::Error.
+  // exist, private to its owner, and locks it for this writer (HistoryFile).
+  // Throws tcpsight::Error.
   HistoryStore(const std::string& path, Mode mode);
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
@@ -78,6 +80,7 @@ private:
   void exec(const char* sql);
 
   std::string path_;
+  HistoryFile file_; // outlives db_: it holds the writer's lock
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> statements_;
 };

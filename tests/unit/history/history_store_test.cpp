@@ -6,10 +6,13 @@
 #include "temporary_database.hpp"
 
 #include <gtest/gtest.h>
+
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 
@@ -192,6 +195,51 @@ TEST_F(HistoryStoreTest, RowsEditedByHandGiveAClearError) {
 TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
   EXPECT_EQ(open_error(HistoryStore::Mode::ReadOnly),
             "no history at " + path_ + ": `tcpsight record` writes it");
+}
+
+// Everyone's connections are in it: private to its owner, whatever the umask,
+// its WAL files too, and the directories it had to create.
+TEST_F(HistoryStoreTest, FilesAndNewDirectoriesArePrivate) {
+  const auto directory = std::filesystem::temp_directory_path() /
+                         fmt::format("tcpsight-private-{}", getpid()) / "nested";
+  const auto path = (directory / "history.db").string();
+  const mode_t umask_before = umask(0);
+  {
+    HistoryStore store(path, HistoryStore::Mode::ReadWrite);
+    store.begin();
+    store.add_connection(record(1, 100, Outcome::NormalActive));
+    store.commit();
+    const auto mode_of = [](const std::filesystem::path& p) {
+      struct stat status {};
+      EXPECT_EQ(stat(p.c_str(), &status), 0) << p;
+      return status.st_mode & 07777;
+    };
+    EXPECT_EQ(mode_of(path), 0600u);
+    EXPECT_EQ(mode_of(path + "-wal"), 0600u);
+    EXPECT_EQ(mode_of(path + "-shm"), 0600u);
+    EXPECT_EQ(mode_of(directory), 0700u);
+    EXPECT_EQ(mode_of(directory.parent_path()), 0700u);
+  }
+  umask(umask_before);
+  // An existing history readable by others is narrowed to its owner.
+  chmod(path.c_str(), 0644);
+  { HistoryStore store(path, HistoryStore::Mode::ReadWrite); }
+  struct stat status {};
+  stat(path.c_str(), &status);
+  EXPECT_EQ(status.st_mode & 0777, 0600u);
+  std::filesystem::remove_all(directory.parent_path());
+}
+
+// One recorder per history: a second writer is refused while the first
+// lives, and readers are not.
+TEST_F(HistoryStoreTest, OneWriterAtATime) {
+  auto writer = std::make_unique<HistoryStore>(path_, HistoryStore::Mode::ReadWrite);
+  const auto error = open_error();
+  EXPECT_NE(error.find("another `tcpsight record` is writing to " + path_), std::string::npos)
+      << error;
+  EXPECT_EQ(open_error(HistoryStore::Mode::ReadOnly), "");
+  writer.reset();
+  EXPECT_EQ(open_error(), "") << "free again once the writer is gone";
 }
 
 TEST_F(HistoryStoreTest, Transitions) {
