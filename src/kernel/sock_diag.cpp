@@ -142,11 +142,14 @@ template <std::uint8_t kIpProtocol> int parse_inet_message(const nlmsghdr* messa
   return MNL_CB_OK;
 }
 
-// "/run/app.sock", or "@name" for the abstract namespace (a leading NUL).
+// As ss shows it: "/run/app.sock" up to its terminating NUL (which the
+// kernel counts in a path's length), or "@name" for the abstract
+// namespace, whose name starts with a NUL and may hold more, each an '@'.
 std::string unix_name(const nlattr* attribute, std::size_t length) {
   std::string name(static_cast<const char*>(mnl_attr_get_payload(attribute)), length);
-  if (!name.empty() && name.front() == '\0')
-    name.front() = '@';
+  if (name.empty() || name.front() != '\0')
+    return name.substr(0, name.find('\0'));
+  std::replace(name.begin(), name.end(), '\0', '@');
   return name;
 }
 

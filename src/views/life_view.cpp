@@ -1,4 +1,5 @@
 #include "tcpsight/views/life_view.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/views/json_format.hpp"
@@ -92,7 +93,7 @@ void append_life_row(std::string& out, const WallConnectionRecord& r) {
   else
     append_right(out, "-", 7);
   out += ' ';
-  append_left(out, r.owner ? printable_comm(r.owner->comm) : "-", 15);
+  append_left(out, r.owner ? printable_text(r.owner->comm) : "-", 15);
   out += ' ';
   append_left(out, address_text(r.id.local).view(), 15);
   out += ' ';

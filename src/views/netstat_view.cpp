@@ -1,4 +1,5 @@
 #include "tcpsight/views/netstat_view.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "views/append.hpp"
 
@@ -31,7 +32,7 @@ std::string process_column(const SocketRow& row, const NetstatColumns& columns) 
   std::string_view name = process.command;
   if (!name.empty() && name.front() == '/')
     name = name.substr(name.rfind('/') + 1);
-  auto text = fmt::format("{}/{}", process.pid, name);
+  auto text = fmt::format("{}/{}", process.pid, printable_text(name));
   if (text.size() > 19)
     text.resize(19);
   return text;
@@ -158,7 +159,7 @@ void append_netstat_unix_row(std::string& out, const SocketRow& row,
     append_left(out, process_column(row, columns), 20);
   }
   out += ' ';
-  out += row.unix_path;
+  out += printable_text(row.unix_path);
   trim_right(out);
 }
 

@@ -1,4 +1,5 @@
 #include "tcpsight/views/socket_table.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "tcpsight/views/json_writer.hpp"
 #include "views/append.hpp"
@@ -21,7 +22,7 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
       out += ',';
     append_uint(out, process.pid);
     out += '/';
-    out += process.comm;
+    out += printable_text(process.comm);
   }
   if (out.size() == start)
     out += '-';
@@ -71,7 +72,7 @@ void append_endpoints(std::string& out, std::string_view local, std::string_view
 // As ss shows unix sockets: the path (or "*") and the inode, then "*" and
 // the peer's inode (0 when unknown or unconnected).
 void append_unix_endpoints(std::string& out, const SocketRow& row) {
-  std::string local(row.unix_path.empty() ? "*" : row.unix_path);
+  std::string local(row.unix_path.empty() ? "*" : printable_text(row.unix_path));
   local += ' ';
   append_uint(local, row.inode);
   std::string peer = "* ";

@@ -1,4 +1,5 @@
 #include "tcpsight/views/text_format.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/pipeline/explain.hpp"
@@ -144,7 +145,7 @@ void append_text_row(std::string& out, const Event& e, WallTime time, bool expla
   out += ' ';
   append_pid(out, e);
   out += ' ';
-  append_left(out, e.owner ? printable_comm(e.owner->comm) : "-", kCommWidth);
+  append_left(out, e.owner ? printable_text(e.owner->comm) : "-", kCommWidth);
   out += ' ';
   append_left(out, endpoint_text(e.id.local, e.id.local_port).view(), kEndpointWidth);
   out += ' ';
@@ -161,16 +162,6 @@ void append_text_row(std::string& out, const Event& e, WallTime time, bool expla
 std::string format_time_of_day(WallTime time) {
   std::string out;
   append_time_of_day(out, time.ns);
-  return out;
-}
-
-std::string printable_comm(std::string_view comm) {
-  std::string out(comm);
-  for (char& c : out) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte > 0x7e)
-      c = '?';
-  }
   return out;
 }
 

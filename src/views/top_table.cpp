@@ -1,4 +1,5 @@
 #include "tcpsight/views/top_table.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "tcpsight/views/top_order.hpp"
 
@@ -18,7 +19,7 @@ std::string age_text(std::uint64_t ns) {
 }
 
 std::string process_text(const std::optional<Owner>& owner) {
-  return owner ? fmt::format("{}/{}", owner->pid, owner->comm) : "-";
+  return owner ? fmt::format("{}/{}", owner->pid, printable_text(owner->comm)) : "-";
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // `tcpsight ls` against ss and net-tools netstat, on sockets the test makes.
 #include "child_process.hpp"
+#include "forked.hpp"
 #include "loopback.hpp"
 
 #include "privileges.hpp"
@@ -12,11 +13,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <set>
@@ -310,6 +313,59 @@ TEST(LsCli, UdpAndUnixSockets) {
   EXPECT_TRUE(unix_seen);
   close(udp);
   close(unix_listener);
+}
+
+// What other users chose (a command name, a unix socket path) reaches root's
+// terminal escaped, in every table; JSON carries it exactly, and a path
+// without the NUL the kernel counts in its length.
+TEST(LsCli, OtherUsersTextIsEscaped) {
+  const auto path =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-\x1b[2J-{}.sock", getpid());
+  const int unix_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{.sun_family = AF_UNIX};
+  std::copy_n(path.c_str(), path.string().size(), address.sun_path);
+  ASSERT_EQ(bind(unix_listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(unix_listener, 1), 0);
+  const auto escaped_path = fmt::format("tcpsight-?[2J-{}.sock", getpid());
+
+  test::Pipe ready;
+  test::Forked holder("evil\x1b[2J", [&] {
+    auto own = test::listen_on_loopback(AddressFamily::IPv4);
+    const std::uint16_t own_port = test::local_port(own);
+    ready.send(&own_port, sizeof own_port);
+    pause();
+  });
+  std::uint16_t holder_port = 0;
+  ready.receive(&holder_port, sizeof holder_port);
+
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"ls", "-tlp"},
+                                                  {"ls", "-tlpe"},
+                                                  {"ls", "-xl"},
+                                                  {"ls", "-xlp"},
+                                                  {"netstat", "-tlnp"},
+                                                  {"netstat", "-xlp"}}) {
+    std::vector<std::string> argv{TCPSIGHT_BINARY};
+    argv.insert(argv.end(), command.begin(), command.end());
+    const auto out = run(argv);
+    const auto label = ::testing::PrintToString(command);
+    EXPECT_EQ(out.find('\x1b'), std::string::npos) << label;
+    EXPECT_EQ(out.find('\0'), std::string::npos) << label;
+    if (command[1].find('x') != std::string::npos) {
+      EXPECT_NE(out.find(escaped_path), std::string::npos) << label << "\n" << out;
+    } else if (command[0] == "ls") { // netstat shows argv[0], which the test cannot set
+      EXPECT_NE(out.find(fmt::format("{}/evil?[2J", holder.pid())), std::string::npos)
+          << label << "\n"
+          << out;
+    }
+  }
+  bool path_seen = false;
+  std::istringstream rows(run({TCPSIGHT_BINARY, "ls", "-xl", "--json"}));
+  for (std::string line; std::getline(rows, line);)
+    path_seen = path_seen || json::parse(line)["path"] == path.string();
+  EXPECT_TRUE(path_seen) << "the exact path, without a trailing NUL";
+  kill(holder.pid(), SIGKILL);
+  close(unix_listener);
+  std::filesystem::remove(path);
 }
 
 } // namespace

@@ -20,8 +20,4 @@ void append_text_row(std::string& out, const Event& event, WallTime time, bool e
 // Local time of day with microseconds: "13:45:02.123456".
 std::string format_time_of_day(WallTime time);
 
-// A command name safe to print on a terminal: bytes outside printable ASCII
-// become '?', as ps shows them.
-std::string printable_comm(std::string_view comm);
-
 } // namespace tcpsight

@@ -1,3 +1,4 @@
+#include "tcpsight/views/printable.hpp"
 #include "tcpsight/views/text_format.hpp"
 
 #include "tcpsight/pipeline/interpret.hpp"
@@ -110,12 +111,6 @@ TEST_F(TextFormat, UnknownStateIsNamed) {
 TEST_F(TextFormat, TimeOfDay) {
   EXPECT_EQ(format_time_of_day(WallTime{test::kSampleRealtimeNs}), "13:45:02.123456");
   EXPECT_EQ(format_time_of_day(WallTime{0}), "00:00:00.000000");
-}
-
-TEST_F(TextFormat, CommControlAndNonAsciiBytesArePrintedAsQuestionMarks) {
-  EXPECT_EQ(printable_comm("nginx: worker"), "nginx: worker");
-  EXPECT_EQ(printable_comm(std::string("a\x1b[2Jb\n\x7f", 8)), "a?[2Jb??");
-  EXPECT_EQ(printable_comm("caf\xc3\xa9"), "caf??");
 }
 
 TEST_F(TextFormat, CommInRowIsPrintable) {
