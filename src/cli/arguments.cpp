@@ -3,8 +3,10 @@
 #include "tcpsight/model/error.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <fmt/core.h>
+#include <optional>
 
 namespace tcpsight::cli {
 namespace {
@@ -22,7 +24,51 @@ const CLI::Validator kRingBufferSize(
     },
     "POWER_OF_TWO");
 
+// Linux numbers processes from 1 to PID_MAX_LIMIT.
+constexpr std::uint64_t kMaxPid = 4'194'304;
+
+std::optional<std::uint64_t> whole_number(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || text.empty())
+    return std::nullopt;
+  return value;
+}
+
+const CLI::Validator kProcessId(
+    [](const std::string& text) -> std::string {
+      const auto pid = whole_number(text);
+      if (!pid || *pid < 1 || *pid > kMaxPid)
+        return fmt::format("'{}' is not a process id (1 to {})", text, kMaxPid);
+      return {};
+    },
+    "PID");
+
+const CLI::Validator kMilliseconds(
+    [](const std::string& text) -> std::string {
+      double value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
+          value < 0)
+        return fmt::format("'{}' is not a number of milliseconds (0 or more, e.g. 2.5)", text);
+      return {};
+    },
+    "MS");
+
 } // namespace
+
+const CLI::Validator kNotEmpty(
+    [](const std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+    "TEXT");
+
+const CLI::Validator kCount(
+    [](const std::string& text) -> std::string {
+      const auto count = whole_number(text);
+      if (!count || *count < 1)
+        return fmt::format("'{}' is not a count (1 or more)", text);
+      return {};
+    },
+    "N");
 
 void FilterArguments::add_to(CLI::App& command) {
   command.add_option("--port", ports, "Local or remote port (repeat or comma-separate)")
@@ -33,8 +79,9 @@ void FilterArguments::add_to(CLI::App& command) {
       ->delimiter(',');
   command.add_flag("-4,--ipv4", ipv4, "IPv4 only");
   command.add_flag("-6,--ipv6", ipv6, "IPv6 only");
-  command.add_option("--pid", pid, "Owning process id")->check(CLI::PositiveNumber);
-  command.add_option("--comm", comm, "Owning command name, exactly (at most 15 bytes)");
+  command.add_option("--pid", pid, "Owning process id")->check(kProcessId);
+  command.add_option("--comm", comm, "Owning command name, exactly (at most 15 bytes)")
+      ->check(kNotEmpty);
   command.add_option("--netns", netns,
                      "Network namespace: inode, or a file such as /run/netns/NAME");
   command.add_option("--cgroup", cgroup, "Owner's cgroup v2: id, or its /sys/fs/cgroup directory");
@@ -69,12 +116,12 @@ void RecordFilterArguments::add_to(CLI::App& command) {
       ->delimiter(',');
   command.add_option("--pid", filter.pids, "Owning process id (repeat or comma-separate)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
-  command.add_option("--comm", filter.comm, "Owning command name, exactly");
+      ->check(kProcessId);
+  command.add_option("--comm", filter.comm, "Owning command name, exactly")->check(kNotEmpty);
   command.add_option("--min-ms", filter.min_ms, "Lasted at least this many ms")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kMilliseconds);
   command.add_option("--max-ms", filter.max_ms, "Lasted at most this many ms")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kMilliseconds);
   command
       .add_option("--outcome", outcomes,
                   "normal_active, normal_passive, simultaneous, reset_sent, reset_received, "
@@ -102,11 +149,14 @@ void add_source_options(CLI::App& command, EventSourceOptions& source) {
       ->check(kRingBufferSize)
       ->capture_default_str();
   command.add_flag("-v,--verbose", source.verbose, "Show libbpf's diagnostics");
-  auto* read = command.add_option("--read", source.read_path,
-                                  "Replay events recorded with `trace --write` (no root needed)");
+  auto* read = command
+                   .add_option("--read", source.read_path,
+                               "Replay events recorded with `trace --write` (no root needed)")
+                   ->check(kNotEmpty);
   command
       .add_option("--write", source.write_path,
                   "Also record every event to this file, for --read later")
+      ->check(kNotEmpty)
       ->excludes(read);
 }
 

@@ -47,6 +47,11 @@ struct RecordFilterArguments {
 // Where events come from and go: --ring-buffer-size, -v, --read, --write.
 void add_source_options(CLI::App& command, EventSourceOptions& source);
 
+// Values that cannot be empty (a file name, a command name), and counts
+// from 1 (a --limit).
+extern const CLI::Validator kNotEmpty;
+extern const CLI::Validator kCount;
+
 // Checks an option's value with a parser that throws tcpsight::Error.
 CLI::Validator parsed_by(std::function<void(const std::string&)> parse, const char* name);
 

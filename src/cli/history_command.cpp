@@ -24,8 +24,9 @@ constexpr std::size_t kTopRemotes = 20;
 
 HistoryStore::Query query_of(const HistoryOptions& options) {
   const auto now = realtime_now_ns();
-  HistoryStore::Query query{
-      .address = options.address, .records = options.records, .limit = options.limit};
+  HistoryStore::Query query{.records = options.records, .limit = options.limit};
+  if (options.address)
+    query.address = history_address(*options.address);
   if (options.since)
     query.since = WallTime{parse_time(*options.since, now)};
   if (options.until)
@@ -74,16 +75,17 @@ public:
       : Subcommand(
             parent.add_subcommand("history", "Query the connections `tcpsight record` kept")) {
     auto& app = *parent.get_subcommand("history");
-    app.add_option("--db", options_.db_path, "Database file (as for record)");
+    app.add_option("--db", options_.db_path, "Database file (as for record)")->check(kNotEmpty);
     app.add_option("--since", options_.since,
                    "Ended at or after: an age (1h, 30m, 7d), a local time (2026-11-24 13:45) "
                    "or @epoch-seconds")
         ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
     app.add_option("--until", options_.until, "Ended at or before (as --since)")
         ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
-    app.add_option("--addr", options_.address, "Local or remote address, e.g. 10.0.0.7");
+    app.add_option("--addr", options_.address, "Local or remote address, e.g. 10.0.0.7")
+        ->check(parsed_by([](const std::string& t) { history_address(t); }, "ADDRESS"));
     records_.add_to(app);
-    app.add_option("--limit", options_.limit, "Only the latest N");
+    app.add_option("--limit", options_.limit, "Only the latest N")->check(kCount);
     app.add_flag("--json", options_.json, "One JSON object per connection");
     app.add_flag("--summary", options_.summary,
                  "Counts per outcome and per remote endpoint instead");

@@ -58,8 +58,13 @@ int main(int argc, char** argv) {
         chosen = subcommand.get();
     chosen->finish_parsing();
   } catch (const CLI::ParseError& e) {
-    const int status = app.exit(e);
-    return status == 0 ? help_or_version_written() : kUsageError;
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) { // --help, --version
+      app.exit(e);
+      return help_or_version_written();
+    }
+    // One line, as for every other error.
+    fmt::print(stderr, "tcpsight: {}; see --help\n", e.what());
+    return kUsageError;
   } catch (const tcpsight::Error& e) {
     fmt::print(stderr, "tcpsight: {}\n", e.what());
     return kUsageError;

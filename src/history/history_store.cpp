@@ -5,7 +5,9 @@
 #include "tcpsight/model/errno_name.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/model/filter.hpp"
+#include "tcpsight/model/ip_address.hpp"
 
+#include <pwd.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -207,7 +209,15 @@ std::string default_history_path() {
   if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
     return fmt::format("{}/tcpsight/history.db", state);
   const char* home = std::getenv("HOME");
-  return fmt::format("{}/.local/state/tcpsight/history.db", home ? home : ".");
+  if (!home || !*home) {
+    // As a login would set it, rather than a path relative to wherever
+    // the command runs.
+    const passwd* account = getpwuid(geteuid());
+    home = account && account->pw_dir && *account->pw_dir == '/' ? account->pw_dir : nullptr;
+  }
+  if (!home)
+    throw Error("no HOME or XDG_STATE_HOME to keep the history in: give --db");
+  return fmt::format("{}/.local/state/tcpsight/history.db", home);
 }
 
 HistoryStore::HistoryStore(const std::string& path, Mode mode)
@@ -498,6 +508,14 @@ std::vector<HistoryStore::Count> HistoryStore::count_by_remote(const Query& quer
                       .connections = static_cast<std::uint64_t>(statement.integer(2)),
                       .failed = static_cast<std::uint64_t>(statement.integer(3))});
   return counts;
+}
+
+std::string history_address(std::string_view text) {
+  const auto address = parse_ip_address(std::string(text));
+  if (!address)
+    throw Error(
+        fmt::format("'{}' is not an IP address (10.0.0.7, ::1; one address, no prefix)", text));
+  return to_string(*address);
 }
 
 } // namespace tcpsight

@@ -4,12 +4,15 @@
 
 #include "tcpsight/model/error.hpp"
 
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+#include <optional>
 
 namespace tcpsight {
 namespace {
@@ -21,12 +24,25 @@ template <typename T> bool contains(const std::vector<T>& values, const T& value
 }
 
 // The inode of a file, or of a directory: how the kernel numbers namespaces
-// and cgroup v2 directories.
-std::uint64_t inode_of(const std::string& path, std::string_view what) {
+// and cgroup v2 directories. The file must be on the filesystem that holds
+// such things (nsfs, cgroup2): any other file's inode would match nothing.
+std::uint64_t inode_of(const std::string& path, std::string_view what, std::string_view example,
+                       decltype(statfs::f_type) filesystem) {
   struct stat status {};
   if (stat(path.c_str(), &status) != 0)
     throw Error(fmt::format("{} '{}' is neither a number nor a file that exists", what, path));
+  struct statfs where {};
+  if (statfs(path.c_str(), &where) != 0 || where.f_type != filesystem)
+    throw Error(fmt::format("'{}' is not a {} ({}, say)", path, what, example));
   return status.st_ino;
+}
+
+// Namespace and cgroup ids are inode numbers: never 0, which the kernel's
+// filters take as "any".
+template <typename Id> Id nonzero_id(std::optional<Id> id, std::string_view what) {
+  if (*id == 0)
+    throw Error(fmt::format("{} 0 does not exist: ids start at 1", what));
+  return *id;
 }
 
 bool matches_ports(const Filter& f, const Event& e) {
@@ -82,14 +98,15 @@ TcpState parse_state(std::string_view text) {
 
 std::uint32_t resolve_netns(const std::string& text) {
   if (auto inode = parse_number<std::uint32_t>(text))
-    return *inode;
-  return static_cast<std::uint32_t>(inode_of(text, "network namespace"));
+    return nonzero_id(inode, "network namespace");
+  return static_cast<std::uint32_t>(
+      inode_of(text, "network namespace", "/run/netns/NAME or /proc/PID/ns/net", NSFS_MAGIC));
 }
 
 std::uint64_t resolve_cgroup(const std::string& text) {
   if (auto id = parse_number<std::uint64_t>(text))
-    return *id;
-  return inode_of(text, "cgroup");
+    return nonzero_id(id, "cgroup");
+  return inode_of(text, "cgroup v2 directory", "/sys/fs/cgroup/system.slice", CGROUP2_SUPER_MAGIC);
 }
 
 } // namespace tcpsight

@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -218,6 +220,55 @@ TEST_F(HistoryCli, ForeignOrDamagedFilesAreRefusedUntouched) {
   EXPECT_EQ(bad_time.wait(), 2);
   EXPECT_NE(bad_time.stderr_text().find("'yesterday' is not a time"), std::string::npos)
       << bad_time.stderr_text();
+}
+
+// Values that make no sense are usage errors on one line, before anything
+// is opened or created.
+TEST_F(HistoryCli, BadValuesAreUsageErrors) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--addr", "abc"},
+                                              {"--addr", "10.0.0.1/8"},
+                                              {"--min-ms", "nan"},
+                                              {"--max-ms", "-1"},
+                                              {"--limit", "-1"},
+                                              {"--limit", "0"},
+                                              {"--pid", "0"},
+                                              {"--comm", ""},
+                                              {"--db", ""}}) {
+    std::vector<std::string> argv{TCPSIGHT_BINARY, "history"};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    ChildProcess child(argv);
+    const auto label = bad[0] + " " + bad[1];
+    EXPECT_EQ(child.wait(), 2) << label;
+    const auto error = child.stderr_text();
+    EXPECT_EQ(error.rfind("tcpsight: " + bad[0], 0), 0u) << label << ": " << error;
+    EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
+  }
+  ChildProcess no_db({TCPSIGHT_BINARY, "record", "--db", ""});
+  EXPECT_EQ(no_db.wait(), 2) << no_db.stderr_text();
+}
+
+// Without HOME, an unprivileged user's history is still in their home (from
+// the password database), not in whatever directory the command ran.
+TEST_F(HistoryCli, WithoutHomeTheDefaultIsStillInTheHome) {
+  if (getuid() != 0) {
+    if (test::running_in_ci())
+      FAIL() << "CI=true and this test needs root, to be another user";
+    GTEST_SKIP() << "needs root, to be another user";
+  }
+  ChildProcess nobody(
+      {"/usr/bin/env", "-u", "HOME", "-u", "XDG_STATE_HOME", TCPSIGHT_BINARY, "history"}, [] {
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+          _exit(125);
+        if (chdir("/tmp") != 0)
+          _exit(125);
+      });
+  EXPECT_EQ(nobody.wait(), 1) << nobody.stderr_text();
+  const passwd* account = getpwuid(65534); // its home is /nonexistent on Debian
+  ASSERT_NE(account, nullptr);
+  EXPECT_EQ(nobody.stderr_text(),
+            fmt::format("tcpsight: no history at {}/.local/state/tcpsight/history.db: `tcpsight "
+                        "record` writes it\n",
+                        account->pw_dir));
 }
 
 // A second recorder on the same history is refused while the first runs.

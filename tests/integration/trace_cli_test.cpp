@@ -156,7 +156,16 @@ TEST(TraceCli, FilterValuesAreCheckedBeforeTracing) {
                                               {"--dport", "http"},
                                               {"--state", "OPEN"},
                                               {"--comm", "a-name-that-is-too-long"},
-                                              {"--netns", "/no/such/ns"}}) {
+                                              {"--netns", "/no/such/ns"},
+                                              {"--netns", "0"},
+                                              {"--netns", "/etc/passwd"},
+                                              {"--cgroup", "0"},
+                                              {"--cgroup", "/etc"},
+                                              {"--comm", ""},
+                                              {"--pid", "0"},
+                                              {"--read", ""},
+                                              {"--write", ""},
+                                              {"--no-such-flag", "x"}}) {
     std::vector<std::string> argv{TCPSIGHT_BINARY, "trace"};
     argv.insert(argv.end(), bad.begin(), bad.end());
     ChildProcess child(argv);

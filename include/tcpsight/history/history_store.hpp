@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -88,5 +89,9 @@ private:
 // The path used without --db: /var/lib/tcpsight/history.db for root, else
 // $XDG_STATE_HOME/tcpsight/history.db (~/.local/state/tcpsight/history.db).
 std::string default_history_path();
+
+// An address as the history keeps it (10.0.0.7, ::1), from one as a user
+// typed it (::0001, say). Throws tcpsight::Error for anything else.
+std::string history_address(std::string_view text);
 
 } // namespace tcpsight

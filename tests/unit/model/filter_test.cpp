@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace tcpsight {
 namespace {
 
@@ -76,6 +78,13 @@ TEST(Filter, ResolveNamespacesAndCgroups) {
   EXPECT_THROW(resolve_netns("/no/such/namespace"), Error);
   EXPECT_EQ(resolve_cgroup("123"), 123u);
   EXPECT_THROW(resolve_cgroup("/no/such/cgroup"), Error);
+  // Ids are inode numbers, never 0; files must be what they claim.
+  EXPECT_THROW(resolve_netns("0"), Error);
+  EXPECT_THROW(resolve_cgroup("0"), Error);
+  EXPECT_THROW(resolve_netns("/etc/passwd"), Error);
+  EXPECT_THROW(resolve_cgroup("/etc"), Error);
+  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers"))
+    EXPECT_GT(resolve_cgroup("/sys/fs/cgroup"), 0u);
 }
 
 } // namespace
