@@ -16,6 +16,10 @@ constexpr std::uint32_t kEventRecord = 1;
 constexpr std::uint32_t kLostRecord = 2;
 // No record is near this big: a size beyond it means a corrupt file.
 constexpr std::uint32_t kMaxRecordSize = 1 << 16;
+// Times past this (nanoseconds, some 146 years) are not a machine's: the
+// clock offset and an event's monotonic time must each be below it, so
+// that their sum, a wall-clock time, stays a valid one.
+constexpr std::uint64_t kMaxTimeNs = std::uint64_t{1} << 62;
 
 struct FileHeader {
   std::array<char, 8> magic = kMagic;
@@ -102,10 +106,17 @@ EventFileReader::EventFileReader(const std::string& path)
   if (header.format_version != kEventFileFormatVersion ||
       header.event_version != event_record_version() || header.event_size != event_record_size()) {
     std::fclose(file_);
-    throw Error(fmt::format("{} holds events of layout version {} (file format {}); this "
-                            "tcpsight reads layout version {} (file format {})",
-                            path, header.event_version, header.format_version,
-                            event_record_version(), kEventFileFormatVersion));
+    throw Error(fmt::format("{} holds events of layout version {}, {} bytes each (file format "
+                            "{}); this tcpsight reads layout version {}, {} bytes each (file "
+                            "format {})",
+                            path, header.event_version, header.event_size, header.format_version,
+                            event_record_version(), event_record_size(), kEventFileFormatVersion));
+  }
+  if (header.realtime_minus_monotonic_ns < 0 ||
+      static_cast<std::uint64_t>(header.realtime_minus_monotonic_ns) >= kMaxTimeNs) {
+    std::fclose(file_);
+    throw Error(fmt::format("{} is corrupt (its clock offset, {} ns, is no machine's)", path,
+                            header.realtime_minus_monotonic_ns));
   }
   clock_ = WallClock(header.realtime_minus_monotonic_ns);
   event_size_ = header.event_size;
@@ -143,7 +154,10 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
       auto decoded = decode_event(payload);
       if (auto* error = std::get_if<DecodeError>(&decoded))
         throw corrupt(fmt::format("corrupt ({})", error->message));
-      on_event(std::get<Event>(decoded));
+      const auto& event = std::get<Event>(decoded);
+      if (event.ts_ns >= kMaxTimeNs)
+        throw corrupt(fmt::format("corrupt (an event at {} ns, no machine's time)", event.ts_ns));
+      on_event(event);
     }
     ++records;
   }

@@ -7,6 +7,7 @@
 #include "tcpsight/session/stop_signals.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <fmt/format.h>
 #include <optional>
@@ -72,7 +73,8 @@ private:
           }
         },
         [&](std::uint64_t count) {
-          lost_ += count;
+          // Counts from a file: added without wrapping, however large.
+          lost_ = count > UINT64_MAX - lost_ ? UINT64_MAX : lost_ + count;
           hooks.lost(count);
         });
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <unistd.h>
 
@@ -100,6 +101,39 @@ TEST_F(EventFileTest, OtherLayoutVersionIsRefused) {
   }
   EXPECT_NE(read_error().find("holds events of layout version 2"), std::string::npos)
       << read_error();
+}
+
+// The same version with another size says how they differ.
+TEST_F(EventFileTest, OtherEventSizeIsNamed) {
+  write_sample();
+  {
+    std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(16); // the event size
+    const std::uint32_t size = 4096;
+    file.write(reinterpret_cast<const char*>(&size), sizeof size);
+  }
+  EXPECT_NE(
+      read_error().find(fmt::format("layout version {}, 4096 bytes each", event_record_version())),
+      std::string::npos)
+      << read_error();
+}
+
+// A clock offset or an event time no machine has would print an invalid
+// time: the file is called corrupt instead.
+TEST_F(EventFileTest, TimesNoMachineHasAreCorrupt) {
+  {
+    EventFileWriter writer(path_, WallClock(-5));
+    writer.event(events_[0]);
+  }
+  EXPECT_NE(read_error().find("its clock offset, -5 ns, is no machine's"), std::string::npos)
+      << read_error();
+  {
+    auto far = events_[0];
+    far.ts_ns = UINT64_MAX - 1;
+    EventFileWriter writer(path_, WallClock(1234));
+    writer.event(far);
+  }
+  EXPECT_NE(read_error().find("no machine's time"), std::string::npos) << read_error();
 }
 
 TEST_F(EventFileTest, CorruptRecordHeader) {

@@ -4,6 +4,10 @@
 #include "collecting_output.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
 #include <gtest/gtest.h>
 
 namespace tcpsight {
@@ -46,6 +50,26 @@ TEST(ReplaySource, StopsWhenTheCommandSaysSo) {
                          .after_batch = [](std::uint64_t) { return false; }});
   EXPECT_GT(arrived, 0u);
   EXPECT_LT(arrived, events_in_recording());
+}
+
+// Lost counts from a crafted file add up without wrapping around.
+TEST(ReplaySource, LostCountsDoNotWrap) {
+  const auto path =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-lost-{}.events", getpid());
+  {
+    EventFileWriter writer(path.string(), WallClock(1234));
+    writer.lost_events(UINT64_MAX);
+    writer.lost_events(5);
+  }
+  auto source = EventSource::open({.read_path = path.string()});
+  test::CollectingOutput output;
+  EventPipeline pipeline({}, output);
+  source->run(pipeline,
+              {.lost = [](std::uint64_t) {}, .after_batch = [](std::uint64_t) { return true; }});
+  EXPECT_NE(source->summary().find(fmt::format("{} lost when it was recorded", UINT64_MAX)),
+            std::string::npos)
+      << source->summary();
+  std::filesystem::remove(path);
 }
 
 } // namespace
