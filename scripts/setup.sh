@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config     # C++20 toolchain and build
   clang bpftool libbpf-dev             # BPF programs and their skeletons
+  libclang-rt-14-dev                   # libFuzzer and the sanitizers, for tests/fuzz
   libelf-dev zlib1g-dev                # what libbpf links against
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libmnl-dev                           # netlink sock_diag for socket snapshots

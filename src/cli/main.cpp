@@ -1,6 +1,7 @@
 // tcpsight: TCP connection events from the kernel, and a modern netstat.
 #include "subcommand.hpp"
 
+#include "tcpsight/kernel/libbpf_diagnostics.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/standard_fds.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -45,6 +46,7 @@ int help_or_version_written() {
 int main(int argc, char** argv) {
   tcpsight::occupy_closed_standard_fds();
   tcpsight::ignore_sigpipe();
+  tcpsight::show_libbpf_diagnostics(false);
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
   app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
   app.require_subcommand(1);

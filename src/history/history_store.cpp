@@ -1,4 +1,5 @@
 #include "tcpsight/history/history_store.hpp"
+#include "tcpsight/history/path_text.hpp"
 
 #include "history/sql_where.hpp"
 #include "model/parse_number.hpp"
@@ -85,36 +86,6 @@ constexpr const char* kConnectionColumns =
 
 using detail::SqlValue;
 using detail::SqlWhere;
-
-// "SYN_SENT:52000 ESTABLISHED:12100000 TIME_WAIT": states and nanoseconds.
-std::string encode_path(const std::vector<StateStep>& path) {
-  std::string text;
-  for (const auto& step : path) {
-    if (!text.empty())
-      text += ' ';
-    text += tcp_state_name(step.state);
-    if (step.ns)
-      fmt::format_to(std::back_inserter(text), ":{}", *step.ns);
-  }
-  return text;
-}
-
-// Throws tcpsight::Error for text no tcpsight wrote.
-std::vector<StateStep> decode_path(const std::string& text) {
-  std::vector<StateStep> path;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) {
-    const auto colon = word.find(':');
-    StateStep step{.state = parse_state(word.substr(0, colon))};
-    if (colon != std::string::npos) {
-      step.ns = detail::parse_number<std::uint64_t>(word.substr(colon + 1), 10);
-      if (!step.ns)
-        throw Error(fmt::format("a connection's path '{}' is damaged", text));
-    }
-    path.push_back(step);
-  }
-  return path;
-}
 
 IpAddress parse_address(const std::string& text, int family) {
   return parse_ip_address(text).value_or(

@@ -16,6 +16,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <memory>
+#include <span>
 
 namespace tcpsight {
 namespace {
@@ -27,6 +28,31 @@ struct SocketCloser {
 // A netlink message handler for mnl_cb_run: data points to the visitor of
 // the dump.
 using MessageParser = int (*)(const nlmsghdr* message, void* data);
+
+// Whether every message of a netlink answer lies within it. libmnl's own
+// check compares a length as a signed int, so a message claiming 2 GiB or
+// more would pass it and be read past the end of the buffer.
+bool messages_fit(std::span<const char> answer) {
+  std::size_t at = 0;
+  while (answer.size() - at >= sizeof(nlmsghdr)) {
+    nlmsghdr header;
+    std::memcpy(&header, answer.data() + at, sizeof header);
+    if (header.nlmsg_len < sizeof(nlmsghdr) || header.nlmsg_len > answer.size() - at)
+      return false;
+    at += std::min<std::size_t>(NLMSG_ALIGN(header.nlmsg_len), answer.size() - at);
+  }
+  return true;
+}
+
+// Hands each message of one read of an answer to parse: MNL_CB_STOP at the
+// end of the dump, MNL_CB_ERROR for an answer that does not hold together.
+int run_parser(std::span<const char> answer, std::uint32_t sequence, std::uint32_t port,
+               MessageParser parse, const SocketVisitor& visit) {
+  if (!messages_fit(answer))
+    return MNL_CB_ERROR;
+  return mnl_cb_run(answer.data(), answer.size(), sequence, port, parse,
+                    const_cast<SocketVisitor*>(&visit));
+}
 
 // Sends one SOCK_DIAG_BY_FAMILY dump request whose family-specific part is
 // request_body, and hands every answer to parse. what names the dump in errors.
@@ -54,15 +80,14 @@ void sock_diag_dump(const Request& request_body, MessageParser parse, const Sock
     throw fail("sending the request");
 
   const auto port = mnl_socket_get_portid(netlink.get());
-  auto* context = const_cast<SocketVisitor*>(&visit);
   for (;;) {
     const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
     if (received < 0 && errno == EINTR)
       continue; // a signal (Ctrl-C, say) is for the caller's loop, not a failure
     if (received < 0)
       throw fail("receiving");
-    const int status = mnl_cb_run(buffer.data(), static_cast<std::size_t>(received), sequence, port,
-                                  parse, context);
+    const int status = run_parser({buffer.data(), static_cast<std::size_t>(received)}, sequence,
+                                  port, parse, visit);
     if (status == MNL_CB_STOP)
       return;
     if (status < 0)
@@ -219,6 +244,14 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family, b
   std::vector<SocketRow> rows;
   inet_diag_visit(protocol, family, tcp_info, [&](const SocketRow& row) { rows.push_back(row); });
   return rows;
+}
+
+int parse_sock_diag_answer(std::span<const char> answer, Protocol protocol,
+                           const SocketVisitor& visit) {
+  const MessageParser parse = protocol == Protocol::Unix  ? parse_unix_message
+                              : protocol == Protocol::Udp ? parse_inet_message<IPPROTO_UDP>
+                                                          : parse_inet_message<IPPROTO_TCP>;
+  return run_parser(answer, 0, 0, parse, visit);
 }
 
 void unix_diag_visit(const SocketVisitor& visit) {

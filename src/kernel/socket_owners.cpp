@@ -147,6 +147,10 @@ SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
       const auto& fd = *fds;
       char link[64];
       const auto length = readlink(fd.path().c_str(), link, sizeof link);
+      // Reading another user's fd links takes ptrace access (CAP_SYS_PTRACE),
+      // not only the directory's permission (CAP_DAC_OVERRIDE).
+      if (length < 0 && errno == EACCES)
+        owners.partial = true;
       std::uint64_t inode = 0;
       if (length <= 0 || !socket_inode({link, static_cast<std::size_t>(length)}, inode))
         continue;

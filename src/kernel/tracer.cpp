@@ -1,6 +1,7 @@
 #include "tcpsight/kernel/tracer.hpp"
 
 #include "tcpsight/kernel/decode.hpp"
+#include "tcpsight/kernel/libbpf_diagnostics.hpp"
 #include "tcpsight/model/error.hpp"
 
 #include <linux/types.h>
@@ -12,7 +13,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
@@ -27,14 +27,6 @@ namespace tcpsight {
 namespace {
 
 std::string errno_text(int error) { return std::strerror(error < 0 ? -error : error); }
-
-// Every failure here becomes one tcpsight::Error, so libbpf's own lines are
-// shown only when asked for.
-int silent_libbpf_print(libbpf_print_level, const char*, va_list) { return 0; }
-
-int stderr_libbpf_print(libbpf_print_level, const char* format, va_list args) {
-  return std::vfprintf(stderr, format, args);
-}
 
 struct SkeletonDeleter {
   void operator()(tcpsight_bpf* skeleton) const { tcpsight_bpf::destroy(skeleton); }
@@ -299,7 +291,7 @@ Tracer::Tracer(const TracerOptions& options, Handler handler, RecordTap tap)
                            "record or filter by state");
   impl_->handler = std::move(handler);
   impl_->tap = std::move(tap);
-  libbpf_set_print(options.libbpf_diagnostics ? stderr_libbpf_print : silent_libbpf_print);
+  show_libbpf_diagnostics(options.libbpf_diagnostics);
   impl_->skeleton = Loader(options, impl_->notices).load();
 
   if (int err = tcpsight_bpf::attach(impl_->skeleton.get()))

@@ -53,11 +53,13 @@ std::uint64_t parse_duration(std::string_view text) {
   return *number * seconds_per_unit * 1'000'000'000;
 }
 
+// Seconds since 1970 that fit in nanoseconds since 1970: up to 2262.
+constexpr std::uint64_t kLatestSecond = INT64_MAX / 1'000'000'000;
+
 std::int64_t parse_time(std::string_view text, std::int64_t now_ns) {
   if (!text.empty() && text.front() == '@') {
     const auto seconds = parse_number<std::uint64_t>(text.substr(1), 10);
-    constexpr std::uint64_t kLatest = INT64_MAX / 1'000'000'000; // year 2262
-    if (!seconds || *seconds > kLatest)
+    if (!seconds || *seconds > kLatestSecond)
       throw Error(fmt::format("'{}' is not a time: @ takes seconds since 1970", text));
     return static_cast<std::int64_t>(*seconds) * 1'000'000'000;
   }
@@ -78,10 +80,17 @@ std::int64_t parse_time(std::string_view text, std::int64_t now_ns) {
     if (!end || *end != '\0')
       throw Error(
           fmt::format("'{}' is not a time (2026-11-24, 2026-11-24 13:45, 1h, @1700000000)", text));
-    return static_cast<std::int64_t>(std::mktime(&parts)) * 1'000'000'000;
+    const auto seconds = std::mktime(&parts);
+    if (seconds < 0 || static_cast<std::uint64_t>(seconds) > kLatestSecond)
+      throw Error(fmt::format("'{}' is not a time between 1970 and 2262", text));
+    return static_cast<std::int64_t>(seconds) * 1'000'000'000;
   }
   try {
-    return now_ns - static_cast<std::int64_t>(parse_duration(text));
+    // An age older than 1970 reaches back to 1970.
+    const auto age = parse_duration(text);
+    return now_ns > 0 && age < static_cast<std::uint64_t>(now_ns)
+               ? now_ns - static_cast<std::int64_t>(age)
+               : 0;
   } catch (const Error&) {
     throw Error(fmt::format("'{}' is not a time (an age such as 1h or 7d, 2026-11-24 13:45, "
                             "@1700000000)",

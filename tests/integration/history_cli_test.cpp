@@ -6,6 +6,7 @@
 #include "privileges.hpp"
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "world_executable.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -293,7 +294,8 @@ TEST_F(HistoryCli, OthersAreToldTheyMayNotRead) {
     GTEST_SKIP() << "needs root, to be another user";
   }
   { HistoryStore store(db_, HistoryStore::Mode::ReadWrite); }
-  ChildProcess nobody({TCPSIGHT_BINARY, "history", "--db", db_}, [] {
+  test::WorldExecutableCopy binary;
+  ChildProcess nobody({binary.path(), "history", "--db", db_}, [] {
     if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
       _exit(125);
   });

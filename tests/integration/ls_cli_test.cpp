@@ -7,6 +7,7 @@
 #include "tcpsight/kernel/proc_net.hpp"
 #include "tcpsight/kernel/sock_diag.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "world_executable.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -366,6 +368,40 @@ TEST(LsCli, OtherUsersTextIsEscaped) {
   kill(holder.pid(), SIGKILL);
   close(unix_listener);
   std::filesystem::remove(path);
+}
+
+// Without every privilege: a user who may open other users' fd directories
+// (CAP_DAC_OVERRIDE) but not read their links (CAP_SYS_PTRACE) is told the
+// owners are partial; one who may not load BPF gets one line, not libbpf's.
+TEST(LsCli, WithoutPrivilegesItSaysWhatIsMissing) {
+  if (getuid() != 0) {
+    if (test::running_in_ci())
+      FAIL() << "CI=true and this test needs root, to be another user";
+    GTEST_SKIP() << "needs root, to be another user";
+  }
+  test::WorldExecutableCopy binary;
+  const auto as_nobody = [&](const std::vector<std::string>& capabilities,
+                             const std::vector<std::string>& arguments) {
+    std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                  "--clear-groups"};
+    argv.insert(argv.end(), capabilities.begin(), capabilities.end());
+    argv.push_back(binary.path());
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return std::make_unique<ChildProcess>(argv);
+  };
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4); // a socket root holds
+  auto partial =
+      as_nobody({"--inh-caps=+dac_override", "--ambient-caps=+dac_override"}, {"ls", "-tp"});
+  EXPECT_EQ(partial->wait(), 0) << partial->stderr_text();
+  EXPECT_NE(partial->stderr_text().find("some processes could not be read"), std::string::npos)
+      << partial->stderr_text();
+
+  auto no_bpf = as_nobody({}, {"ls", "-t", "--source", "bpf"});
+  EXPECT_EQ(no_bpf->wait(), 1);
+  const auto error = no_bpf->stderr_text();
+  EXPECT_EQ(error.rfind("tcpsight: ", 0), 0u) << error;
+  EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
+  EXPECT_EQ(error.find("libbpf"), std::string::npos) << error;
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "world_executable.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -215,25 +216,6 @@ TEST(TraceCli, AClosedStdoutIsReportedAndTheRecordingKeptApart) {
   std::filesystem::remove(recording);
 }
 
-// A copy of the binary any user may run, wherever the build tree is.
-class WorldExecutableCopy {
-public:
-  WorldExecutableCopy() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tcpsight-bin-XXXXXX").string();
-    directory_ = mkdtemp(pattern.data());
-    path_ = directory_ / "tcpsight";
-    std::filesystem::copy_file(TCPSIGHT_BINARY, path_);
-    std::filesystem::permissions(directory_, std::filesystem::perms(0755));
-    std::filesystem::permissions(path_, std::filesystem::perms(0755));
-  }
-  ~WorldExecutableCopy() { std::filesystem::remove_all(directory_); }
-  std::string path() const { return path_.string(); }
-
-private:
-  std::filesystem::path directory_;
-  std::filesystem::path path_;
-};
-
 TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {
   if (getuid() != 0) {
     ChildProcess unprivileged({TCPSIGHT_BINARY, "trace"});
@@ -243,7 +225,7 @@ TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {
               "as root, e.g. with sudo\n");
     return;
   }
-  WorldExecutableCopy binary;
+  test::WorldExecutableCopy binary;
   ChildProcess nobody({binary.path(), "trace"}, [] {
     if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
       _exit(125);

@@ -2,6 +2,7 @@
 
 #include "tcpsight/model/socket_row.hpp"
 
+#include <span>
 #include <vector>
 
 namespace tcpsight {
@@ -26,5 +27,12 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
 // Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
 // The kernel does not report reference counts here: those are in /proc/net/unix.
 void unix_diag_visit(const SocketVisitor& visit);
+
+// One read of a dump's answer, as the dumps above parse it: the rows of
+// protocol's sockets (Tcp, Udp or Unix) go to visit. Returns libmnl's
+// status (MNL_CB_STOP at the end of the dump, -1 for a malformed message).
+// The kernel is trusted no further than this: for tests and fuzzing.
+int parse_sock_diag_answer(std::span<const char> answer, Protocol protocol,
+                           const SocketVisitor& visit);
 
 } // namespace tcpsight

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,15 +28,9 @@ public:
   // keeps the names it was first added with.
   void add(std::uint64_t inode, const ProcessRef& process);
 
+  class Holders;
   // The processes holding inode, in the order they were first added.
-  auto holders(std::uint64_t inode) const {
-    sort_if_needed();
-    const auto [first, last] = std::ranges::equal_range(holdings_, inode, {}, &Holding::inode);
-    return std::ranges::subrange(first, last) |
-           std::views::transform([this](const Holding& holding) -> const ProcessRef& {
-             return processes_[holding.process];
-           });
-  }
+  Holders holders(std::uint64_t inode) const;
 
   // Every socket inode with at least one holder, ascending.
   std::vector<std::uint64_t> inodes() const;
@@ -57,6 +50,54 @@ private:
   mutable std::vector<Holding> holdings_;
   mutable bool sorted_ = true;
 };
+
+// A view of the processes holding one socket, valid while the owners are
+// unchanged: iterate over it, or ask empty() and front().
+class SocketOwners::Holders {
+public:
+  using Holding = SocketOwners::Holding;
+  using Span = std::vector<Holding>::const_iterator;
+
+  class Iterator {
+  public:
+    Iterator(const SocketOwners& owners, Span at) : owners_(&owners), at_(at) {}
+    const ProcessRef& operator*() const { return owners_->processes_[at_->process]; }
+    Iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return at_ == other.at_; }
+
+  private:
+    const SocketOwners* owners_;
+    Span at_;
+  };
+
+  Holders(const SocketOwners& owners, Span first, Span last)
+      : owners_(owners), first_(first), last_(last) {}
+  Iterator begin() const { return {owners_, first_}; }
+  Iterator end() const { return {owners_, last_}; }
+  bool empty() const { return first_ == last_; }
+  const ProcessRef& front() const { return *begin(); }
+
+private:
+  const SocketOwners& owners_;
+  Span first_, last_;
+};
+
+inline SocketOwners::Holders SocketOwners::holders(std::uint64_t inode) const {
+  sort_if_needed();
+  struct ByInode {
+    bool operator()(const Holding& holding, std::uint64_t inode) const {
+      return holding.inode < inode;
+    }
+    bool operator()(std::uint64_t inode, const Holding& holding) const {
+      return inode < holding.inode;
+    }
+  };
+  const auto [first, last] = std::equal_range(holdings_.begin(), holdings_.end(), inode, ByInode{});
+  return {*this, first, last};
+}
 
 // From the /proc/PID/fd links.
 SocketOwners scan_socket_owners(const std::filesystem::path& proc = "/proc");
