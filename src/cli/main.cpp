@@ -33,7 +33,8 @@ std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App
 // --help and --version, which CLI11 writes to std::cout: a failed write is
 // an error, as for every other output.
 int help_or_version_written() {
-  if (std::cout.flush())
+  // A reader that went away (`tcpsight --help | head`) ends it quietly.
+  if (std::cout.flush() || errno == EPIPE)
     return 0;
   // errno is the failed write's: nothing else ran since.
   fmt::print(stderr, "tcpsight: writing the output failed: {}\n",

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 #include <vector>
 
@@ -74,6 +75,8 @@ int run_top(const TopOptions& options) {
   bool quit = false;
   std::uint64_t events_clock = 0;
   install_stop_signals();
+  // Signals whose default would end top at once, the terminal left raw.
+  also_stop_on({SIGUSR1, SIGUSR2, SIGALRM});
   source->run(pipeline, {.lost = [&](std::uint64_t count) { model.lost_events(count); },
                          .after_batch =
                              [&](std::uint64_t now) {
@@ -83,7 +86,7 @@ int run_top(const TopOptions& options) {
                              }});
   // A replay has ended: the screen stays, its clock running on, until q.
   const auto replay_ended = monotonic_now_ns();
-  while (!quit && !source->live()) {
+  while (!quit && !source->live() && !stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     quit = !interact(events_clock + (monotonic_now_ns() - replay_ended));
   }

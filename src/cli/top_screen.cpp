@@ -1,5 +1,6 @@
 #include "top_screen.hpp"
 
+#include "tcpsight/views/printable.hpp"
 #include "tcpsight/views/text_format.hpp"
 #include "tcpsight/views/top_table.hpp"
 
@@ -31,8 +32,7 @@ void restore_terminal() {
   }
 }
 
-// A crash, or a signal that ends the process without a handler of its own,
-// must not leave the terminal in raw mode without an echo.
+// A crash must not leave the terminal in raw mode without an echo.
 void on_fatal_signal(int signal) {
   restore_terminal();
   std::signal(signal, SIG_DFL);
@@ -57,8 +57,7 @@ std::string fit(std::string text, int width) {
   if (width <= 0)
     return text;
   const auto size = static_cast<std::size_t>(width);
-  if (text.size() >= size)
-    text.resize(size - 1);
+  cut_to(text, size - 1);
   text.resize(size, ' ');
   return text;
 }
@@ -88,7 +87,7 @@ TopScreen::TopScreen() {
     init_pair(kClosed, COLOR_BLACK, COLOR_RED);
     init_pair(kTitle, COLOR_BLACK, COLOR_CYAN);
   }
-  for (const int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGUSR1, SIGUSR2, SIGALRM})
+  for (const int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
     std::signal(signal, on_fatal_signal);
   std::set_terminate([] {
     restore_terminal();

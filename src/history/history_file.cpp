@@ -22,21 +22,42 @@ constexpr mode_t kPrivateDirectory = 0700;
 std::string error_text(int error) { return std::strerror(error); }
 
 // Creates the missing directories above path, each private. Those that
-// exist are left as they are: they may be shared (/var/lib, a home).
+// exist, or that another process creates meanwhile, are left as they are:
+// they may be shared (/var/lib, a home).
 void create_private_directories(const std::filesystem::path& directory) {
-  if (directory.empty() || std::filesystem::exists(directory))
-    return;
+  std::error_code error;
+  if (directory.empty() || std::filesystem::exists(directory, error) || error)
+    return; // a directory that cannot be looked at: open() says why
   create_private_directories(directory.parent_path());
-  if (mkdir(directory.c_str(), kPrivateDirectory) != 0 && errno != EEXIST)
+  if (mkdir(directory.c_str(), kPrivateDirectory) == 0)
+    chmod(directory.c_str(), kPrivateDirectory); // whatever the umask took away
+  else if (errno != EEXIST)
     throw Error(fmt::format("cannot create {}: {}", directory.string(), error_text(errno)));
-  chmod(directory.c_str(), kPrivateDirectory); // whatever the umask took away
 }
 
-// Narrows the file at path to its owner, if it exists and is wider.
-void keep_private(const std::string& path) {
+// A regular file, not a FIFO, a device or a directory.
+bool is_regular(int fd) {
   struct stat status {};
-  if (stat(path.c_str(), &status) == 0 && (status.st_mode & 077) != 0)
-    chmod(path.c_str(), status.st_mode & 0700);
+  return fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+}
+
+// Narrows an open file this user owns to its owner, if it is wider.
+void keep_private(int fd) {
+  struct stat status {};
+  if (fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == geteuid() &&
+      (status.st_mode & 077) != 0)
+    fchmod(fd, status.st_mode & 0700);
+}
+
+// The same for SQLite's -wal or -shm file beside the database, if there is
+// one: opened without following a link, which someone who may write in the
+// directory could plant to have another file's permissions changed.
+void keep_companion_private(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  keep_private(fd);
+  close(fd);
 }
 
 } // namespace
@@ -52,12 +73,26 @@ HistoryFile::HistoryFile(const std::string& path, Access access) : path_(path) {
     close(fd_);
     throw;
   }
+  if (access == Access::Read) {
+    // A reader has no lock to hold; closing this descriptor later, while
+    // SQLite has the file open, would drop SQLite's own locks on it.
+    close(fd_);
+    fd_ = -1;
+    return;
+  }
+  keep_private(fd_);
+  for (const char* suffix : {"-wal", "-shm"})
+    keep_companion_private(path_ + suffix);
 }
 
-HistoryFile::~HistoryFile() { close(fd_); }
+HistoryFile::~HistoryFile() {
+  if (fd_ >= 0)
+    close(fd_);
+}
 
 void HistoryFile::open_for_reading() {
-  fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  // Without blocking on a FIFO: it is refused below like anything else.
+  fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd_ < 0 && errno == ENOENT)
     throw Error(fmt::format("no history at {}: `tcpsight record` writes it", path_));
   if (fd_ < 0)
@@ -70,7 +105,7 @@ void HistoryFile::open_for_writing() {
   if (fd_ >= 0)
     fchmod(fd_, kPrivateFile); // whatever the umask took away
   else if (errno == EEXIST)
-    fd_ = open(path_.c_str(), O_RDWR | O_CLOEXEC);
+    fd_ = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd_ < 0)
     throw Error(fmt::format("cannot open {}: {}", path_, error_text(errno)));
   // The lock goes with the descriptor, which stays open until the store is
@@ -84,12 +119,15 @@ void HistoryFile::open_for_writing() {
                               path_));
     throw Error(fmt::format("cannot lock {}: {}", path_, error_text(error)));
   }
-  for (const char* suffix : {"", "-wal", "-shm"})
-    keep_private(path_ + suffix);
 }
 
-// Before SQLite touches it: anything else is left alone.
+// Before SQLite touches it, and before its permissions are: anything else
+// is left alone.
 void HistoryFile::check_is_sqlite() {
+  if (!is_regular(fd_))
+    throw Error(fmt::format("{} is not a tcpsight history (not a regular file); it is left "
+                            "untouched: give another --db",
+                            path_));
   std::array<char, 16> header{};
   const auto size = pread(fd_, header.data(), header.size(), 0);
   if (size < 0)

@@ -39,10 +39,21 @@ struct RecordHeader {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// Wall-clock time minus monotonic time, as a machine can have it: from 0
+// (the clock at 1970 at boot) to kMaxTimeNs.
+bool is_machine_clock_offset(std::int64_t offset_ns) {
+  return offset_ns >= 0 && static_cast<std::uint64_t>(offset_ns) < kMaxTimeNs;
+}
+
 } // namespace
 
-EventFileWriter::EventFileWriter(const std::string& path, WallClock clock)
-    : path_(path), file_(std::fopen(path.c_str(), "wbe")) {
+EventFileWriter::EventFileWriter(const std::string& path, WallClock clock) : path_(path) {
+  // Checked before the file is created, as the reader checks it.
+  if (!is_machine_clock_offset(clock.realtime_minus_monotonic_ns()))
+    throw Error(fmt::format("the wall clock is {} ns behind the time since boot: a recording "
+                            "made now could not be replayed; set the clock",
+                            -clock.realtime_minus_monotonic_ns()));
+  file_ = std::fopen(path.c_str(), "wbe");
   if (!file_)
     throw Error(fmt::format("cannot create {}: {}", path, errno_text()));
   FileHeader header;
@@ -112,8 +123,7 @@ EventFileReader::EventFileReader(const std::string& path)
                             path, header.event_version, header.event_size, header.format_version,
                             event_record_version(), event_record_size(), kEventFileFormatVersion));
   }
-  if (header.realtime_minus_monotonic_ns < 0 ||
-      static_cast<std::uint64_t>(header.realtime_minus_monotonic_ns) >= kMaxTimeNs) {
+  if (!is_machine_clock_offset(header.realtime_minus_monotonic_ns)) {
     std::fclose(file_);
     throw Error(fmt::format("{} is corrupt (its clock offset, {} ns, is no machine's)", path,
                             header.realtime_minus_monotonic_ns));

@@ -48,8 +48,10 @@ bool messages_fit(std::span<const char> answer) {
 // end of the dump, MNL_CB_ERROR for an answer that does not hold together.
 int run_parser(std::span<const char> answer, std::uint32_t sequence, std::uint32_t port,
                MessageParser parse, const SocketVisitor& visit) {
-  if (!messages_fit(answer))
+  if (!messages_fit(answer)) {
+    errno = EBADMSG; // for the caller's message
     return MNL_CB_ERROR;
+  }
   return mnl_cb_run(answer.data(), answer.size(), sequence, port, parse,
                     const_cast<SocketVisitor*>(&visit));
 }

@@ -10,18 +10,37 @@ volatile std::sig_atomic_t stop_flag = 0;
 
 void request_stop(int) { stop_flag = 1; }
 
-} // namespace
-
-void install_stop_signals() {
+void stop_on(int signal) {
   struct sigaction action {};
-  stop_flag = 0;
   action.sa_handler = request_stop;
   action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
+  sigaction(signal, &action, nullptr);
+}
+
+bool ignored(int signal) {
+  struct sigaction current {};
+  return sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
+}
+
+} // namespace
+
+void install_stop_signals() {
+  stop_flag = 0;
+  for (const int signal : {SIGINT, SIGTERM})
+    stop_on(signal);
   // A hang-up (the terminal or ssh session went) and a quit end a run as
-  // Ctrl-C does: what was seen is flushed and summed up, not lost.
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
-    sigaction(signal, &action, nullptr);
+  // Ctrl-C does: what was seen is flushed and summed up, not lost. Unless
+  // they were ignored on purpose: `nohup tcpsight record &` outlives its
+  // session.
+  for (const int signal : {SIGHUP, SIGQUIT})
+    if (!ignored(signal))
+      stop_on(signal);
+}
+
+void also_stop_on(std::initializer_list<int> signals) {
+  for (const int signal : signals)
+    stop_on(signal);
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

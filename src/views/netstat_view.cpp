@@ -33,8 +33,7 @@ std::string process_column(const SocketRow& row, const NetstatColumns& columns) 
   if (!name.empty() && name.front() == '/')
     name = name.substr(name.rfind('/') + 1);
   auto text = fmt::format("{}/{}", process.pid, printable_text(name));
-  if (text.size() > 19)
-    text.resize(19);
+  cut_to(text, 19);
   return text;
 }
 

@@ -75,4 +75,13 @@ std::string printable_text(std::string_view text) {
   return out;
 }
 
+void cut_to(std::string& text, std::size_t bytes) {
+  if (text.size() <= bytes)
+    return;
+  // Back to the start of the character the cut falls in.
+  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xc0) == 0x80)
+    --bytes;
+  text.resize(bytes);
+}
+
 } // namespace tcpsight

@@ -374,16 +374,12 @@ TEST(LsCli, OtherUsersTextIsEscaped) {
 // (CAP_DAC_OVERRIDE) but not read their links (CAP_SYS_PTRACE) is told the
 // owners are partial; one who may not load BPF gets one line, not libbpf's.
 TEST(LsCli, WithoutPrivilegesItSaysWhatIsMissing) {
-  if (getuid() != 0) {
-    if (test::running_in_ci())
-      FAIL() << "CI=true and this test needs root, to be another user";
-    GTEST_SKIP() << "needs root, to be another user";
-  }
+  TCPSIGHT_REQUIRE_ROOT();
   test::WorldExecutableCopy binary;
   const auto as_nobody = [&](const std::vector<std::string>& capabilities,
                              const std::vector<std::string>& arguments) {
-    std::vector<std::string> argv{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                  "--clear-groups"};
+    std::vector<std::string> argv{"/usr/bin/setpriv", fmt::format("--reuid={}", test::kNobody),
+                                  fmt::format("--regid={}", test::kNobody), "--clear-groups"};
     argv.insert(argv.end(), capabilities.begin(), capabilities.end());
     argv.push_back(binary.path());
     argv.insert(argv.end(), arguments.begin(), arguments.end());

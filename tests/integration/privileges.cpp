@@ -2,6 +2,9 @@
 
 #include "tcpsight/kernel/preflight.hpp"
 
+#include <grp.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string_view>
 
@@ -9,6 +12,11 @@ namespace tcpsight::test {
 
 std::optional<std::string> why_tracing_is_unavailable() {
   return tracing_preflight_error(effective_capabilities(), kKernelBtfPath);
+}
+
+void become_nobody() {
+  if (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)
+    _exit(125);
 }
 
 bool running_in_ci() {

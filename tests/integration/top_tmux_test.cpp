@@ -289,6 +289,17 @@ INSTANTIATE_TEST_SUITE_P(Signals, TopTmuxSignal,
                          ::testing::Values(SIGSEGV, SIGHUP, SIGQUIT, SIGTERM, SIGUSR1),
                          [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
 
+// A replay that has ended keeps its screen until q, or until it is told to
+// stop: a hang-up (the ssh session went) ends it as q does.
+TEST(TopTmux, AnEndedReplayStopsOnAHangUp) {
+  const TmuxSession tmux(top_then_stty("--read " TCPSIGHT_FIXTURES "/loopback.events"));
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+  const auto top_pid = top_pid_in(tmux);
+  ASSERT_GT(top_pid, 0);
+  kill(top_pid, SIGHUP);
+  expect_terminal_given_back(tmux);
+}
+
 // A long filter pasted after '/' is parsed once per batch of keys, not once
 // per key: top stays responsive, and a SIGTERM ends it at once.
 TEST(TopTmux, PastedFilterKeepsItResponsive) {

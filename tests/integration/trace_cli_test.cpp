@@ -195,11 +195,14 @@ TEST(TraceCli, AClosedStdoutIsReportedAndTheRecordingKeptApart) {
       std::filesystem::temp_directory_path() / fmt::format("tcpsight-closed-{}.rec", getpid());
   auto listener = test::listen_on_loopback(AddressFamily::IPv4);
   const auto port = std::to_string(test::local_port(listener));
-  ChildProcess tracer({TCPSIGHT_BINARY, "trace", "--port", port, "--write", recording.string()},
-                      [] { close(STDOUT_FILENO); });
+  // JSON has no header: the first write, and its failure, come with the
+  // first events.
+  ChildProcess tracer(
+      {TCPSIGHT_BINARY, "trace", "--json", "--port", port, "--write", recording.string()},
+      [] { close(STDOUT_FILENO); });
   ASSERT_TRUE(tracer.wait_for_stderr(kReady, 10s)) << tracer.stderr_text();
   test::run_client_closes_first(listener, AddressFamily::IPv4);
-  // The first batch fails to reach stdout, which ends the trace.
+  // The first events fail to reach stdout, which ends the trace.
   EXPECT_EQ(tracer.wait(), 1) << tracer.stderr_text();
   const auto error = tracer.stderr_text();
   EXPECT_NE(error.find("writing the output failed: standard output is closed"), std::string::npos)
@@ -226,10 +229,7 @@ TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {
     return;
   }
   test::WorldExecutableCopy binary;
-  ChildProcess nobody({binary.path(), "trace"}, [] {
-    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
-      _exit(125);
-  });
+  ChildProcess nobody({binary.path(), "trace"}, test::become_nobody);
   EXPECT_EQ(nobody.wait(), 1) << nobody.stderr_text();
   EXPECT_EQ(nobody.stderr_text(),
             "tcpsight: tracing needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run tcpsight as "

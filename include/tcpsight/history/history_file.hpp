@@ -7,9 +7,10 @@ namespace tcpsight {
 // The file a history lives in, as tcpsight finds it before SQLite opens it.
 // It holds everyone's connections (pids, commands, addresses), so a writer
 // creates it 0600 in directories 0700 whatever the umask, and narrows an
-// existing one (and its -wal and -shm files) to its owner. A writer also
-// holds a lock on it for its whole life: a second recorder on the same
-// file is refused rather than writing every connection twice.
+// existing history of its own (and its -wal and -shm files) to its owner,
+// once it is known to be one. A writer also holds a lock on it for its
+// whole life: a second recorder on the same file is refused rather than
+// writing every connection twice.
 //
 // Throws tcpsight::Error: a missing file when reading, one that cannot be
 // opened (and why: permission denied, say), one that is not an SQLite

@@ -43,7 +43,7 @@ private:
   void record(std::uint32_t kind, const void* payload, std::uint32_t size);
 
   std::string path_;
-  std::FILE* file_;
+  std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <initializer_list>
+
 namespace tcpsight {
 
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT ask a running command to stop: the
@@ -10,6 +12,11 @@ namespace tcpsight {
 // command that does not stop. The commands that run until stopped install
 // it; the others keep the default, which ends them at once.
 void install_stop_signals();
+
+// Other signals that should stop the command the same way rather than end
+// the process at once (top: SIGUSR1, whose default would leave the terminal
+// raw). After install_stop_signals().
+void also_stop_on(std::initializer_list<int> signals);
 
 // A reader that went away (`| head`) then shows up as a write error (EPIPE),
 // which ends a command quietly (OutputWriter), instead of killing the

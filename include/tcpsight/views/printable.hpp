@@ -12,4 +12,8 @@ namespace tcpsight {
 // text view prints such text through it (JSON has json_string).
 std::string printable_text(std::string_view text);
 
+// Cuts text to at most bytes, never inside a UTF-8 character: for columns
+// of a fixed width.
+void cut_to(std::string& text, std::size_t bytes);
+
 } // namespace tcpsight

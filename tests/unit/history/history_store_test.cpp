@@ -199,35 +199,65 @@ TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
 
 // Everyone's connections are in it: private to its owner, whatever the umask,
 // its WAL files too, and the directories it had to create.
-TEST_F(HistoryStoreTest, FilesAndNewDirectoriesArePrivate) {
-  const auto directory = std::filesystem::temp_directory_path() /
-                         fmt::format("tcpsight-private-{}", getpid()) / "nested";
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat status {};
+  EXPECT_EQ(stat(path.c_str(), &status), 0) << path;
+  return status.st_mode & 07777;
+}
+
+// A umask that would widen them (0) and one that would narrow them (0277):
+// the same modes either way.
+class HistoryFileModes : public ::testing::TestWithParam<mode_t> {};
+
+TEST_P(HistoryFileModes, FilesAndNewDirectoriesArePrivate) {
+  const auto top = std::filesystem::temp_directory_path() /
+                   fmt::format("tcpsight-private-{}-{:o}", getpid(), GetParam());
+  const auto directory = top / "nested";
   const auto path = (directory / "history.db").string();
-  const mode_t umask_before = umask(0);
+  const mode_t umask_before = umask(GetParam());
   {
     HistoryStore store(path, HistoryStore::Mode::ReadWrite);
     store.begin();
     store.add_connection(record(1, 100, Outcome::NormalActive));
     store.commit();
-    const auto mode_of = [](const std::filesystem::path& p) {
-      struct stat status {};
-      EXPECT_EQ(stat(p.c_str(), &status), 0) << p;
-      return status.st_mode & 07777;
-    };
     EXPECT_EQ(mode_of(path), 0600u);
     EXPECT_EQ(mode_of(path + "-wal"), 0600u);
     EXPECT_EQ(mode_of(path + "-shm"), 0600u);
     EXPECT_EQ(mode_of(directory), 0700u);
-    EXPECT_EQ(mode_of(directory.parent_path()), 0700u);
+    EXPECT_EQ(mode_of(top), 0700u);
   }
   umask(umask_before);
-  // An existing history readable by others is narrowed to its owner.
-  chmod(path.c_str(), 0644);
-  { HistoryStore store(path, HistoryStore::Mode::ReadWrite); }
-  struct stat status {};
-  stat(path.c_str(), &status);
-  EXPECT_EQ(status.st_mode & 0777, 0600u);
-  std::filesystem::remove_all(directory.parent_path());
+  std::filesystem::remove_all(top);
+}
+
+INSTANTIATE_TEST_SUITE_P(Umasks, HistoryFileModes, ::testing::Values(0, 0277));
+
+// An existing history readable by others, and the WAL beside it, are
+// narrowed to their owner once they are known to be a history.
+TEST_F(HistoryStoreTest, AnExistingHistoryIsNarrowedToItsOwner) {
+  write({record(1, 100, Outcome::NormalActive)});
+  chmod(path_.c_str(), 0644);
+  std::ofstream(path_ + "-wal").close(); // an empty WAL, as a crash may leave
+  chmod((path_ + "-wal").c_str(), 0644);
+  {
+    HistoryStore store(path_, HistoryStore::Mode::ReadWrite);
+    EXPECT_EQ(mode_of(path_), 0600u);
+    EXPECT_EQ(mode_of(path_ + "-wal"), 0600u);
+  }
+  // Something else is not: refused, and its mode left as it was.
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path_ + suffix);
+  std::ofstream(path_) << "name,port\nnginx,80\n";
+  chmod(path_.c_str(), 0644);
+  EXPECT_NE(open_error().find("is not a tcpsight history"), std::string::npos);
+  EXPECT_EQ(mode_of(path_), 0644u);
+}
+
+TEST(HistoryAddress, AsTheHistoryKeepsIt) {
+  EXPECT_EQ(history_address("::0001"), "::1");
+  EXPECT_EQ(history_address("10.0.0.7"), "10.0.0.7");
+  EXPECT_THROW(history_address("abc"), Error);
+  EXPECT_THROW(history_address("10.0.0.0/8"), Error);
 }
 
 // One recorder per history: a second writer is refused while the first

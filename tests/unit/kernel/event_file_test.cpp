@@ -121,12 +121,19 @@ TEST_F(EventFileTest, OtherEventSizeIsNamed) {
 // A clock offset or an event time no machine has would print an invalid
 // time: the file is called corrupt instead.
 TEST_F(EventFileTest, TimesNoMachineHasAreCorrupt) {
+  write_sample();
   {
-    EventFileWriter writer(path_, WallClock(-5));
-    writer.event(events_[0]);
+    std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(24); // the clock offset
+    const std::int64_t offset = -5;
+    file.write(reinterpret_cast<const char*>(&offset), sizeof offset);
   }
   EXPECT_NE(read_error().find("its clock offset, -5 ns, is no machine's"), std::string::npos)
       << read_error();
+  // Nor is such a recording made: the file is not even created.
+  std::filesystem::remove(path_);
+  EXPECT_THROW(EventFileWriter(path_, WallClock(-5)), Error);
+  EXPECT_FALSE(std::filesystem::exists(path_));
   {
     auto far = events_[0];
     far.ts_ns = UINT64_MAX - 1;

@@ -37,5 +37,17 @@ TEST(Printable, ControlsAndInvalidBytesBecomeQuestionMarks) {
   EXPECT_EQ(printable_text("\xc3(x"), "?(x") << "a lead byte without its continuation";
 }
 
+TEST(Printable, ColumnsAreCutBetweenCharacters) {
+  std::string name = "caf\xc3\xa9-bar";
+  cut_to(name, 4); // inside the é
+  EXPECT_EQ(name, "caf");
+  name = "caf\xc3\xa9-bar";
+  cut_to(name, 5);
+  EXPECT_EQ(name, "caf\xc3\xa9");
+  name = "short";
+  cut_to(name, 19);
+  EXPECT_EQ(name, "short");
+}
+
 } // namespace
 } // namespace tcpsight
