@@ -289,6 +289,30 @@ INSTANTIATE_TEST_SUITE_P(Signals, TopTmuxSignal,
                          ::testing::Values(SIGSEGV, SIGHUP, SIGQUIT, SIGTERM, SIGUSR1),
                          [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
 
+// Ctrl-Z in a shell with job control suspends top with the terminal given
+// back, and fg brings it back where it was, like any full-screen program.
+TEST(TopTmux, CtrlZSuspendsAndFgResumes) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const TmuxSession tmux("/bin/bash --norc --noprofile -i");
+  tmux.keys({"-l", fmt::format("{} top", TCPSIGHT_BINARY)});
+  tmux.keys({"Enter"});
+  ASSERT_TRUE(tmux.wait_for_text("q quit", 10s)) << tmux.text();
+  tmux.keys({"C-z"});
+  ASSERT_TRUE(tmux.wait_for_text("Stopped", 5s)) << tmux.text();
+  // Cleared first, so that only a redraw after fg shows top's key line.
+  tmux.keys(
+      {"-l", "clear; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '"});
+  tmux.keys({"Enter"});
+  EXPECT_TRUE(tmux.wait_for_text("icanon echo", 5s)) << tmux.text();
+  EXPECT_EQ(tmux.text().find("q quit"), std::string::npos) << tmux.text();
+  tmux.keys({"-l", "fg"});
+  tmux.keys({"Enter"});
+  EXPECT_TRUE(tmux.wait_for_text("q quit", 5s)) << tmux.text();
+  tmux.keys({"q"});
+  EXPECT_TRUE(tmux.wait_for([](const ScreenLine& l) { return l.text.rfind("bash", 0) == 0; }))
+      << tmux.text();
+}
+
 // A replay that has ended keeps its screen until q, or until it is told to
 // stop: a hang-up (the ssh session went) ends it as q does.
 TEST(TopTmux, AnEndedReplayStopsOnAHangUp) {
