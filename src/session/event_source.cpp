@@ -41,7 +41,10 @@ public:
     try {
       read_into(pipeline, hooks, last_tick, stopped);
     } catch (const Error&) {
-      failure = std::current_exception();
+      // A read from a pipe or FIFO cut short by Ctrl-C is the stop asked
+      // for, not a damaged recording.
+      if (!stop_requested())
+        failure = std::current_exception();
     }
     pipeline.finish();
     recovered_ = pipeline.recovered();

@@ -31,6 +31,7 @@ public:
                        std::chrono::milliseconds timeout) const;
 
   void send_signal(int signal) const;
+  pid_t pid() const { return pid_; }
   // Waits for the child and returns its exit status, or 128 + signal.
   int wait();
 

@@ -300,8 +300,7 @@ TEST(TopTmux, CtrlZSuspendsAndFgResumes) {
   tmux.keys({"C-z"});
   ASSERT_TRUE(tmux.wait_for_text("Stopped", 5s)) << tmux.text();
   // Cleared first, so that only a redraw after fg shows top's key line.
-  tmux.keys(
-      {"-l", "clear; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '"});
+  tmux.keys({"-l", "clear; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '"});
   tmux.keys({"Enter"});
   EXPECT_TRUE(tmux.wait_for_text("icanon echo", 5s)) << tmux.text();
   EXPECT_EQ(tmux.text().find("q quit"), std::string::npos) << tmux.text();

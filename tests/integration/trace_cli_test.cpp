@@ -9,16 +9,23 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace tcpsight {
 namespace {
@@ -217,6 +224,45 @@ TEST(TraceCli, AClosedStdoutIsReportedAndTheRecordingKeptApart) {
   for (const auto& line : lines)
     EXPECT_TRUE(line["sport"] == std::stoi(port) || line["dport"] == std::stoi(port)) << line;
   std::filesystem::remove(recording);
+}
+
+// Replaying from a FIFO whose writer has more to send, Ctrl-C ends the
+// replay as it ends live tracing: quietly, with a summary, not as a
+// recording cut short.
+TEST(TraceCli, CtrlCWhileAFifoWaitsEndsTheReplay) {
+  const auto fifo =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-fifo-{}", getpid());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  ChildProcess replay({TCPSIGHT_BINARY, "trace", "--read", fifo.string()});
+  const int writer = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  // A recording's header, then nothing yet: the reader waits in read().
+  std::ifstream recording(TCPSIGHT_FIXTURES "/loopback.events", std::ios::binary);
+  std::array<char, 40> header{};
+  recording.read(header.data(), header.size());
+  ASSERT_EQ(write(writer, header.data(), header.size()), 40);
+  // Waiting in read() with its SIGINT handler installed: past the header,
+  // in the replay itself.
+  const auto blocked_in_read = [&] {
+    std::string number;
+    std::ifstream(fmt::format("/proc/{}/syscall", replay.pid())) >> number;
+    std::ifstream status(fmt::format("/proc/{}/status", replay.pid()));
+    std::uint64_t caught = 0;
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("SigCgt:", 0) == 0)
+        caught = std::stoull(line.substr(7), nullptr, 16);
+    return number == std::to_string(SYS_read) && (caught & (1u << (SIGINT - 1))) != 0;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!blocked_in_read() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(blocked_in_read()) << replay.stderr_text();
+  replay.send_signal(SIGINT);
+  EXPECT_EQ(replay.wait(), 0) << replay.stderr_text();
+  EXPECT_NE(replay.stderr_text().find("0 events replayed"), std::string::npos)
+      << replay.stderr_text();
+  close(writer);
+  std::filesystem::remove(fifo);
 }
 
 TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {
