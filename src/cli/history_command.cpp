@@ -82,7 +82,8 @@ public:
         ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
     app.add_option("--until", options_.until, "Ended at or before (as --since)")
         ->check(parsed_by([](const std::string& t) { parse_time(t, 0); }, "TIME"));
-    app.add_option("--addr", options_.address, "Local or remote address, e.g. 10.0.0.7")
+    app.add_option("--addr", options_.address,
+                   "Local or remote address or network: 10.0.0.7, 10.0.0.0/8")
         ->check(parsed_by([](const std::string& t) { history_address(t); }, "ADDRESS"));
     records_.add_to(app);
     app.add_option("--limit", options_.limit, "Only the latest N")->check(kCount);

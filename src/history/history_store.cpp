@@ -87,6 +87,20 @@ constexpr const char* kConnectionColumns =
 using detail::SqlValue;
 using detail::SqlWhere;
 
+// in_network(ADDRESS, NETWORK) in SQL: whether the address text (as the
+// history keeps it) lies in the network ("10.0.0.0/8").
+void in_network_sql(sqlite3_context* context, int, sqlite3_value** values) {
+  const auto* address = sqlite3_value_text(values[0]);
+  const auto* network = sqlite3_value_text(values[1]);
+  bool inside = false;
+  if (address && network) {
+    const auto parsed_address = parse_ip_address(reinterpret_cast<const char*>(address));
+    const auto parsed_network = parse_ip_network(reinterpret_cast<const char*>(network));
+    inside = parsed_address && parsed_network && parsed_network->contains(*parsed_address);
+  }
+  sqlite3_result_int(context, inside ? 1 : 0);
+}
+
 IpAddress parse_address(const std::string& text, int family) {
   return parse_ip_address(text).value_or(
       IpAddress{.family = family == 6 ? AddressFamily::IPv6 : AddressFamily::IPv4});
@@ -99,7 +113,9 @@ SqlWhere where_of(const HistoryStore::Query& q) {
     where.add("end_ns >= ?", {q.since->ns});
   if (q.until)
     where.add("end_ns <= ?", {q.until->ns});
-  if (q.address)
+  if (q.address && q.address->find('/') != std::string::npos)
+    where.add("(in_network(saddr, ?) OR in_network(daddr, ?))", {*q.address, *q.address});
+  else if (q.address)
     where.add("(saddr = ? OR daddr = ?)", {*q.address, *q.address});
   detail::add_record_filter(where, q.records);
   return where;
@@ -203,6 +219,8 @@ HistoryStore::HistoryStore(const std::string& path, Mode mode)
     throw Error(fmt::format("cannot open {}: {}", path, message));
   }
   sqlite3_busy_timeout(db_, 5000);
+  sqlite3_create_function(db_, "in_network", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                          in_network_sql, nullptr, nullptr);
   try {
     check_identity(fresh);
     if (mode == Mode::ReadWrite) {
@@ -482,11 +500,13 @@ std::vector<HistoryStore::Count> HistoryStore::count_by_remote(const Query& quer
 }
 
 std::string history_address(std::string_view text) {
-  const auto address = parse_ip_address(std::string(text));
-  if (!address)
+  const auto network = parse_ip_network(std::string(text));
+  if (!network)
     throw Error(
-        fmt::format("'{}' is not an IP address (10.0.0.7, ::1; one address, no prefix)", text));
-  return to_string(*address);
+        fmt::format("'{}' is not an IP address or network (10.0.0.7, ::1, 10.0.0.0/8)", text));
+  if (text.find('/') == std::string_view::npos)
+    return to_string(network->address);
+  return to_string(*network);
 }
 
 } // namespace tcpsight

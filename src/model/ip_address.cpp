@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace tcpsight {
@@ -27,6 +28,8 @@ AddressText ipv4_text(const IpAddress& address) {
   text.size = static_cast<std::size_t>(out - text.chars.data());
   return text;
 }
+
+int address_bits(AddressFamily family) { return family == AddressFamily::IPv4 ? 32 : 128; }
 
 } // namespace
 
@@ -75,6 +78,39 @@ AddressText endpoint_text(const IpAddress& address, std::uint16_t port) {
 
 std::string format_endpoint(const IpAddress& address, std::uint16_t port) {
   return std::string(endpoint_text(address, port).view());
+}
+
+bool IpNetwork::contains(const IpAddress& other) const {
+  if (other.family != address.family)
+    return false;
+  for (int bit = 0; bit < prefix_bits; ++bit) {
+    const auto byte = static_cast<std::size_t>(bit / 8);
+    const auto mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+    if ((other.bytes[byte] & mask) != (address.bytes[byte] & mask))
+      return false;
+  }
+  return true;
+}
+
+std::optional<IpNetwork> parse_ip_network(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto address = parse_ip_address(text.substr(0, slash));
+  if (!address)
+    return std::nullopt;
+  const int bits = address_bits(address->family);
+  if (slash == std::string::npos)
+    return IpNetwork{.address = *address, .prefix_bits = bits};
+  const auto digits = std::string_view(text).substr(slash + 1);
+  int prefix = -1;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+  if (error != std::errc{} || end != digits.data() + digits.size() || digits.empty() ||
+      prefix < 0 || prefix > bits)
+    return std::nullopt;
+  return IpNetwork{.address = *address, .prefix_bits = prefix};
+}
+
+std::string to_string(const IpNetwork& network) {
+  return fmt::format("{}/{}", address_text(network.address).view(), network.prefix_bits);
 }
 
 std::optional<IpAddress> parse_ip_address(const std::string& text) {

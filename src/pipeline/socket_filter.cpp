@@ -153,6 +153,9 @@ Test address_test(const std::string& text, bool local) {
     if (prefix < 0)
       prefix = bits;
   }
+  std::optional<IpNetwork> network;
+  if (address)
+    network = IpNetwork{.address = *address, .prefix_bits = prefix};
   return [=](const SocketRow& row) {
     const auto& end = local ? row.id.local : row.id.remote;
     const auto end_port = local ? row.id.local_port : row.id.remote_port;
@@ -160,16 +163,7 @@ Test address_test(const std::string& text, bool local) {
       return false;
     if (port && end_port != *port)
       return false;
-    if (!address)
-      return true;
-    if (end.family != address->family)
-      return false;
-    for (int bit = 0; bit < prefix; ++bit) {
-      const auto mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
-      if ((end.bytes[bit / 8] & mask) != (address->bytes[bit / 8] & mask))
-        return false;
-    }
-    return true;
+    return !network || network->contains(end);
   };
 }
 

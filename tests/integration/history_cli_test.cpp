@@ -227,7 +227,7 @@ TEST_F(HistoryCli, ForeignOrDamagedFilesAreRefusedUntouched) {
 // is opened or created.
 TEST_F(HistoryCli, BadValuesAreUsageErrors) {
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--addr", "abc"},
-                                              {"--addr", "10.0.0.1/8"},
+                                              {"--addr", "10.0.0.1/33"},
                                               {"--min-ms", "nan"},
                                               {"--max-ms", "-1"},
                                               {"--limit", "-1"},

@@ -53,7 +53,7 @@ public:
 
   struct Query {
     std::optional<WallTime> since, until; // by end time
-    std::optional<std::string> address;   // local or remote, exactly as shown
+    std::optional<std::string> address;   // local or remote; a network too (history_address)
     RecordFilter records;                 // ports, pids, comm, outcome, duration
     std::size_t limit = 0;                // 0: all
   };
@@ -91,7 +91,8 @@ private:
 std::string default_history_path();
 
 // An address as the history keeps it (10.0.0.7, ::1), from one as a user
-// typed it (::0001, say). Throws tcpsight::Error for anything else.
+// typed it (::0001, say), or a network (10.0.0.0/8), which Query::address
+// also takes. Throws tcpsight::Error for anything else.
 std::string history_address(std::string_view text);
 
 } // namespace tcpsight

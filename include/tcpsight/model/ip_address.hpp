@@ -37,6 +37,22 @@ struct AddressText {
 // "10.0.0.1" or "::1" (no brackets, no port); nothing for anything else.
 std::optional<IpAddress> parse_ip_address(const std::string& text);
 
+// A network: an address and how many leading bits of it count.
+struct IpNetwork {
+  IpAddress address;
+  int prefix_bits = 0; // up to 32 for IPv4, 128 for IPv6
+
+  bool contains(const IpAddress& other) const;
+  friend bool operator==(const IpNetwork&, const IpNetwork&) = default;
+};
+
+// "10.0.0.0/8", "::1/128", or an address alone (all its bits); nothing for
+// anything else, a prefix longer than the family's included.
+std::optional<IpNetwork> parse_ip_network(const std::string& text);
+
+// "10.0.0.0/8", "::1/128".
+std::string to_string(const IpNetwork& network);
+
 // 0.0.0.0 or ::, the address of no particular host.
 bool is_unspecified(const IpAddress& address);
 

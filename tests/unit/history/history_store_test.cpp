@@ -108,6 +108,8 @@ TEST_F(HistoryStoreTest, Queries) {
   EXPECT_EQ(ids({.records = {.ports = {40004}}}), (std::vector<std::uint64_t>{4}));
   EXPECT_EQ(ids({.records = {.outcomes = {Outcome::Refused, Outcome::ResetReceived}}}),
             (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids({.address = "10.1.0.0/16"}), (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_TRUE(ids({.address = "10.2.0.0/16"}).empty());
   EXPECT_EQ(ids({.address = "10.1.2.3", .records = {.pids = {4242}, .comm = "curl"}}),
             (std::vector<std::uint64_t>{1, 2, 3, 4}));
   EXPECT_TRUE(ids({.records = {.pids = {1}}}).empty());
@@ -256,8 +258,11 @@ TEST_F(HistoryStoreTest, AnExistingHistoryIsNarrowedToItsOwner) {
 TEST(HistoryAddress, AsTheHistoryKeepsIt) {
   EXPECT_EQ(history_address("::0001"), "::1");
   EXPECT_EQ(history_address("10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(history_address("10.0.0.0/8"), "10.0.0.0/8");
+  EXPECT_EQ(history_address("::0001/128"), "::1/128");
   EXPECT_THROW(history_address("abc"), Error);
-  EXPECT_THROW(history_address("10.0.0.0/8"), Error);
+  EXPECT_THROW(history_address("10.0.0.0/33"), Error);
+  EXPECT_THROW(history_address("10.0.0.0/"), Error);
 }
 
 // One recorder per history: a second writer is refused while the first

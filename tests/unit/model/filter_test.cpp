@@ -83,8 +83,9 @@ TEST(Filter, ResolveNamespacesAndCgroups) {
   EXPECT_THROW(resolve_cgroup("0"), Error);
   EXPECT_THROW(resolve_netns("/etc/passwd"), Error);
   EXPECT_THROW(resolve_cgroup("/etc"), Error);
-  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers"))
+  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers")) {
     EXPECT_GT(resolve_cgroup("/sys/fs/cgroup"), 0u);
+  }
 }
 
 } // namespace
