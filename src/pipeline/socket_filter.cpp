@@ -44,6 +44,18 @@ namespace {
 using enum TcpState;
 using Test = std::function<bool(const SocketRow&)>;
 
+// A word of the filter as an error message quotes it: a hostile one may be
+// a megabyte long, so at most 40 bytes of it, cut between characters.
+std::string shown(std::string_view word) {
+  constexpr std::size_t kMost = 40;
+  if (word.size() <= kMost)
+    return std::string(word);
+  std::size_t cut = kMost;
+  while (cut > 0 && (static_cast<unsigned char>(word[cut]) & 0xc0) == 0x80)
+    --cut;
+  return std::string(word.substr(0, cut)) + "...";
+}
+
 std::vector<TcpState> states_named(const std::string& name) {
   static const std::vector<std::pair<std::string, std::vector<TcpState>>> kNames{
       {"established", {Established}},
@@ -80,7 +92,7 @@ std::vector<TcpState> states_named(const std::string& name) {
       return {state.state};
   throw Error(fmt::format("filter: '{}' is not a state (established, time-wait, listening, "
                           "connected, ...)",
-                          name));
+                          shown(name)));
 }
 
 std::function<bool(long, long)> comparison(const std::string& op) {
@@ -96,14 +108,14 @@ std::function<bool(long, long)> comparison(const std::string& op) {
     return std::less_equal<long>();
   if (op == ">=" || op == "ge")
     return std::greater_equal<long>();
-  throw Error(fmt::format("filter: '{}' is not a comparison (=, !=, <, >, <=, >=)", op));
+  throw Error(fmt::format("filter: '{}' is not a comparison (=, !=, <, >, <=, >=)", shown(op)));
 }
 
 long port_of(const std::string& text) {
   const auto digits = text.empty() || text[0] != ':' ? text : text.substr(1);
   const auto port = parse_number<long>(digits);
   if (!port || *port < 0 || *port > 65535)
-    throw Error(fmt::format("filter: '{}' is not a port (:443, say)", text));
+    throw Error(fmt::format("filter: '{}' is not a port (:443, say)", shown(text)));
   return *port;
 }
 
@@ -115,7 +127,7 @@ Test address_test(const std::string& text, bool local) {
     // [ADDRESS], then an optional /PREFIX, then an optional :PORT.
     const auto close = host.find(']');
     if (close == std::string::npos)
-      throw Error(fmt::format("filter: '{}' lacks its ']'", text));
+      throw Error(fmt::format("filter: '{}' lacks its ']'", shown(text)));
     auto rest = host.substr(close + 1);
     host = host.substr(1, close - 1);
     if (!rest.empty() && rest[0] == '/') {
@@ -126,7 +138,7 @@ Test address_test(const std::string& text, bool local) {
     if (!rest.empty() && rest[0] == ':')
       port = port_of(rest.substr(1));
     else if (!rest.empty())
-      throw Error(fmt::format("filter: '{}' has '{}' after its address", text, rest));
+      throw Error(fmt::format("filter: '{}' has '{}' after its address", shown(text), shown(rest)));
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     port = port_of(host.substr(host.find(':') + 1));
     host = host.substr(0, host.find(':'));
@@ -135,21 +147,22 @@ Test address_test(const std::string& text, bool local) {
   if (const auto slash = host.find('/'); slash != std::string::npos) {
     const auto bits = parse_number<int>(host.substr(slash + 1));
     if (!bits || *bits < 0 || *bits > 128)
-      throw Error(fmt::format("filter: '{}' has a bad prefix length", text));
+      throw Error(fmt::format("filter: '{}' has a bad prefix length", shown(text)));
     prefix = *bits;
     host = host.substr(0, slash);
   }
   std::optional<IpAddress> address;
   if (host.empty() && !port)
-    throw Error(
-        fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, *:22, ...)", text));
+    throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, *:22, ...)",
+                            shown(text)));
   if (host != "*" && !host.empty()) {
     address = parse_ip_address(host);
     if (!address)
-      throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", text));
+      throw Error(
+          fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", shown(text)));
     const int bits = address->family == AddressFamily::IPv4 ? 32 : 128;
     if (prefix > bits)
-      throw Error(fmt::format("filter: '{}' has a prefix longer than {} bits", text, bits));
+      throw Error(fmt::format("filter: '{}' has a prefix longer than {} bits", shown(text), bits));
     if (prefix < 0)
       prefix = bits;
   }
@@ -183,7 +196,7 @@ public:
   Node parse() {
     auto node = parse_or();
     if (at_ < words_.size())
-      throw Error(fmt::format("filter: did not expect '{}' there", words_[at_]));
+      throw Error(fmt::format("filter: did not expect '{}' there", shown(words_[at_])));
     return node;
   }
 
@@ -270,7 +283,7 @@ private:
     }
     throw Error(fmt::format("filter: '{}' is not a condition (state, sport, dport, src, dst, "
                             "not, and, or, parentheses)",
-                            word));
+                            shown(word)));
   }
 
   const std::vector<std::string>& words_;

@@ -110,6 +110,12 @@ TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
   EXPECT_NE(error_of({"dst", ""}).find("'' is not an address"), std::string::npos);
   EXPECT_NO_THROW(SocketFilter::parse({"dst", "[::1]/128"}));
   EXPECT_NO_THROW(SocketFilter::parse({"dst", "*:22"}));
+  // A word of a megabyte is quoted in part: the message stays one short line.
+  const auto long_error = error_of({std::string(1 << 20, 'x')});
+  EXPECT_LT(long_error.size(), 200u) << long_error.substr(0, 200);
+  EXPECT_NE(long_error.find("'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a condition"),
+            std::string::npos)
+      << long_error.substr(0, 200);
 }
 
 std::vector<std::string> repeated(std::vector<std::string> words, std::size_t times) {
