@@ -42,7 +42,7 @@ bool is_regular(int fd) {
 }
 
 // Narrows an open file this user owns to its owner, if it is wider.
-void keep_private(int fd) {
+void narrow(int fd) {
   struct stat status {};
   if (fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == geteuid() &&
       (status.st_mode & 077) != 0)
@@ -52,13 +52,15 @@ void keep_private(int fd) {
 // The same for SQLite's -wal or -shm file beside the database, if there is
 // one: opened without following a link, which someone who may write in the
 // directory could plant to have another file's permissions changed.
-void keep_companion_private(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+void narrow_companion(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     return;
-  keep_private(fd);
+  narrow(fd);
   close(fd);
 }
+
+constexpr const char* kCompanions[] = {"-wal", "-shm"};
 
 } // namespace
 
@@ -69,6 +71,7 @@ HistoryFile::HistoryFile(const std::string& path, Access access) : path_(path) {
     open_for_writing();
   try {
     check_is_sqlite();
+    check_companions();
   } catch (...) {
     close(fd_);
     throw;
@@ -78,11 +81,33 @@ HistoryFile::HistoryFile(const std::string& path, Access access) : path_(path) {
     // SQLite has the file open, would drop SQLite's own locks on it.
     close(fd_);
     fd_ = -1;
-    return;
   }
-  keep_private(fd_);
-  for (const char* suffix : {"-wal", "-shm"})
-    keep_companion_private(path_ + suffix);
+}
+
+void HistoryFile::keep_private() {
+  if (fd_ < 0)
+    return;
+  narrow(fd_);
+  for (const char* suffix : kCompanions)
+    narrow_companion(path_ + suffix);
+}
+
+// SQLite opens its -wal and -shm files by name, following links: one that
+// is a link, a FIFO or another user's would take a writer's pages
+// elsewhere, or block a reader for ever. Refused before SQLite opens them.
+void HistoryFile::check_companions() const {
+  struct stat database {};
+  fstat(fd_, &database);
+  for (const char* suffix : kCompanions) {
+    const auto companion = path_ + suffix;
+    struct stat status {};
+    if (lstat(companion.c_str(), &status) != 0)
+      continue; // none yet: SQLite creates it
+    if (!S_ISREG(status.st_mode) || status.st_uid != database.st_uid)
+      throw Error(fmt::format("{} is not SQLite's own file (a link, a special file or another "
+                              "user's); it is left untouched: remove it, or give another --db",
+                              companion));
+  }
 }
 
 HistoryFile::~HistoryFile() {
@@ -92,7 +117,7 @@ HistoryFile::~HistoryFile() {
 
 void HistoryFile::open_for_reading() {
   // Without blocking on a FIFO: it is refused below like anything else.
-  fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd_ < 0 && errno == ENOENT)
     throw Error(fmt::format("no history at {}: `tcpsight record` writes it", path_));
   if (fd_ < 0)
@@ -101,11 +126,11 @@ void HistoryFile::open_for_reading() {
 
 void HistoryFile::open_for_writing() {
   create_private_directories(std::filesystem::path(path_).parent_path());
-  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, kPrivateFile);
+  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, kPrivateFile);
   if (fd_ >= 0)
     fchmod(fd_, kPrivateFile); // whatever the umask took away
   else if (errno == EEXIST)
-    fd_ = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    fd_ = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd_ < 0)
     throw Error(fmt::format("cannot open {}: {}", path_, error_text(errno)));
   // The lock goes with the descriptor, which stays open until the store is

@@ -88,7 +88,8 @@ using detail::SqlValue;
 using detail::SqlWhere;
 
 // in_network(ADDRESS, NETWORK) in SQL: whether the address text (as the
-// history keeps it) lies in the network ("10.0.0.0/8").
+// history keeps it) lies in the network ("10.0.0.0/8"). An IPv4 client of
+// a dual-stack listener, kept as ::ffff:10.1.2.3, is in IPv4 networks.
 void in_network_sql(sqlite3_context* context, int, sqlite3_value** values) {
   const auto* address = sqlite3_value_text(values[0]);
   const auto* network = sqlite3_value_text(values[1]);
@@ -96,7 +97,10 @@ void in_network_sql(sqlite3_context* context, int, sqlite3_value** values) {
   if (address && network) {
     const auto parsed_address = parse_ip_address(reinterpret_cast<const char*>(address));
     const auto parsed_network = parse_ip_network(reinterpret_cast<const char*>(network));
-    inside = parsed_address && parsed_network && parsed_network->contains(*parsed_address);
+    if (parsed_address && parsed_network)
+      inside = parsed_network->contains(parsed_network->address.family == AddressFamily::IPv4
+                                            ? unmapped(*parsed_address)
+                                            : *parsed_address);
   }
   sqlite3_result_int(context, inside ? 1 : 0);
 }
@@ -219,11 +223,16 @@ HistoryStore::HistoryStore(const std::string& path, Mode mode)
     throw Error(fmt::format("cannot open {}: {}", path, message));
   }
   sqlite3_busy_timeout(db_, 5000);
-  sqlite3_create_function(db_, "in_network", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                          in_network_sql, nullptr, nullptr);
+  if (sqlite3_create_function(db_, "in_network", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                              in_network_sql, nullptr, nullptr) != SQLITE_OK) {
+    const std::string message = sqlite3_errmsg(db_);
+    sqlite3_close(db_);
+    throw Error(fmt::format("cannot open {}: {}", path, message));
+  }
   try {
     check_identity(fresh);
     if (mode == Mode::ReadWrite) {
+      file_.keep_private();
       if (fresh)
         create_schema();
       exec("PRAGMA journal_mode=WAL");

@@ -135,13 +135,14 @@ EventFileReader::EventFileReader(const std::string& path)
 EventFileReader::~EventFileReader() { std::fclose(file_); }
 
 void EventFileReader::read(const std::function<void(const Event&)>& on_event,
-                           const std::function<void(std::uint64_t)>& on_lost) {
+                           const std::function<void(std::uint64_t)>& on_lost,
+                           const std::function<bool()>& keep_reading) {
   std::uint64_t records = 0;
   std::vector<std::byte> payload;
   const auto corrupt = [&](const std::string& what) {
     return Error(fmt::format("{} is {} after {} whole records", path_, what, records));
   };
-  for (;;) {
+  while (!keep_reading || keep_reading()) {
     RecordHeader header;
     const auto got = std::fread(&header, 1, sizeof header, file_);
     if (got == 0 && std::feof(file_))

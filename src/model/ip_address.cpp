@@ -92,6 +92,16 @@ bool IpNetwork::contains(const IpAddress& other) const {
   return true;
 }
 
+IpAddress unmapped(const IpAddress& address) {
+  constexpr std::array<std::uint8_t, 12> kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (address.family != AddressFamily::IPv6 ||
+      !std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), address.bytes.begin()))
+    return address;
+  IpAddress ipv4{.family = AddressFamily::IPv4};
+  std::copy_n(address.bytes.begin() + 12, 4, ipv4.bytes.begin());
+  return ipv4;
+}
+
 std::optional<IpNetwork> parse_ip_network(const std::string& text) {
   const auto slash = text.find('/');
   const auto address = parse_ip_address(text.substr(0, slash));

@@ -63,8 +63,6 @@ private:
                  bool& stopped) {
     reader_.read(
         [&](const Event& e) {
-          if (stopped || stop_requested())
-            return;
           ++events_;
           if (hooks.arrived)
             hooks.arrived(e);
@@ -79,7 +77,9 @@ private:
           // Counts from a file: added without wrapping, however large.
           lost_ = count > UINT64_MAX - lost_ ? UINT64_MAX : lost_ + count;
           hooks.lost(count);
-        });
+        },
+        // Stopped: no further read, which on a pipe might wait for ever.
+        [&] { return !stopped && !stop_requested(); });
   }
 
   std::string path_;

@@ -10,10 +10,10 @@ volatile std::sig_atomic_t stop_flag = 0;
 
 void request_stop(int) { stop_flag = 1; }
 
-void stop_on(int signal) {
+void stop_on(int signal, int flags = SA_RESETHAND) {
   struct sigaction action {};
   action.sa_handler = request_stop;
-  action.sa_flags = SA_RESETHAND;
+  action.sa_flags = flags;
   sigemptyset(&action.sa_mask);
   sigaction(signal, &action, nullptr);
 }
@@ -39,8 +39,10 @@ void install_stop_signals() {
 }
 
 void also_stop_on(std::initializer_list<int> signals) {
+  // Not reset after one: a second would end the process at once, with no
+  // chance to undo what the command set up (top's raw terminal).
   for (const int signal : signals)
-    stop_on(signal);
+    stop_on(signal, 0);
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

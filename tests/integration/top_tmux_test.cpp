@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
 #include <functional>
 #include <sstream>
@@ -91,6 +92,11 @@ public:
   pid_t pane_pid() const {
     return static_cast<pid_t>(
         std::atoi(tmux({"display-message", "-p", "-t", "top", "#{pane_pid}"}).c_str()));
+  }
+  // Whether the window shows the alternate screen, as a full-screen
+  // program has it while it runs.
+  bool alternate_screen() const {
+    return tmux({"display-message", "-p", "-t", "top", "#{alternate_on}"}).rfind('1', 0) == 0;
   }
   void resize(int width, int height) const {
     tmux({"resize-window", "-t", "top", "-x", std::to_string(width), "-y", std::to_string(height)});
@@ -297,8 +303,12 @@ TEST(TopTmux, CtrlZSuspendsAndFgResumes) {
   tmux.keys({"-l", fmt::format("{} top", TCPSIGHT_BINARY)});
   tmux.keys({"Enter"});
   ASSERT_TRUE(tmux.wait_for_text("q quit", 10s)) << tmux.text();
+  EXPECT_TRUE(tmux.alternate_screen());
   tmux.keys({"C-z"});
   ASSERT_TRUE(tmux.wait_for_text("Stopped", 5s)) << tmux.text();
+  // Given back before it stopped: the shell's screen, not top's. (The shell
+  // itself puts the terminal modes back when a job stops.)
+  EXPECT_FALSE(tmux.alternate_screen());
   // Cleared first, so that only a redraw after fg shows top's key line.
   tmux.keys({"-l", "clear; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '"});
   tmux.keys({"Enter"});
@@ -307,6 +317,7 @@ TEST(TopTmux, CtrlZSuspendsAndFgResumes) {
   tmux.keys({"-l", "fg"});
   tmux.keys({"Enter"});
   EXPECT_TRUE(tmux.wait_for_text("q quit", 5s)) << tmux.text();
+  EXPECT_TRUE(tmux.alternate_screen());
   tmux.keys({"q"});
   EXPECT_TRUE(tmux.wait_for([](const ScreenLine& l) { return l.text.rfind("bash", 0) == 0; }))
       << tmux.text();
@@ -315,6 +326,8 @@ TEST(TopTmux, CtrlZSuspendsAndFgResumes) {
 // A replay that has ended keeps its screen until q, or until it is told to
 // stop: a hang-up (the ssh session went) ends it as q does.
 TEST(TopTmux, AnEndedReplayStopsOnAHangUp) {
+  if (!std::filesystem::exists("/usr/bin/tmux"))
+    GTEST_SKIP() << "no tmux (scripts/setup.sh installs it)";
   const TmuxSession tmux(top_then_stty("--read " TCPSIGHT_FIXTURES "/loopback.events"));
   ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
   const auto top_pid = top_pid_in(tmux);

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -232,10 +233,20 @@ TEST(TraceCli, AClosedStdoutIsReportedAndTheRecordingKeptApart) {
 TEST(TraceCli, CtrlCWhileAFifoWaitsEndsTheReplay) {
   const auto fifo =
       std::filesystem::temp_directory_path() / fmt::format("tcpsight-fifo-{}", getpid());
+  std::filesystem::remove(fifo);
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::unique_ptr<const char, void (*)(const char*)> removed(
+      fifo.c_str(), [](const char* path) { std::filesystem::remove(path); });
   ChildProcess replay({TCPSIGHT_BINARY, "trace", "--read", fifo.string()});
-  const int writer = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
-  ASSERT_GE(writer, 0);
+  // The write end opens once the reader has the FIFO open.
+  int writer = -1;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (writer < 0 && std::chrono::steady_clock::now() < deadline) {
+    writer = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (writer < 0)
+      std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GE(writer, 0) << replay.stderr_text();
   // A recording's header, then nothing yet: the reader waits in read().
   std::ifstream recording(TCPSIGHT_FIXTURES "/loopback.events", std::ios::binary);
   std::array<char, 40> header{};
@@ -243,9 +254,16 @@ TEST(TraceCli, CtrlCWhileAFifoWaitsEndsTheReplay) {
   ASSERT_EQ(write(writer, header.data(), header.size()), 40);
   // Waiting in read() with its SIGINT handler installed: past the header,
   // in the replay itself.
+  const auto syscall_path = fmt::format("/proc/{}/syscall", replay.pid());
+  if (!std::ifstream(syscall_path).good()) {
+    replay.send_signal(SIGKILL);
+    replay.wait();
+    close(writer);
+    GTEST_SKIP() << syscall_path << " cannot be read here";
+  }
   const auto blocked_in_read = [&] {
     std::string number;
-    std::ifstream(fmt::format("/proc/{}/syscall", replay.pid())) >> number;
+    std::ifstream(syscall_path) >> number;
     std::ifstream status(fmt::format("/proc/{}/status", replay.pid()));
     std::uint64_t caught = 0;
     for (std::string line; std::getline(status, line);)
@@ -253,16 +271,16 @@ TEST(TraceCli, CtrlCWhileAFifoWaitsEndsTheReplay) {
         caught = std::stoull(line.substr(7), nullptr, 16);
     return number == std::to_string(SYS_read) && (caught & (1u << (SIGINT - 1))) != 0;
   };
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!blocked_in_read() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
   ASSERT_TRUE(blocked_in_read()) << replay.stderr_text();
   replay.send_signal(SIGINT);
+  if (!replay.wait_for_stderr("events replayed", 10s))
+    replay.send_signal(SIGKILL); // it did not stop: fail below, without hanging
   EXPECT_EQ(replay.wait(), 0) << replay.stderr_text();
   EXPECT_NE(replay.stderr_text().find("0 events replayed"), std::string::npos)
       << replay.stderr_text();
   close(writer);
-  std::filesystem::remove(fifo);
 }
 
 TEST(TraceCli, WithoutPrivilegesSaysWhatToDoOnOneLine) {

@@ -59,10 +59,12 @@ public:
   // The recording's clock, to show its times as they were.
   WallClock wall_clock() const { return clock_; }
 
-  // Hands every record over in order. Throws tcpsight::Error when the file
-  // is cut short or corrupt, after handing over every whole record before.
+  // Hands every record over in order, while keep_reading (if given) says so
+  // before each. Throws tcpsight::Error when the file is cut short or
+  // corrupt, after handing over every whole record before.
   void read(const std::function<void(const Event&)>& on_event,
-            const std::function<void(std::uint64_t)>& on_lost);
+            const std::function<void(std::uint64_t)>& on_lost,
+            const std::function<bool()>& keep_reading = {});
 
 private:
   std::string path_;

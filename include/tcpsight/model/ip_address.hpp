@@ -53,6 +53,10 @@ std::optional<IpNetwork> parse_ip_network(const std::string& text);
 // "10.0.0.0/8", "::1/128".
 std::string to_string(const IpNetwork& network);
 
+// An IPv4-mapped IPv6 address (::ffff:10.0.0.1, an IPv4 client of a
+// dual-stack listener) as the IPv4 address it is; any other unchanged.
+IpAddress unmapped(const IpAddress& address);
+
 // 0.0.0.0 or ::, the address of no particular host.
 bool is_unspecified(const IpAddress& address);
 

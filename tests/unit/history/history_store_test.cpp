@@ -3,6 +3,7 @@
 
 #include "sample_event.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/model/ip_address.hpp"
 #include "temporary_database.hpp"
 
 #include <gtest/gtest.h>
@@ -43,6 +44,12 @@ WallConnectionRecord record(std::uint64_t id, std::uint64_t end_ms, Outcome outc
   r.totals = ConnectionTotals{.tx_bytes = 100, .rx_bytes = 2000, .retransmits = 1};
   r.outcome = outcome;
   return r;
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat status {};
+  EXPECT_EQ(stat(path.c_str(), &status), 0) << path;
+  return status.st_mode & 07777;
 }
 
 class HistoryStoreTest : public ::testing::Test {
@@ -110,6 +117,7 @@ TEST_F(HistoryStoreTest, Queries) {
             (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(ids({.address = "10.1.0.0/16"}), (std::vector<std::uint64_t>{1, 2, 3, 4}));
   EXPECT_TRUE(ids({.address = "10.2.0.0/16"}).empty());
+  EXPECT_TRUE(ids({.address = "::/0"}).empty()) << "IPv4 rows are in no IPv6 network";
   EXPECT_EQ(ids({.address = "10.1.2.3", .records = {.pids = {4242}, .comm = "curl"}}),
             (std::vector<std::uint64_t>{1, 2, 3, 4}));
   EXPECT_TRUE(ids({.records = {.pids = {1}}}).empty());
@@ -160,11 +168,33 @@ TEST_F(HistoryStoreTest, OtherProgramsDatabasesAreRefused) {
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA application_id=42;", nullptr, nullptr, nullptr);
   sqlite3_close(db);
+  chmod(path_.c_str(), 0644);
   const auto before = contents();
   EXPECT_NE(open_error().find("is another program's SQLite database (application_id 42)"),
             std::string::npos)
       << open_error();
   EXPECT_EQ(contents(), before);
+  EXPECT_EQ(mode_of(path_), 0644u) << "its permissions are left alone too";
+}
+
+// SQLite opens -wal and -shm by name: a link or a FIFO planted there is
+// refused before it does, for writers and readers alike.
+TEST_F(HistoryStoreTest, PlantedWalFilesAreRefused) {
+  write({record(1, 100, Outcome::NormalActive)});
+  const auto elsewhere = path_ + ".elsewhere";
+  std::ofstream(elsewhere) << "not the WAL\n";
+  std::filesystem::create_symlink(elsewhere, path_ + "-wal");
+  for (const auto mode : {HistoryStore::Mode::ReadWrite, HistoryStore::Mode::ReadOnly})
+    EXPECT_NE(open_error(mode).find("-wal is not SQLite's own file"), std::string::npos)
+        << open_error(mode);
+  std::filesystem::remove(path_ + "-wal");
+  ASSERT_EQ(mkfifo((path_ + "-shm").c_str(), 0600), 0);
+  EXPECT_NE(open_error(HistoryStore::Mode::ReadOnly).find("-shm is not SQLite's own file"),
+            std::string::npos);
+  std::filesystem::remove(path_ + "-shm");
+  std::ifstream in(elsewhere);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "not the WAL\n");
+  std::filesystem::remove(elsewhere);
 }
 
 TEST_F(HistoryStoreTest, DamagedDatabaseIsRefused) {
@@ -201,12 +231,6 @@ TEST_F(HistoryStoreTest, ReadingWhatDoesNotExistSaysHowToMakeIt) {
 
 // Everyone's connections are in it: private to its owner, whatever the umask,
 // its WAL files too, and the directories it had to create.
-mode_t mode_of(const std::filesystem::path& path) {
-  struct stat status {};
-  EXPECT_EQ(stat(path.c_str(), &status), 0) << path;
-  return status.st_mode & 07777;
-}
-
 // A umask that would widen them (0) and one that would narrow them (0277):
 // the same modes either way.
 class HistoryFileModes : public ::testing::TestWithParam<mode_t> {};
@@ -253,6 +277,29 @@ TEST_F(HistoryStoreTest, AnExistingHistoryIsNarrowedToItsOwner) {
   chmod(path_.c_str(), 0644);
   EXPECT_NE(open_error().find("is not a tcpsight history"), std::string::npos);
   EXPECT_EQ(mode_of(path_), 0644u);
+}
+
+// An IPv4 client of a dual-stack listener is kept as ::ffff:10.1.2.3: it is
+// in the IPv4 networks it belongs to, and an IPv6 network finds IPv6 rows.
+TEST_F(HistoryStoreTest, NetworksOfBothFamilies) {
+  auto mapped = record(1, 100, Outcome::NormalPassive);
+  mapped.id.local = *parse_ip_address("::ffff:127.0.0.1");
+  mapped.id.remote = *parse_ip_address("::ffff:10.1.2.3");
+  auto ipv6 = record(2, 200, Outcome::NormalActive);
+  ipv6.id.local = *parse_ip_address("::1");
+  ipv6.id.remote = *parse_ip_address("2001:db8::7");
+  write({mapped, ipv6});
+  const auto ids = [&](const std::string& network) {
+    std::vector<std::uint64_t> found;
+    for (const auto& r : read({.address = network}))
+      found.push_back(r.id.sock_id);
+    return found;
+  };
+  EXPECT_EQ(ids("10.0.0.0/8"), (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(ids("2001:db8::/32"), (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(ids("::1/128"), (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(ids("::ffff:0:0/96"), (std::vector<std::uint64_t>{1}));
+  EXPECT_TRUE(ids("192.168.0.0/16").empty());
 }
 
 TEST(HistoryAddress, AsTheHistoryKeepsIt) {
