@@ -6,6 +6,7 @@
 #include "privileges.hpp"
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "usage_errors.hpp"
 #include "world_executable.hpp"
 
 #include <gtest/gtest.h>
@@ -226,26 +227,18 @@ TEST_F(HistoryCli, ForeignOrDamagedFilesAreRefusedUntouched) {
 // Values that make no sense are usage errors on one line, before anything
 // is opened or created.
 TEST_F(HistoryCli, BadValuesAreUsageErrors) {
-  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--addr", "abc"},
-                                              {"--addr", "10.0.0.1/33"},
-                                              {"--min-ms", "nan"},
-                                              {"--max-ms", "-1"},
-                                              {"--limit", "-1"},
-                                              {"--limit", "0"},
-                                              {"--pid", "0"},
-                                              {"--comm", ""},
-                                              {"--db", ""}}) {
-    std::vector<std::string> argv{TCPSIGHT_BINARY, "history"};
-    argv.insert(argv.end(), bad.begin(), bad.end());
-    ChildProcess child(argv);
-    const auto label = bad[0] + " " + bad[1];
-    EXPECT_EQ(child.wait(), 2) << label;
-    const auto error = child.stderr_text();
-    EXPECT_EQ(error.rfind("tcpsight: " + bad[0], 0), 0u) << label << ": " << error;
-    EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
-  }
-  ChildProcess no_db({TCPSIGHT_BINARY, "record", "--db", ""});
-  EXPECT_EQ(no_db.wait(), 2) << no_db.stderr_text();
+  test::expect_usage_errors("history",
+                            {{"--addr", "abc"},
+                             {"--addr", "10.0.0.1/33"},
+                             {"--min-ms", "nan"},
+                             {"--max-ms", "-1"},
+                             {"--limit", "-1"},
+                             {"--limit", "0"},
+                             {"--pid", "0"},
+                             {"--comm", ""},
+                             {"--db", ""}},
+                            /*names_option=*/true);
+  test::expect_usage_errors("record", {{"--db", ""}}, /*names_option=*/true);
 }
 
 // Without HOME, an unprivileged user's history is still in their home (from
