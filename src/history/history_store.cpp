@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <sstream>
 #include <variant>
 
 namespace tcpsight {
