@@ -120,10 +120,21 @@ struct {
 	__type(value, struct listener_info);
 } listeners SEC(".maps");
 
-/* Records the current process as owner; false for a kernel thread (one that
- * closes a socket for a process, say), which owns nothing. The command is
- * the process's, not the thread's, as ps and ss show it. */
-static __always_inline bool current_owner(struct owner *owner)
+/* The cgroup v2 the socket was made in, as ss --cgroup shows it: the
+ * process may have moved since, and its cgroup is only the fallback. */
+static __always_inline __u64 socket_cgroup(const struct sock *sk)
+{
+	__u64 id = 0;
+
+	if (bpf_core_field_exists(((struct sock_cgroup_data *)0)->cgroup))
+		id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+	return id ? id : bpf_get_current_cgroup_id();
+}
+
+/* Records the current process as owner of sk; false for a kernel thread (one
+ * that closes a socket for a process, say), which owns nothing. The command
+ * is the process's, not the thread's, as ps and ss show it. */
+static __always_inline bool current_owner(struct owner *owner, const struct sock *sk)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
@@ -131,7 +142,7 @@ static __always_inline bool current_owner(struct owner *owner)
 		return false;
 	owner->pid = bpf_get_current_pid_tgid() >> 32;
 	owner->uid = (__u32)bpf_get_current_uid_gid();
-	owner->cgroup_id = bpf_get_current_cgroup_id();
+	owner->cgroup_id = socket_cgroup(sk);
 	BPF_CORE_READ_STR_INTO(&owner->comm, task, group_leader, comm);
 	return true;
 }
@@ -321,7 +332,7 @@ static __always_inline void track_owner(struct sock_info *info, const struct soc
 			info->flags |= SOCK_ACTIVE_OPEN;
 	}
 	if (changed_by_its_process(sk, newstate) && !owned_by_current_process(info) &&
-	    current_owner(&info->owner))
+	    current_owner(&info->owner, sk))
 		info->flags |= SOCK_OWNER_KNOWN;
 
 	if (newstate == TCP_LISTEN)

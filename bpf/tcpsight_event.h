@@ -78,7 +78,7 @@ struct tcpsight_event {
 	__u64 sock_id;	    /* socket cookie, as sock_diag reports it; 0 without a socket */
 	__u64 ns_in_old;    /* time spent in oldstate */
 	__u64 handshake_ns; /* on the transition to ESTABLISHED */
-	__u64 cgroup_id;    /* owner's cgroup v2 id */
+	__u64 cgroup_id;    /* cgroup v2 the socket was made in (its owner's) */
 	__u32 pid;	    /* owner's tgid */
 	__u32 uid;	    /* owner's uid */
 	__u32 netns;	    /* network namespace inode */

@@ -14,9 +14,11 @@ packages=(
   libmnl-dev                           # netlink sock_diag for socket snapshots
   libsqlite3-dev                       # the connection history database
   libncurses-dev                       # tcpsight top's screen
+  prometheus-cpp-dev                   # tcpsight export's metrics and their HTTP server
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
   net-tools                            # netstat, which tests compare tcpsight ls with
+  curl prometheus                      # scrapes, promtool and a Prometheus server for the exporter's tests
   tmux                                 # a terminal for the end-to-end test of tcpsight top
   qemu-system-x86 busybox-static cpio kmod xz-utils  # the tests on Debian's own kernels, in VMs
   libbenchmark-dev                     # bench/

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The library's layers include only the layers above them (docs/ARCHITECTURE.md):
-# model, kernel, pipeline, session, history, views, then cli, which nothing includes.
+# model, kernel, pipeline, session, history, views, metrics, then cli, which nothing includes.
 #
 #   tests/check_layers.sh SOURCE_DIR
 set -euo pipefail
 cd "${1:-.}"
-layers=(model kernel pipeline session history views cli)
+layers=(model kernel pipeline session history views metrics cli)
 rank() { local i; for i in "${!layers[@]}"; do [[ ${layers[$i]} == "$1" ]] && echo "$i" && return; done; echo -1; }
 status=0
 for dir in "${layers[@]}"; do

@@ -142,13 +142,22 @@ RecordFilter RecordFilterArguments::to_filter() const {
   return result;
 }
 
-void add_source_options(CLI::App& command, EventSourceOptions& source) {
+void add_cgroup_column_flag(CLI::App& command, bool& shown) {
+  command.add_flag("--show-cgroup", shown,
+                   "A CGROUP column: the owner's container, pod, systemd unit or cgroup path");
+}
+
+void add_live_source_options(CLI::App& command, EventSourceOptions& source) {
   command
       .add_option("--ring-buffer-size", source.ring_buffer_bytes,
                   "Kernel ring buffer size in bytes (a power of two, at least a page)")
       ->check(kRingBufferSize)
       ->capture_default_str();
   command.add_flag("-v,--verbose", source.verbose, "Show libbpf's diagnostics");
+}
+
+void add_source_options(CLI::App& command, EventSourceOptions& source) {
+  add_live_source_options(command, source);
   auto* read = command
                    .add_option("--read", source.read_path,
                                "Replay events recorded with `trace --write` (no root needed)")

@@ -44,7 +44,12 @@ struct RecordFilterArguments {
   RecordFilter to_filter() const;
 };
 
-// Where events come from and go: --ring-buffer-size, -v, --read, --write.
+// --show-cgroup: a column naming each owner's container, pod or unit.
+void add_cgroup_column_flag(CLI::App& command, bool& shown);
+
+// The kernel's side of a live source: --ring-buffer-size, -v.
+void add_live_source_options(CLI::App& command, EventSourceOptions& source);
+// Where events come from and go: those, --read and --write.
 void add_source_options(CLI::App& command, EventSourceOptions& source);
 
 // Values that cannot be empty (a file name, a command name), and counts

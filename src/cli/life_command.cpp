@@ -3,6 +3,7 @@
 
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
@@ -17,6 +18,7 @@ namespace {
 
 struct LifeOptions {
   bool json = false;
+  bool cgroup_column = false;
   EventSourceOptions source; // ports filtered in the kernel; --read, --write
   RecordFilter records;      // duration, outcome, port, pid, comm
 };
@@ -27,13 +29,17 @@ int run_life(const LifeOptions& options) {
   source_options.connection_records = true;
   auto source = EventSource::open(source_options);
   const auto clock = source->wall_clock();
+  CgroupNames cgroups(*source);
   OutputWriter out;
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
     if (!out.open() || !options.records.matches(record))
       return;
     const auto shown_record = on_wall_clock(record, clock);
+    const auto cgroup = cgroups.of(record.owner);
     if (options.json)
-      append_life_json(out.text(), shown_record);
+      append_life_json(out.text(), shown_record, cgroup);
+    else if (options.cgroup_column)
+      append_life_row(out.text(), shown_record, cgroup);
     else
       append_life_row(out.text(), shown_record);
     out.written();
@@ -41,7 +47,7 @@ int run_life(const LifeOptions& options) {
   TrackerSnapshotTarget target(tracker);
   SnapshotSync sync(*source, target, monotonic_now_ns());
   if (!options.json)
-    out.text() += life_header();
+    out.text() += life_header(options.cgroup_column);
 
   EventPipeline pipeline(options.source.filter, tracker);
   install_stop_signals();
@@ -65,6 +71,7 @@ public:
                                                  "bytes, duration, handshake, outcome, path")) {
     auto& app = *parent.get_subcommand("life");
     app.add_flag("--json", options_.json, "One JSON object per connection");
+    add_cgroup_column_flag(app, options_.cgroup_column);
     records_.add_to(app);
     add_source_options(app, options_.source);
   }

@@ -27,6 +27,7 @@ private:
 // and what it runs.
 std::unique_ptr<Subcommand> add_trace_command(CLI::App& app);
 std::unique_ptr<Subcommand> add_life_command(CLI::App& app);
+std::unique_ptr<Subcommand> add_export_command(CLI::App& app);
 std::unique_ptr<Subcommand> add_record_command(CLI::App& app);
 std::unique_ptr<Subcommand> add_history_command(CLI::App& app);
 std::unique_ptr<Subcommand> add_top_command(CLI::App& app);

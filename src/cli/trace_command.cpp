@@ -2,6 +2,7 @@
 #include "subcommand.hpp"
 
 #include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output.hpp"
@@ -20,9 +21,11 @@ struct TraceOptions {
 
 int run_trace(const TraceOptions& options) {
   auto source = EventSource::open(options.source);
+  CgroupNames cgroups(*source);
   OutputWriter out;
   auto output = make_output({.format = options.json ? OutputFormat::Json : OutputFormat::Text,
-                             .explain = options.explain},
+                             .explain = options.explain,
+                             .cgroups = cgroups.lookup()},
                             out, source->wall_clock());
   EventPipeline pipeline(options.source.filter, *output);
 

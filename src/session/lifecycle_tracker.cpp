@@ -211,6 +211,16 @@ std::vector<ConnectionRecord> LifecycleTracker::open_records() const {
   return records;
 }
 
+LifecycleTracker::StateCounts LifecycleTracker::count_by_state() const {
+  StateCounts counts{};
+  for (const auto& [id, open] : open_) {
+    const auto state = open.states[std::min<std::size_t>(open.path_length, kMaxPath) - 1];
+    if (static_cast<std::size_t>(state) < counts.size())
+      ++counts[static_cast<std::size_t>(state)];
+  }
+  return counts;
+}
+
 LifecycleTracker::Stats LifecycleTracker::stats() const {
   auto stats = totals_;
   stats.open = open_.size();

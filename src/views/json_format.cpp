@@ -56,7 +56,8 @@ void append_iso8601_utc(std::string& out, std::int64_t realtime_ns) {
 
 } // namespace
 
-void append_event_json(std::string& out, const Event& e, WallTime time, bool explain_it) {
+void append_event_json(std::string& out, const Event& e, WallTime time, bool explain_it,
+                       const CgroupInfo* cgroup) {
   JsonWriter json(out);
   json.begin_object();
   json.key<"type">().plain_string(event_type_name(e.type));
@@ -64,7 +65,7 @@ void append_event_json(std::string& out, const Event& e, WallTime time, bool exp
   json.key<"time">().plain_string_from(
       [&](std::string& text) { append_iso8601_utc(text, time.ns); });
   json.key<"sock_id">().number(e.id.sock_id).key<"netns">().number(e.id.netns);
-  detail::write_owner_members(json, e.owner);
+  detail::write_owner_members(json, e.owner, cgroup);
   detail::write_endpoint_members(json, e.id);
   write_states(json, e);
   write_outcome(json, e);

@@ -2,13 +2,38 @@
 
 namespace tcpsight::detail {
 
-void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner) {
+namespace {
+
+void string_or_null(JsonWriter& json, std::string_view text) {
+  if (text.empty())
+    json.null();
+  else
+    json.string(text);
+}
+
+void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup) {
+  if (!cgroup) {
+    json.key<"cgroup">().null().key<"container">().null().key<"pod">().null().key<"unit">().null();
+    return;
+  }
+  json.key<"cgroup">().string(cgroup->path);
+  string_or_null(json.key<"container">(), cgroup->name.container);
+  string_or_null(json.key<"pod">(), cgroup->name.pod);
+  string_or_null(json.key<"unit">(), cgroup->name.unit);
+}
+
+} // namespace
+
+void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner,
+                         const CgroupInfo* cgroup) {
   if (!owner) {
     json.key<"pid">().null().key<"comm">().null().key<"uid">().null().key<"cgroup_id">().null();
+    write_cgroup_members(json, nullptr);
     return;
   }
   json.key<"pid">().number(owner->pid).key<"comm">().string(owner->comm);
   json.key<"uid">().number(owner->uid).key<"cgroup_id">().number(owner->cgroup_id);
+  write_cgroup_members(json, cgroup);
 }
 
 void write_endpoint_members(JsonWriter& json, const ConnectionId& id) {

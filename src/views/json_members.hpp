@@ -2,6 +2,7 @@
 
 // Members that several JSON views share, written the same way in each.
 
+#include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/connection_id.hpp"
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/views/json_writer.hpp"
@@ -12,7 +13,10 @@
 namespace tcpsight::detail {
 
 // "pid", "comm", "uid", "cgroup_id": all null when the owner is unknown.
-void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner);
+// Then "cgroup" (the path), "container", "pod" and "unit": null unless the
+// cgroup is known and its path names one.
+void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner,
+                         const CgroupInfo* cgroup);
 
 // "family", "saddr", "sport", "daddr", "dport".
 void write_endpoint_members(JsonWriter& json, const ConnectionId& id);

@@ -14,6 +14,9 @@
 namespace tcpsight {
 namespace {
 
+// Container ids (12), most unit names; longer names are cut.
+constexpr std::size_t kCgroupWidth = 20;
+
 double ms_of(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // Milliseconds with enough digits for sub-millisecond connections, rounded:
@@ -74,16 +77,19 @@ std::string path_text(const std::vector<StateStep>& path) {
   return text;
 }
 
-std::string life_header() {
-  return fmt::format("{:<12} {:>7} {:<15} {:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
+std::string life_header(bool cgroup_column) {
+  return fmt::format("{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
                      "{:<7} {:<14} {}\n",
-                     "TIME", "PID", "COMM", "LADDR", "LPORT", "RADDR", "RPORT", "TX", "RX", "MS",
+                     "TIME", "PID", "COMM",
+                     cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "", "LADDR",
+                     "LPORT", "RADDR", "RPORT", "TX", "RX", "MS",
                      "HS_MS", "ROLE", "OUTCOME", "PATH");
 }
 
 // The columns of life_header(), without format-string parsing: life and
 // history print one row per connection, hundreds of thousands a second.
-void append_life_row(std::string& out, const WallConnectionRecord& r) {
+void append_life_row(std::string& out, const WallConnectionRecord& r,
+                     std::optional<const CgroupInfo*> cgroup_column) {
   using detail::append_left;
   using detail::append_right;
   append_left(out, format_time_of_day(r.end).substr(0, 12), 12);
@@ -95,6 +101,13 @@ void append_life_row(std::string& out, const WallConnectionRecord& r) {
   out += ' ';
   append_left(out, r.owner ? printable_text(r.owner->comm) : "-", 15);
   out += ' ';
+  if (cgroup_column) {
+    const auto cgroup = *cgroup_column;
+    auto name = cgroup ? printable_text(cgroup_display_name(*cgroup)) : std::string("-");
+    cut_to(name, kCgroupWidth);
+    append_left(out, name, kCgroupWidth);
+    out += ' ';
+  }
   append_left(out, address_text(r.id.local).view(), 15);
   out += ' ';
   append_number(out, r.id.local_port, 5);
@@ -122,13 +135,13 @@ void append_life_row(std::string& out, const WallConnectionRecord& r) {
   out += '\n';
 }
 
-void append_life_json(std::string& out, const WallConnectionRecord& r) {
+void append_life_json(std::string& out, const WallConnectionRecord& r, const CgroupInfo* cgroup) {
   JsonWriter json(out);
   json.begin_object().key<"type">().plain_string("connection");
   json.key<"time">().plain_string(format_iso8601_utc(r.end));
   json.key<"start_time">().plain_string(format_iso8601_utc(r.start));
   json.key<"sock_id">().number(r.id.sock_id).key<"netns">().number(r.id.netns);
-  detail::write_owner_members(json, r.owner);
+  detail::write_owner_members(json, r.owner, cgroup);
   detail::write_endpoint_members(json, r.id);
   json.key<"role">().plain_string(role_name(r.role));
   json.key<"outcome">().plain_string(outcome_name(r.outcome));

@@ -29,11 +29,13 @@ private:
 
 class JsonOutput final : public Output {
 public:
-  JsonOutput(OutputWriter& writer, WallClock clock, bool explain)
-      : writer_(writer), clock_(clock), explain_(explain) {}
+  JsonOutput(OutputWriter& writer, WallClock clock, bool explain, CgroupLookup cgroups)
+      : writer_(writer), clock_(clock), explain_(explain), cgroups_(std::move(cgroups)) {}
 
   void event(const Event& e) override {
-    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_);
+    const auto cgroup = cgroups_ && e.owner ? cgroups_(e.owner->cgroup_id) : nullptr;
+    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_,
+                      cgroup);
     writer_.written();
   }
 
@@ -46,6 +48,7 @@ private:
   OutputWriter& writer_;
   WallClock clock_;
   bool explain_;
+  CgroupLookup cgroups_;
 };
 
 } // namespace
@@ -53,7 +56,7 @@ private:
 std::unique_ptr<Output> make_output(const OutputOptions& options, OutputWriter& writer,
                                     WallClock clock) {
   if (options.format == OutputFormat::Json)
-    return std::make_unique<JsonOutput>(writer, clock, options.explain);
+    return std::make_unique<JsonOutput>(writer, clock, options.explain, options.cgroups);
   return std::make_unique<TextOutput>(writer, clock, options.explain);
 }
 

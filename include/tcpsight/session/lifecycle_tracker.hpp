@@ -47,6 +47,10 @@ public:
   // The connections still open, as records with outcome StillOpen, in no order.
   std::vector<ConnectionRecord> open_records() const;
 
+  // How many open connections are in each state, indexed by TcpState.
+  using StateCounts = std::array<std::size_t, static_cast<std::size_t>(TcpState::BoundInactive) + 1>;
+  StateCounts count_by_state() const;
+
   struct Stats {
     std::size_t open = 0;
     std::uint64_t finished = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/model/time_point.hpp"
 #include "tcpsight/views/json_writer.hpp"
@@ -14,8 +15,10 @@ namespace tcpsight {
 
 // The object for an interpreted event that happened at time,
 // appended to out with its trailing newline. With explain, it carries an
-// "explain" key saying what the event means.
-void append_event_json(std::string& out, const Event& event, WallTime time, bool explain = false);
+// "explain" key saying what the event means; cgroup, what the owner's
+// cgroup id stands for where it is known.
+void append_event_json(std::string& out, const Event& event, WallTime time, bool explain = false,
+                       const CgroupInfo* cgroup = nullptr);
 
 // {"type":"lost_events","count":N} with its trailing newline.
 std::string lost_events_json(std::uint64_t count);

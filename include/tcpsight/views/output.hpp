@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/pipeline/event_sink.hpp"
@@ -15,6 +16,7 @@ enum class OutputFormat { Text, Json };
 struct OutputOptions {
   OutputFormat format = OutputFormat::Text;
   bool explain = false; // say what each event means in TCP terms
+  CgroupLookup cgroups; // names for the owners' cgroups in JSON; empty: none
 };
 
 // Traced events for people (a table) or programs (JSON lines).

@@ -22,7 +22,8 @@ TEST(JsonFormat, Transition) {
       json_of(test::sample_event()),
       R"({"type":"transition","ts_ns":1000000000,"time":"2026-11-24T13:45:02.123456789Z",)"
       R"("sock_id":8193,"netns":4026531840,"pid":4242,"comm":"curl","uid":1000,)"
-      R"("cgroup_id":77,"family":"ipv4","saddr":"127.0.0.1","sport":40000,)"
+      R"("cgroup_id":77,"cgroup":null,"container":null,"pod":null,"unit":null,)"
+      R"("family":"ipv4","saddr":"127.0.0.1","sport":40000,)"
       R"("daddr":"10.1.2.3","dport":8080,"old":"SYN_SENT","new":"ESTABLISHED",)"
       R"("ms_in_old":1.500,"handshake_ms":1.500,"inferred":false,"recovered":false,"reason":null,)"
       R"("error":null})"
@@ -35,8 +36,22 @@ TEST(JsonFormat, UnknownOwnerAndTimesAreNull) {
   e.ns_in_old.reset();
   e.handshake_ns.reset();
   const auto parsed = nlohmann::json::parse(json_of(e));
-  for (const char* key : {"pid", "comm", "uid", "cgroup_id", "ms_in_old", "handshake_ms"})
+  for (const char* key : {"pid", "comm", "uid", "cgroup_id", "cgroup", "container", "unit",
+                          "ms_in_old", "handshake_ms"})
     EXPECT_TRUE(parsed[key].is_null()) << key;
+}
+
+TEST(JsonFormat, CgroupNamesWhereKnown) {
+  const std::string id(64, 'a');
+  const CgroupInfo cgroup{.path = "/system.slice/docker-" + id + ".scope",
+                          .name = name_cgroup("/system.slice/docker-" + id + ".scope")};
+  std::string out;
+  append_event_json(out, test::sample_event(), WallTime{test::kSampleRealtimeNs}, false, &cgroup);
+  const auto parsed = nlohmann::json::parse(out);
+  EXPECT_EQ(parsed["cgroup"], cgroup.path);
+  EXPECT_EQ(parsed["container"], id);
+  EXPECT_TRUE(parsed["pod"].is_null());
+  EXPECT_TRUE(parsed["unit"].is_null());
 }
 
 TEST(JsonFormat, Ipv6AndV4Mapped) {

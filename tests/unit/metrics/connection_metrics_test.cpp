@@ -1,0 +1,194 @@
+#include "tcpsight/metrics/connection_metrics.hpp"
+
+#include "sample_event.hpp"
+#include "tcpsight/model/error.hpp"
+#include "tcpsight/pipeline/interpret.hpp"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <cerrno>
+
+namespace tcpsight {
+namespace {
+
+using enum TcpState;
+
+constexpr std::uint64_t kMs = 1'000'000;
+const std::string kContainer(64, 'd');
+
+// The value of the series of family name with exactly these labels; -1 if
+// there is none. Histograms give their count.
+double value_of(prometheus::Registry& registry, const std::string& name,
+                const prometheus::Labels& labels) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name)
+      continue;
+    for (const auto& metric : family.metric) {
+      prometheus::Labels have;
+      for (const auto& pair : metric.label)
+        have.emplace(pair.name, pair.value);
+      if (have != labels)
+        continue;
+      switch (family.type) {
+      case prometheus::MetricType::Counter:
+        return metric.counter.value;
+      case prometheus::MetricType::Gauge:
+        return metric.gauge.value;
+      case prometheus::MetricType::Histogram:
+        return static_cast<double>(metric.histogram.sample_count);
+      default:
+        return -2;
+      }
+    }
+  }
+  return -1;
+}
+
+class ConnectionMetricsTest : public ::testing::Test {
+protected:
+  explicit ConnectionMetricsTest(MetricsSettings settings = {})
+      : metrics_(registry_, settings, [this](std::uint64_t id) { return lookup(id); }, "1.2.3") {}
+
+  const CgroupInfo* lookup(std::uint64_t id) const { return id == 77 ? &cgroup_ : nullptr; }
+
+  // curl's connection 127.0.0.1:local_port -> 10.1.2.3:8080, one transition.
+  void to(std::uint64_t sock, TcpState from, TcpState to_state, double ms,
+          const std::function<void(Event&)>& edit = {}, std::uint16_t remote_port = 8080) {
+    auto e = test::sample_transition(sock, from, to_state, 40000, 1'000'000'000 + ms * kMs);
+    e.id.remote_port = remote_port;
+    e.handshake_ns.reset();
+    e.ns_in_old.reset();
+    if (edit)
+      edit(e);
+    metrics_.event(interpret(e));
+  }
+
+  // The labels of the sample's connections.
+  static prometheus::Labels curl(prometheus::Labels extra = {}) {
+    prometheus::Labels labels{{"role", "active"},          {"remote", "10.1.2.3:8080"},
+                              {"process", "curl"},         {"container", "dddddddddddd"},
+                              {"unit", "docker.service"},  {"netns", "4026531840"}};
+    labels.insert(extra.begin(), extra.end());
+    return labels;
+  }
+
+  prometheus::Registry registry_;
+  CgroupInfo cgroup_{.path = "/x", .name = {.unit = "docker.service", .container = kContainer}};
+  ConnectionMetrics metrics_;
+};
+
+TEST_F(ConnectionMetricsTest, CountsANormalConnectionFromOpenToClose) {
+  to(1, Close, SynSent, 0);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl()), 1);
+  to(1, SynSent, Established, 0.5, [](Event& e) { e.handshake_ns = 500'000; });
+  EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", curl()), 1);
+  to(1, Established, FinWait1, 10);
+  to(1, FinWait1, FinWait2, 11);
+  to(1, FinWait2, Close, 12, [](Event& e) {
+    e.peer_fin = true;
+    e.totals = ConnectionTotals{.tx_bytes = 100, .rx_bytes = 2000, .retransmits = 3};
+  });
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
+                     curl({{"outcome", "normal_active"}})),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sent_bytes_total", curl()), 100);
+  EXPECT_EQ(value_of(registry_, "tcpsight_received_bytes_total", curl()), 2000);
+  EXPECT_EQ(value_of(registry_, "tcpsight_retransmitted_segments_total", curl()), 3);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connection_duration_seconds", curl()), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_build_info", {{"version", "1.2.3"}}), 1);
+  EXPECT_EQ(metrics_.label_sets(), 1u);
+}
+
+TEST_F(ConnectionMetricsTest, RefusedAndTimedOutConnects) {
+  to(2, Close, SynSent, 0);
+  to(2, SynSent, Close, 0.1, [](Event& e) {
+    e.reset_received = true;
+    e.error = ECONNREFUSED;
+  });
+  to(3, Close, SynSent, 0);
+  to(3, SynSent, Close, 3000, [](Event& e) { e.error = ETIMEDOUT; });
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl()), 2);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
+                     curl({{"outcome", "refused"}})),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
+                     curl({{"outcome", "timed_out"}})),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "received"}})), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "sent"}})), -1);
+  // Neither completed a handshake.
+  EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", curl()), 0);
+}
+
+TEST_F(ConnectionMetricsTest, PassiveConnectionsAreLabelledByTheirListeningPort) {
+  auto accepted = test::sample_transition(9, SynRecv, Established, 8080);
+  accepted.id.remote_port = 51000; // ephemeral: never a label
+  accepted.handshake_ns = 200'000;
+  metrics_.event(interpret(accepted));
+  const prometheus::Labels passive{{"role", "passive"},         {"port", "8080"},
+                                   {"process", "curl"},         {"container", "dddddddddddd"},
+                                   {"unit", "docker.service"},  {"netns", "4026531840"}};
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", passive), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", passive), 1);
+}
+
+TEST_F(ConnectionMetricsTest, SocketsByStateFromTheTracker) {
+  to(4, Close, SynSent, 0);
+  to(5, Close, SynSent, 0);
+  to(5, SynSent, Established, 1);
+  metrics_.update_sockets(/*listeners=*/3);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sockets", {{"state", "SYN_SENT"}}), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sockets", {{"state", "ESTABLISHED"}}), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sockets", {{"state", "LISTEN"}}), 3);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sockets", {{"state", "CLOSE_WAIT"}}), 0);
+}
+
+TEST_F(ConnectionMetricsTest, OwnCountersFollowTheTotals) {
+  metrics_.update_self({.received = 10, .lost = 2});
+  metrics_.update_self({.received = 15, .lost = 2, .recovered = 1});
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "received"}}), 15);
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "lost"}}), 2);
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "recovered"}}), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "filtered"}}), 0);
+}
+
+TEST_F(ConnectionMetricsTest, TheTextFormatEscapesHostileCommandNames) {
+  auto e = test::sample_transition(6, Close, SynSent, 40000);
+  e.owner->comm = "a\"b\\c\nd\x1b";
+  metrics_.event(interpret(e));
+  const auto text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_NE(text.find(R"(process="a\"b\\c?d?")"), std::string::npos) << text;
+}
+
+class CappedMetricsTest : public ConnectionMetricsTest {
+protected:
+  CappedMetricsTest()
+      : ConnectionMetricsTest({.labels = parse_label_choice("role,remote"), .max_series = 2}) {}
+};
+
+TEST_F(CappedMetricsTest, LabelSetsPastTheCapShareOther) {
+  for (std::uint16_t port = 1; port <= 5; ++port)
+    to(100 + port, Close, SynSent, 0, {}, port);
+  to(200, Close, SynSent, 0, {}, 5); // a folded label set again: counted once
+  EXPECT_EQ(metrics_.label_sets(), 2u);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
+                     {{"role", "active"}, {"remote", "10.1.2.3:1"}}),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
+                     {{"role", "other"}, {"remote", "other"}}),
+            4);
+  EXPECT_EQ(value_of(registry_, "tcpsight_label_sets_folded_total", {}), 3);
+  EXPECT_EQ(value_of(registry_, "tcpsight_label_sets", {}), 2);
+}
+
+TEST(MetricLabels, ChoiceIsParsedStrictly) {
+  EXPECT_EQ(parse_label_choice("role,remote").count(), 2u);
+  EXPECT_THROW(parse_label_choice("role,pid"), Error);
+  EXPECT_THROW(parse_label_choice("role,role"), Error);
+  EXPECT_THROW(parse_label_choice(""), Error);
+  EXPECT_THROW(parse_label_choice("role,"), Error);
+}
+
+} // namespace
+} // namespace tcpsight
