@@ -16,13 +16,6 @@
 #include "sock_read.bpf.h"
 #include "tcpsight_event.h"
 
-struct owner {
-	__u64 cgroup_id;
-	__u32 pid;
-	__u32 uid;
-	char comm[TCPSIGHT_COMM_LEN];
-};
-
 enum sock_info_flags {
 	SOCK_SINCE_KNOWN = 1 << 0,
 	SOCK_OWNER_KNOWN = 1 << 1,
@@ -35,7 +28,7 @@ enum sock_info_flags {
 
 /* What tcpsight remembers about a live socket: 56 bytes. */
 struct sock_info {
-	struct owner owner;
+	struct tcpsight_owner owner;
 	__u64 id;	/* socket_id(); 0 until known (a passive open's is set late) */
 	__u64 since_ns; /* when it entered its current state (for a pending birth: was born) */
 	__u32 flags;	/* enum sock_info_flags */
@@ -100,24 +93,13 @@ static __always_inline struct tcpsight_path *path_of(struct sock_info *info)
 	return &((struct connection_info *)info)->path;
 }
 
-struct listener_key {
-	__u32 netns;
-	__u16 port;
-	__u16 reserved;
-};
-
-struct listener_info {
-	struct owner owner;
-	__u64 sk; /* the listening socket: only it removes the entry */
-};
-
 /* Owners of listening sockets, for the sockets they open passively. The
  * first listener on a port keeps the entry (SO_REUSEPORT, failed listen()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct listener_key);
-	__type(value, struct listener_info);
+	__type(key, struct tcpsight_listener_key);
+	__type(value, struct tcpsight_listener);
 } listeners SEC(".maps");
 
 /* The cgroup v2 the socket was made in, as ss --cgroup shows it: the
@@ -134,7 +116,7 @@ static __always_inline __u64 socket_cgroup(const struct sock *sk)
 /* Records the current process as owner of sk; false for a kernel thread (one
  * that closes a socket for a process, say), which owns nothing. The command
  * is the process's, not the thread's, as ps and ss show it. */
-static __always_inline bool current_owner(struct owner *owner, const struct sock *sk)
+static __always_inline bool current_owner(struct tcpsight_owner *owner, const struct sock *sk)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
@@ -202,7 +184,7 @@ static __always_inline void claim_sock_info(struct sock_info *info, __u64 id)
 	info->id = id;
 }
 
-static __always_inline void copy_owner(struct tcpsight_event *e, const struct owner *owner)
+static __always_inline void copy_owner(struct tcpsight_event *e, const struct tcpsight_owner *owner)
 {
 	e->pid = owner->pid;
 	e->uid = owner->uid;
@@ -247,29 +229,30 @@ static __always_inline bool owned_by_current_process(const struct sock_info *inf
 	       info->owner.pid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
-static __always_inline struct listener_key listener_key_of(const struct sock *sk, int state)
+static __always_inline struct tcpsight_listener_key listener_key_of(const struct sock *sk, int state)
 {
-	struct listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
+	struct tcpsight_listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
 				   .port = local_port(sk, state)};
 	return key;
 }
 
 static __always_inline void remember_listener(const struct sock_info *info, const struct sock *sk)
 {
-	struct listener_key key = listener_key_of(sk, TCP_LISTEN);
-	struct listener_info value = {.owner = info->owner, .sk = (__u64)sk};
+	struct tcpsight_listener_key key = listener_key_of(sk, TCP_LISTEN);
+	struct tcpsight_listener value = {.owner = info->owner, .sk = (__u64)sk};
 
 	if (key.port)
 		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
 }
 
-/* Only the listener that holds the entry removes it. */
+/* Only the listener that holds the entry removes it; any listener of the
+ * port removes one that user space seeded. */
 static __always_inline void forget_listener(const struct sock *sk)
 {
-	struct listener_key key = listener_key_of(sk, TCP_CLOSE);
-	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+	struct tcpsight_listener_key key = listener_key_of(sk, TCP_CLOSE);
+	struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
 
-	if (listener && listener->sk == (__u64)sk)
+	if (listener && (listener->sk == (__u64)sk || !listener->sk))
 		bpf_map_delete_elem(&listeners, &key);
 }
 
@@ -281,8 +264,8 @@ static __always_inline void forget_listener(const struct sock *sk)
  * listener, found by the local port, the one field the clone already has. */
 static __always_inline void adopt_newborn(struct sock_info *info, const struct sock *sk, __u64 now)
 {
-	struct listener_key key = listener_key_of(sk, TCP_SYN_RECV);
-	struct listener_info *listener = bpf_map_lookup_elem(&listeners, &key);
+	struct tcpsight_listener_key key = listener_key_of(sk, TCP_SYN_RECV);
+	struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
 
 	/* Perhaps where a freed socket was: forget that one. */
 	clear_sock_info(info);

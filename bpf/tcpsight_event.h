@@ -65,6 +65,28 @@ enum tcpsight_counter {
 	TCPSIGHT_COUNTER_MAX = 3,
 };
 
+/* The process that owns a socket, recorded in process context. */
+struct tcpsight_owner {
+	__u64 cgroup_id; /* the cgroup v2 the socket was made in */
+	__u32 pid;
+	__u32 uid;
+	char comm[TCPSIGHT_COMM_LEN];
+};
+
+/* The map `listeners`: the owner of each listening port, which the sockets
+ * it accepts take until their acceptor touches them. User space seeds the
+ * listeners that were open before tracing began, with sk 0. */
+struct tcpsight_listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 reserved;
+};
+
+struct tcpsight_listener {
+	struct tcpsight_owner owner;
+	__u64 sk; /* the listening socket: only it removes the entry; 0: seeded */
+};
+
 /*
  * One event of one socket. Byte order: addresses in network order, ports in
  * host order. The owner is the process that owns the socket (recorded in

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -337,6 +338,16 @@ void Tracer::detach() {
     *link = nullptr;
   }
   tcpsight_bpf::detach(impl_->skeleton.get());
+}
+
+void Tracer::seed_listener_owner(std::uint32_t netns, std::uint16_t port, const Owner& owner) {
+  const tcpsight_listener_key key{.netns = netns, .port = port};
+  tcpsight_listener value{.owner = {.cgroup_id = owner.cgroup_id, .pid = owner.pid, .uid = owner.uid}};
+  std::memcpy(value.owner.comm, owner.comm.data(),
+              std::min(owner.comm.size(), sizeof value.owner.comm - 1));
+  // A listener that listen() already reported keeps its entry.
+  bpf_map__update_elem(impl_->skeleton->maps.listeners, &key, sizeof key, &value, sizeof value,
+                       BPF_NOEXIST);
 }
 
 TracerStats Tracer::stats() const {

@@ -155,6 +155,13 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   hooks.after_batch(monotonic_now_ns());
 }
 
+void LiveSource::seed_listener_owners(const std::vector<OpenSocket>& listeners) {
+  for (const auto& listener : listeners)
+    if (listener.owner)
+      tracer_->seed_listener_owner(listener.row.id.netns, listener.row.id.local_port,
+                                   *listener.owner);
+}
+
 std::string LiveSource::summary() const {
   const auto stats = tracer_->stats();
   auto text = fmt::format("{} filtered in the kernel, {} lost, {}", stats.filtered, stats.lost,

@@ -15,19 +15,24 @@ std::unordered_set<std::uint16_t> listening_ports(const OpenSockets& snapshot) {
 
 } // namespace
 
-SnapshotSync::SnapshotSync(const EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,
+SnapshotSync::SnapshotSync(EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,
                            Settings settings)
     : target_(target), settings_(std::move(settings)),
       active_(source.live() && source.ids_are_socket_cookies()), last_check_ns_(now_ns) {
   if (active_)
-    seed(now_ns);
+    seed(source, now_ns);
 }
 
 // now_ns is taken before the dump: a socket that closes meanwhile must not
 // start after its end.
-void SnapshotSync::seed(std::uint64_t now_ns) {
+void SnapshotSync::seed(EventSource& source, std::uint64_t now_ns) {
   const auto snapshot = settings_.take(/*with_owners=*/true);
   const auto listening = listening_ports(snapshot);
+  std::vector<OpenSocket> listeners;
+  for (const auto& socket : snapshot.sockets)
+    if (socket.row.state == TcpState::Listen)
+      listeners.push_back(socket);
+  source.seed_listener_owners(listeners);
   for (const auto& socket : snapshot.sockets)
     target_.seed(socket,
                  listening.contains(socket.row.id.local_port) ? Role::Passive : Role::Active,

@@ -59,7 +59,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     for (const auto& arg : argv)
       args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data()); // a bare name is looked up in PATH
     _exit(127);
   }
 }

@@ -5,6 +5,7 @@
 #include "loopback.hpp"
 #include "network_namespace.hpp"
 #include "privileges.hpp"
+#include "test_cgroup.hpp"
 #include "traced_run.hpp"
 
 #include <gtest/gtest.h>
@@ -194,39 +195,9 @@ TEST(NetnsFilter, OneNamespaceOnly) {
   expect_only(run, [&](const Event& e) { return e.id.netns == other.inode(); });
 }
 
-// A cgroup v2 directory of the test's own, removed at the end.
-class TestCgroup {
-public:
-  TestCgroup() {
-    std::ifstream mounts("/proc/self/mounts");
-    for (std::string device, mount_point, type, rest; mounts >> device >> mount_point >> type;) {
-      std::getline(mounts, rest);
-      if (type == "cgroup2") {
-        path_ = std::filesystem::path(mount_point) / fmt::format("tcpsight-test-{}", getpid());
-        break;
-      }
-    }
-    if (path_.empty())
-      throw std::runtime_error("no cgroup v2 hierarchy is mounted");
-    std::filesystem::create_directory(path_);
-  }
-  ~TestCgroup() { rmdir(path_.c_str()); }
-
-  std::uint64_t id() const {
-    struct stat status {};
-    stat(path_.c_str(), &status);
-    return status.st_ino;
-  }
-  // Moves the calling process into the cgroup.
-  void enter() const { std::ofstream(path_ / "cgroup.procs") << getpid() << "\n"; }
-
-private:
-  std::filesystem::path path_;
-};
-
 TEST(CgroupFilter, OneCgroupOnly) {
   TCPSIGHT_REQUIRE_TRACING();
-  TestCgroup cgroup;
+  test::TestCgroup cgroup;
   TracedRun run({.filter = {.cgroup = cgroup.id()}});
   test::run_client_closes_first(AddressFamily::IPv4);
   test::Forked child("ts-cgroup", [&] {

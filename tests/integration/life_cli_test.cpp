@@ -4,6 +4,7 @@
 #include "json_lines.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "test_cgroup.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -214,10 +215,21 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
   const auto live_records = stop_after(*life, 10);
   const auto live_events = stop_after(*recorder, 50);
 
+  // Cgroup ids name paths live only: a recording's ids may be another host's.
+  const auto without_cgroup_names = [](std::vector<json> objects) {
+    for (auto& object : objects) {
+      for (const char* key : {"cgroup", "container", "pod", "unit"}) {
+        EXPECT_TRUE(object.contains(key)) << key;
+        object.erase(key);
+      }
+    }
+    return objects;
+  };
   // The recorder's own output comes back exactly, times included.
   ChildProcess replayed_trace({TCPSIGHT_BINARY, "trace", "--json", "--read", recording});
   EXPECT_EQ(replayed_trace.wait(), 0) << replayed_trace.stderr_text();
-  EXPECT_EQ(test::json_lines(replayed_trace.stdout_text()), live_events);
+  EXPECT_EQ(without_cgroup_names(test::json_lines(replayed_trace.stdout_text())),
+            without_cgroup_names(live_events));
   // The live `life` ran its own BPF programs, whose clocks read a few
   // microseconds apart: the same connections, paths and bytes, other times.
   const auto timeless = [](std::vector<json> records) {
@@ -231,7 +243,8 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
   };
   ChildProcess replayed_life({TCPSIGHT_BINARY, "life", "--json", "--read", recording});
   EXPECT_EQ(replayed_life.wait(), 0) << replayed_life.stderr_text();
-  EXPECT_EQ(timeless(test::json_lines(replayed_life.stdout_text())), timeless(live_records));
+  EXPECT_EQ(without_cgroup_names(timeless(test::json_lines(replayed_life.stdout_text()))),
+            without_cgroup_names(timeless(live_records)));
   EXPECT_NE(replayed_trace.stderr_text().find("events replayed from " + recording),
             std::string::npos)
       << replayed_trace.stderr_text();
@@ -260,6 +273,53 @@ TEST(LifeCli, UsageErrors) {
       << bad_outcome.stderr_text();
   ChildProcess both({TCPSIGHT_BINARY, "life", "--read", "a", "--write", "b"});
   EXPECT_EQ(both.wait(), 2);
+}
+
+} // namespace
+} // namespace tcpsight
+
+namespace tcpsight {
+namespace {
+
+// A connection made from a container's cgroup shows the container, in JSON
+// and in the CGROUP column.
+TEST(LifeCli, NamesTheOwnersContainer) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto id = fmt::format("{:016x}", 0xc0de0000u + static_cast<unsigned>(getpid())) +
+                  std::string(48, 'b');
+  const auto relative = fmt::format("/tcpsight-life-{}.slice/docker-{}.scope", getpid(), id);
+  test::TestCgroup cgroup(relative.substr(1));
+  // Both ends in the container: a passive socket is in its listener's cgroup.
+  test::Pipe ports, go;
+  test::Forked child("ts-contained", [&] {
+    cgroup.enter();
+    auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+    ports.send(test::local_port(listener));
+    go.receive<char>();
+    test::run_client_closes_first(listener, AddressFamily::IPv4);
+  });
+  const auto port = std::to_string(ports.receive<std::uint16_t>());
+  auto json_life = start({"life", "--json", "--port", port});
+  auto text_life = start({"life", "--show-cgroup", "--port", port});
+  go.send('g');
+  ASSERT_TRUE(child.succeeded());
+  const auto records = stop_after(*json_life, 2);
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& r : records) {
+    EXPECT_EQ(r["cgroup"], relative) << r;
+    EXPECT_EQ(r["container"], id) << r;
+    EXPECT_TRUE(r["unit"].is_null()) << r;
+  }
+  ASSERT_TRUE(text_life->wait_for_stdout(
+      [](const std::string& out) { return line_count(out) >= 3; }, 20s));
+  text_life->send_signal(SIGINT);
+  EXPECT_EQ(text_life->wait(), 0);
+  std::istringstream lines(text_life->stdout_text());
+  std::string header, row;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  EXPECT_NE(header.find(" CGROUP "), std::string::npos) << header;
+  EXPECT_NE(row.find(" " + id.substr(0, 12) + " "), std::string::npos) << row;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/kernel/event_file.hpp"
+#include "tcpsight/kernel/open_sockets.hpp"
 #include "tcpsight/kernel/tracer.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/filter.hpp"
@@ -76,6 +77,10 @@ public:
   // transitions the last run rebuilt (EventPipeline::recovered).
   virtual std::string summary() const = 0;
 
+  // The listeners a snapshot found open before tracing began, with their
+  // owners: a live source tells the kernel side (Tracer::seed_listener_owner).
+  virtual void seed_listener_owners(const std::vector<OpenSocket>& /*listeners*/) {}
+
 protected:
   // "R recovered, U not recovered", where U is what is left of lost.
   static std::string recovery(std::uint64_t lost, std::uint64_t recovered);
@@ -100,6 +105,7 @@ public:
   // next.
   void run(EventPipeline& pipeline, const EventLoopHooks& hooks) override;
   std::string summary() const override;
+  void seed_listener_owners(const std::vector<OpenSocket>& listeners) override;
 
   Tracer& tracer() { return *tracer_; }
 

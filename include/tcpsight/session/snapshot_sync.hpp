@@ -50,9 +50,9 @@ public:
     ReconcilePolicy policy;
   };
 
-  SnapshotSync(const EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,
+  SnapshotSync(EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,
                Settings settings);
-  SnapshotSync(const EventSource& source, SnapshotTarget& target, std::uint64_t now_ns)
+  SnapshotSync(EventSource& source, SnapshotTarget& target, std::uint64_t now_ns)
       : SnapshotSync(source, target, now_ns, Settings{}) {}
 
   bool active() const { return active_; }
@@ -60,7 +60,7 @@ public:
   void after_batch(std::uint64_t now_ns);
 
 private:
-  void seed(std::uint64_t now_ns);
+  void seed(EventSource& source, std::uint64_t now_ns);
 
   SnapshotTarget& target_;
   Settings settings_;

@@ -24,6 +24,12 @@ public:
   bool ids_are_socket_cookies() const override { return cookies_; }
   void run(EventPipeline&, const EventLoopHooks&) override {}
   std::string summary() const override { return {}; }
+  void seed_listener_owners(const std::vector<OpenSocket>& listeners) override {
+    for (const auto& listener : listeners)
+      listener_ports.push_back(listener.row.id.local_port);
+  }
+
+  std::vector<std::uint16_t> listener_ports;
 
 private:
   bool live_, cookies_;
@@ -96,6 +102,8 @@ TEST(SnapshotSync, SeedsWithOwnersAndTheSideEachSocketOpenedFrom) {
   SnapshotSync sync(source, target, kStart, snapshots.settings());
   EXPECT_TRUE(sync.active());
   EXPECT_EQ(snapshots.taken, (std::vector<bool>{true}));
+  // The kernel side learns the listener's owner, for the connections it accepts.
+  EXPECT_EQ(source.listener_ports, (std::vector<std::uint16_t>{8080}));
   EXPECT_EQ(target.seeded,
             (std::vector<Seeded>{
                 {1, Role::Passive, true}, {2, Role::Passive, true}, {3, Role::Active, true}}));
@@ -119,7 +127,7 @@ TEST(SnapshotSync, ReconcilesOncePerPeriodWithoutOwners) {
 // Replaying a recording, the sockets now are not the recording's; before
 // Linux 5.12 events name sockets by address, which no snapshot shows.
 TEST(SnapshotSync, DoesNothingUnlessEventsNameSocketsByCookie) {
-  for (const auto& source : {FakeSource(false, false), FakeSource(true, false)}) {
+  for (auto source : {FakeSource(false, false), FakeSource(true, false)}) {
     LoggingTarget target;
     Snapshots snapshots;
     SnapshotSync sync(source, target, kStart, snapshots.settings());
