@@ -6,8 +6,10 @@
 #
 # Modes: untraced; `tcpsight trace >/dev/null`; `tcpsight trace --json
 # >/dev/null`; `tcpsight life >/dev/null`; `tcpsight record` into a fresh
-# database; Debian's tcplife and tcpstates (libbpf-tools) >/dev/null; and
-# all3: trace, life and record running at once. In alternating rounds, so
+# database; `tcpsight export` with curl scraping /metrics every second (the
+# scrapes' latency and series count are printed after each run); Debian's
+# tcplife and tcpstates (libbpf-tools) >/dev/null; and all3: trace, life and
+# record running at once. In alternating rounds, so
 # that a noisy machine hurts every mode alike, each mode starts its
 # tool(s), waits until they are attached, and measures:
 #   (a) the syscall tax: bench's tcpsight-syscall-tax calls getppid on one
@@ -26,7 +28,8 @@
 # the rounds.
 # Needs root. Environment: MODES (all of the above, space-separated; keep
 # untraced, the reference), ROUNDS (3), SECONDS_PER_RUN (5: the churn),
-# SYSCALL_SECONDS (2: the getppid loop), THREADS (2), and BASELINE: another
+# SYSCALL_SECONDS (2: the getppid loop), THREADS (2), EXPORT_PORT (19977),
+# and BASELINE: another
 # build's tcpsight binary, run as two more modes (baseline-trace,
 # baseline-life) to compare two versions in the same rounds.
 set -euo pipefail
@@ -35,6 +38,7 @@ rounds=${ROUNDS:-3}
 seconds=${SECONDS_PER_RUN:-5}
 syscall_seconds=${SYSCALL_SECONDS:-2}
 threads=${THREADS:-2}
+export_port=${EXPORT_PORT:-19977}
 churn="$build/bench/tcpsight-churn"
 tax="$build/bench/tcpsight-syscall-tax"
 tcpsight="$build/tcpsight"
@@ -47,9 +51,10 @@ done
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 
 log=$(mktemp -d)
-pids=() errs=()
+pids=() errs=() scraper=""
 # Stops whatever is still running if the script ends early.
 cleanup() {
+  [[ -z $scraper ]] || kill "$scraper" 2>/dev/null || true
   ((${#pids[@]} == 0)) || kill -INT "${pids[@]}" 2>/dev/null || true
   wait || true
   rm -rf "$log"
@@ -91,6 +96,27 @@ wait_attached() {
 
 source "$(dirname "$0")/summary.sh"
 
+# Scrapes the exporter every second, as Prometheus would at its fastest
+# usual interval, keeping each scrape's time and the last scrape.
+start_scraper() {
+  : >"$log/scrape_seconds"
+  while :; do
+    curl -s -o "$log/scrape" -w '%{time_total}\n' "http://127.0.0.1:$export_port/metrics" \
+      >>"$log/scrape_seconds" || true
+    sleep 1
+  done &
+  scraper=$!
+}
+
+# "scrapes=N median_ms=M max_ms=X series=S" for the run that just ended.
+stop_scraper() {
+  kill "$scraper" 2>/dev/null || true
+  wait "$scraper" 2>/dev/null || true
+  scraper=""
+  sort -g "$log/scrape_seconds" | awk -v series="$(grep -cv '^#' "$log/scrape" 2>/dev/null || echo 0)" \
+    '{ a[NR] = $1 * 1000 } END { printf "scrapes=%d median_ms=%.1f max_ms=%.1f series=%d\n", NR, a[int((NR+1)/2)], a[NR], series }'
+}
+
 # Adds counts that may be '-' (not reported): '-' only when both are.
 add() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" && b == "-") print "-"; else print a + b }'; }
 
@@ -125,6 +151,7 @@ run_mode() {
     trace-json) start tcpsight "$tcpsight" trace --json ;;
     life) start tcpsight "$tcpsight" life ;;
     record) start tcpsight "$tcpsight" record --db "$db" ;;
+    export) start tcpsight "$tcpsight" export --listen "127.0.0.1:$export_port" ;;
     tcplife) start peer "$tcplife" ;;
     tcpstates) start peer "$tcpstates" ;;
     all3)
@@ -135,15 +162,18 @@ run_mode() {
     baseline-life) start tcpsight "$BASELINE" life ;;
   esac
   wait_attached
+  [[ $mode != export ]] || start_scraper
   ns=$("$tax" --seconds "$syscall_seconds" | sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p')
   rate=$("$churn" --threads "$threads" --seconds "$seconds" | sed -n 's/.* rate=\([0-9]*\).*/\1/p')
+  local scrapes=""
+  [[ $mode != export ]] || scrapes=$(stop_scraper)
   ((${#pids[@]} == 0)) || stop_all
   read -r lost recovered unrecovered <<<"$losses"
-  printf '%-15s %5s %9s %11s %8s %10s %12s\n' "$mode" "$round" "$rate" "$ns" "$lost" "$recovered" "$unrecovered"
+  printf '%-15s %5s %9s %11s %8s %10s %12s %s\n' "$mode" "$round" "$rate" "$ns" "$lost" "$recovered" "$unrecovered" "$scrapes"
   echo "$mode $rate $ns $losses" >>"$log/results"
 }
 
-read -r -a modes <<<"${MODES:-untraced trace trace-json life record tcplife tcpstates all3}"
+read -r -a modes <<<"${MODES:-untraced trace trace-json life record export tcplife tcpstates all3}"
 [[ -n ${BASELINE:-} ]] && modes+=(baseline-trace baseline-life)
 printf '%-15s %5s %9s %11s %8s %10s %12s\n' mode round conn/s getppid_ns lost recovered unrecovered
 for round in $(seq "$rounds"); do

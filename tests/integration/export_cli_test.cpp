@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -234,6 +236,53 @@ TEST(ExportCli, PromtoolAcceptsAScrape) {
   const auto status = promtool.wait();
   std::filesystem::remove(file);
   EXPECT_EQ(status, 0) << promtool.stdout_text() << promtool.stderr_text();
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// The names after "# TYPE " in a scrape.
+std::set<std::string> metric_families(const std::string& scrape) {
+  std::set<std::string> names;
+  const std::regex type_line(R"(^# TYPE (\S+) )", std::regex::multiline);
+  for (std::sregex_iterator match(scrape.begin(), scrape.end(), type_line), end; match != end;
+       ++match)
+    names.insert((*match)[1]);
+  return names;
+}
+
+// Every metric the dashboard queries is one the exporter serves, and every
+// one it serves is in the README.
+TEST(ExportCli, TheDashboardAndTheReadmeNameWhatItServes) {
+  TCPSIGHT_REQUIRE_TRACING();
+  Exporter exporter({});
+  test::run_client_closes_first(AddressFamily::IPv4);
+  const auto families =
+      metric_families(scrape_until_text(exporter, "tcpsight_connection_duration_seconds_bucket"));
+  const auto readme = file_text(std::filesystem::path(TCPSIGHT_SOURCE_DIR) / "README.md");
+  for (const auto& name : families)
+    if (name.rfind("tcpsight_", 0) == 0)
+      EXPECT_NE(readme.find("`" + name + "`"), std::string::npos) << name << " is not in the README";
+
+  const auto dashboard = nlohmann::json::parse(
+      file_text(std::filesystem::path(TCPSIGHT_SOURCE_DIR) / "contrib/grafana/tcpsight.json"));
+  const std::regex metric(R"(tcpsight_[a-z_]+)");
+  const std::regex series_suffix(R"(_(bucket|count|sum)$)");
+  std::size_t queried = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const auto expr = target["expr"].get<std::string>();
+      for (std::sregex_iterator match(expr.begin(), expr.end(), metric), end; match != end;
+           ++match) {
+        const auto name = std::regex_replace(match->str(), series_suffix, "");
+        EXPECT_TRUE(families.contains(name)) << panel["title"] << " queries " << name;
+        ++queried;
+      }
+    }
+  }
+  EXPECT_GE(queried, 10u);
 }
 
 // A Prometheus server of its own on loopback, scraping the exporter every
