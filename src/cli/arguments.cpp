@@ -144,7 +144,7 @@ RecordFilter RecordFilterArguments::to_filter() const {
 
 void add_cgroup_column_flag(CLI::App& command, bool& shown) {
   command.add_flag("--show-cgroup", shown,
-                   "A CGROUP column: the owner's container, pod, systemd unit or cgroup path");
+                   "Name each cgroup: its container, pod, systemd unit, or else its path");
 }
 
 void add_live_source_options(CLI::App& command, EventSourceOptions& source) {

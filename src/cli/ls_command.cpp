@@ -2,6 +2,7 @@
 #include "subcommand.hpp"
 #include "tcpsight/pipeline/socket_filter.hpp"
 
+#include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
@@ -26,6 +27,7 @@ struct LsOptions {
   bool json = false;
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
+  bool cgroup_names = false;           // --show-cgroup
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
@@ -104,8 +106,15 @@ bool list_once(const LsOptions& options, const SocketFilter& filter) {
 
   // Each row is printed as it arrives: memory stays flat however many sockets there are.
   OutputWriter out;
+  // Walked on the first socket with a cgroup, and again only for one it does not know.
+  std::optional<CgroupDirectory> cgroup_directory;
+  if (options.cgroup_names)
+    cgroup_directory.emplace();
+  const CgroupLookup cgroups = [&](std::uint64_t id) { return cgroup_directory->find(id); };
   SocketTableColumns columns{
       .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
+  if (options.cgroup_names)
+    columns.cgroups = cgroups;
   if (!options.json) {
     columns.owners = owners_ready();
     out.text() += socket_table_header(columns);
@@ -114,7 +123,8 @@ bool list_once(const LsOptions& options, const SocketFilter& filter) {
     if (!out.open() || !filter.matches(row))
       return;
     if (options.json)
-      append_socket_json(out.text(), row, owners_ready());
+      append_socket_json(out.text(), row, owners_ready(),
+                         options.cgroup_names ? cgroups(row.cgroup_id) : nullptr);
     else
       append_socket_table_row(out.text(), row, columns);
     out.written();
@@ -150,6 +160,7 @@ public:
     app.add_flag("-6,--ipv6", options_.ipv6, "IPv6 only");
     app.add_flag("--json", options_.json, "One JSON object per socket");
     app.add_flag("-e,--extended", options_.extended, "uid, inode, socket cookie and cgroup");
+    add_cgroup_column_flag(app, options_.cgroup_names);
     app.add_flag("-i,--info", options_.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
     app.add_flag("-c,--continuous", options_.continuous, "Again every second, until interrupted");
     app.add_option("-N,--net", options_.namespaces,

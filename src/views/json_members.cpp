@@ -11,6 +11,8 @@ void string_or_null(JsonWriter& json, std::string_view text) {
     json.string(text);
 }
 
+} // namespace
+
 void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup) {
   if (!cgroup) {
     json.key<"cgroup">().null().key<"container">().null().key<"pod">().null().key<"unit">().null();
@@ -21,8 +23,6 @@ void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup) {
   string_or_null(json.key<"pod">(), cgroup->name.pod);
   string_or_null(json.key<"unit">(), cgroup->name.unit);
 }
-
-} // namespace
 
 void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner,
                          const CgroupInfo* cgroup) {

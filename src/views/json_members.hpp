@@ -18,6 +18,9 @@ namespace tcpsight::detail {
 void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner,
                          const CgroupInfo* cgroup);
 
+// "cgroup", "container", "pod", "unit", as write_owner_members writes them.
+void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup);
+
 // "family", "saddr", "sport", "daddr", "dport".
 void write_endpoint_members(JsonWriter& json, const ConnectionId& id);
 

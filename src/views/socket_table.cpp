@@ -28,11 +28,17 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
     out += '-';
 }
 
-// " uid:0 ino:42 sk:7 cgroup:1" and " rtt:0.050/0.025 cwnd:10 retrans:0".
+// " uid:0 ino:42 sk:7 cgroup:1", " rtt:0.050/0.025 cwnd:10 retrans:0" and
+// " cgroup:nginx.service".
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
   if (columns.extended)
     fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
                    row.id.sock_id, row.cgroup_id);
+  if (columns.cgroups) {
+    const auto* cgroup = row.cgroup_id ? columns.cgroups(row.cgroup_id) : nullptr;
+    out += " cgroup:";
+    out += cgroup ? printable_text(cgroup_display_name(*cgroup)) : "-";
+  }
   if (columns.tcp_info && row.tcp_info)
     fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
                    row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
@@ -136,7 +142,8 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
   end_line(out);
 }
 
-void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners) {
+void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners,
+                        const CgroupInfo* cgroup) {
   JsonWriter json(out);
   json.begin_object().key<"type">().plain_string("socket");
   json.key<"protocol">().plain_string(protocol_name(row.protocol));
@@ -144,7 +151,9 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
   json.key<"recv_q">().number(row.recv_q).key<"send_q">().number(row.send_q);
   json.key<"uid">().number(row.uid).key<"inode">().number(row.inode).key<"cookie">().number(
       row.id.sock_id);
-  json.key<"cgroup_id">().number(row.cgroup_id).key<"netns">().number(row.id.netns);
+  json.key<"cgroup_id">().number(row.cgroup_id);
+  detail::write_cgroup_members(json, cgroup);
+  json.key<"netns">().number(row.id.netns);
   if (row.tcp_info)
     write_tcp_info(json, *row.tcp_info);
   if (row.protocol == Protocol::Unix) {

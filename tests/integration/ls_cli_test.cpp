@@ -4,6 +4,7 @@
 #include "loopback.hpp"
 
 #include "privileges.hpp"
+#include "test_cgroup.hpp"
 #include "tcpsight/kernel/proc_net.hpp"
 #include "tcpsight/kernel/sock_diag.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
@@ -398,6 +399,34 @@ TEST(LsCli, WithoutPrivilegesItSaysWhatIsMissing) {
   EXPECT_EQ(error.rfind("tcpsight: ", 0), 0u) << error;
   EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << error;
   EXPECT_EQ(error.find("libbpf"), std::string::npos) << error;
+}
+
+// A listener in a systemd service's cgroup is named by its unit.
+TEST(LsCli, ShowCgroupNamesTheUnit) {
+  TCPSIGHT_REQUIRE_ROOT();
+  const auto unit = fmt::format("tcpsight-ls-{}.service", getpid());
+  test::TestCgroup cgroup(fmt::format("tcpsight-test-{}.slice/{}", getpid(), unit));
+  test::Pipe ports, done;
+  test::Forked child("ts-unit", [&] {
+    cgroup.enter();
+    auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+    ports.send(test::local_port(listener));
+    done.receive<char>();
+  });
+  const auto port = std::to_string(ports.receive<std::uint16_t>());
+  const auto text = run({TCPSIGHT_BINARY, "ls", "-tln", "--show-cgroup", "sport", "=", ":" + port});
+  const auto json_text =
+      run({TCPSIGHT_BINARY, "ls", "-tl", "--json", "--show-cgroup", "sport", "=", ":" + port});
+  const auto plain_json = run({TCPSIGHT_BINARY, "ls", "-tl", "--json", "sport", "=", ":" + port});
+  done.send('d');
+  ASSERT_TRUE(child.succeeded());
+  EXPECT_NE(text.find(" cgroup:" + unit + "\n"), std::string::npos) << text;
+  const auto row = json::parse(json_text);
+  EXPECT_EQ(row["unit"], unit);
+  EXPECT_EQ(row["cgroup"], fmt::format("/tcpsight-test-{}.slice/{}", getpid(), unit));
+  EXPECT_EQ(row["cgroup_id"], cgroup.id());
+  // Names cost a walk of the cgroup tree: only when asked for.
+  EXPECT_TRUE(json::parse(plain_json)["cgroup"].is_null()) << plain_json;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/socket_row.hpp"
 
 #include <string>
@@ -15,6 +16,7 @@ struct SocketTableColumns {
   bool netns = false;    // the namespace inode, when more than one namespace is listed
   bool extended = false; // uid, inode, cookie and cgroup, as ss -e adds them
   bool tcp_info = false; // rtt, cwnd and retransmissions, as ss -i adds them
+  CgroupLookup cgroups;  // with --show-cgroup: the socket's container, pod, unit or path
 };
 
 // The header line of the table.
@@ -24,8 +26,10 @@ std::string socket_table_header(const SocketTableColumns& columns);
 void append_socket_table_row(std::string& out, const SocketRow& row,
                              const SocketTableColumns& columns);
 
-// One JSON object and a newline; owners is null when processes were not asked for.
-void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners);
+// One JSON object and a newline; owners is null when processes were not
+// asked for, cgroup where the socket's cgroup is not known.
+void append_socket_json(std::string& out, const SocketRow& row, const SocketOwners* owners,
+                        const CgroupInfo* cgroup = nullptr);
 
 // "LISTEN", "ESTABLISHED", ... for TCP; "UNCONN" or "ESTABLISHED" for the rest.
 std::string_view socket_state_name(const SocketRow& row);
