@@ -229,10 +229,11 @@ static __always_inline bool owned_by_current_process(const struct sock_info *inf
 	       info->owner.pid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
-static __always_inline struct tcpsight_listener_key listener_key_of(const struct sock *sk, int state)
+static __always_inline struct tcpsight_listener_key listener_key_of(const struct sock *sk,
+								    int state)
 {
 	struct tcpsight_listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
-				   .port = local_port(sk, state)};
+					    .port = local_port(sk, state)};
 	return key;
 }
 

@@ -40,8 +40,8 @@ SelfCounts self_counts(LiveSource& source, const EventPipeline& pipeline,
 
 int run_export(const ExportOptions& options) {
   auto source_options = options.source;
-  source_options.reset_events = false;       // the transitions' reset flags are enough
-  source_options.connection_records = false; // connections counted as they open
+  source_options.reset_events = false;             // the transitions' reset flags are enough
+  source_options.connection_records = false;       // connections counted as they open
   auto source = EventSource::open(source_options); // privileges first
   auto& live = dynamic_cast<LiveSource&>(*source);
 
@@ -95,12 +95,12 @@ public:
                    "Label sets with series of their own; later ones are counted as \"other\"")
         ->check(kCount)
         ->capture_default_str();
-    app.add_option("--labels", labels_,
-                   "Labels to keep, comma-separated, from role,port,remote,process,container,"
-                   "pod,unit,netns")
+    app.add_option("--labels", labels_, "Labels to keep, comma-separated (default: all of them)")
         ->check(parsed_by([](const std::string& t) { parse_label_choice(t); }, "LIST"))
         ->capture_default_str();
     filter_.add_to(app);
+    // Connections are counted whole: a state filter would leave them half-seen.
+    app.remove_option(app.get_option("--state"));
     add_live_source_options(app, options_.source);
   }
   void finish_parsing() override {

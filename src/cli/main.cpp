@@ -23,9 +23,9 @@ constexpr int kRuntimeError = 1;
 std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App& app) {
   using namespace tcpsight::cli;
   std::vector<std::unique_ptr<Subcommand>> subcommands;
-  for (const auto add :
-       {add_trace_command, add_life_command, add_record_command, add_history_command, add_export_command,
-        add_top_command, add_ls_command, add_netstat_command, add_states_command})
+  for (const auto add : {add_trace_command, add_life_command, add_record_command,
+                         add_history_command, add_export_command, add_top_command, add_ls_command,
+                         add_netstat_command, add_states_command})
     subcommands.push_back(add(app));
   return subcommands;
 }

@@ -342,7 +342,8 @@ void Tracer::detach() {
 
 void Tracer::seed_listener_owner(std::uint32_t netns, std::uint16_t port, const Owner& owner) {
   const tcpsight_listener_key key{.netns = netns, .port = port};
-  tcpsight_listener value{.owner = {.cgroup_id = owner.cgroup_id, .pid = owner.pid, .uid = owner.uid}};
+  tcpsight_listener value{
+      .owner = {.cgroup_id = owner.cgroup_id, .pid = owner.pid, .uid = owner.uid}};
   std::memcpy(value.owner.comm, owner.comm.data(),
               std::min(owner.comm.size(), sizeof value.owner.comm - 1));
   // A listener that listen() already reported keeps its entry.

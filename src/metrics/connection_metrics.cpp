@@ -13,11 +13,12 @@ using prometheus::Histogram;
 
 // From a loopback handshake (tens of microseconds) to a SYN sent again
 // after 1 s and 3 s.
-const Histogram::BucketBoundaries kHandshakeBuckets{
-    50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3,
-    25e-3, 50e-3,  100e-3, 250e-3, 500e-3, 1, 2.5, 5};
+const Histogram::BucketBoundaries kHandshakeBuckets{50e-6,  100e-6, 250e-6, 500e-6, 1e-3,   2.5e-3,
+                                                    5e-3,   10e-3,  25e-3,  50e-3,  100e-3, 250e-3,
+                                                    500e-3, 1,      2.5,    5};
 // From a request over loopback to a session held for a day.
-const Histogram::BucketBoundaries kDurationBuckets{1e-3, 10e-3, 100e-3, 1, 10, 60, 600, 3600, 86400};
+const Histogram::BucketBoundaries kDurationBuckets{1e-3, 10e-3, 100e-3, 1,    10,
+                                                   60,   600,   3600,   86400};
 
 constexpr std::size_t kOutcomeCount = static_cast<std::size_t>(Outcome::Failed) + 1;
 // Past the cap, label sets are remembered (to count each once) up to this many.
@@ -247,8 +248,7 @@ ConnectionMetrics::Series& ConnectionMetrics::series_of(const LabelSource& sourc
   if (folded_.insert(std::hash<std::string>{}(key)).second)
     families_->folded.Add({}).Increment();
   if (!other_)
-    other_ = std::make_unique<Series>(*families_,
-                                      labels_of(other_label_values(settings_.labels)));
+    other_ = std::make_unique<Series>(*families_, labels_of(other_label_values(settings_.labels)));
   return *other_;
 }
 

@@ -22,8 +22,7 @@ std::string value_of(Label label, const LabelSource& source) {
   case Label::Port:
     return source.role == Role::Passive ? std::to_string(id.local_port) : std::string();
   case Label::Remote:
-    return source.role == Role::Active ? format_endpoint(id.remote, id.remote_port)
-                                       : std::string();
+    return source.role == Role::Active ? format_endpoint(id.remote, id.remote_port) : std::string();
   case Label::Process:
     return source.owner ? printable_text(source.owner->comm) : std::string();
   case Label::Container:

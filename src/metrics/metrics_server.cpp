@@ -1,7 +1,7 @@
 #include "tcpsight/metrics/metrics_server.hpp"
 
-#include "tcpsight/model/error.hpp"
 #include "model/parse_number.hpp"
+#include "tcpsight/model/error.hpp"
 #include "tcpsight/views/printable.hpp"
 
 #include <arpa/inet.h>

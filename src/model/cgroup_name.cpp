@@ -12,9 +12,8 @@ constexpr std::size_t kContainerIdLength = 64;
 constexpr std::size_t kPodUidLength = 36;
 
 bool is_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isdigit(c) || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); });
 }
 
 bool is_container_id(std::string_view text) {

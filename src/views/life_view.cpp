@@ -78,12 +78,11 @@ std::string path_text(const std::vector<StateStep>& path) {
 }
 
 std::string life_header(bool cgroup_column) {
-  return fmt::format("{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
-                     "{:<7} {:<14} {}\n",
-                     "TIME", "PID", "COMM",
-                     cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "", "LADDR",
-                     "LPORT", "RADDR", "RPORT", "TX", "RX", "MS",
-                     "HS_MS", "ROLE", "OUTCOME", "PATH");
+  return fmt::format(
+      "{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
+      "{:<7} {:<14} {}\n",
+      "TIME", "PID", "COMM", cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "",
+      "LADDR", "LPORT", "RADDR", "RPORT", "TX", "RX", "MS", "HS_MS", "ROLE", "OUTCOME", "PATH");
 }
 
 // The columns of life_header(), without format-string parsing: life and

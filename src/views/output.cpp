@@ -34,8 +34,7 @@ public:
 
   void event(const Event& e) override {
     const auto cgroup = cgroups_ && e.owner ? cgroups_(e.owner->cgroup_id) : nullptr;
-    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_,
-                      cgroup);
+    append_event_json(writer_.text(), e, clock_.to_wall(MonotonicTime{e.ts_ns}), explain_, cgroup);
     writer_.written();
   }
 

@@ -11,17 +11,17 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
-#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -208,8 +208,7 @@ TEST(ExportCli, CountsAContainersConnectionsByOutcome) {
   EXPECT_EQ(sample(scrape, "tcpsight_handshake_duration_seconds_count", active), 3);
   EXPECT_EQ(sample(scrape, "tcpsight_handshake_duration_seconds_count", passive), 3);
   EXPECT_EQ(sample(scrape, "tcpsight_resets_total", with(active, {{"direction", "sent"}})), 1);
-  EXPECT_EQ(sample(scrape, "tcpsight_resets_total", with(refused, {{"direction", "received"}})),
-            1);
+  EXPECT_EQ(sample(scrape, "tcpsight_resets_total", with(refused, {{"direction", "received"}})), 1);
   // Each normal connection carried "hello" and its NUL both ways' worth.
   EXPECT_EQ(sample(scrape, "tcpsight_sent_bytes_total", active), 12);
   EXPECT_EQ(sample(scrape, "tcpsight_received_bytes_total", passive), 12);
@@ -229,8 +228,8 @@ TEST(ExportCli, PromtoolAcceptsAScrape) {
   test::run_client_closes_first(AddressFamily::IPv4);
   const auto scrape = scrape_until_text(exporter, "tcpsight_connection_duration_seconds_bucket");
   ASSERT_NE(scrape.find("tcpsight_connections_closed_total{"), std::string::npos) << scrape;
-  const auto file = std::filesystem::temp_directory_path() /
-                    fmt::format("tcpsight-scrape-{}.prom", getpid());
+  const auto file =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-scrape-{}.prom", getpid());
   std::ofstream(file) << scrape;
   ChildProcess promtool({"sh", "-c", fmt::format("promtool check metrics < {}", file.string())});
   const auto status = promtool.wait();
@@ -264,7 +263,8 @@ TEST(ExportCli, TheDashboardAndTheReadmeNameWhatItServes) {
   const auto readme = file_text(std::filesystem::path(TCPSIGHT_SOURCE_DIR) / "README.md");
   for (const auto& name : families)
     if (name.rfind("tcpsight_", 0) == 0)
-      EXPECT_NE(readme.find("`" + name + "`"), std::string::npos) << name << " is not in the README";
+      EXPECT_NE(readme.find("`" + name + "`"), std::string::npos)
+          << name << " is not in the README";
 
   const auto dashboard = nlohmann::json::parse(
       file_text(std::filesystem::path(TCPSIGHT_SOURCE_DIR) / "contrib/grafana/tcpsight.json"));
@@ -294,11 +294,11 @@ public:
                    fmt::format("tcpsight-prometheus-{}", getpid())),
         port_(test::unused_port(AddressFamily::IPv4)) {
     std::filesystem::create_directories(directory_ / "data");
-    std::ofstream(directory_ / "prometheus.yml") << fmt::format(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: tcpsight\n    static_configs:\n"
-        "      - targets: ['{}']\n",
-        target);
+    std::ofstream(directory_ / "prometheus.yml")
+        << fmt::format("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                       "scrape_configs:\n  - job_name: tcpsight\n    static_configs:\n"
+                       "      - targets: ['{}']\n",
+                       target);
     child_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         "prometheus", "--config.file=" + (directory_ / "prometheus.yml").string(),
         "--storage.tsdb.path=" + (directory_ / "data").string(),
@@ -313,8 +313,8 @@ public:
   // The value of an instant PromQL query with one result; nothing until then.
   std::optional<double> query(const std::string& promql) const {
     ChildProcess curl({"curl", "-sS", "--max-time", "10", "-G",
-                       fmt::format("http://127.0.0.1:{}/api/v1/query", port_),
-                       "--data-urlencode", "query=" + promql});
+                       fmt::format("http://127.0.0.1:{}/api/v1/query", port_), "--data-urlencode",
+                       "query=" + promql});
     if (curl.wait() != 0)
       return std::nullopt;
     const auto answer = nlohmann::json::parse(curl.stdout_text(), nullptr, false);
@@ -360,7 +360,8 @@ TEST(ExportCli, AScraperThatStopsReadingHoldsNothingUp) {
   Exporter exporter({"--port", port, "--labels", "role,port"});
   // Asks for the metrics and never reads them, and another never finishes asking.
   const auto colon = exporter.address().rfind(':');
-  const auto exporter_port = static_cast<std::uint16_t>(std::stoi(exporter.address().substr(colon + 1)));
+  const auto exporter_port =
+      static_cast<std::uint16_t>(std::stoi(exporter.address().substr(colon + 1)));
   auto stalled = test::connect_to_loopback(AddressFamily::IPv4, exporter_port);
   const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
   test::send_all(stalled, request.data(), request.size());
@@ -370,9 +371,9 @@ TEST(ExportCli, AScraperThatStopsReadingHoldsNothingUp) {
     test::run_client_closes_first(listener, AddressFamily::IPv4);
   const Labels passive{{"role", "passive"}, {"port", port}, {"outcome", "normal_passive"}};
   EXPECT_EQ(scrape_until(exporter, "tcpsight_connections_closed_total", passive, 50), 50);
-  EXPECT_EQ(sample(http_get(exporter.url()).value_or(""), "tcpsight_events_total",
-                   {{"kind", "lost"}}),
-            0);
+  EXPECT_EQ(
+      sample(http_get(exporter.url()).value_or(""), "tcpsight_events_total", {{"kind", "lost"}}),
+      0);
 }
 
 TEST(ExportCli, APortInUseIsAClearError) {

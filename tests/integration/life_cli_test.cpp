@@ -285,8 +285,8 @@ namespace {
 // and in the CGROUP column.
 TEST(LifeCli, NamesTheOwnersContainer) {
   TCPSIGHT_REQUIRE_TRACING();
-  const auto id = fmt::format("{:016x}", 0xc0de0000u + static_cast<unsigned>(getpid())) +
-                  std::string(48, 'b');
+  const auto id =
+      fmt::format("{:016x}", 0xc0de0000u + static_cast<unsigned>(getpid())) + std::string(48, 'b');
   const auto relative = fmt::format("/tcpsight-life-{}.slice/docker-{}.scope", getpid(), id);
   test::TestCgroup cgroup(relative.substr(1));
   // Both ends in the container: a passive socket is in its listener's cgroup.
@@ -310,8 +310,8 @@ TEST(LifeCli, NamesTheOwnersContainer) {
     EXPECT_EQ(r["container"], id) << r;
     EXPECT_TRUE(r["unit"].is_null()) << r;
   }
-  ASSERT_TRUE(text_life->wait_for_stdout(
-      [](const std::string& out) { return line_count(out) >= 3; }, 20s));
+  ASSERT_TRUE(
+      text_life->wait_for_stdout([](const std::string& out) { return line_count(out) >= 3; }, 20s));
   text_life->send_signal(SIGINT);
   EXPECT_EQ(text_life->wait(), 0);
   std::istringstream lines(text_life->stdout_text());

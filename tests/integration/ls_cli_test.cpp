@@ -4,10 +4,10 @@
 #include "loopback.hpp"
 
 #include "privileges.hpp"
-#include "test_cgroup.hpp"
 #include "tcpsight/kernel/proc_net.hpp"
 #include "tcpsight/kernel/sock_diag.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "test_cgroup.hpp"
 #include "world_executable.hpp"
 
 #include <gtest/gtest.h>

@@ -48,8 +48,8 @@ struct SelfCounts {
 // MetricsSettings::max_series.
 class ConnectionMetrics : public EventSink {
 public:
-  ConnectionMetrics(prometheus::Registry& registry, MetricsSettings settings,
-                    CgroupLookup cgroups, std::string_view version);
+  ConnectionMetrics(prometheus::Registry& registry, MetricsSettings settings, CgroupLookup cgroups,
+                    std::string_view version);
   ~ConnectionMetrics() override;
 
   void event(const Event& event) override;

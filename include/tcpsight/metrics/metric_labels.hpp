@@ -48,7 +48,7 @@ struct LabelValues {
 struct LabelSource {
   Role role = Role::Unknown;
   const ConnectionId* id = nullptr;
-  const Owner* owner = nullptr;    // null: unknown
+  const Owner* owner = nullptr;       // null: unknown
   const CgroupInfo* cgroup = nullptr; // null: unknown
 };
 

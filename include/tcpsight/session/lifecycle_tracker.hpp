@@ -48,7 +48,8 @@ public:
   std::vector<ConnectionRecord> open_records() const;
 
   // How many open connections are in each state, indexed by TcpState.
-  using StateCounts = std::array<std::size_t, static_cast<std::size_t>(TcpState::BoundInactive) + 1>;
+  using StateCounts =
+      std::array<std::size_t, static_cast<std::size_t>(TcpState::BoundInactive) + 1>;
   StateCounts count_by_state() const;
 
   struct Stats {

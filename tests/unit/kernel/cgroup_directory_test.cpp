@@ -15,8 +15,8 @@ namespace {
 class CgroupDirectoryTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("tcpsight-cgroups-" + std::to_string(::getpid()));
+    root_ =
+        std::filesystem::temp_directory_path() / ("tcpsight-cgroups-" + std::to_string(::getpid()));
     std::filesystem::create_directories(root_ / "system.slice" / "nginx.service");
   }
   void TearDown() override { std::filesystem::remove_all(root_); }

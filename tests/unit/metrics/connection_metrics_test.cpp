@@ -48,7 +48,8 @@ double value_of(prometheus::Registry& registry, const std::string& name,
 class ConnectionMetricsTest : public ::testing::Test {
 protected:
   explicit ConnectionMetricsTest(MetricsSettings settings = {})
-      : metrics_(registry_, settings, [this](std::uint64_t id) { return lookup(id); }, "1.2.3") {}
+      : metrics_(
+            registry_, settings, [this](std::uint64_t id) { return lookup(id); }, "1.2.3") {}
 
   const CgroupInfo* lookup(std::uint64_t id) const { return id == 77 ? &cgroup_ : nullptr; }
 
@@ -66,9 +67,9 @@ protected:
 
   // The labels of the sample's connections.
   static prometheus::Labels curl(prometheus::Labels extra = {}) {
-    prometheus::Labels labels{{"role", "active"},          {"remote", "10.1.2.3:8080"},
-                              {"process", "curl"},         {"container", "dddddddddddd"},
-                              {"unit", "docker.service"},  {"netns", "4026531840"}};
+    prometheus::Labels labels{{"role", "active"},         {"remote", "10.1.2.3:8080"},
+                              {"process", "curl"},        {"container", "dddddddddddd"},
+                              {"unit", "docker.service"}, {"netns", "4026531840"}};
     labels.insert(extra.begin(), extra.end());
     return labels;
   }
@@ -109,12 +110,11 @@ TEST_F(ConnectionMetricsTest, RefusedAndTimedOutConnects) {
   to(3, Close, SynSent, 0);
   to(3, SynSent, Close, 3000, [](Event& e) { e.error = ETIMEDOUT; });
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl()), 2);
-  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
-                     curl({{"outcome", "refused"}})),
-            1);
-  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
-                     curl({{"outcome", "timed_out"}})),
-            1);
+  EXPECT_EQ(
+      value_of(registry_, "tcpsight_connections_closed_total", curl({{"outcome", "refused"}})), 1);
+  EXPECT_EQ(
+      value_of(registry_, "tcpsight_connections_closed_total", curl({{"outcome", "timed_out"}})),
+      1);
   EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "received"}})), 1);
   EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "sent"}})), -1);
   // Neither completed a handshake.
@@ -126,9 +126,9 @@ TEST_F(ConnectionMetricsTest, PassiveConnectionsAreLabelledByTheirListeningPort)
   accepted.id.remote_port = 51000; // ephemeral: never a label
   accepted.handshake_ns = 200'000;
   metrics_.event(interpret(accepted));
-  const prometheus::Labels passive{{"role", "passive"},         {"port", "8080"},
-                                   {"process", "curl"},         {"container", "dddddddddddd"},
-                                   {"unit", "docker.service"},  {"netns", "4026531840"}};
+  const prometheus::Labels passive{{"role", "passive"},        {"port", "8080"},
+                                   {"process", "curl"},        {"container", "dddddddddddd"},
+                                   {"unit", "docker.service"}, {"netns", "4026531840"}};
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", passive), 1);
   EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", passive), 1);
 }
