@@ -102,21 +102,13 @@ struct {
 	__type(value, struct tcpsight_listener);
 } listeners SEC(".maps");
 
-/* The cgroup v2 the socket was made in, as ss --cgroup shows it: the
- * process may have moved since, and its cgroup is only the fallback. */
-static __always_inline __u64 socket_cgroup(const struct sock *sk)
-{
-	__u64 id = 0;
-
-	if (bpf_core_field_exists(((struct sock_cgroup_data *)0)->cgroup))
-		id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-	return id ? id : bpf_get_current_cgroup_id();
-}
-
-/* Records the current process as owner of sk; false for a kernel thread (one
- * that closes a socket for a process, say), which owns nothing. The command
- * is the process's, not the thread's, as ps and ss show it. */
-static __always_inline bool current_owner(struct tcpsight_owner *owner, const struct sock *sk)
+/* Records the current process as owner; false for a kernel thread (one that
+ * closes a socket for a process, say), which owns nothing. The command is
+ * the process's, not the thread's, as ps and ss show it; the cgroup is the
+ * process's too, so that pid, command and cgroup name one and the same
+ * owner (a socket systemd made for a service it activates is in systemd's
+ * cgroup, the service's process in its own). */
+static __always_inline bool current_owner(struct tcpsight_owner *owner)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
@@ -124,7 +116,7 @@ static __always_inline bool current_owner(struct tcpsight_owner *owner, const st
 		return false;
 	owner->pid = bpf_get_current_pid_tgid() >> 32;
 	owner->uid = (__u32)bpf_get_current_uid_gid();
-	owner->cgroup_id = socket_cgroup(sk);
+	owner->cgroup_id = bpf_get_current_cgroup_id();
 	BPF_CORE_READ_STR_INTO(&owner->comm, task, group_leader, comm);
 	return true;
 }
@@ -241,19 +233,26 @@ static __always_inline void remember_listener(const struct sock_info *info, cons
 {
 	struct tcpsight_listener_key key = listener_key_of(sk, TCP_LISTEN);
 	struct tcpsight_listener value = {.owner = info->owner, .sk = (__u64)sk};
+	struct tcpsight_listener *held;
 
-	if (key.port)
-		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
+	if (!key.port)
+		return;
+	/* An entry user space seeded may be a listener that closed before
+	 * it was seeded: one that is listening now takes its place. */
+	held = bpf_map_lookup_elem(&listeners, &key);
+	bpf_map_update_elem(&listeners, &key, &value, held && !held->sk ? BPF_ANY : BPF_NOEXIST);
 }
 
-/* Only the listener that holds the entry removes it; any listener of the
- * port removes one that user space seeded. */
+/* Only the listener that holds the entry removes it: the one at that address
+ * or, for a seeded entry, the one with that socket cookie. */
 static __always_inline void forget_listener(const struct sock *sk)
 {
 	struct tcpsight_listener_key key = listener_key_of(sk, TCP_CLOSE);
 	struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
 
-	if (listener && (listener->sk == (__u64)sk || !listener->sk))
+	if (!listener)
+		return;
+	if (listener->sk ? listener->sk == (__u64)sk : listener->cookie == socket_id(sk))
 		bpf_map_delete_elem(&listeners, &key);
 }
 
@@ -316,7 +315,7 @@ static __always_inline void track_owner(struct sock_info *info, const struct soc
 			info->flags |= SOCK_ACTIVE_OPEN;
 	}
 	if (changed_by_its_process(sk, newstate) && !owned_by_current_process(info) &&
-	    current_owner(&info->owner, sk))
+	    current_owner(&info->owner))
 		info->flags |= SOCK_OWNER_KNOWN;
 
 	if (newstate == TCP_LISTEN)

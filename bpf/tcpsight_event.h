@@ -67,7 +67,7 @@ enum tcpsight_counter {
 
 /* The process that owns a socket, recorded in process context. */
 struct tcpsight_owner {
-	__u64 cgroup_id; /* the cgroup v2 the socket was made in */
+	__u64 cgroup_id; /* the process's cgroup v2 */
 	__u32 pid;
 	__u32 uid;
 	char comm[TCPSIGHT_COMM_LEN];
@@ -75,7 +75,7 @@ struct tcpsight_owner {
 
 /* The map `listeners`: the owner of each listening port, which the sockets
  * it accepts take until their acceptor touches them. User space seeds the
- * listeners that were open before tracing began, with sk 0. */
+ * listeners that were open before tracing began, with sk 0 and their cookie. */
 struct tcpsight_listener_key {
 	__u32 netns;
 	__u16 port;
@@ -84,7 +84,8 @@ struct tcpsight_listener_key {
 
 struct tcpsight_listener {
 	struct tcpsight_owner owner;
-	__u64 sk; /* the listening socket: only it removes the entry; 0: seeded */
+	__u64 sk;     /* the listening socket: only it removes the entry; 0: seeded */
+	__u64 cookie; /* seeded: the listener's socket cookie, which removes it */
 };
 
 /*
@@ -100,7 +101,7 @@ struct tcpsight_event {
 	__u64 sock_id;	    /* socket cookie, as sock_diag reports it; 0 without a socket */
 	__u64 ns_in_old;    /* time spent in oldstate */
 	__u64 handshake_ns; /* on the transition to ESTABLISHED */
-	__u64 cgroup_id;    /* cgroup v2 the socket was made in (its owner's) */
+	__u64 cgroup_id;    /* owner's cgroup v2 id */
 	__u32 pid;	    /* owner's tgid */
 	__u32 uid;	    /* owner's uid */
 	__u32 netns;	    /* network namespace inode */

@@ -21,7 +21,7 @@ namespace {
 constexpr std::uint64_t kUpdateEveryNs = 1'000'000'000;
 
 struct ExportOptions {
-  ListenAddress listen = parse_listen_address("127.0.0.1:9977");
+  ListenAddress listen = parse_listen_address(kDefaultListenAddress);
   MetricsSettings metrics;
   EventSourceOptions source; // filters in the kernel, ring buffer, -v
 };
@@ -39,6 +39,7 @@ SelfCounts self_counts(LiveSource& source, const EventPipeline& pipeline,
 }
 
 int run_export(const ExportOptions& options) {
+  check_listen_address(options.listen); // a port in use says so before the BPF load
   auto source_options = options.source;
   source_options.reset_events = false;             // the transitions' reset flags are enough
   source_options.connection_records = false;       // connections counted as they open
@@ -112,8 +113,8 @@ public:
 
 private:
   ExportOptions options_;
-  std::string listen_ = "127.0.0.1:9977";
-  std::string labels_ = "role,port,remote,process,container,pod,unit,netns";
+  std::string listen_{kDefaultListenAddress};
+  std::string labels_ = all_label_names();
   FilterArguments filter_;
 };
 

@@ -82,8 +82,10 @@ void report(const SnapshotStatus& status) {
                status.malformed);
 }
 
-// Returns false once the output is closed.
-bool list_once(const LsOptions& options, const SocketFilter& filter) {
+// Returns false once the output is closed. cgroups: with --show-cgroup,
+// kept from one listing to the next (-c).
+bool list_once(const LsOptions& options, const SocketFilter& filter,
+               std::optional<CgroupDirectory>& cgroup_directory) {
   const auto request = snapshot_request(options);
   const auto namespaces = namespaces_to_list(options);
 
@@ -106,10 +108,6 @@ bool list_once(const LsOptions& options, const SocketFilter& filter) {
 
   // Each row is printed as it arrives: memory stays flat however many sockets there are.
   OutputWriter out;
-  // Walked on the first socket with a cgroup, and again only for one it does not know.
-  std::optional<CgroupDirectory> cgroup_directory;
-  if (options.cgroup_names)
-    cgroup_directory.emplace();
   const CgroupLookup cgroups = [&](std::uint64_t id) { return cgroup_directory->find(id); };
   SocketTableColumns columns{
       .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
@@ -136,12 +134,17 @@ bool list_once(const LsOptions& options, const SocketFilter& filter) {
 }
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
+  // Walked on the first socket with a cgroup, and again only for one it does not know.
+  std::optional<CgroupDirectory> cgroups;
+  if (options.cgroup_names)
+    cgroups.emplace();
   if (!options.continuous) {
-    list_once(options, filter);
+    list_once(options, filter, cgroups);
     return 0;
   }
   install_stop_signals();
-  repeat_until_stopped(std::chrono::seconds(1), [&] { return list_once(options, filter); });
+  repeat_until_stopped(std::chrono::seconds(1),
+                       [&] { return list_once(options, filter, cgroups); });
   return 0;
 }
 

@@ -13,8 +13,16 @@ namespace {
 // Cgroups come and go; ids of ones long gone are forgotten past this many.
 constexpr std::size_t kMaxRemembered = 65536;
 
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescaped(const std::string& field) {
+std::uint64_t inode_of(const std::filesystem::path& path) {
+  struct stat file {};
+  if (stat(path.c_str(), &file) != 0)
+    return 0;
+  return file.st_ino;
+}
+
+} // namespace
+
+std::string unescape_mountinfo(const std::string& field) {
   std::string text;
   for (std::size_t i = 0; i < field.size(); ++i) {
     if (field[i] == '\\' && i + 3 < field.size()) {
@@ -29,15 +37,6 @@ std::string unescaped(const std::string& field) {
   }
   return text;
 }
-
-std::uint64_t inode_of(const std::filesystem::path& path) {
-  struct stat file {};
-  if (stat(path.c_str(), &file) != 0)
-    return 0;
-  return file.st_ino;
-}
-
-} // namespace
 
 std::string cgroup2_mount_point() {
   std::ifstream mounts("/proc/self/mountinfo");
@@ -55,7 +54,7 @@ std::string cgroup2_mount_point() {
     std::istringstream before(line.substr(0, separator));
     std::string id, parent, device, root, mount_point;
     before >> id >> parent >> device >> root >> mount_point;
-    return unescaped(mount_point);
+    return unescape_mountinfo(mount_point);
   }
   return {};
 }
@@ -87,22 +86,28 @@ void CgroupDirectory::walk() {
   ++walks_;
   if (known_.size() > kMaxRemembered)
     known_.clear();
-  const std::filesystem::path root(root_);
-  const auto remember = [&](const std::filesystem::path& directory, std::string path) {
-    if (const auto id = inode_of(directory); id != 0 && !known_.contains(id))
-      known_.emplace(id, CgroupInfo{.path = path, .name = name_cgroup(path)});
-  };
-  remember(root, "/");
+  remember(root_, "/");
+  walk_below(root_, "");
+}
+
+// Every directory under directory, depth first. One that goes away or
+// cannot be read meanwhile (cgroups come and go) is skipped, not the rest.
+void CgroupDirectory::walk_below(const std::filesystem::path& directory, const std::string& path) {
   std::error_code error;
-  const auto options = std::filesystem::directory_options::skip_permission_denied;
-  for (std::filesystem::recursive_directory_iterator entry(root, options, error), end;
-       !error && entry != end; entry.increment(error)) {
-    if (!entry->is_directory(error) || entry->is_symlink(error))
+  for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
+       entry.increment(error)) {
+    std::error_code type_error;
+    if (!entry->is_directory(type_error) || entry->is_symlink(type_error))
       continue;
-    std::string path(1, '/');
-    path += entry->path().lexically_relative(root).native();
-    remember(entry->path(), std::move(path));
+    auto below = path + "/" + entry->path().filename().string();
+    remember(entry->path(), below);
+    walk_below(entry->path(), below);
   }
+}
+
+void CgroupDirectory::remember(const std::filesystem::path& directory, const std::string& path) {
+  if (const auto id = inode_of(directory); id != 0 && !known_.contains(id))
+    known_.emplace(id, CgroupInfo{.path = path, .name = name_cgroup(path)});
 }
 
 } // namespace tcpsight

@@ -340,13 +340,16 @@ void Tracer::detach() {
   tcpsight_bpf::detach(impl_->skeleton.get());
 }
 
-void Tracer::seed_listener_owner(std::uint32_t netns, std::uint16_t port, const Owner& owner) {
+void Tracer::seed_listener_owner(std::uint32_t netns, std::uint16_t port, std::uint64_t cookie,
+                                 const Owner& owner) {
   const tcpsight_listener_key key{.netns = netns, .port = port};
   tcpsight_listener value{
-      .owner = {.cgroup_id = owner.cgroup_id, .pid = owner.pid, .uid = owner.uid}};
+      .owner = {.cgroup_id = owner.cgroup_id, .pid = owner.pid, .uid = owner.uid},
+      .cookie = cookie};
   std::memcpy(value.owner.comm, owner.comm.data(),
               std::min(owner.comm.size(), sizeof value.owner.comm - 1));
-  // A listener that listen() already reported keeps its entry.
+  // A listener that listen() already reported keeps its entry. A full map
+  // (16,384 listeners) leaves the rest to learn their owner at accept().
   bpf_map__update_elem(impl_->skeleton->maps.listeners, &key, sizeof key, &value, sizeof value,
                        BPF_NOEXIST);
 }

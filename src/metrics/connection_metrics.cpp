@@ -79,25 +79,40 @@ struct ConnectionMetrics::Families {
                         .Register(r)),
         syn_retransmits(prometheus::BuildCounter()
                             .Name("tcpsight_syn_retransmissions_total")
-                            .Help("SYNs (role active) or SYN-ACKs (role passive) sent again by "
-                                  "closed TCP connections")
+                            .Help("SYNs sent again by connect() (role active) or SYN-ACKs sent "
+                                  "again by a listener (role passive), as they are sent")
                             .Register(r)),
         resets(prometheus::BuildCounter()
-                   .Name("tcpsight_resets_total")
-                   .Help("TCP connections ended by a RST, by direction: sent (reset_sent) or "
-                         "received (reset_received, refused)")
+                   .Name("tcpsight_connections_reset_total")
+                   .Help("TCP connections ended by a RST, by direction: sent (outcome "
+                         "reset_sent) or received (reset_received, refused)")
                    .Register(r)),
         sockets(prometheus::BuildGauge()
                     .Name("tcpsight_sockets")
                     .Help("TCP sockets by state: connections as tcpsight follows them, "
                           "listeners as of the last snapshot (every 10 s)")
                     .Register(r)),
-        events(prometheus::BuildCounter()
-                   .Name("tcpsight_events_total")
-                   .Help("Kernel events, by what became of them: received, filtered (in the "
-                         "kernel), lost (ring buffer full), recovered (lost transitions "
-                         "rebuilt from later events)")
-                   .Register(r)),
+        events_received(prometheus::BuildCounter()
+                            .Name("tcpsight_events_received_total")
+                            .Help("Events tcpsight read from the kernel")
+                            .Register(r)
+                            .Add({})),
+        events_filtered(
+            prometheus::BuildCounter()
+                .Name("tcpsight_events_filtered_total")
+                .Help("Events the kernel side dropped for a filter (--port, --pid, ...)")
+                .Register(r)
+                .Add({})),
+        events_lost(prometheus::BuildCounter()
+                        .Name("tcpsight_events_lost_total")
+                        .Help("Events the kernel side could not write: the ring buffer was full")
+                        .Register(r)
+                        .Add({})),
+        transitions_recovered(prometheus::BuildCounter()
+                                  .Name("tcpsight_transitions_recovered_total")
+                                  .Help("Lost transitions rebuilt from the socket's later events")
+                                  .Register(r)
+                                  .Add({})),
         untracked(prometheus::BuildCounter()
                       .Name("tcpsight_connections_untracked_total")
                       .Help("Connections tcpsight could not follow, by reason: expired (their "
@@ -127,7 +142,10 @@ struct ConnectionMetrics::Families {
   Family<Counter>& syn_retransmits;
   Family<Counter>& resets;
   Family<Gauge>& sockets;
-  Family<Counter>& events;
+  Counter& events_received;
+  Counter& events_filtered;
+  Counter& events_lost;
+  Counter& transitions_recovered;
   Family<Counter>& untracked;
   Family<Gauge>& label_sets;
   Family<Counter>& folded;
@@ -178,8 +196,6 @@ ConnectionMetrics::ConnectionMetrics(prometheus::Registry& registry, MetricsSett
   families_->build_info.Add({{"version", std::string(version)}}).Set(1);
   families_->label_sets.Add({}).Set(0);
   families_->folded.Add({});
-  for (const auto kind : {"received", "filtered", "lost", "recovered"})
-    families_->events.Add({{"kind", kind}});
   for (const auto reason : {"expired", "over_limit"})
     families_->untracked.Add({{"reason", reason}});
 }
@@ -187,45 +203,89 @@ ConnectionMetrics::ConnectionMetrics(prometheus::Registry& registry, MetricsSett
 ConnectionMetrics::~ConnectionMetrics() = default;
 
 void ConnectionMetrics::event(const Event& e) {
-  opened(e);
+  count_live(e);
   tracker_.observe(e);
 }
 
-// Connections counted as they open: connect() moving to SYN_SENT, a
-// passive handshake completing (the kernel makes the socket only then).
-void ConnectionMetrics::opened(const Event& e) {
+// What is counted as it happens: connect() moving to SYN_SENT and a passive
+// handshake completing (the kernel makes the socket only then) open a
+// connection, whose label set is kept until it closes; handshakes complete;
+// SYNs and SYN-ACKs are sent again.
+void ConnectionMetrics::count_live(const Event& e) {
+  using enum TcpState;
+  if (e.type == EventType::SynRetransmit) {
+    series_at_open(e, Role::Active).syn_retransmits.Increment();
+    return;
+  }
+  if (e.type == EventType::SynAckRetransmit) { // the listener's: no socket yet
+    series_of(source_of(e, Role::Passive)).syn_retransmits.Increment();
+    return;
+  }
   if (e.type != EventType::Transition)
     return;
-  const bool connecting = e.new_state == TcpState::SynSent;
-  const bool accepted = e.old_state == TcpState::SynRecv && e.new_state == TcpState::Established;
-  const bool connected = e.old_state == TcpState::SynSent && e.new_state == TcpState::Established;
-  if (!connecting && !accepted && !connected)
-    return;
-  const auto role = accepted ? Role::Passive : Role::Active;
-  const auto owner = e.owner ? &*e.owner : nullptr;
-  auto& series = series_of({.role = role, .id = &e.id, .owner = owner, .cgroup = cgroup_of(owner)});
-  if (connecting || accepted)
+  if (e.new_state == SynSent) {
+    auto& series = series_of(source_of(e, Role::Active));
     series.opened.Increment();
-  if ((connected || accepted) && e.handshake_ns)
+    remember_open(e.id.sock_id, series);
+    return;
+  }
+  if (e.new_state != Established || (e.old_state != SynSent && e.old_state != SynRecv))
+    return;
+  // SYN_RECV -> ESTABLISHED is a passive open, unless the socket sent a SYN
+  // itself (a simultaneous open, a connect to itself).
+  const bool accepted = e.old_state == SynRecv && !open_series_.contains(e.id.sock_id);
+  auto& series =
+      accepted ? series_of(source_of(e, Role::Passive)) : series_at_open(e, Role::Active);
+  if (accepted) {
+    series.opened.Increment();
+    remember_open(e.id.sock_id, series);
+  }
+  if (e.handshake_ns)
     series.handshake.Observe(seconds(*e.handshake_ns));
 }
 
+// Counted with the label set it had as it opened, which the passive side's
+// owner (the listener's, then the acceptor's) does not change.
 void ConnectionMetrics::finished(const ConnectionRecord& r) {
-  const auto owner = r.owner ? &*r.owner : nullptr;
-  auto& series =
-      series_of({.role = r.role, .id = &r.id, .owner = owner, .cgroup = cgroup_of(owner)});
+  auto& series = series_at_close(r);
   series.closed(r.outcome).Increment();
-  series.duration.Observe(seconds(r.duration_ns()));
+  if (!r.seeded) // it started before tracing did: its duration is not known
+    series.duration.Observe(seconds(r.duration_ns()));
   if (r.totals) {
     series.sent.Increment(static_cast<double>(r.totals->tx_bytes));
     series.received.Increment(static_cast<double>(r.totals->rx_bytes));
     series.retransmits.Increment(r.totals->retransmits);
   }
-  series.syn_retransmits.Increment(r.syn_retransmits);
   if (r.outcome == Outcome::ResetSent)
     series.reset(true).Increment();
   if (r.outcome == Outcome::ResetReceived || r.outcome == Outcome::Refused)
     series.reset(false).Increment();
+}
+
+LabelSource ConnectionMetrics::source_of(const Event& e, Role role) const {
+  const auto owner = e.owner ? &*e.owner : nullptr;
+  return {.role = role, .id = &e.id, .owner = owner, .cgroup = cgroup_of(owner)};
+}
+
+ConnectionMetrics::Series& ConnectionMetrics::series_at_open(const Event& e, Role role) {
+  if (const auto found = open_series_.find(e.id.sock_id); found != open_series_.end())
+    return *found->second;
+  return series_of(source_of(e, role)); // opened before tracing, or its start was lost
+}
+
+ConnectionMetrics::Series& ConnectionMetrics::series_at_close(const ConnectionRecord& r) {
+  if (const auto found = open_series_.find(r.id.sock_id); found != open_series_.end()) {
+    auto& series = *found->second;
+    open_series_.erase(found);
+    return series;
+  }
+  const auto owner = r.owner ? &*r.owner : nullptr;
+  return series_of({.role = r.role, .id = &r.id, .owner = owner, .cgroup = cgroup_of(owner)});
+}
+
+void ConnectionMetrics::remember_open(std::uint64_t sock_id, Series& series) {
+  if (sock_id != 0)
+    open_series_[sock_id] = &series;
 }
 
 const CgroupInfo* ConnectionMetrics::cgroup_of(const Owner* owner) const {
@@ -247,12 +307,16 @@ ConnectionMetrics::Series& ConnectionMetrics::series_of(const LabelSource& sourc
     folded_.clear(); // a label set may then be counted again
   if (folded_.insert(std::hash<std::string>{}(key)).second)
     families_->folded.Add({}).Increment();
-  if (!other_)
-    other_ = std::make_unique<Series>(*families_, labels_of(other_label_values(settings_.labels)));
-  return *other_;
+  const auto other = other_label_values(values, settings_.labels);
+  auto& series = others_[other.key()];
+  if (!series)
+    series = std::make_unique<Series>(*families_, labels_of(other));
+  return *series;
 }
 
 void ConnectionMetrics::update_sockets(std::size_t listeners) {
+  // Connections whose close was lost, or that the tracker could not take.
+  std::erase_if(open_series_, [&](const auto& entry) { return !tracker_.tracks(entry.first); });
   const auto counts = tracker_.count_by_state();
   for (const auto& info : tcp_states()) {
     const auto state = static_cast<std::size_t>(info.state);
@@ -266,17 +330,16 @@ void ConnectionMetrics::update_sockets(std::size_t listeners) {
 }
 
 void ConnectionMetrics::update_self(const SelfCounts& now) {
-  const auto add = [](Family<Counter>& family, const char* label, const char* value,
-                      std::uint64_t total, std::uint64_t before) {
+  const auto add = [](Counter& counter, std::uint64_t total, std::uint64_t before) {
     if (total > before)
-      family.Add({{label, value}}).Increment(static_cast<double>(total - before));
+      counter.Increment(static_cast<double>(total - before));
   };
-  add(families_->events, "kind", "received", now.received, self_.received);
-  add(families_->events, "kind", "filtered", now.filtered, self_.filtered);
-  add(families_->events, "kind", "lost", now.lost, self_.lost);
-  add(families_->events, "kind", "recovered", now.recovered, self_.recovered);
-  add(families_->untracked, "reason", "expired", now.expired, self_.expired);
-  add(families_->untracked, "reason", "over_limit", now.untracked, self_.untracked);
+  add(families_->events_received, now.received, self_.received);
+  add(families_->events_filtered, now.filtered, self_.filtered);
+  add(families_->events_lost, now.lost, self_.lost);
+  add(families_->transitions_recovered, now.recovered, self_.recovered);
+  add(families_->untracked.Add({{"reason", "expired"}}), now.expired, self_.expired);
+  add(families_->untracked.Add({{"reason", "over_limit"}}), now.untracked, self_.untracked);
   self_ = now;
 }
 

@@ -24,14 +24,14 @@ std::string value_of(Label label, const LabelSource& source) {
   case Label::Remote:
     return source.role == Role::Active ? format_endpoint(id.remote, id.remote_port) : std::string();
   case Label::Process:
-    return source.owner ? printable_text(source.owner->comm) : std::string();
+    return source.owner ? source.owner->comm : std::string();
   case Label::Container:
     return source.cgroup ? std::string(short_container_id(source.cgroup->name.container))
                          : std::string();
   case Label::Pod:
     return source.cgroup ? source.cgroup->name.pod : std::string();
   case Label::Unit:
-    return source.cgroup ? printable_text(source.cgroup->name.unit) : std::string();
+    return source.cgroup ? source.cgroup->name.unit : std::string();
   case Label::Netns:
     return id.netns ? std::to_string(id.netns) : std::string();
   }
@@ -41,6 +41,8 @@ std::string value_of(Label label, const LabelSource& source) {
 } // namespace
 
 std::string_view label_name(Label label) { return kLabelNames[index(label)]; }
+
+std::string all_label_names() { return fmt::format("{}", fmt::join(kLabelNames, ",")); }
 
 LabelChoice parse_label_choice(std::string_view text) {
   LabelChoice chosen;
@@ -74,16 +76,16 @@ std::string LabelValues::key() const {
 LabelValues label_values(const LabelSource& source, const LabelChoice& kept) {
   LabelValues labels;
   for (std::size_t i = 0; i < kLabelCount; ++i)
-    if (kept.test(i))
-      labels.values[i] = value_of(static_cast<Label>(i), source);
+    if (kept.test(i)) // what others chose (a command, a cgroup's name) is escaped
+      labels.values[i] = printable_text(value_of(static_cast<Label>(i), source));
   return labels;
 }
 
-LabelValues other_label_values(const LabelChoice& kept) {
+LabelValues other_label_values(const LabelValues& values, const LabelChoice& kept) {
   LabelValues labels;
   for (std::size_t i = 0; i < kLabelCount; ++i)
     if (kept.test(i))
-      labels.values[i] = "other";
+      labels.values[i] = static_cast<Label>(i) == Label::Role ? values.values[i] : "other";
   return labels;
 }
 

@@ -5,6 +5,7 @@
 #include "tcpsight/views/printable.hpp"
 
 #include <arpa/inet.h>
+#include <civetweb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -66,6 +67,9 @@ std::string bind_problem(const ListenAddress& where) {
   }
 }
 
+// mg_check_feature()'s bit for IPv6 (civetweb.h: USE_IPV6).
+constexpr unsigned kCivetwebIpv6 = 8;
+
 // The server's threads must leave the stop signals to the thread that counts.
 class SignalsBlocked {
 public:
@@ -105,17 +109,28 @@ ListenAddress parse_listen_address(std::string_view text) {
   return {*address, *port};
 }
 
+void check_listen_address(const ListenAddress& where) {
+  const auto refuse = [&](std::string_view why) {
+    return Error(fmt::format("cannot serve metrics on {}: {}", listen_text(where), why));
+  };
+  if (where.address.family == AddressFamily::IPv6 && mg_check_feature(kCivetwebIpv6) == 0)
+    throw refuse("this system's HTTP server library (civetweb) was built without IPv6; listen on "
+                 "an IPv4 address");
+  if (where.port != 0)
+    if (const auto problem = bind_problem(where); !problem.empty())
+      throw refuse(problem);
+}
+
 MetricsServer::MetricsServer(const ListenAddress& where,
                              std::shared_ptr<prometheus::Registry> registry)
     : where_(where) {
-  if (where.port != 0)
-    if (const auto problem = bind_problem(where); !problem.empty())
-      throw Error(fmt::format("cannot serve metrics on {}: {}", listen_text(where), problem));
+  check_listen_address(where);
   try {
     const SignalsBlocked blocked;
     // A scraper that stops reading is cut off rather than holding a thread.
     exposer_ = std::make_unique<prometheus::Exposer>(std::vector<std::string>{
-        "listening_ports", listen_text(where), "num_threads", "2", "request_timeout_ms", "10000"});
+        "listening_ports", listen_text(where), "num_threads", std::to_string(kThreads),
+        "request_timeout_ms", std::to_string(std::chrono::milliseconds(kRequestTimeout).count())});
     exposer_->RegisterCollectable(registry);
   } catch (const std::exception& e) {
     throw Error(fmt::format("cannot serve metrics on {}: {}", listen_text(where), e.what()));

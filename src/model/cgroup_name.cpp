@@ -37,14 +37,16 @@ std::vector<std::string_view> components(std::string_view path) {
 }
 
 // "docker-<id>.scope", "cri-containerd-<id>.scope", "crio-<id>.scope",
-// "libpod-<id>.scope", or a bare "<id>" (cgroupfs driver): the id.
-// "crio-conmon-<id>.scope" is CRI-O's monitor, not the container.
+// "libpod-<id>.scope" (systemd driver), or "<id>", "crio-<id>", "libpod-<id>"
+// (cgroupfs driver): the id. "crio-conmon-<id>" and "libpod-conmon-<id>"
+// hold the runtimes' monitors, not the container.
 std::string_view container_in(std::string_view part) {
   if (is_container_id(part))
     return part;
-  if (!ends_with(part, ".scope") || part.starts_with("crio-conmon-"))
+  if (part.starts_with("crio-conmon-") || part.starts_with("libpod-conmon-"))
     return {};
-  part.remove_suffix(std::string_view(".scope").size());
+  if (ends_with(part, ".scope"))
+    part.remove_suffix(std::string_view(".scope").size());
   const auto dash = part.rfind('-');
   if (dash == std::string_view::npos)
     return {};
@@ -62,17 +64,25 @@ std::string pod_in(std::string_view part) {
     return {};
   std::string uid(part.substr(at + 3));
   std::replace(uid.begin(), uid.end(), '_', '-');
-  if (uid.size() != kPodUidLength)
-    return {};
-  return uid;
+  const bool uuid =
+      uid.size() == kPodUidLength && std::all_of(uid.begin(), uid.end(), [](unsigned char c) {
+        return c == '-' || std::isdigit(c) || (c >= 'a' && c <= 'f');
+      });
+  return uuid ? uid : std::string();
 }
 
-// "kubepods-burstable.slice", "burstable" under "kubepods", ...
+// "kubepods-burstable.slice", "kubelet-kubepods-besteffort.slice" (kind),
+// "burstable" under "kubepods", ...
 std::string qos_in(std::string_view part) {
   for (std::string_view qos : {"burstable", "besteffort"})
-    if (part == qos || part.starts_with(std::string("kubepods-").append(qos)))
+    if (part == qos || part.find(std::string("kubepods-").append(qos)) != std::string_view::npos)
       return std::string(qos);
   return {};
+}
+
+// "kubepods", "kubepods.slice", "kubelet-kubepods.slice": Kubernetes' root.
+bool is_kubepods_root(std::string_view part) {
+  return part == "kubepods" || part == "kubepods.slice" || part == "kubelet-kubepods.slice";
 }
 
 bool is_unit(std::string_view part) {
@@ -85,7 +95,7 @@ CgroupName name_cgroup(std::string_view path) {
   CgroupName name;
   bool in_kubepods = false;
   for (const auto part : components(path)) {
-    if (part == "kubepods" || part == "kubepods.slice")
+    if (is_kubepods_root(part))
       in_kubepods = true;
     if (const auto id = container_in(part); !id.empty()) {
       name.container = std::string(id);
@@ -117,7 +127,10 @@ std::string_view cgroup_display_name(const CgroupInfo& cgroup) {
     return cgroup.name.pod;
   if (!cgroup.name.unit.empty())
     return cgroup.name.unit;
-  return cgroup.path;
+  const auto slash = cgroup.path.rfind('/');
+  if (slash == std::string::npos || slash + 1 == cgroup.path.size())
+    return cgroup.path; // "/", the root
+  return std::string_view(cgroup.path).substr(slash + 1);
 }
 
 } // namespace tcpsight

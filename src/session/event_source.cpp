@@ -159,7 +159,7 @@ void LiveSource::seed_listener_owners(const std::vector<OpenSocket>& listeners) 
   for (const auto& listener : listeners)
     if (listener.owner)
       tracer_->seed_listener_owner(listener.row.id.netns, listener.row.id.local_port,
-                                   *listener.owner);
+                                   listener.row.id.sock_id, *listener.owner);
 }
 
 std::string LiveSource::summary() const {

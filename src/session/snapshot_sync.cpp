@@ -5,12 +5,12 @@
 namespace tcpsight {
 namespace {
 
-std::unordered_set<std::uint16_t> listening_ports(const OpenSockets& snapshot) {
-  std::unordered_set<std::uint16_t> ports;
+std::vector<OpenSocket> listeners_in(const OpenSockets& snapshot) {
+  std::vector<OpenSocket> listeners;
   for (const auto& socket : snapshot.sockets)
     if (socket.row.state == TcpState::Listen)
-      ports.insert(socket.row.id.local_port);
-  return ports;
+      listeners.push_back(socket);
+  return listeners;
 }
 
 } // namespace
@@ -27,12 +27,11 @@ SnapshotSync::SnapshotSync(EventSource& source, SnapshotTarget& target, std::uin
 // start after its end.
 void SnapshotSync::seed(EventSource& source, std::uint64_t now_ns) {
   const auto snapshot = settings_.take(/*with_owners=*/true);
-  const auto listening = listening_ports(snapshot);
-  std::vector<OpenSocket> listeners;
-  for (const auto& socket : snapshot.sockets)
-    if (socket.row.state == TcpState::Listen)
-      listeners.push_back(socket);
+  const auto listeners = listeners_in(snapshot);
   source.seed_listener_owners(listeners);
+  std::unordered_set<std::uint16_t> listening;
+  for (const auto& listener : listeners)
+    listening.insert(listener.row.id.local_port);
   for (const auto& socket : snapshot.sockets)
     target_.seed(socket,
                  listening.contains(socket.row.id.local_port) ? Role::Passive : Role::Active,

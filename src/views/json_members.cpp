@@ -15,12 +15,14 @@ void string_or_null(JsonWriter& json, std::string_view text) {
 
 void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup) {
   if (!cgroup) {
-    json.key<"cgroup">().null().key<"container">().null().key<"pod">().null().key<"unit">().null();
+    json.key<"cgroup">().null().key<"container">().null().key<"pod">().null();
+    json.key<"qos">().null().key<"unit">().null();
     return;
   }
   json.key<"cgroup">().string(cgroup->path);
   string_or_null(json.key<"container">(), cgroup->name.container);
   string_or_null(json.key<"pod">(), cgroup->name.pod);
+  string_or_null(json.key<"qos">(), cgroup->name.qos);
   string_or_null(json.key<"unit">(), cgroup->name.unit);
 }
 

@@ -13,12 +13,12 @@
 namespace tcpsight::detail {
 
 // "pid", "comm", "uid", "cgroup_id": all null when the owner is unknown.
-// Then "cgroup" (the path), "container", "pod" and "unit": null unless the
-// cgroup is known and its path names one.
+// Then "cgroup" (the path), "container", "pod", "qos" and "unit": null
+// unless the cgroup is known and its path names one.
 void write_owner_members(JsonWriter& json, const std::optional<Owner>& owner,
                          const CgroupInfo* cgroup);
 
-// "cgroup", "container", "pod", "unit", as write_owner_members writes them.
+// "cgroup", "container", "pod", "qos", "unit", as write_owner_members writes them.
 void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup);
 
 // "family", "saddr", "sport", "daddr", "dport".

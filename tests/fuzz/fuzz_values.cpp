@@ -4,6 +4,10 @@
 
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/history/path_text.hpp"
+#include "tcpsight/kernel/cgroup_directory.hpp"
+#include "tcpsight/metrics/metric_labels.hpp"
+#include "tcpsight/metrics/metrics_server.hpp"
+#include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/model/filter.hpp"
 #include "tcpsight/model/ip_address.hpp"
@@ -18,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   const std::string text(fuzz::text_of(data + 1, size - 1));
   try {
-    switch (data[0] % 9) {
+    switch (data[0] % 13) {
     case 0:
       parse_port(text);
       break;
@@ -47,6 +51,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 8: // the path column of a history
       encode_path(decode_path(text));
+      break;
+    case 9: // a cgroup's path, as anyone allowed to make a cgroup names it
+      cgroup_display_name({.path = text, .name = name_cgroup(text)});
+      break;
+    case 10:
+      parse_listen_address(text);
+      break;
+    case 11:
+      parse_label_choice(text);
+      break;
+    case 12: // a mount point in /proc/self/mountinfo
+      unescape_mountinfo(text);
       break;
     }
   } catch (const Error&) {

@@ -94,9 +94,9 @@ IpAddress loopback_address(AddressFamily family) {
   return address;
 }
 
-Fd listen_on_loopback(AddressFamily family) {
+Fd listen_on_loopback(AddressFamily family, std::uint16_t port) {
   Fd listener(check(socket(socket_family(family), SOCK_STREAM | SOCK_CLOEXEC, 0), "socket"));
-  const LoopbackSockaddr address(family, 0);
+  const LoopbackSockaddr address(family, port);
   check(bind(listener.get(), address.get(), address.length), "bind");
   check(listen(listener.get(), 16), "listen");
   return listener;

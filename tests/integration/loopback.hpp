@@ -33,7 +33,7 @@ bool bring_loopback_up();
 IpAddress loopback_address(AddressFamily family);
 
 // A socket listening on the loopback address on a port the kernel picks.
-Fd listen_on_loopback(AddressFamily family);
+Fd listen_on_loopback(AddressFamily family, std::uint16_t port = 0);
 std::uint16_t local_port(const Fd& socket);
 // An IPv6 socket listening on [::] that also accepts IPv4 connections, whose
 // addresses it sees IPv4-mapped (::ffff:127.0.0.1).

@@ -42,7 +42,12 @@ public:
   }
   std::string path() const { return path_.string(); }
   // Moves the calling process into the cgroup.
-  void enter() const { std::ofstream(path_ / "cgroup.procs") << getpid() << "\n"; }
+  void enter() const {
+    std::ofstream procs(path_ / "cgroup.procs");
+    procs << getpid() << std::endl;
+    if (!procs)
+      throw std::runtime_error("could not move into " + path_.string());
+  }
 
 private:
   std::filesystem::path path_;

@@ -4,11 +4,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <unordered_map>
 
 namespace tcpsight {
+
+// A field of /proc/self/mountinfo with its \ooo escapes (space, tab,
+// newline, backslash) undone.
+std::string unescape_mountinfo(const std::string& field);
 
 // Where cgroup v2 is mounted, from /proc/self/mountinfo: /sys/fs/cgroup, or
 // /sys/fs/cgroup/unified on hybrid systems. Empty if it is not mounted.
@@ -28,7 +33,7 @@ public:
                            std::chrono::milliseconds rescan_after = std::chrono::seconds(1),
                            Now now = std::chrono::steady_clock::now);
 
-  // Null for 0 and for an id no walk found.
+  // Null for 0 and for an id no walk found. Valid until the next find().
   const CgroupInfo* find(std::uint64_t id);
   // The id of a path under the root ("/system.slice/x.service"); 0 if none.
   std::uint64_t id_of(const std::string& path) const;
@@ -37,6 +42,8 @@ public:
 
 private:
   void walk();
+  void walk_below(const std::filesystem::path& directory, const std::string& path);
+  void remember(const std::filesystem::path& directory, const std::string& path);
 
   std::string root_;
   std::chrono::milliseconds rescan_after_;

@@ -88,7 +88,9 @@ public:
   // Tells the kernel side who owns a listener that was open before tracing
   // began, so that the connections it accepts have an owner from their
   // first event (a listener opened while tracing is learnt at listen()).
-  void seed_listener_owner(std::uint32_t netns, std::uint16_t port, const Owner& owner);
+  // cookie: the listener's socket cookie, which removes the entry as it closes.
+  void seed_listener_owner(std::uint32_t netns, std::uint16_t port, std::uint64_t cookie,
+                           const Owner& owner);
 
   // Whether Event::sock_id is the socket cookie, as sock_diag shows it
   // (Linux 5.12+), rather than a kernel address.

@@ -69,7 +69,11 @@ private:
   struct Families;
 
   Series& series_of(const LabelSource& source);
-  void opened(const Event& event);
+  LabelSource source_of(const Event& event, Role role) const;
+  Series& series_at_open(const Event& event, Role role);
+  Series& series_at_close(const ConnectionRecord& record);
+  void remember_open(std::uint64_t sock_id, Series& series);
+  void count_live(const Event& event);
   void finished(const ConnectionRecord& record);
   const CgroupInfo* cgroup_of(const Owner* owner) const;
 
@@ -77,7 +81,10 @@ private:
   CgroupLookup cgroups_;
   std::unique_ptr<Families> families_;
   std::unordered_map<std::string, std::unique_ptr<Series>> series_;
-  std::unique_ptr<Series> other_;
+  std::unordered_map<std::string, std::unique_ptr<Series>> others_; // past the cap, per role
+  // The open connections' label sets, by socket: swept of those the tracker
+  // dropped in update_sockets(), so no larger than the tracker.
+  std::unordered_map<std::uint64_t, Series*> open_series_;
   std::unordered_set<std::size_t> folded_; // hashes of label sets past the cap, up to a bound
   SelfCounts self_;
   LifecycleTracker tracker_;

@@ -27,6 +27,8 @@ inline constexpr std::size_t kLabelCount = 8;
 
 // "role", "port", ... as Prometheus shows them.
 std::string_view label_name(Label label);
+// "role,port,remote,process,container,pod,unit,netns".
+std::string all_label_names();
 
 // Which labels are kept: all of them unless --labels says fewer.
 using LabelChoice = std::bitset<kLabelCount>;
@@ -55,7 +57,8 @@ struct LabelSource {
 // The kept labels' values, printable (a command name is any bytes).
 LabelValues label_values(const LabelSource& source, const LabelChoice& kept);
 
-// Every kept label "other": the series that label sets past the cap share.
-LabelValues other_label_values(const LabelChoice& kept);
+// The series that label sets past the cap share: every kept label "other"
+// but the role, which has three values only.
+LabelValues other_label_values(const LabelValues& values, const LabelChoice& kept);
 
 } // namespace tcpsight

@@ -37,7 +37,7 @@ struct CgroupInfo {
 using CgroupLookup = std::function<const CgroupInfo*(std::uint64_t id)>;
 
 // The name a column shows: the container's short id, else the pod, else the
-// unit, else the path.
+// unit, else the path's last part ("user-1000.slice"; "/" for the root).
 std::string_view cgroup_display_name(const CgroupInfo& cgroup);
 
 // A container id as docker ps shows it: its first 12 characters.

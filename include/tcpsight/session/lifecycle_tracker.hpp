@@ -47,6 +47,9 @@ public:
   // The connections still open, as records with outcome StillOpen, in no order.
   std::vector<ConnectionRecord> open_records() const;
 
+  // Whether the connection of this socket is open and followed.
+  bool tracks(std::uint64_t sock_id) const { return open_.contains(sock_id); }
+
   // How many open connections are in each state, indexed by TcpState.
   using StateCounts =
       std::array<std::size_t, static_cast<std::size_t>(TcpState::BoundInactive) + 1>;

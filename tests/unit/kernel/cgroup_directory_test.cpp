@@ -66,6 +66,13 @@ TEST_F(CgroupDirectoryTest, NoMountNamesNothing) {
   EXPECT_EQ(directory.id_of("/system.slice"), 0u);
 }
 
+TEST(UnescapeMountinfo, UndoesOctalEscapes) {
+  EXPECT_EQ(unescape_mountinfo("/sys/fs/cgroup"), "/sys/fs/cgroup");
+  EXPECT_EQ(unescape_mountinfo("/mnt/a\\040b\\011c\\134d"), "/mnt/a b\tc\\d");
+  EXPECT_EQ(unescape_mountinfo("/mnt/x\\04"), "/mnt/x\\04"); // cut short: as it is
+  EXPECT_EQ(unescape_mountinfo("/mnt/x\\9ab"), "/mnt/x\\9ab");
+}
+
 // Every machine the tests run on mounts cgroup v2 (alone, or beside v1).
 TEST(Cgroup2MountPoint, IsFoundInMountinfo) {
   const auto mount = cgroup2_mount_point();

@@ -65,6 +65,11 @@ protected:
     metrics_.event(interpret(e));
   }
 
+  static prometheus::Labels with(prometheus::Labels labels, const prometheus::Labels& extra) {
+    labels.insert(extra.begin(), extra.end());
+    return labels;
+  }
+
   // The labels of the sample's connections.
   static prometheus::Labels curl(prometheus::Labels extra = {}) {
     prometheus::Labels labels{{"role", "active"},         {"remote", "10.1.2.3:8080"},
@@ -115,8 +120,11 @@ TEST_F(ConnectionMetricsTest, RefusedAndTimedOutConnects) {
   EXPECT_EQ(
       value_of(registry_, "tcpsight_connections_closed_total", curl({{"outcome", "timed_out"}})),
       1);
-  EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "received"}})), 1);
-  EXPECT_EQ(value_of(registry_, "tcpsight_resets_total", curl({{"direction", "sent"}})), -1);
+  EXPECT_EQ(
+      value_of(registry_, "tcpsight_connections_reset_total", curl({{"direction", "received"}})),
+      1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_reset_total", curl({{"direction", "sent"}})),
+            -1);
   // Neither completed a handshake.
   EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", curl()), 0);
 }
@@ -133,6 +141,72 @@ TEST_F(ConnectionMetricsTest, PassiveConnectionsAreLabelledByTheirListeningPort)
   EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", passive), 1);
 }
 
+// The listener's owner at the open, the acceptor's at the close: counted in
+// the label set it opened with.
+TEST_F(ConnectionMetricsTest, APassiveConnectionClosesWhereItOpened) {
+  auto accepted = test::sample_transition(9, SynRecv, Established, 8080);
+  accepted.owner = Owner{.pid = 1, .cgroup_id = 5, .comm = "listener"};
+  metrics_.event(interpret(accepted));
+  to(9, Established, CloseWait, 5, [](Event& e) { e.id.local_port = 8080; });
+  to(9, CloseWait, LastAck, 6, [](Event& e) { e.id.local_port = 8080; });
+  to(9, LastAck, Close, 7, [](Event& e) {
+    e.id.local_port = 8080;
+    e.totals = ConnectionTotals{.tx_bytes = 10};
+  });
+  const prometheus::Labels listener{
+      {"role", "passive"}, {"port", "8080"}, {"process", "listener"}, {"netns", "4026531840"}};
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", listener), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
+                     with(listener, {{"outcome", "normal_passive"}})),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_sent_bytes_total", listener), 10);
+  EXPECT_EQ(metrics_.label_sets(), 1u);
+}
+
+// A socket that sent a SYN and got one (a simultaneous open, a connect to
+// itself) goes SYN_SENT -> SYN_RECV -> ESTABLISHED: one active connection.
+TEST_F(ConnectionMetricsTest, ASimultaneousOpenIsNotAlsoPassive) {
+  to(10, Close, SynSent, 0);
+  to(10, SynSent, SynRecv, 0.1);
+  to(10, SynRecv, Established, 0.2, [](Event& e) { e.handshake_ns = 200'000; });
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl()), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", curl()), 1);
+  EXPECT_EQ(metrics_.label_sets(), 1u);
+}
+
+TEST_F(ConnectionMetricsTest, SynAndSynAckRetransmissionsAsTheyHappen) {
+  to(11, Close, SynSent, 0);
+  for (const double ms : {1000.0, 3000.0}) {
+    auto again = test::sample_transition(11, SynSent, SynSent, 40000, 1'000'000'000 + ms * kMs);
+    again.type = EventType::SynRetransmit;
+    metrics_.event(interpret(again));
+  }
+  EXPECT_EQ(value_of(registry_, "tcpsight_syn_retransmissions_total", curl()), 2);
+  // A listener's SYN-ACK sent again: no socket yet, the listening port.
+  auto synack = test::sample_transition(0, Listen, Listen, 8080);
+  synack.type = EventType::SynAckRetransmit;
+  metrics_.event(interpret(synack));
+  EXPECT_EQ(value_of(registry_, "tcpsight_syn_retransmissions_total",
+                     {{"role", "passive"},
+                      {"port", "8080"},
+                      {"process", "curl"},
+                      {"container", "dddddddddddd"},
+                      {"unit", "docker.service"},
+                      {"netns", "4026531840"}}),
+            1);
+}
+
+TEST_F(ConnectionMetricsTest, ConnectionsOpenBeforeTracingHaveNoDuration) {
+  SocketRow row{.protocol = Protocol::Tcp, .id = test::sample_event().id, .state = Established};
+  row.id.sock_id = 12;
+  metrics_.tracker().seed(row, test::sample_event().owner, Role::Active, 1'000'000'000);
+  to(12, Established, Close, 5000, [](Event& e) { e.reset_received = true; });
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_closed_total",
+                     curl({{"outcome", "reset_received"}})),
+            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connection_duration_seconds", curl()), 0);
+}
+
 TEST_F(ConnectionMetricsTest, SocketsByStateFromTheTracker) {
   to(4, Close, SynSent, 0);
   to(5, Close, SynSent, 0);
@@ -145,12 +219,14 @@ TEST_F(ConnectionMetricsTest, SocketsByStateFromTheTracker) {
 }
 
 TEST_F(ConnectionMetricsTest, OwnCountersFollowTheTotals) {
-  metrics_.update_self({.received = 10, .lost = 2});
-  metrics_.update_self({.received = 15, .lost = 2, .recovered = 1});
-  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "received"}}), 15);
-  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "lost"}}), 2);
-  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "recovered"}}), 1);
-  EXPECT_EQ(value_of(registry_, "tcpsight_events_total", {{"kind", "filtered"}}), 0);
+  metrics_.update_self({.received = 10, .lost = 2, .expired = 1});
+  metrics_.update_self({.received = 15, .lost = 2, .recovered = 1, .expired = 1});
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_received_total", {}), 15);
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_lost_total", {}), 2);
+  EXPECT_EQ(value_of(registry_, "tcpsight_transitions_recovered_total", {}), 1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_events_filtered_total", {}), 0);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_untracked_total", {{"reason", "expired"}}),
+            1);
 }
 
 TEST_F(ConnectionMetricsTest, TheTextFormatEscapesHostileCommandNames) {
@@ -175,8 +251,9 @@ TEST_F(CappedMetricsTest, LabelSetsPastTheCapShareOther) {
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
                      {{"role", "active"}, {"remote", "10.1.2.3:1"}}),
             1);
+  // The role is kept: it has three values only.
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
-                     {{"role", "other"}, {"remote", "other"}}),
+                     {{"role", "active"}, {"remote", "other"}}),
             4);
   EXPECT_EQ(value_of(registry_, "tcpsight_label_sets_folded_total", {}), 3);
   EXPECT_EQ(value_of(registry_, "tcpsight_label_sets", {}), 2);

@@ -30,9 +30,21 @@ TEST(CgroupName, ContainerdCrioAndPodman) {
   EXPECT_EQ(name_cgroup("/system.slice/cri-containerd-" + kId + ".scope").container, kId);
   EXPECT_EQ(name_cgroup("/machine.slice/libpod-" + kId + ".scope").container, kId);
   EXPECT_EQ(name_cgroup("/system.slice/crio-" + kId + ".scope").container, kId);
-  // CRI-O's monitor process is not the container.
+  // The runtimes' monitor processes are not the container.
   EXPECT_EQ(name_cgroup("/system.slice/crio-conmon-" + kId + ".scope"),
             CgroupName{.unit = "crio-conmon-" + kId + ".scope"});
+  EXPECT_EQ(name_cgroup("/machine.slice/libpod-conmon-" + kId + ".scope"),
+            CgroupName{.unit = "libpod-conmon-" + kId + ".scope"});
+  // With the cgroupfs driver.
+  EXPECT_EQ(name_cgroup("/kubepods/besteffort/pod" + kPod + "/crio-" + kId).container, kId);
+  EXPECT_EQ(name_cgroup("/libpod_parent/libpod-" + kId).container, kId);
+}
+
+TEST(CgroupName, KubernetesInKind) {
+  EXPECT_EQ(name_cgroup("/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
+                        "kubelet-kubepods-besteffort-pod" +
+                        kPodUnderscored + ".slice/cri-containerd-" + kId + ".scope"),
+            (CgroupName{.container = kId, .pod = kPod, .qos = "besteffort"}));
 }
 
 TEST(CgroupName, KubernetesWithTheSystemdDriver) {
@@ -64,6 +76,8 @@ TEST(CgroupName, LookalikesAreNotNames) {
   EXPECT_EQ(name_cgroup("/docker/" + std::string(64, 'G')), CgroupName{});
   EXPECT_EQ(name_cgroup("/pod" + kPod), CgroupName{}); // not under kubepods
   EXPECT_EQ(name_cgroup("/kubepods/podnot-a-uid"), CgroupName{});
+  // A pod UID is hex and dashes: a look-alike with other bytes names no pod.
+  EXPECT_EQ(name_cgroup("/kubepods/pod6c1e2a3b-4c5d-6e7f-8091-a2b3c4d5e\"\n\xff"), CgroupName{});
 }
 
 TEST(CgroupName, DisplayNamePrefersTheContainer) {
@@ -71,7 +85,9 @@ TEST(CgroupName, DisplayNamePrefersTheContainer) {
             "0123456789ab");
   EXPECT_EQ(cgroup_display_name({.path = "/system.slice/a.service", .name = {.unit = "a.service"}}),
             "a.service");
-  EXPECT_EQ(cgroup_display_name({.path = "/init", .name = {}}), "/init");
+  EXPECT_EQ(cgroup_display_name({.path = "/user.slice/user-1000.slice", .name = {}}),
+            "user-1000.slice");
+  EXPECT_EQ(cgroup_display_name({.path = "/", .name = {}}), "/");
 }
 
 } // namespace

@@ -22,7 +22,7 @@ TEST(JsonFormat, Transition) {
       json_of(test::sample_event()),
       R"({"type":"transition","ts_ns":1000000000,"time":"2026-11-24T13:45:02.123456789Z",)"
       R"("sock_id":8193,"netns":4026531840,"pid":4242,"comm":"curl","uid":1000,)"
-      R"("cgroup_id":77,"cgroup":null,"container":null,"pod":null,"unit":null,)"
+      R"("cgroup_id":77,"cgroup":null,"container":null,"pod":null,"qos":null,"unit":null,)"
       R"("family":"ipv4","saddr":"127.0.0.1","sport":40000,)"
       R"("daddr":"10.1.2.3","dport":8080,"old":"SYN_SENT","new":"ESTABLISHED",)"
       R"("ms_in_old":1.500,"handshake_ms":1.500,"inferred":false,"recovered":false,"reason":null,)"
