@@ -233,14 +233,9 @@ static __always_inline void remember_listener(const struct sock_info *info, cons
 {
 	struct tcpsight_listener_key key = listener_key_of(sk, TCP_LISTEN);
 	struct tcpsight_listener value = {.owner = info->owner, .sk = (__u64)sk};
-	struct tcpsight_listener *held;
 
-	if (!key.port)
-		return;
-	/* An entry user space seeded may be a listener that closed before
-	 * it was seeded: one that is listening now takes its place. */
-	held = bpf_map_lookup_elem(&listeners, &key);
-	bpf_map_update_elem(&listeners, &key, &value, held && !held->sk ? BPF_ANY : BPF_NOEXIST);
+	if (key.port)
+		bpf_map_update_elem(&listeners, &key, &value, BPF_NOEXIST);
 }
 
 /* Only the listener that holds the entry removes it: the one at that address

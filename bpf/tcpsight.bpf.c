@@ -350,6 +350,13 @@ int BPF_PROG(on_tcp_retransmit_synack, const struct sock *sk, const struct reque
 	read_endpoints(e, (const struct sock *)req);
 	if (info)
 		copy_sock_info(e, info);
+	/* A listener older than tracing has no entry: its owner was seeded. */
+	if (!(e->flags & TCPSIGHT_F_OWNER_KNOWN) && sk->__sk_common.skc_state == TCP_LISTEN) {
+		struct tcpsight_listener_key key = listener_key_of(sk, TCP_LISTEN);
+		struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
+		if (listener)
+			copy_owner(e, &listener->owner);
+	}
 	emit(e);
 	return 0;
 }

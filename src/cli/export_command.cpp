@@ -52,7 +52,7 @@ int run_export(const ExportOptions& options) {
       *registry, options.metrics, [&](std::uint64_t id) { return cgroups.find(id); },
       TCPSIGHT_VERSION);
   MetricsSnapshotTarget target(metrics.tracker());
-  SnapshotSync sync(*source, target, monotonic_now_ns());
+  SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
   EventPipeline pipeline(options.source.filter, metrics);
   const auto update = [&] {
     metrics.update_sockets(target.listeners());

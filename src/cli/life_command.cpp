@@ -45,7 +45,7 @@ int run_life(const LifeOptions& options) {
     out.written();
   });
   TrackerSnapshotTarget target(tracker);
-  SnapshotSync sync(*source, target, monotonic_now_ns());
+  SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
   if (!options.json)
     out.text() += life_header(options.cgroup_column);
 

@@ -36,7 +36,7 @@ int run_record(const RecordOptions& options) {
 
   ConnectionRecorder sink(writer, source->wall_clock(), options.transitions);
   TrackerSnapshotTarget target(sink.tracker());
-  SnapshotSync sync(*source, target, monotonic_now_ns());
+  SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
   EventPipeline pipeline(options.source.filter, sink);
   install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {

@@ -24,6 +24,13 @@ constexpr std::size_t kOutcomeCount = static_cast<std::size_t>(Outcome::Failed) 
 // Past the cap, label sets are remembered (to count each once) up to this many.
 constexpr std::size_t kMaxFoldedRemembered = 65536;
 
+// The states the sockets gauge has: those a socket stays in. TIME_WAIT is
+// not reported by the kernel; NEW_SYN_RECV is a request, not a socket.
+bool is_gauged(TcpState state) {
+  using enum TcpState;
+  return state != NewSynRecv && state != BoundInactive && state != TimeWait && state != Close;
+}
+
 double seconds(std::uint64_t ns) { return static_cast<double>(ns) / 1e9; }
 
 prometheus::Labels labels_of(const LabelValues& values) {
@@ -122,11 +129,13 @@ struct ConnectionMetrics::Families {
                        .Name("tcpsight_label_sets")
                        .Help("Label sets with series of their own; past --max-series new ones "
                              "share the series whose labels read \"other\"")
-                       .Register(r)),
+                       .Register(r)
+                       .Add({})),
         folded(prometheus::BuildCounter()
                    .Name("tcpsight_label_sets_folded_total")
                    .Help("Label sets folded into \"other\" as --max-series was reached")
-                   .Register(r)),
+                   .Register(r)
+                   .Add({})),
         build_info(prometheus::BuildGauge()
                        .Name("tcpsight_build_info")
                        .Help("Always 1: the tcpsight version that exports these metrics")
@@ -147,8 +156,8 @@ struct ConnectionMetrics::Families {
   Counter& events_lost;
   Counter& transitions_recovered;
   Family<Counter>& untracked;
-  Family<Gauge>& label_sets;
-  Family<Counter>& folded;
+  Gauge& label_sets;
+  Counter& folded;
   Family<Gauge>& build_info;
 };
 
@@ -194,10 +203,12 @@ ConnectionMetrics::ConnectionMetrics(prometheus::Registry& registry, MetricsSett
       families_(std::make_unique<Families>(registry)),
       tracker_([this](const ConnectionRecord& record) { finished(record); }) {
   families_->build_info.Add({{"version", std::string(version)}}).Set(1);
-  families_->label_sets.Add({}).Set(0);
-  families_->folded.Add({});
-  for (const auto reason : {"expired", "over_limit"})
-    families_->untracked.Add({{"reason", reason}});
+  expired_ = &families_->untracked.Add({{"reason", "expired"}});
+  over_limit_ = &families_->untracked.Add({{"reason", "over_limit"}});
+  for (const auto& info : tcp_states())
+    if (is_gauged(info.state))
+      sockets_[static_cast<std::size_t>(info.state)] =
+          &families_->sockets.Add({{"state", std::string(info.name)}});
 }
 
 ConnectionMetrics::~ConnectionMetrics() = default;
@@ -223,6 +234,10 @@ void ConnectionMetrics::count_live(const Event& e) {
   }
   if (e.type != EventType::Transition)
     return;
+  if (e.old_state == Listen && e.new_state == SynRecv) { // a new socket: any entry is a past one's
+    open_series_.erase(e.id.sock_id);
+    return;
+  }
   if (e.new_state == SynSent) {
     auto& series = series_of(source_of(e, Role::Active));
     series.opened.Increment();
@@ -300,13 +315,13 @@ ConnectionMetrics::Series& ConnectionMetrics::series_of(const LabelSource& sourc
   if (series_.size() < settings_.max_series) {
     auto& series = series_[std::move(key)];
     series = std::make_unique<Series>(*families_, labels_of(values));
-    families_->label_sets.Add({}).Set(static_cast<double>(series_.size()));
+    families_->label_sets.Set(static_cast<double>(series_.size()));
     return *series;
   }
   if (folded_.size() >= kMaxFoldedRemembered)
     folded_.clear(); // a label set may then be counted again
   if (folded_.insert(std::hash<std::string>{}(key)).second)
-    families_->folded.Add({}).Increment();
+    families_->folded.Increment();
   const auto other = other_label_values(values, settings_.labels);
   auto& series = others_[other.key()];
   if (!series)
@@ -318,15 +333,11 @@ void ConnectionMetrics::update_sockets(std::size_t listeners) {
   // Connections whose close was lost, or that the tracker could not take.
   std::erase_if(open_series_, [&](const auto& entry) { return !tracker_.tracks(entry.first); });
   const auto counts = tracker_.count_by_state();
-  for (const auto& info : tcp_states()) {
-    const auto state = static_cast<std::size_t>(info.state);
-    if (info.state == TcpState::NewSynRecv || info.state == TcpState::BoundInactive ||
-        info.state == TcpState::TimeWait || info.state == TcpState::Close)
-      continue;
-    const double value =
-        info.state == TcpState::Listen ? listeners : (state < counts.size() ? counts[state] : 0);
-    families_->sockets.Add({{"state", std::string(info.name)}}).Set(value);
-  }
+  for (std::size_t state = 0; state < counts.size(); ++state)
+    if (sockets_[state])
+      sockets_[state]->Set(static_cast<TcpState>(state) == TcpState::Listen
+                               ? static_cast<double>(listeners)
+                               : static_cast<double>(counts[state]));
 }
 
 void ConnectionMetrics::update_self(const SelfCounts& now) {
@@ -338,8 +349,8 @@ void ConnectionMetrics::update_self(const SelfCounts& now) {
   add(families_->events_filtered, now.filtered, self_.filtered);
   add(families_->events_lost, now.lost, self_.lost);
   add(families_->transitions_recovered, now.recovered, self_.recovered);
-  add(families_->untracked.Add({{"reason", "expired"}}), now.expired, self_.expired);
-  add(families_->untracked.Add({{"reason", "over_limit"}}), now.untracked, self_.untracked);
+  add(*expired_, now.expired, self_.expired);
+  add(*over_limit_, now.untracked, self_.untracked);
   self_ = now;
 }
 

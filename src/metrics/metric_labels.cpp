@@ -9,7 +9,7 @@ namespace tcpsight {
 namespace {
 
 constexpr std::array<std::string_view, kLabelCount> kLabelNames{
-    "role", "port", "remote", "process", "container", "pod", "unit", "netns"};
+    "role", "port", "remote", "process", "container_id", "pod_uid", "unit", "netns"};
 
 std::size_t index(Label label) { return static_cast<std::size_t>(label); }
 

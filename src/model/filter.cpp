@@ -45,24 +45,23 @@ template <typename Id> Id nonzero_id(std::optional<Id> id, std::string_view what
   return *id;
 }
 
-bool matches_ports(const Filter& f, const Event& e) {
-  if (!f.local_ports.empty() && !contains(f.local_ports, e.id.local_port))
+bool matches_ports(const Filter& f, const ConnectionId& id) {
+  if (!f.local_ports.empty() && !contains(f.local_ports, id.local_port))
     return false;
-  if (!f.remote_ports.empty() && !contains(f.remote_ports, e.id.remote_port))
+  if (!f.remote_ports.empty() && !contains(f.remote_ports, id.remote_port))
     return false;
-  if (!f.ports.empty() && !contains(f.ports, e.id.local_port) &&
-      !contains(f.ports, e.id.remote_port))
+  if (!f.ports.empty() && !contains(f.ports, id.local_port) && !contains(f.ports, id.remote_port))
     return false;
   return true;
 }
 
-bool matches_owner(const Filter& f, const Event& e) {
+bool matches_owner(const Filter& f, const std::optional<Owner>& owner) {
   if (!f.pid && !f.comm && !f.cgroup)
     return true;
-  if (!e.owner)
+  if (!owner)
     return false;
-  return (!f.pid || e.owner->pid == *f.pid) && (!f.comm || e.owner->comm == *f.comm) &&
-         (!f.cgroup || e.owner->cgroup_id == *f.cgroup);
+  return (!f.pid || owner->pid == *f.pid) && (!f.comm || owner->comm == *f.comm) &&
+         (!f.cgroup || owner->cgroup_id == *f.cgroup);
 }
 
 } // namespace
@@ -74,7 +73,15 @@ bool Filter::matches(const Event& e) const {
     return false;
   if (netns && e.id.netns != *netns)
     return false;
-  return matches_owner(*this, e) && matches_ports(*this, e);
+  return matches_owner(*this, e.owner) && matches_ports(*this, e.id);
+}
+
+bool Filter::matches(const ConnectionId& id, const std::optional<Owner>& owner) const {
+  if (family && id.family() != *family)
+    return false;
+  if (netns && id.netns != *netns)
+    return false;
+  return matches_owner(*this, owner) && matches_ports(*this, id);
 }
 
 std::uint16_t parse_port(std::string_view text) {

@@ -33,9 +33,11 @@ void SnapshotSync::seed(EventSource& source, std::uint64_t now_ns) {
   for (const auto& listener : listeners)
     listening.insert(listener.row.id.local_port);
   for (const auto& socket : snapshot.sockets)
-    target_.seed(socket,
-                 listening.contains(socket.row.id.local_port) ? Role::Passive : Role::Active,
-                 now_ns);
+    if (socket.row.state == TcpState::Listen ||
+        settings_.filter.matches(socket.row.id, socket.owner))
+      target_.seed(socket,
+                   listening.contains(socket.row.id.local_port) ? Role::Passive : Role::Active,
+                   now_ns);
 }
 
 void SnapshotSync::after_batch(std::uint64_t now_ns) {

@@ -123,6 +123,14 @@ std::string scrape_until_text(const Exporter& exporter, const std::string& needl
   return scrape;
 }
 
+// This process's command name, as the kernel keeps it (15 bytes at most).
+std::string own_comm() {
+  std::string comm;
+  std::ifstream file("/proc/self/comm");
+  std::getline(file, comm);
+  return comm;
+}
+
 std::string current_netns() {
   struct stat file {};
   stat("/proc/self/ns/net", &file);
@@ -178,17 +186,17 @@ TEST(ExportCli, CountsAContainersConnectionsByOutcome) {
   const Labels active{{"role", "active"},
                       {"remote", "127.0.0.1:" + listener},
                       {"process", "ts-container"},
-                      {"container", id.substr(0, 12)},
+                      {"container_id", id.substr(0, 12)},
                       {"netns", current_netns()}};
   const Labels passive{{"role", "passive"},
                        {"port", listener},
                        {"process", "ts-container"},
-                       {"container", id.substr(0, 12)},
+                       {"container_id", id.substr(0, 12)},
                        {"netns", current_netns()}};
   const Labels refused{{"role", "active"},
                        {"remote", "127.0.0.1:" + std::to_string(refused_port)},
                        {"process", "ts-container"},
-                       {"container", id.substr(0, 12)},
+                       {"container_id", id.substr(0, 12)},
                        {"netns", current_netns()}};
   go.send('g');
   ASSERT_TRUE(child.succeeded());
@@ -232,8 +240,7 @@ TEST(ExportCli, PassiveConnectionsOpenWithTheirListenersOwner) {
   const auto port = test::local_port(first);
   Exporter exporter({"--port", std::to_string(port), "--labels", "role,port,process"});
   test::run_client_closes_first(first, AddressFamily::IPv4);
-  const Labels seeded{
-      {"role", "passive"}, {"port", std::to_string(port)}, {"process", "tcpsight_integr"}};
+  const Labels seeded{{"role", "passive"}, {"port", std::to_string(port)}, {"process", own_comm()}};
   EXPECT_EQ(scrape_until(exporter, "tcpsight_connections_opened_total", seeded, 1), 1);
   first.close();
   test::Pipe ready, done;
@@ -259,10 +266,12 @@ TEST(ExportCli, PassiveConnectionsOpenWithTheirListenersOwner) {
 
 TEST(ExportCli, PromtoolAcceptsAScrape) {
   TCPSIGHT_REQUIRE_TRACING();
-  Exporter exporter({});
-  test::run_client_closes_first(AddressFamily::IPv4);
-  const auto scrape = scrape_until_text(exporter, "tcpsight_connection_duration_seconds_bucket");
-  ASSERT_NE(scrape.find("tcpsight_connections_closed_total{"), std::string::npos) << scrape;
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  Exporter exporter({"--port", std::to_string(test::local_port(listener))});
+  test::run_client_closes_first(listener, AddressFamily::IPv4);
+  const auto scrape = scrape_until_text(exporter, "tcpsight_connections_closed_total{");
+  ASSERT_NE(scrape.find("tcpsight_connection_duration_seconds_bucket{"), std::string::npos)
+      << scrape;
   const auto file =
       std::filesystem::temp_directory_path() / fmt::format("tcpsight-scrape-{}.prom", getpid());
   std::ofstream(file) << scrape;

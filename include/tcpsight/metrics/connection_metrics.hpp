@@ -11,6 +11,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -87,6 +88,9 @@ private:
   std::unordered_map<std::uint64_t, Series*> open_series_;
   std::unordered_set<std::size_t> folded_; // hashes of label sets past the cap, up to a bound
   SelfCounts self_;
+  prometheus::Counter* expired_ = nullptr;
+  prometheus::Counter* over_limit_ = nullptr;
+  std::array<prometheus::Gauge*, std::tuple_size_v<LifecycleTracker::StateCounts>> sockets_{};
   LifecycleTracker tracker_;
 };
 

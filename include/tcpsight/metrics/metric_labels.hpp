@@ -18,8 +18,8 @@ enum class Label : std::uint8_t {
   Port,      // passive: the local, listening port
   Remote,    // active: the listener connected to, "addr:port" ("[addr]:port" for IPv6)
   Process,   // the owner's command name
-  Container, // container id, 12 hex
-  Pod,       // Kubernetes pod UID
+  Container, // "container_id": 12 hex (not "container": Kubernetes' scrapes add that)
+  Pod,       // "pod_uid": the Kubernetes pod's UID (not "pod", for the same reason)
   Unit,      // systemd unit
   Netns,     // network namespace inode
 };
@@ -27,7 +27,7 @@ inline constexpr std::size_t kLabelCount = 8;
 
 // "role", "port", ... as Prometheus shows them.
 std::string_view label_name(Label label);
-// "role,port,remote,process,container,pod,unit,netns".
+// "role,port,remote,process,container_id,pod_uid,unit,netns".
 std::string all_label_names();
 
 // Which labels are kept: all of them unless --labels says fewer.

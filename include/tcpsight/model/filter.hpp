@@ -27,6 +27,8 @@ struct Filter {
   std::optional<std::uint64_t> cgroup;     // owner's cgroup v2 id
 
   bool matches(const Event& event) const;
+  // A socket a snapshot found, by all but the states.
+  bool matches(const ConnectionId& id, const std::optional<Owner>& owner) const;
 };
 
 // A port from 1 to 65535; throws tcpsight::Error otherwise.

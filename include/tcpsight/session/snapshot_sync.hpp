@@ -48,6 +48,9 @@ public:
   struct Settings {
     TakeSnapshot take = open_tcp_sockets;
     ReconcilePolicy policy;
+    // The connections the events are filtered to (their states aside): only
+    // those are seeded, as the others' closes would never come.
+    Filter filter;
   };
 
   SnapshotSync(EventSource& source, SnapshotTarget& target, std::uint64_t now_ns,

@@ -73,7 +73,7 @@ protected:
   // The labels of the sample's connections.
   static prometheus::Labels curl(prometheus::Labels extra = {}) {
     prometheus::Labels labels{{"role", "active"},         {"remote", "10.1.2.3:8080"},
-                              {"process", "curl"},        {"container", "dddddddddddd"},
+                              {"process", "curl"},        {"container_id", "dddddddddddd"},
                               {"unit", "docker.service"}, {"netns", "4026531840"}};
     labels.insert(extra.begin(), extra.end());
     return labels;
@@ -135,7 +135,7 @@ TEST_F(ConnectionMetricsTest, PassiveConnectionsAreLabelledByTheirListeningPort)
   accepted.handshake_ns = 200'000;
   metrics_.event(interpret(accepted));
   const prometheus::Labels passive{{"role", "passive"},        {"port", "8080"},
-                                   {"process", "curl"},        {"container", "dddddddddddd"},
+                                   {"process", "curl"},        {"container_id", "dddddddddddd"},
                                    {"unit", "docker.service"}, {"netns", "4026531840"}};
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", passive), 1);
   EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", passive), 1);
@@ -190,7 +190,7 @@ TEST_F(ConnectionMetricsTest, SynAndSynAckRetransmissionsAsTheyHappen) {
                      {{"role", "passive"},
                       {"port", "8080"},
                       {"process", "curl"},
-                      {"container", "dddddddddddd"},
+                      {"container_id", "dddddddddddd"},
                       {"unit", "docker.service"},
                       {"netns", "4026531840"}}),
             1);
@@ -205,6 +205,27 @@ TEST_F(ConnectionMetricsTest, ConnectionsOpenBeforeTracingHaveNoDuration) {
                      curl({{"outcome", "reset_received"}})),
             1);
   EXPECT_EQ(value_of(registry_, "tcpsight_connection_duration_seconds", curl()), 0);
+}
+
+// A connection the tracker no longer follows (its close was lost) leaves
+// nothing behind: a socket that reuses its id opens in its own label set.
+TEST_F(ConnectionMetricsTest, LabelSetsOfConnectionsGoneAreForgotten) {
+  to(13, Close, SynSent, 0);
+  to(13, SynSent, Established, 1);
+  metrics_.tracker().expire_missing([](std::uint64_t, std::uint32_t) { return false; },
+                                    1'000'000'000 + 60'000 * kMs, 1);
+  metrics_.update_sockets(0);
+  auto accepted = test::sample_transition(13, SynRecv, Established, 8080);
+  accepted.handshake_ns = 100'000;
+  metrics_.event(interpret(accepted));
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
+                     {{"role", "passive"},
+                      {"port", "8080"},
+                      {"process", "curl"},
+                      {"container_id", "dddddddddddd"},
+                      {"unit", "docker.service"},
+                      {"netns", "4026531840"}}),
+            1);
 }
 
 TEST_F(ConnectionMetricsTest, SocketsByStateFromTheTracker) {

@@ -109,6 +109,20 @@ TEST(SnapshotSync, SeedsWithOwnersAndTheSideEachSocketOpenedFrom) {
                 {1, Role::Passive, true}, {2, Role::Passive, true}, {3, Role::Active, true}}));
 }
 
+// Connections the events are filtered away from are not seeded: their
+// close would never come, and they would count as lost. Listeners still are.
+TEST(SnapshotSync, SeedsOnlyWhatTheFilterKeeps) {
+  FakeSource source(true, true);
+  LoggingTarget target;
+  Snapshots snapshots;
+  auto settings = snapshots.settings();
+  settings.filter.local_ports = {40001};
+  SnapshotSync sync(source, target, kStart, settings);
+  ASSERT_EQ(target.seeded.size(), 2u);
+  EXPECT_EQ(target.seeded[0].cookie, 1u); // the listener
+  EXPECT_EQ(target.seeded[1].cookie, 3u);
+}
+
 TEST(SnapshotSync, ReconcilesOncePerPeriodWithoutOwners) {
   FakeSource source(true, true);
   LoggingTarget target;
