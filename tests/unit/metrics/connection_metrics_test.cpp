@@ -70,6 +70,13 @@ protected:
     return labels;
   }
 
+  // The labels of curl's listener on 8080, for what it accepts.
+  static prometheus::Labels curl_listener() {
+    return {{"role", "passive"},        {"port", "8080"},
+            {"process", "curl"},        {"container_id", "dddddddddddd"},
+            {"unit", "docker.service"}, {"netns", "4026531840"}};
+  }
+
   // The labels of the sample's connections.
   static prometheus::Labels curl(prometheus::Labels extra = {}) {
     prometheus::Labels labels{{"role", "active"},         {"remote", "10.1.2.3:8080"},
@@ -134,9 +141,7 @@ TEST_F(ConnectionMetricsTest, PassiveConnectionsAreLabelledByTheirListeningPort)
   accepted.id.remote_port = 51000; // ephemeral: never a label
   accepted.handshake_ns = 200'000;
   metrics_.event(interpret(accepted));
-  const prometheus::Labels passive{{"role", "passive"},        {"port", "8080"},
-                                   {"process", "curl"},        {"container_id", "dddddddddddd"},
-                                   {"unit", "docker.service"}, {"netns", "4026531840"}};
+  const auto passive = curl_listener();
   EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", passive), 1);
   EXPECT_EQ(value_of(registry_, "tcpsight_handshake_duration_seconds", passive), 1);
 }
@@ -186,14 +191,7 @@ TEST_F(ConnectionMetricsTest, SynAndSynAckRetransmissionsAsTheyHappen) {
   auto synack = test::sample_transition(0, Listen, Listen, 8080);
   synack.type = EventType::SynAckRetransmit;
   metrics_.event(interpret(synack));
-  EXPECT_EQ(value_of(registry_, "tcpsight_syn_retransmissions_total",
-                     {{"role", "passive"},
-                      {"port", "8080"},
-                      {"process", "curl"},
-                      {"container_id", "dddddddddddd"},
-                      {"unit", "docker.service"},
-                      {"netns", "4026531840"}}),
-            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_syn_retransmissions_total", curl_listener()), 1);
 }
 
 TEST_F(ConnectionMetricsTest, ConnectionsOpenBeforeTracingHaveNoDuration) {
@@ -218,14 +216,7 @@ TEST_F(ConnectionMetricsTest, LabelSetsOfConnectionsGoneAreForgotten) {
   auto accepted = test::sample_transition(13, SynRecv, Established, 8080);
   accepted.handshake_ns = 100'000;
   metrics_.event(interpret(accepted));
-  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total",
-                     {{"role", "passive"},
-                      {"port", "8080"},
-                      {"process", "curl"},
-                      {"container_id", "dddddddddddd"},
-                      {"unit", "docker.service"},
-                      {"netns", "4026531840"}}),
-            1);
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl_listener()), 1);
 }
 
 TEST_F(ConnectionMetricsTest, SocketsByStateFromTheTracker) {
