@@ -1,11 +1,11 @@
 #include "arguments.hpp"
 #include "subcommand.hpp"
 
-#include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/metrics/connection_metrics.hpp"
 #include "tcpsight/metrics/metrics_server.hpp"
 #include "tcpsight/metrics/metrics_snapshot_target.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -47,10 +47,8 @@ int run_export(const ExportOptions& options) {
   auto& live = dynamic_cast<LiveSource&>(*source);
 
   auto registry = std::make_shared<prometheus::Registry>();
-  CgroupDirectory cgroups;
-  ConnectionMetrics metrics(
-      *registry, options.metrics, [&](std::uint64_t id) { return cgroups.find(id); },
-      TCPSIGHT_VERSION);
+  CgroupNames cgroups(*source);
+  ConnectionMetrics metrics(*registry, options.metrics, cgroups.lookup(), TCPSIGHT_VERSION);
   MetricsSnapshotTarget target(metrics.tracker());
   SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
   EventPipeline pipeline(options.source.filter, metrics);

@@ -1,5 +1,7 @@
 #include "tcpsight/kernel/name_resolver.hpp"
 
+#include "tcpsight/kernel/socket_address.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -13,22 +15,9 @@ namespace tcpsight {
 namespace {
 
 std::string lookup_host(const IpAddress& address) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  if (address.family == AddressFamily::IPv4) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    in->sin_family = AF_INET;
-    std::copy_n(address.bytes.begin(), 4, reinterpret_cast<std::uint8_t*>(&in->sin_addr));
-    length = sizeof(sockaddr_in);
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    in6->sin6_family = AF_INET6;
-    std::copy_n(address.bytes.begin(), 16, in6->sin6_addr.s6_addr);
-    length = sizeof(sockaddr_in6);
-  }
+  const auto socket = socket_address(address);
   char name[NI_MAXHOST];
-  if (getnameinfo(reinterpret_cast<sockaddr*>(&storage), length, name, sizeof name, nullptr, 0,
-                  NI_NAMEREQD) != 0)
+  if (getnameinfo(socket.get(), socket.length, name, sizeof name, nullptr, 0, NI_NAMEREQD) != 0)
     return {};
   return name;
 }

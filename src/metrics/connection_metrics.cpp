@@ -229,7 +229,7 @@ void ConnectionMetrics::count_live(const Event& e) {
     return;
   }
   if (e.type == EventType::SynAckRetransmit) { // the listener's: no socket yet
-    series_of(source_of(e, Role::Passive)).syn_retransmits.Increment();
+    series_of(source_of(Role::Passive, e.id, e.owner)).syn_retransmits.Increment();
     return;
   }
   if (e.type != EventType::Transition)
@@ -239,7 +239,7 @@ void ConnectionMetrics::count_live(const Event& e) {
     return;
   }
   if (e.new_state == SynSent) {
-    auto& series = series_of(source_of(e, Role::Active));
+    auto& series = series_of(source_of(Role::Active, e.id, e.owner));
     series.opened.Increment();
     remember_open(e.id.sock_id, series);
     return;
@@ -249,8 +249,8 @@ void ConnectionMetrics::count_live(const Event& e) {
   // SYN_RECV -> ESTABLISHED is a passive open, unless the socket sent a SYN
   // itself (a simultaneous open, a connect to itself).
   const bool accepted = e.old_state == SynRecv && !open_series_.contains(e.id.sock_id);
-  auto& series =
-      accepted ? series_of(source_of(e, Role::Passive)) : series_at_open(e, Role::Active);
+  auto& series = accepted ? series_of(source_of(Role::Passive, e.id, e.owner))
+                          : series_at_open(e, Role::Active);
   if (accepted) {
     series.opened.Increment();
     remember_open(e.id.sock_id, series);
@@ -277,15 +277,16 @@ void ConnectionMetrics::finished(const ConnectionRecord& r) {
     series.reset(false).Increment();
 }
 
-LabelSource ConnectionMetrics::source_of(const Event& e, Role role) const {
-  const auto owner = e.owner ? &*e.owner : nullptr;
-  return {.role = role, .id = &e.id, .owner = owner, .cgroup = cgroup_of(owner)};
+LabelSource ConnectionMetrics::source_of(Role role, const ConnectionId& id,
+                                         const std::optional<Owner>& owner) const {
+  const auto known = owner ? &*owner : nullptr;
+  return {.role = role, .id = &id, .owner = known, .cgroup = cgroup_of(known)};
 }
 
 ConnectionMetrics::Series& ConnectionMetrics::series_at_open(const Event& e, Role role) {
   if (const auto found = open_series_.find(e.id.sock_id); found != open_series_.end())
     return *found->second;
-  return series_of(source_of(e, role)); // opened before tracing, or its start was lost
+  return series_of(source_of(role, e.id, e.owner)); // opened before tracing, or its start was lost
 }
 
 ConnectionMetrics::Series& ConnectionMetrics::series_at_close(const ConnectionRecord& r) {
@@ -294,8 +295,7 @@ ConnectionMetrics::Series& ConnectionMetrics::series_at_close(const ConnectionRe
     open_series_.erase(found);
     return series;
   }
-  const auto owner = r.owner ? &*r.owner : nullptr;
-  return series_of({.role = r.role, .id = &r.id, .owner = owner, .cgroup = cgroup_of(owner)});
+  return series_of(source_of(r.role, r.id, r.owner));
 }
 
 void ConnectionMetrics::remember_open(std::uint64_t sock_id, Series& series) {

@@ -1,12 +1,11 @@
 #include "tcpsight/metrics/metrics_server.hpp"
 
 #include "model/parse_number.hpp"
+#include "tcpsight/kernel/socket_address.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/views/printable.hpp"
 
-#include <arpa/inet.h>
 #include <civetweb.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,28 +28,13 @@ std::string listen_text(const ListenAddress& where) {
 // Why the port cannot be listened on, in words; empty if it can. Checked
 // before the HTTP server starts, whose own error says only that it failed.
 std::string bind_problem(const ListenAddress& where) {
-  const bool v6 = where.address.family == AddressFamily::IPv6;
-  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const auto address = socket_address(where.address, where.port);
+  const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return std::strerror(errno);
   const int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  if (v6) {
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(storage);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(where.port);
-    std::memcpy(&in6.sin6_addr, where.address.bytes.data(), 16);
-    length = sizeof in6;
-  } else {
-    auto& in = reinterpret_cast<sockaddr_in&>(storage);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(where.port);
-    std::memcpy(&in.sin_addr, where.address.bytes.data(), 4);
-    length = sizeof in;
-  }
-  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0;
+  const bool bound = bind(fd, address.get(), address.length) == 0;
   const int error = errno;
   close(fd);
   if (bound)

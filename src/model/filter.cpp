@@ -67,13 +67,9 @@ bool matches_owner(const Filter& f, const std::optional<Owner>& owner) {
 } // namespace
 
 bool Filter::matches(const Event& e) const {
-  if (family && e.family() != *family)
-    return false;
   if (!states.empty() && !contains(states, e.old_state) && !contains(states, e.new_state))
     return false;
-  if (netns && e.id.netns != *netns)
-    return false;
-  return matches_owner(*this, e.owner) && matches_ports(*this, e.id);
+  return matches(e.id, e.owner);
 }
 
 bool Filter::matches(const ConnectionId& id, const std::optional<Owner>& owner) const {

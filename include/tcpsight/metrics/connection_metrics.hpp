@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,7 +71,7 @@ private:
   struct Families;
 
   Series& series_of(const LabelSource& source);
-  LabelSource source_of(const Event& event, Role role) const;
+  LabelSource source_of(Role role, const ConnectionId& id, const std::optional<Owner>& owner) const;
   Series& series_at_open(const Event& event, Role role);
   Series& series_at_close(const ConnectionRecord& record);
   void remember_open(std::uint64_t sock_id, Series& series);
