@@ -7,5 +7,7 @@
 #define AF_INET6      10
 #define PF_KTHREAD    0x00200000 /* task_struct.flags: a kernel thread */
 #define SHUTDOWN_MASK 3		 /* sock.sk_shutdown: both directions */
+#define ETH_P_IP      0x0800	 /* sk_buff.protocol, network order */
+#define ETH_P_IPV6    0x86DD
 
 #endif /* TCPSIGHT_KERNEL_DEFS_BPF_H */

@@ -104,36 +104,40 @@ static __always_inline void read_full_socket(struct tcpsight_event *e, const str
 		e->flags |= TCPSIGHT_F_LINGER_ZERO;
 }
 
-/* Fills an event from the segment a RST answers: its destination is local.
- * False if the segment is not TCP (tcp is then left alone). */
+/* Fills an event from a segment that came in: its destination is local. The
+ * TCP header is found from the IP header, as packets dropped early on their
+ * way in have no transport header yet. False if the segment is not TCP over
+ * IP (tcp is then left alone). */
 static __always_inline bool read_segment(struct tcpsight_event *e, const struct sk_buff *skb,
 					 struct tcphdr *tcp)
 {
+	__u16 ethertype = bpf_ntohs(BPF_CORE_READ(skb, protocol));
 	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 network = BPF_CORE_READ(skb, network_header);
-	__u16 transport = BPF_CORE_READ(skb, transport_header);
-	__u8 version = 0;
+	unsigned char *network = head + BPF_CORE_READ(skb, network_header);
+	unsigned char *transport;
 	__u8 protocol;
 
-	bpf_probe_read_kernel(&version, 1, head + network);
-	if ((version >> 4) == 4) {
+	if (ethertype == ETH_P_IP) {
 		struct iphdr ip = {};
-		bpf_probe_read_kernel(&ip, sizeof(ip), head + network);
+		bpf_probe_read_kernel(&ip, sizeof(ip), network);
 		e->family = AF_INET;
 		__builtin_memcpy(e->saddr, &ip.daddr, 4);
 		__builtin_memcpy(e->daddr, &ip.saddr, 4);
 		protocol = ip.protocol;
-	} else {
+		transport = network + ip.ihl * 4;
+	} else if (ethertype == ETH_P_IPV6) {
 		struct ipv6hdr ip6 = {};
-		bpf_probe_read_kernel(&ip6, sizeof(ip6), head + network);
+		bpf_probe_read_kernel(&ip6, sizeof(ip6), network);
 		e->family = AF_INET6;
 		__builtin_memcpy(e->saddr, &ip6.daddr, 16);
 		__builtin_memcpy(e->daddr, &ip6.saddr, 16);
-		protocol = ip6.nexthdr;
-	}
-	if (protocol != IPPROTO_TCP)
+		protocol = ip6.nexthdr; /* TCP after extension headers is not followed */
+		transport = network + sizeof(ip6);
+	} else {
 		return false;
-	bpf_probe_read_kernel(tcp, sizeof(*tcp), head + transport);
+	}
+	if (protocol != IPPROTO_TCP || bpf_probe_read_kernel(tcp, sizeof(*tcp), transport))
+		return false;
 	e->sport = bpf_ntohs(tcp->dest);
 	e->dport = bpf_ntohs(tcp->source);
 	e->netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);

@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "connection.bpf.h"
+#include "drop.bpf.h"
 #include "emit.bpf.h"
 #include "kernel_defs.bpf.h"
 #include "owner.bpf.h"
@@ -275,17 +276,14 @@ static __always_inline void handle_receive_reset(unsigned long long *ctx)
 
 MAIN_AND_RELAY(tcp_receive_reset, HOOK_RECEIVE_RESET, handle_receive_reset)
 
-/* Before Linux 6.10, tcp_send_reset fires only for full sockets. The RST that
- * answers a segment no socket owned (a connect to a closed port) then shows
- * as that segment's drop, for reason NO_SOCKET, just after the RST went out.
- * User space loads this only on such kernels. */
-SEC("tp_btf/kfree_skb")
-int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
-{
-	if (!bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET) ||
-	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
-		return 0;
+/* Set by user space between open and load. Before Linux 6.10,
+ * tcp_send_reset fires only for full sockets. The RST that answers a segment
+ * no socket owned (a connect to a closed port) then shows as that segment's
+ * drop, for reason NO_SOCKET, just after the RST went out. */
+const volatile bool resets_from_drops = false;
 
+static __always_inline void stand_in_for_reset(const struct sk_buff *skb)
+{
 	struct tcpsight_event event = {};
 	struct tcpsight_event *e = &event;
 	struct tcphdr segment;
@@ -294,9 +292,43 @@ int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 	e->ts_ns = bpf_ktime_get_ns();
 	/* Not TCP (UDP drops for NO_SOCKET too), or a RST, which gets no answer. */
 	if (!read_segment(e, skb, &segment) || segment.rst)
-		return 0;
+		return;
 	e->flags |= TCPSIGHT_F_NO_SOCKET;
 	emit(e);
+}
+
+static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop_reason reason,
+					const struct sock *rx_sk)
+{
+	/* A segment for no socket is answered with a RST, which its event tells. */
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET)) {
+		if (resets_from_drops)
+			stand_in_for_reset(skb);
+		return;
+	}
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return; /* freed after use, not dropped */
+	if (drop_events)
+		report_drop(skb, reason, rx_sk);
+}
+
+/* User space loads one of these two, the one that matches the kernel's
+ * tracepoint: from Linux 6.11 it also names the socket that received the
+ * packet, if any. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+{
+	handle_drop(skb, reason, NULL);
+	return 0;
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(on_kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
+	     struct sock *rx_sk)
+{
+	handle_drop(skb, reason, rx_sk);
 	return 0;
 }
 

@@ -24,6 +24,10 @@ enum tcpsight_event_type {
 	/* A whole connection, written at its close: struct tcpsight_connection.
 	 * Never in recorded event files. */
 	TCPSIGHT_EVENT_CONNECTION = 6,
+	/* A TCP segment the kernel dropped (skb:kfree_skb), with its reason. The
+	 * endpoints are the connection's, local first; sock_id and the owner are
+	 * the socket's where the kernel had found it, else 0 and unknown. */
+	TCPSIGHT_EVENT_DROP = 7,
 };
 
 /* tcpsight_event.flags */
@@ -45,6 +49,8 @@ enum tcpsight_event_flags {
 	 * of a socket being destroyed, written by tcp_destroy_sock. Its time is
 	 * when it was noticed; the move itself came earlier. */
 	TCPSIGHT_F_RECOVERED = 1 << 11,
+	/* DROP: the segment was on its way out, not in. */
+	TCPSIGHT_F_OUTGOING = 1 << 12,
 };
 
 /* Filter kinds for the port filter map (bit values of its u8 value). */
@@ -120,7 +126,7 @@ struct tcpsight_event {
 	__u64 tx_bytes;	   /* bytes sent and acknowledged (tcp_sock.bytes_acked) */
 	__u64 rx_bytes;	   /* bytes received (tcp_sock.bytes_received) */
 	__u32 retransmits; /* segments retransmitted (tcp_sock.total_retrans) */
-	__u32 reserved2;   /* zero */
+	__u32 drop_reason; /* DROP: the kernel's enum skb_drop_reason, which differs by kernel */
 };
 
 #define TCPSIGHT_EVENT_SIZE 144

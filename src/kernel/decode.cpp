@@ -47,6 +47,8 @@ std::optional<EventType> decode_type(__u32 type) {
     return EventType::SynRetransmit;
   case TCPSIGHT_EVENT_SYNACK_RETRANSMIT:
     return EventType::SynAckRetransmit;
+  case TCPSIGHT_EVENT_DROP:
+    return EventType::Drop;
   default:
     return std::nullopt;
   }
@@ -70,6 +72,8 @@ __u32 encode_type(EventType type) {
     return TCPSIGHT_EVENT_SYN_RETRANSMIT;
   case EventType::SynAckRetransmit:
     return TCPSIGHT_EVENT_SYNACK_RETRANSMIT;
+  case EventType::Drop:
+    return TCPSIGHT_EVENT_DROP;
   }
   return 0;
 }
@@ -115,6 +119,7 @@ std::vector<std::byte> encode_event(const Event& e) {
     raw.retransmits = e.totals->retransmits;
   }
   raw.error = static_cast<__u16>(e.error);
+  raw.drop_reason = e.drop_code;
   if (e.gap_from) {
     raw.flags |= TCPSIGHT_F_GAP;
     raw.gap_from = static_cast<__u8>(*e.gap_from);
@@ -123,7 +128,7 @@ std::vector<std::byte> encode_event(const Event& e) {
       {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
       {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
       {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
-      {e.recovered, TCPSIGHT_F_RECOVERED}};
+      {e.recovered, TCPSIGHT_F_RECOVERED},   {e.outgoing, TCPSIGHT_F_OUTGOING}};
   for (const auto& [set, flag] : flags)
     if (set)
       raw.flags |= flag;
@@ -182,6 +187,10 @@ DecodeResult decode_event(std::span<const std::byte> record) {
     e.gap_from = static_cast<TcpState>(raw.gap_from);
   }
   e.recovered = raw.flags & TCPSIGHT_F_RECOVERED;
+  if (e.type == EventType::Drop) {
+    e.drop_code = raw.drop_reason;
+    e.outgoing = raw.flags & TCPSIGHT_F_OUTGOING;
+  }
   return e;
 }
 

@@ -3,6 +3,7 @@
 #include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/model/error.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -14,6 +15,12 @@ namespace {
 constexpr std::array<char, 8> kMagic{'T', 'C', 'P', 'S', 'I', 'G', 'H', 'T'};
 constexpr std::uint32_t kEventRecord = 1;
 constexpr std::uint32_t kLostRecord = 2;
+// The name of a drop reason number: a u32, then the name's bytes. Written
+// before the events, from file format 2 on.
+constexpr std::uint32_t kDropReasonRecord = 3;
+constexpr std::uint32_t kMaxDropReasonName = 64;
+// The oldest file format this reader reads: 1 had no drop reason names.
+constexpr std::uint32_t kOldestFormatVersion = 1;
 // No record is near this big: a size beyond it means a corrupt file.
 constexpr std::uint32_t kMaxRecordSize = 1 << 16;
 // Times past this (nanoseconds, some 146 years) are not a machine's: the
@@ -114,7 +121,8 @@ EventFileReader::EventFileReader(const std::string& path)
                             "--write`)",
                             path));
   }
-  if (header.format_version != kEventFileFormatVersion ||
+  if (header.format_version < kOldestFormatVersion ||
+      header.format_version > kEventFileFormatVersion ||
       header.event_version != event_record_version() || header.event_size != event_record_size()) {
     std::fclose(file_);
     throw Error(fmt::format("{} holds events of layout version {}, {} bytes each (file format "
@@ -134,6 +142,17 @@ EventFileReader::EventFileReader(const std::string& path)
 
 EventFileReader::~EventFileReader() { std::fclose(file_); }
 
+void EventFileWriter::drop_reasons(const DropReasons& reasons) {
+  std::vector<std::byte> payload;
+  for (const auto& [code, name] : reasons.all()) {
+    const auto size = std::min<std::size_t>(name.size(), kMaxDropReasonName);
+    payload.resize(sizeof code + size);
+    std::memcpy(payload.data(), &code, sizeof code);
+    std::memcpy(payload.data() + sizeof code, name.data(), size);
+    record(kDropReasonRecord, payload.data(), static_cast<std::uint32_t>(payload.size()));
+  }
+}
+
 void EventFileReader::read(const std::function<void(const Event&)>& on_event,
                            const std::function<void(std::uint64_t)>& on_lost,
                            const std::function<bool()>& keep_reading) {
@@ -149,8 +168,11 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
       return;
     if (got < sizeof header)
       throw corrupt("cut short");
-    const bool known_size = (header.kind == kEventRecord && header.size == event_size_) ||
-                            (header.kind == kLostRecord && header.size == sizeof(std::uint64_t));
+    const bool known_size =
+        (header.kind == kEventRecord && header.size == event_size_) ||
+        (header.kind == kLostRecord && header.size == sizeof(std::uint64_t)) ||
+        (header.kind == kDropReasonRecord && header.size > sizeof(std::uint32_t) &&
+         header.size <= sizeof(std::uint32_t) + kMaxDropReasonName);
     if (!known_size || header.size > kMaxRecordSize)
       throw corrupt(
           fmt::format("corrupt (a record of kind {} and {} bytes)", header.kind, header.size));
@@ -161,11 +183,18 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
       std::uint64_t count;
       std::memcpy(&count, payload.data(), sizeof count);
       on_lost(count);
+    } else if (header.kind == kDropReasonRecord) {
+      std::uint32_t code;
+      std::memcpy(&code, payload.data(), sizeof code);
+      drop_reasons_.add(code, {reinterpret_cast<const char*>(payload.data()) + sizeof code,
+                               payload.size() - sizeof code});
     } else {
       auto decoded = decode_event(payload);
       if (auto* error = std::get_if<DecodeError>(&decoded))
         throw corrupt(fmt::format("corrupt ({})", error->message));
-      const auto& event = std::get<Event>(decoded);
+      auto& event = std::get<Event>(decoded);
+      if (event.type == EventType::Drop)
+        event.drop_reason = drop_reasons_.name(event.drop_code);
       if (event.ts_ns >= kMaxTimeNs)
         throw corrupt(fmt::format("corrupt (an event at {} ns, no machine's time)", event.ts_ns));
       on_event(event);

@@ -1,6 +1,7 @@
 #include "tcpsight/kernel/tracer.hpp"
 
 #include "tcpsight/kernel/decode.hpp"
+#include "tcpsight/kernel/kernel_drop_reasons.hpp"
 #include "tcpsight/kernel/libbpf_diagnostics.hpp"
 #include "tcpsight/model/error.hpp"
 
@@ -63,8 +64,9 @@ int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
 
 class Loader {
 public:
-  Loader(const TracerOptions& options, std::vector<std::string>& notices)
-      : options_(options), notices_(notices) {}
+  Loader(const TracerOptions& options, std::vector<std::string>& notices,
+         DropReasons& drop_reasons)
+      : options_(options), notices_(notices), drop_reasons_(drop_reasons) {}
 
   Skeleton load() {
     if (!options_.socket_addresses_as_ids) {
@@ -171,26 +173,40 @@ private:
                        "SYN-ACK retransmit events");
     switch_off_without({progs.on_tcp_destroy_sock, progs.relay_tcp_destroy_sock},
                        "tcp_destroy_sock", "transitions to CLOSE recovered as sockets are freed");
-    choose_no_socket_reset_source(kernel_types.get(), skeleton);
+    configure_drop_programs(kernel_types.get(), skeleton);
   }
 
-  // From Linux 6.10 tcp_send_reset (then with a third argument, the reason)
-  // also reports the RSTs that answer segments no socket owned. Before, the
-  // drop of such a segment (kfree_skb, reason NO_SOCKET) stands in for them.
-  void choose_no_socket_reset_source(const btf* kernel_types, tcpsight_bpf& skeleton) {
+  // kfree_skb tells what the kernel drops, with a reason from Linux 5.17, and
+  // from 6.11 with the socket that received it. Before 6.10, it also stands
+  // in for tcp_send_reset, which does not report the RSTs that answer
+  // segments no socket owned (a connect to a closed port): the drop of such a
+  // segment, for reason NO_SOCKET, does.
+  void configure_drop_programs(const btf* kernel_types, tcpsight_bpf& skeleton) {
     const int reset_arguments = tracepoint_arguments(kernel_types, "tcp_send_reset");
     const bool resets_lack_no_socket = reset_arguments >= 0 && reset_arguments < 3;
-    const bool drops_have_reasons = tracepoint_arguments(kernel_types, "kfree_skb") >= 3;
-    bpf_program__set_autoload(skeleton.progs.on_kfree_skb,
-                              options_.reset_events && resets_lack_no_socket && drops_have_reasons);
-    if (options_.reset_events && resets_lack_no_socket && !drops_have_reasons)
+    const int drop_arguments = tracepoint_arguments(kernel_types, "kfree_skb");
+    const bool drops_have_reasons = drop_arguments >= 3;
+    const bool stand_in = options_.reset_events && resets_lack_no_socket;
+    auto& rodata = *skeleton.rodata;
+    rodata.resets_from_drops = stand_in && drops_have_reasons;
+    rodata.drop_events = options_.drop_events && drops_have_reasons;
+    const bool attach = rodata.resets_from_drops || rodata.drop_events;
+    bpf_program__set_autoload(skeleton.progs.on_kfree_skb, attach && drop_arguments == 3);
+    bpf_program__set_autoload(skeleton.progs.on_kfree_skb_rx_sk, attach && drop_arguments > 3);
+    if (stand_in && !drops_have_reasons)
       notices_.push_back("RSTs answering segments no socket owned (a connect to a closed port) "
                          "are not shown: this kernel reports neither them nor why it drops "
                          "segments");
+    if (options_.drop_events && !drops_have_reasons)
+      notices_.push_back("drop events are off: this kernel does not say why it drops segments "
+                         "(Linux 5.17 does)");
+    if (rodata.drop_events)
+      drop_reasons_ = read_drop_reasons(kernel_types);
   }
 
   const TracerOptions& options_;
   std::vector<std::string>& notices_;
+  DropReasons& drop_reasons_;
 };
 
 } // namespace
@@ -199,6 +215,7 @@ struct Tracer::Impl {
   Handler handler;
   RecordTap tap;
   std::vector<std::string> notices;
+  DropReasons drop_reasons;
   Skeleton skeleton;
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
   std::uint64_t delivered = 0;
@@ -218,6 +235,8 @@ struct Tracer::Impl {
     auto result = decode_event(record);
     if (auto* event = std::get_if<Event>(&result)) {
       ++delivered;
+      if (event->type == EventType::Drop)
+        event->drop_reason = drop_reasons.name(event->drop_code);
       if (tap)
         tap(record);
       handler(std::move(*event));
@@ -293,7 +312,7 @@ Tracer::Tracer(const TracerOptions& options, Handler handler, RecordTap tap)
   impl_->handler = std::move(handler);
   impl_->tap = std::move(tap);
   show_libbpf_diagnostics(options.libbpf_diagnostics);
-  impl_->skeleton = Loader(options, impl_->notices).load();
+  impl_->skeleton = Loader(options, impl_->notices, impl_->drop_reasons).load();
 
   if (int err = tcpsight_bpf::attach(impl_->skeleton.get()))
     throw Error(fmt::format("cannot attach to the TCP tracepoints: {}", errno_text(err)));
@@ -307,6 +326,8 @@ Tracer::Tracer(const TracerOptions& options, Handler handler, RecordTap tap)
 Tracer::~Tracer() = default;
 
 const std::vector<std::string>& Tracer::notices() const { return impl_->notices; }
+
+const DropReasons& Tracer::drop_reasons() const { return impl_->drop_reasons; }
 
 int Tracer::poll(std::chrono::milliseconds timeout) {
   // The kernel wakes us only once enough records wait (see wakeup_bytes), so

@@ -14,6 +14,8 @@ std::string_view event_type_name(EventType type) {
     return "syn_retransmit";
   case EventType::SynAckRetransmit:
     return "synack_retransmit";
+  case EventType::Drop:
+    return "drop";
   }
   return "unknown";
 }

@@ -1,5 +1,7 @@
 #include "tcpsight/pipeline/explain.hpp"
 
+#include <utility>
+
 namespace tcpsight {
 namespace {
 
@@ -69,6 +71,31 @@ std::string_view explain_transition(const Event& e) {
   return "state change";
 }
 
+// The reasons a connection's segments are most often dropped for.
+std::string_view explain_drop(const Event& e) {
+  static constexpr std::pair<std::string_view, std::string_view> kCommon[] = {
+      {"NETFILTER_DROP", "a firewall rule (netfilter) dropped a segment"},
+      {"TCP_LISTEN_OVERFLOW", "the listener's accept queue was full: not accepting fast enough"},
+      {"SOCKET_BACKLOG", "the socket's backlog was full"},
+      {"SOCKET_RCVBUFF", "the socket's receive buffer was full"},
+      {"PROTO_MEM", "TCP memory is exhausted (tcp_mem)"},
+      {"TCP_CSUM", "a segment with a bad checksum"},
+      {"TCP_OLD_DATA", "a segment already received (a retransmission)"},
+      {"TCP_ZEROWINDOW", "a segment beyond the receiver's zero window"},
+      {"TCP_OVERWINDOW", "a segment beyond the receive window"},
+      {"TCP_OFOMERGE", "an out-of-order segment already queued"},
+      {"TCP_CLOSE", "a segment for a closed socket"},
+      {"SOCKET_CLOSE", "data for a socket being closed"},
+      {"TCP_INVALID_SEQUENCE", "a segment outside the expected sequence"},
+      {"QDISC_DROP", "the network device's queue dropped an outgoing segment"},
+      {"NOT_SPECIFIED", "the kernel dropped a segment without saying why"},
+  };
+  for (const auto& [reason, text] : kCommon)
+    if (e.drop_reason == reason)
+      return text;
+  return "the kernel dropped a segment of this connection";
+}
+
 } // namespace
 
 std::string_view explain(const Event& e) {
@@ -85,6 +112,8 @@ std::string_view explain(const Event& e) {
     return "SYN sent again: no SYN-ACK yet (peer slow, filtered or gone)";
   case EventType::SynAckRetransmit:
     return "SYN-ACK sent again: the client's final ACK has not arrived";
+  case EventType::Drop:
+    return explain_drop(e);
   }
   return "";
 }

@@ -76,6 +76,7 @@ Event interpret(Event e) {
     break;
   case EventType::SynRetransmit:
   case EventType::SynAckRetransmit:
+  case EventType::Drop:
     break;
   }
   return e;

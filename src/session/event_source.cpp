@@ -116,6 +116,8 @@ LiveSource::LiveSource(const TracerOptions& options, const std::string& write_pa
     };
   tracer_ = std::make_unique<Tracer>(
       options, [this](Event e) { handle(std::move(e)); }, std::move(keep_record));
+  if (recording_)
+    recording_->drop_reasons(tracer_->drop_reasons());
   for (const auto& notice : tracer_->notices())
     notify_(notice);
 }

@@ -43,6 +43,10 @@ void write_outcome(JsonWriter& json, const Event& e) {
     json.null();
   if (e.no_socket)
     json.key<"no_socket">().boolean(true);
+  if (e.type == EventType::Drop) {
+    json.key<"drop_reason">().string(e.drop_reason);
+    json.key<"outgoing">().boolean(e.outgoing);
+  }
 }
 
 // UTC "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".

@@ -67,6 +67,9 @@ Cell event_cell(const Event& e) {
   case EventType::SynAckRetransmit:
     cell.add("SYN-ACK retransmit");
     break;
+  case EventType::Drop:
+    cell.add(e.outgoing ? "DROP outgoing" : "DROP");
+    break;
   }
   return cell;
 }
@@ -80,6 +83,12 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
   if (e.reason != Reason::None) {
     out += " reason=";
     out += reason_name(e.reason);
+  }
+  if (e.type == EventType::Drop) {
+    out += " reason=";
+    out += printable_text(e.drop_reason);
+    out += " state=";
+    out += tcp_state_name(e.new_state);
   }
   if (e.error != 0) {
     out += " error=";

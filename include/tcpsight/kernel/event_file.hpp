@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/drop_reasons.hpp"
 #include "tcpsight/model/event.hpp"
 
 #include <cstdint>
@@ -17,11 +18,13 @@ namespace tcpsight {
 //
 // A 40-byte header (magic "TCPSIGHT", file format version, event layout
 // version and size, and the offset from CLOCK_MONOTONIC to wall-clock time
-// when the recording started), then records: a kind (event, lost events),
-// a payload size, and the payload (the event as the BPF programs write it,
-// or a count of events the kernel dropped). Integers in the writer's byte
-// order. Each record is written whole; only a crash can cut one short.
-inline constexpr std::uint32_t kEventFileFormatVersion = 1;
+// when the recording started), then records: a kind (event, lost events,
+// drop reason name), a payload size, and the payload (the event as the BPF
+// programs write it, a count of events the kernel could not write, or a
+// drop reason's number and name on the recording kernel). Integers in the
+// writer's byte order. Each record is written whole; only a crash can cut
+// one short. Format 2 added the drop reason names; format 1 files are read.
+inline constexpr std::uint32_t kEventFileFormatVersion = 2;
 
 class EventFileWriter {
 public:
@@ -36,6 +39,8 @@ public:
   // A decoded event, encoded again: for events that did not come from the kernel.
   void event(const Event& event);
   void lost_events(std::uint64_t count);
+  // The names of the recording kernel's drop reasons, before its events.
+  void drop_reasons(const DropReasons& reasons);
   // Writes what is buffered. Throws tcpsight::Error when the disk refuses.
   void flush();
 
@@ -71,6 +76,7 @@ private:
   std::FILE* file_;
   WallClock clock_{0};
   std::uint32_t event_size_ = 0;
+  DropReasons drop_reasons_;
 };
 
 } // namespace tcpsight

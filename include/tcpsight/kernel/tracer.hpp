@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/model/drop_reasons.hpp"
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/model/filter.hpp"
 
@@ -25,6 +26,9 @@ struct TracerOptions {
   // RST events; without them transitions still say whether the socket sent
   // or received a RST.
   bool reset_events = true;
+  // Events for the TCP segments the kernel drops, with its reason (Linux
+  // 5.17+). Segments for no socket are not among them: their RSTs tell.
+  bool drop_events = true;
   // One record per connection, written as it closes, instead of an event
   // per transition: the kernel keeps the path meanwhile. The handler still
   // gets the connection's events (see decode_connection), all at its close,
@@ -70,6 +74,10 @@ public:
 
   // Features that are off on this machine, each with why: say them once.
   const std::vector<std::string>& notices() const;
+
+  // The names of the kernel's drop reasons (empty without drop events), for
+  // a recording to keep with its events.
+  const DropReasons& drop_reasons() const;
 
   // Waits up to timeout for the kernel's wakeup, then hands every record in
   // the ring buffer to the handler. Returns how many were handled. A signal

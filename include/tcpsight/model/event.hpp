@@ -15,6 +15,7 @@ enum class EventType : std::uint8_t {
   ResetReceived,    // the socket received a RST
   SynRetransmit,    // connect() sent its SYN again: no SYN-ACK yet
   SynAckRetransmit, // a listener sent its SYN-ACK again: no final ACK yet
+  Drop,             // the kernel dropped one of the connection's segments
 };
 
 // "transition", "reset_sent", ... as JSON names them.
@@ -82,6 +83,11 @@ struct Event {
   // A transition the kernel did not report, rebuilt from what came after:
   // its time is when that was learnt; the transition itself came earlier.
   bool recovered = false;
+  // Drops: why, as the kernel names it ("NETFILTER_DROP"), and its number
+  // in the kernel's enum skb_drop_reason, which differs by kernel version.
+  std::string drop_reason;
+  std::uint32_t drop_code = 0;
+  bool outgoing = false; // the dropped segment was on its way out
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * TCP segments the kernel drops (skb:kfree_skb, with a reason from Linux
+ * 5.17), each told as an event of the connection it belonged to.
+ */
+#ifndef TCPSIGHT_DROP_BPF_H
+#define TCPSIGHT_DROP_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "emit.bpf.h"
+#include "owner.bpf.h"
+#include "sock_read.bpf.h"
+#include "tcpsight_event.h"
+
+/* Set by user space between open and load. */
+const volatile bool drop_events = false;
+
+/* The cookie of a socket reached through another structure, for which the
+ * helper is not allowed: our programs gave every socket they saw one. */
+static __always_inline __u64 reached_socket_id(const struct sock *sk)
+{
+	if (use_socket_cookie)
+		return sk->__sk_common.skc_cookie.counter;
+	return (__u64)sk;
+}
+
+/* The socket a dropped segment belongs to, if the kernel had found it: the
+ * receiving one (rx_sk, from Linux 6.11) or the skb's own (set on the way
+ * out, and on the way in once a socket took it). NULL if that socket is not
+ * at either end of the segment: a control socket sending a RST, say.
+ * *outgoing: the socket sent it. */
+static __always_inline const struct sock *
+segment_socket(const struct sk_buff *skb, const struct sock *rx_sk, const struct tcphdr *segment,
+	       bool *outgoing)
+{
+	const struct sock *sk = rx_sk ? rx_sk : skb->sk;
+
+	if (!sk || !is_tcp_probed(sk))
+		return NULL;
+	__u16 port = bpf_htons(sk->__sk_common.skc_num);
+	if (!port)
+		return NULL;
+	*outgoing = !rx_sk && segment->source == port;
+	if (!*outgoing && segment->dest != port)
+		return NULL;
+	return sk;
+}
+
+/* The owner of a socket, or of the listener a request socket or listener
+ * stands for. */
+static __always_inline void read_drop_owner(struct tcpsight_event *e, const struct sock *sk,
+					    int state)
+{
+	struct sock_info *info = state == TCP_NEW_SYN_RECV ? NULL : seen_sock_info(sk);
+
+	if (info)
+		copy_sock_info(e, info);
+	if ((e->flags & TCPSIGHT_F_OWNER_KNOWN) || (state != TCP_LISTEN && state != TCP_NEW_SYN_RECV))
+		return;
+	struct tcpsight_listener_key key = {.netns = e->netns, .port = e->sport};
+	struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
+	if (listener)
+		copy_owner(e, &listener->owner);
+}
+
+/* A listener's drop (a SYN, or the final ACK of a full accept queue) is the
+ * connection's that the segment was opening: the segment's endpoints, the
+ * listener's owner. */
+static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
+					const struct sock *rx_sk)
+{
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
+	struct tcphdr segment;
+	bool outgoing = false;
+
+	if (!read_segment(e, skb, &segment))
+		return;
+	e->type = TCPSIGHT_EVENT_DROP;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->drop_reason = reason;
+	const struct sock *sk = segment_socket(skb, rx_sk, &segment, &outgoing);
+	if (sk) {
+		int state = sk->__sk_common.skc_state;
+		if (state != TCP_LISTEN) {
+			read_endpoints(e, sk);
+			e->sock_id = reached_socket_id(sk);
+		} else if (!e->netns) {
+			e->netns = sk->__sk_common.skc_net.net->ns.inum;
+		}
+		e->oldstate = e->newstate = state;
+		read_drop_owner(e, sk, state);
+	}
+	if (outgoing)
+		e->flags |= TCPSIGHT_F_OUTGOING;
+	emit(e);
+}
+
+#endif /* TCPSIGHT_DROP_BPF_H */
