@@ -67,6 +67,14 @@ static __always_inline void read_drop_owner(struct tcpsight_event *e, const stru
 		copy_owner(e, &listener->owner);
 }
 
+/* A listener's accept queue, as the drop found it. */
+static __always_inline void read_accept_queue(struct tcpsight_event *e, const struct sock *listener)
+{
+	e->accept_queue = BPF_CORE_READ(listener, sk_ack_backlog);
+	e->backlog = BPF_CORE_READ(listener, sk_max_ack_backlog);
+	e->flags |= TCPSIGHT_F_QUEUE_KNOWN;
+}
+
 /* A listener's drop (a SYN, or the final ACK of a full accept queue) is the
  * connection's that the segment was opening: the segment's endpoints, the
  * listener's owner. */
@@ -94,9 +102,86 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		}
 		e->oldstate = e->newstate = state;
 		read_drop_owner(e, sk, state);
+		if (state == TCP_LISTEN)
+			read_accept_queue(e, sk);
+		else if (state == TCP_NEW_SYN_RECV && sk->__sk_common.skc_listener)
+			read_accept_queue(e, sk->__sk_common.skc_listener);
 	}
 	if (outgoing)
 		e->flags |= TCPSIGHT_F_OUTGOING;
+	emit(e);
+}
+
+/* clang does not inline __builtin_memcmp for BPF. */
+static __always_inline bool same_bytes(const __u8 *a, const __u8 *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static __always_inline bool is_loopback(const struct tcpsight_event *e)
+{
+	static const __u8 v6_loopback[16] = {[15] = 1};
+
+	if (e->family == AF_INET)
+		return e->daddr[0] == 127;
+	return same_bytes(e->daddr, v6_loopback, 16);
+}
+
+/* Whether the listener takes the connect() of e: bound to its remote address,
+ * or to any while e goes to loopback (a remote host with the same port is
+ * not ours to judge). */
+static __always_inline bool listener_takes(const struct sock *listener,
+					   const struct tcpsight_event *e)
+{
+	static const __u8 any[16] = {};
+
+	if (BPF_CORE_READ(listener, __sk_common.skc_family) == AF_INET) {
+		__be32 bound = BPF_CORE_READ(listener, __sk_common.skc_rcv_saddr);
+		if (e->family != AF_INET)
+			return false;
+		if (!bound)
+			return is_loopback(e);
+		return same_bytes((const __u8 *)&bound, e->daddr, 4);
+	}
+	struct in6_addr bound = BPF_CORE_READ(listener, __sk_common.skc_v6_rcv_saddr);
+	if (same_bytes((const __u8 *)&bound, any, 16))
+		return is_loopback(e); /* a dual-stack listener takes IPv4 too */
+	return e->family == AF_INET6 && same_bytes((const __u8 *)&bound, e->daddr, 16);
+}
+
+/* The kernel drops a SYN for a listener whose accept queue is full without
+ * telling kfree_skb: it frees it as if used, and only counts it
+ * (ListenOverflows). So a connect() sending its SYN again to a listener of
+ * its own network namespace whose queue is full, where the programs know the
+ * listener from its listen(), reports that drop itself. */
+static __always_inline void report_syn_to_full_listener(const struct sock *sk,
+							const struct sock_info *info)
+{
+	if (!drop_events)
+		return;
+	struct tcpsight_listener_key key = {.netns = sk->__sk_common.skc_net.net->ns.inum,
+					    .port = bpf_ntohs(sk->__sk_common.skc_dport)};
+	struct tcpsight_listener *entry = bpf_map_lookup_elem(&listeners, &key);
+	if (!entry || !entry->sk)
+		return;
+	const struct sock *listener = (const struct sock *)entry->sk;
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
+
+	read_accept_queue(e, listener);
+	if (e->accept_queue <= e->backlog)
+		return;
+	read_full_socket(e, sk, TCP_SYN_SENT);
+	if (!listener_takes(listener, e))
+		return;
+	e->type = TCPSIGHT_EVENT_DROP;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->flags |= TCPSIGHT_F_OUTGOING | TCPSIGHT_F_LISTEN_OVERFLOW;
+	if (info)
+		copy_sock_info(e, info);
 	emit(e);
 }
 

@@ -201,6 +201,10 @@ static __always_inline void read_totals(struct tcpsight_event *e, const struct s
 	e->tx_bytes = acked;
 	e->rx_bytes = received;
 	e->retransmits = tp->total_retrans;
+	e->srtt_us = tp->srtt_us >> 3;
+	/* ~0 until the first sample, as tcp_info leaves it. */
+	__u32 min_rtt = tp->rtt_min.s[0].v;
+	e->min_rtt_us = min_rtt == ~0U ? 0 : min_rtt;
 	e->flags |= TCPSIGHT_F_TOTALS_KNOWN;
 }
 

@@ -343,6 +343,7 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 		/* No entry: connecting since before tracing began. */
 		if (seen)
 			path_of(seen)->syn_retransmits++;
+		report_syn_to_full_listener(sk, seen);
 		return;
 	}
 	struct sock_info *info = sock_info_of(sk);
@@ -355,6 +356,7 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 	if (info)
 		copy_sock_info(e, info);
 	emit(e);
+	report_syn_to_full_listener(sk, info);
 }
 
 MAIN_AND_RELAY(tcp_retransmit_skb, HOOK_RETRANSMIT, handle_retransmit)

@@ -11,7 +11,7 @@
 #ifndef TCPSIGHT_EVENT_H
 #define TCPSIGHT_EVENT_H
 
-#define TCPSIGHT_EVENT_VERSION 4
+#define TCPSIGHT_EVENT_VERSION 5
 #define TCPSIGHT_COMM_LEN      16
 
 /* tcpsight_event.type */
@@ -51,6 +51,12 @@ enum tcpsight_event_flags {
 	TCPSIGHT_F_RECOVERED = 1 << 11,
 	/* DROP: the segment was on its way out, not in. */
 	TCPSIGHT_F_OUTGOING = 1 << 12,
+	/* DROP: accept_queue and backlog are set. */
+	TCPSIGHT_F_QUEUE_KNOWN = 1 << 13,
+	/* DROP not reported by the kernel: a SYN sent to a listener of this host
+	 * whose accept queue was full, which the kernel drops without a reason.
+	 * drop_reason is 0. */
+	TCPSIGHT_F_LISTEN_OVERFLOW = 1 << 14,
 };
 
 /* Filter kinds for the port filter map (bit values of its u8 value). */
@@ -127,9 +133,18 @@ struct tcpsight_event {
 	__u64 rx_bytes;	   /* bytes received (tcp_sock.bytes_received) */
 	__u32 retransmits; /* segments retransmitted (tcp_sock.total_retrans) */
 	__u32 drop_reason; /* DROP: the kernel's enum skb_drop_reason, which differs by kernel */
+	/* Round trips, in microseconds, on transitions to CLOSE (with the totals): */
+	__u32 srtt_us;	  /* smoothed (tcp_sock.srtt_us / 8); 0: no sample */
+	__u32 min_rtt_us; /* the lowest seen (tcp_sock.rtt_min); 0: no sample */
+	/* DROP by a listener (TCPSIGHT_F_QUEUE_KNOWN): */
+	__u32 accept_queue; /* connections waiting for accept() (sk_ack_backlog) */
+	__u32 backlog;	    /* the most it takes (sk_max_ack_backlog) */
+	__u64 reserved3;    /* zero */
 };
 
-#define TCPSIGHT_EVENT_SIZE 144
+/* Version 4 events were this long: the fields up to drop_reason. */
+#define TCPSIGHT_EVENT_V4_SIZE 144
+#define TCPSIGHT_EVENT_SIZE    168
 
 /* The most states a connection's path keeps. TCP never returns to a state
  * before CLOSE, so six are the most a connection goes through, with the one

@@ -23,6 +23,7 @@ static_assert(offsetof(tcpsight_event, saddr) == 72);
 static_assert(offsetof(tcpsight_event, comm) == 104);
 static_assert(offsetof(tcpsight_event, tx_bytes) == 120);
 static_assert(offsetof(tcpsight_event, retransmits) == 136);
+static_assert(offsetof(tcpsight_event, srtt_us) == TCPSIGHT_EVENT_V4_SIZE);
 
 IpAddress decode_address(AddressFamily family, const __u8 (&bytes)[16]) {
   IpAddress address{.family = family};
@@ -117,6 +118,13 @@ std::vector<std::byte> encode_event(const Event& e) {
     raw.tx_bytes = e.totals->tx_bytes;
     raw.rx_bytes = e.totals->rx_bytes;
     raw.retransmits = e.totals->retransmits;
+    raw.srtt_us = e.totals->srtt_us;
+    raw.min_rtt_us = e.totals->min_rtt_us;
+  }
+  if (e.accept_queue) {
+    raw.flags |= TCPSIGHT_F_QUEUE_KNOWN;
+    raw.accept_queue = e.accept_queue->length;
+    raw.backlog = e.accept_queue->backlog;
   }
   raw.error = static_cast<__u16>(e.error);
   raw.drop_reason = e.drop_code;
@@ -128,7 +136,8 @@ std::vector<std::byte> encode_event(const Event& e) {
       {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
       {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
       {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
-      {e.recovered, TCPSIGHT_F_RECOVERED},   {e.outgoing, TCPSIGHT_F_OUTGOING}};
+      {e.recovered, TCPSIGHT_F_RECOVERED},   {e.outgoing, TCPSIGHT_F_OUTGOING},
+      {e.listen_overflow, TCPSIGHT_F_LISTEN_OVERFLOW}};
   for (const auto& [set, flag] : flags)
     if (set)
       raw.flags |= flag;
@@ -172,8 +181,11 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   e.ns_in_old = if_flag(raw.flags, TCPSIGHT_F_TIME_IN_OLD_KNOWN, raw.ns_in_old);
   e.handshake_ns = if_flag(raw.flags, TCPSIGHT_F_HANDSHAKE_KNOWN, raw.handshake_ns);
   if (raw.flags & TCPSIGHT_F_TOTALS_KNOWN)
-    e.totals = ConnectionTotals{
-        .tx_bytes = raw.tx_bytes, .rx_bytes = raw.rx_bytes, .retransmits = raw.retransmits};
+    e.totals = ConnectionTotals{.tx_bytes = raw.tx_bytes,
+                                .rx_bytes = raw.rx_bytes,
+                                .retransmits = raw.retransmits,
+                                .srtt_us = raw.srtt_us,
+                                .min_rtt_us = raw.min_rtt_us};
   e.error = raw.error;
   e.reset_sent = raw.flags & TCPSIGHT_F_RESET_SENT;
   e.reset_received = raw.flags & TCPSIGHT_F_RESET_RECEIVED;
@@ -190,6 +202,9 @@ DecodeResult decode_event(std::span<const std::byte> record) {
   if (e.type == EventType::Drop) {
     e.drop_code = raw.drop_reason;
     e.outgoing = raw.flags & TCPSIGHT_F_OUTGOING;
+    e.listen_overflow = raw.flags & TCPSIGHT_F_LISTEN_OVERFLOW;
+    if (raw.flags & TCPSIGHT_F_QUEUE_KNOWN)
+      e.accept_queue = Event::AcceptQueue{.length = raw.accept_queue, .backlog = raw.backlog};
   }
   return e;
 }

@@ -3,11 +3,15 @@
 #include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/model/error.hpp"
 
+#include <linux/types.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+
+#include "tcpsight_event.h"
 
 namespace tcpsight {
 namespace {
@@ -50,6 +54,13 @@ std::string errno_text() { return std::strerror(errno); }
 // (the clock at 1970 at boot) to kMaxTimeNs.
 bool is_machine_clock_offset(std::int64_t offset_ns) {
   return offset_ns >= 0 && static_cast<std::uint64_t>(offset_ns) < kMaxTimeNs;
+}
+
+// This layout, or version 4: the same fields without those after drop_reason,
+// which read as zero.
+bool reads_layout(std::uint32_t version, std::uint32_t size) {
+  return (version == event_record_version() && size == event_record_size()) ||
+         (version == 4 && size == TCPSIGHT_EVENT_V4_SIZE);
 }
 
 } // namespace
@@ -123,7 +134,7 @@ EventFileReader::EventFileReader(const std::string& path)
   }
   if (header.format_version < kOldestFormatVersion ||
       header.format_version > kEventFileFormatVersion ||
-      header.event_version != event_record_version() || header.event_size != event_record_size()) {
+      !reads_layout(header.event_version, header.event_size)) {
     std::fclose(file_);
     throw Error(fmt::format("{} holds events of layout version {}, {} bytes each (file format "
                             "{}); this tcpsight reads layout version {}, {} bytes each (file "
@@ -189,12 +200,12 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
       drop_reasons_.add(code, {reinterpret_cast<const char*>(payload.data()) + sizeof code,
                                payload.size() - sizeof code});
     } else {
+      payload.resize(event_record_size()); // zeros for the fields an older layout lacks
       auto decoded = decode_event(payload);
       if (auto* error = std::get_if<DecodeError>(&decoded))
         throw corrupt(fmt::format("corrupt ({})", error->message));
       auto& event = std::get<Event>(decoded);
-      if (event.type == EventType::Drop)
-        event.drop_reason = drop_reasons_.name(event.drop_code);
+      name_drop(event, drop_reasons_);
       if (event.ts_ns >= kMaxTimeNs)
         throw corrupt(fmt::format("corrupt (an event at {} ns, no machine's time)", event.ts_ns));
       on_event(event);

@@ -235,8 +235,7 @@ struct Tracer::Impl {
     auto result = decode_event(record);
     if (auto* event = std::get_if<Event>(&result)) {
       ++delivered;
-      if (event->type == EventType::Drop)
-        event->drop_reason = drop_reasons.name(event->drop_code);
+      name_drop(*event, drop_reasons);
       if (tap)
         tap(record);
       handler(std::move(*event));

@@ -1,5 +1,7 @@
 #include "tcpsight/model/drop_reasons.hpp"
 
+#include "tcpsight/model/event.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -29,6 +31,12 @@ std::string DropReasons::name(std::uint32_t code) const {
   if (found != names_.end())
     return found->second;
   return fmt::format("reason_{}", code);
+}
+
+void name_drop(Event& e, const DropReasons& reasons) {
+  if (e.type != EventType::Drop)
+    return;
+  e.drop_reason = e.listen_overflow ? std::string(kListenOverflow) : reasons.name(e.drop_code);
 }
 
 } // namespace tcpsight

@@ -46,6 +46,11 @@ void write_outcome(JsonWriter& json, const Event& e) {
   if (e.type == EventType::Drop) {
     json.key<"drop_reason">().string(e.drop_reason);
     json.key<"outgoing">().boolean(e.outgoing);
+    json.key<"reported_by_kernel">().boolean(!e.listen_overflow);
+    if (e.accept_queue) {
+      json.key<"accept_queue">().number(e.accept_queue->length);
+      json.key<"backlog">().number(e.accept_queue->backlog);
+    }
   }
 }
 

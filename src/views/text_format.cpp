@@ -89,6 +89,14 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     out += printable_text(e.drop_reason);
     out += " state=";
     out += tcp_state_name(e.new_state);
+    if (e.accept_queue) {
+      out += " accept_queue=";
+      detail::append_uint(out, e.accept_queue->length);
+      out += '/';
+      detail::append_uint(out, e.accept_queue->backlog);
+    }
+    if (e.listen_overflow)
+      out += " seen_at_retransmit";
   }
   if (e.error != 0) {
     out += " error=";

@@ -26,4 +26,13 @@ private:
   std::map<std::uint32_t, std::string> names_;
 };
 
+struct Event;
+
+// The name of the listener overflow that tcpsight sees for itself: the
+// kernel's own name for it where it reports one (a final ACK, Linux 6.15+).
+inline constexpr std::string_view kListenOverflow = "TCP_LISTEN_OVERFLOW";
+
+// Sets a drop event's drop_reason from its number (or its listen_overflow).
+void name_drop(Event& e, const DropReasons& reasons);
+
 } // namespace tcpsight

@@ -50,6 +50,9 @@ struct ConnectionTotals {
   std::uint64_t tx_bytes = 0;    // sent and acknowledged
   std::uint64_t rx_bytes = 0;    // received
   std::uint32_t retransmits = 0; // segments sent again
+  // Round trips in microseconds, as tcp_info has them; 0: no sample.
+  std::uint32_t srtt_us = 0;    // smoothed
+  std::uint32_t min_rtt_us = 0; // the lowest seen
 
   friend bool operator==(const ConnectionTotals&, const ConnectionTotals&) = default;
 };
@@ -88,6 +91,16 @@ struct Event {
   std::string drop_reason;
   std::uint32_t drop_code = 0;
   bool outgoing = false; // the dropped segment was on its way out
+  // A SYN to a listener of this host whose accept queue was full, which the
+  // kernel drops without telling why: seen by tcpsight, not reported.
+  bool listen_overflow = false;
+  // Drops by a listener: its accept queue at the time, and the most it takes.
+  struct AcceptQueue {
+    std::uint32_t length = 0;
+    std::uint32_t backlog = 0;
+    friend bool operator==(const AcceptQueue&, const AcceptQueue&) = default;
+  };
+  std::optional<AcceptQueue> accept_queue;
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced
