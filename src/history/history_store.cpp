@@ -22,7 +22,7 @@ namespace {
 
 // PRAGMA application_id: "TCPS". Marks the file as tcpsight's.
 constexpr std::int32_t kApplicationId = 0x54435053;
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE connections (
@@ -49,7 +49,11 @@ CREATE TABLE connections (
   retransmits INTEGER,
   syn_retransmits INTEGER NOT NULL,
   seeded INTEGER NOT NULL,
-  path TEXT NOT NULL
+  path TEXT NOT NULL,
+  srtt_us INTEGER,
+  min_rtt_us INTEGER,
+  drops INTEGER NOT NULL DEFAULT 0,
+  drop_reason TEXT
 );
 CREATE INDEX connections_by_end ON connections(end_ns);
 CREATE TABLE transitions (
@@ -70,18 +74,32 @@ CREATE TABLE transitions (
 CREATE INDEX transitions_by_ts ON transitions(ts_ns);
 )sql";
 
+// Schema 2 added the columns after path: round trips and drops.
+constexpr const char* kAddedInSchema2 = R"sql(
+ALTER TABLE connections ADD COLUMN srtt_us INTEGER;
+ALTER TABLE connections ADD COLUMN min_rtt_us INTEGER;
+ALTER TABLE connections ADD COLUMN drops INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE connections ADD COLUMN drop_reason TEXT;
+)sql";
+
 constexpr const char* kInsertConnection =
     "INSERT INTO connections (start_ns, end_ns, sock_id, netns, family, saddr, sport, daddr, "
     "dport, pid, comm, uid, cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, "
-    "retransmits, syn_retransmits, seeded, path) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "retransmits, syn_retransmits, seeded, path, srtt_us, min_rtt_us, drops, drop_reason) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kInsertTransition =
     "INSERT INTO transitions (ts_ns, sock_id, saddr, sport, daddr, dport, old_state, new_state, "
     "inferred, reason, pid, comm) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kConnectionColumns =
     "start_ns, end_ns, sock_id, netns, family, saddr, sport, daddr, dport, pid, comm, uid, "
     "cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, retransmits, "
-    "syn_retransmits, seeded, path";
+    "syn_retransmits, seeded, path, srtt_us, min_rtt_us, drops, drop_reason";
+// The same read from a schema 1 file that is not written to, which lacks them.
+constexpr const char* kSchema1ConnectionColumns =
+    "start_ns, end_ns, sock_id, netns, family, saddr, sport, daddr, dport, pid, comm, uid, "
+    "cgroup_id, role, outcome, error, handshake_ns, tx_bytes, rx_bytes, retransmits, "
+    "syn_retransmits, seeded, path, NULL AS srtt_us, NULL AS min_rtt_us, 0 AS drops, "
+    "NULL AS drop_reason";
 
 using detail::SqlValue;
 using detail::SqlWhere;
@@ -234,6 +252,8 @@ HistoryStore::HistoryStore(const std::string& path, Mode mode)
       file_.keep_private();
       if (fresh)
         create_schema();
+      else if (schema_version_ < kSchemaVersion)
+        upgrade_schema();
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
       statements_ = std::make_unique<Statements>(db_, path_);
@@ -274,7 +294,8 @@ void HistoryStore::check_identity(bool fresh) {
       throw Error(fmt::format("{} is another program's SQLite database (application_id {}), not "
                               "a tcpsight history; it is left untouched: give another --db",
                               path_, application));
-    if (number("PRAGMA user_version") > kSchemaVersion)
+    schema_version_ = static_cast<int>(number("PRAGMA user_version"));
+    if (schema_version_ > kSchemaVersion)
       throw Error(fmt::format("{} was written by a newer tcpsight (schema {}; this one knows {})",
                               path_, pragma("PRAGMA user_version"), kSchemaVersion));
     const auto check = pragma("PRAGMA quick_check(1)");
@@ -297,6 +318,20 @@ void HistoryStore::create_schema() {
   exec(fmt::format("PRAGMA application_id={}", kApplicationId).c_str());
   exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
   exec("COMMIT");
+  schema_version_ = kSchemaVersion;
+}
+
+void HistoryStore::upgrade_schema() {
+  exec("BEGIN IMMEDIATE");
+  try {
+    exec(kAddedInSchema2);
+    exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  schema_version_ = kSchemaVersion;
 }
 
 void HistoryStore::begin() { exec("BEGIN"); }
@@ -338,6 +373,17 @@ void HistoryStore::add_connection(const WallConnectionRecord& r) {
   s.bind(++i, std::int64_t{r.syn_retransmits});
   s.bind(++i, std::int64_t{r.seeded});
   s.bind(++i, encode_path(r.path));
+  const auto rtt_us = [&](std::uint32_t ConnectionTotals::*field) {
+    return r.totals && (*r.totals).*field ? std::optional<std::uint64_t>((*r.totals).*field)
+                                          : std::nullopt;
+  };
+  s.bind(++i, rtt_us(&ConnectionTotals::srtt_us));
+  s.bind(++i, rtt_us(&ConnectionTotals::min_rtt_us));
+  s.bind(++i, std::int64_t{r.drops.count});
+  if (r.drops.count)
+    s.bind(++i, r.drops.last_reason);
+  else
+    s.bind_null(++i);
   s.step();
   s.reset();
 }
@@ -408,14 +454,15 @@ std::uint64_t HistoryStore::apply_retention(std::optional<WallTime> cutoff,
 void HistoryStore::connections(const Query& query,
                                const std::function<void(const WallConnectionRecord&)>& visit) {
   const auto where = where_of(query);
+  const char* columns =
+      schema_version_ >= kSchemaVersion ? kConnectionColumns : kSchema1ConnectionColumns;
   // The latest `limit` of them, still shown oldest first.
   const auto sql =
       query.limit == 0
-          ? fmt::format("SELECT {} FROM connections{} ORDER BY end_ns, id", kConnectionColumns,
-                        where.text())
+          ? fmt::format("SELECT {} FROM connections{} ORDER BY end_ns, id", columns, where.text())
           : fmt::format("SELECT {} FROM (SELECT id, {} FROM connections{} ORDER BY end_ns DESC, "
                         "id DESC LIMIT {}) ORDER BY end_ns, id",
-                        kConnectionColumns, kConnectionColumns, where.text(), query.limit);
+                        kConnectionColumns, columns, where.text(), query.limit);
   Statement statement(db_, sql, path_);
   statement.bind_all(where.values());
   while (statement.step()) {
@@ -451,6 +498,15 @@ void HistoryStore::connections(const Query& query,
     r.syn_retransmits = static_cast<std::uint32_t>(s.integer(i++));
     r.seeded = s.integer(i++) != 0;
     r.path = decode_path(s.text(i++));
+    if (r.totals) {
+      r.totals->srtt_us = static_cast<std::uint32_t>(s.is_null(i) ? 0 : s.integer(i));
+      r.totals->min_rtt_us = static_cast<std::uint32_t>(s.is_null(i + 1) ? 0 : s.integer(i + 1));
+    }
+    i += 2;
+    r.drops.count = static_cast<std::uint32_t>(s.integer(i++));
+    if (!s.is_null(i))
+      r.drops.last_reason = s.text(i);
+    ++i;
     visit(r);
   }
 }

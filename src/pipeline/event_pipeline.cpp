@@ -25,7 +25,8 @@ void EventPipeline::finish() {
 
 void EventPipeline::deliver() {
   for (auto& raw : ready_) {
-    const Event event = interpret(std::move(raw));
+    Event event = interpret(std::move(raw));
+    count_drops(event);
     time_wait_.observe(event, inferred_);
     output(event);
     for (const auto& implied : inferred_)
@@ -33,6 +34,18 @@ void EventPipeline::deliver() {
     inferred_.clear();
   }
   ready_.clear();
+}
+
+// A drop waits in the ledger for its connection's socket to close. Drops are
+// taken up to the close, from the last close of the same ends on: a drop seen
+// after a close (a late segment) goes to the next connection of those ends.
+void EventPipeline::count_drops(Event& event) {
+  if (event.type == EventType::Drop) {
+    drops_.add(event);
+  } else if (event.closes_socket) {
+    event.drops = drops_.find(event.id, 0, event.ts_ns);
+    drops_.forget(event.id, event.ts_ns);
+  }
 }
 
 void EventPipeline::output(const Event& event) {

@@ -12,8 +12,13 @@ std::string_view explain_close(const Event& e) {
   case Reason::Refused:
     return "RST came back for our SYN: connection refused";
   case Reason::TimedOut:
-    return e.old_state == SynSent ? "no SYN-ACK after every SYN retry: connect timed out"
-                                  : "no ACK after every retransmission: connection timed out";
+    if (e.old_state == SynSent)
+      return e.drops.count ? "no SYN-ACK after every SYN retry: connect timed out; this host "
+                             "dropped its segments (see drops=)"
+                           : "no SYN-ACK after every SYN retry: connect timed out";
+    return e.drops.count ? "no ACK after every retransmission: connection timed out; this host "
+                           "dropped its segments (see drops=)"
+                         : "no ACK after every retransmission: connection timed out";
   case Reason::ResetReceived:
     return "RST received: the peer reset the connection";
   case Reason::ResetSent:

@@ -120,6 +120,8 @@ void LifecycleTracker::take_owner(Open& open, const Owner& owner) {
 }
 
 void LifecycleTracker::observe(const Event& e) {
+  if (e.type == EventType::Drop)
+    return; // its count comes with the connection's close
   auto found = open_.find(e.id.sock_id);
   if (e.type != EventType::Transition) {
     if (found == open_.end())
@@ -164,6 +166,7 @@ void LifecycleTracker::finish(Open& open, const Event& end) {
   record.outcome = outcome_of(record, end.reason);
   record.totals = end.totals;
   record.error = end.error;
+  record.drops = end.drops;
   open_.erase(record.id.sock_id);
   ++totals_.finished;
   on_finished_(record);

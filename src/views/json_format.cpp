@@ -27,6 +27,15 @@ void write_states(JsonWriter& json, const Event& e) {
   if (e.totals) {
     json.key<"tx_bytes">().number(e.totals->tx_bytes).key<"rx_bytes">().number(e.totals->rx_bytes);
     json.key<"retransmits">().number(e.totals->retransmits);
+    json.key<"srtt_us">().number(e.totals->srtt_us);
+    json.key<"min_rtt_us">().number(e.totals->min_rtt_us);
+  }
+  if (e.closes_socket) {
+    json.key<"drops">().number(e.drops.count).key<"drop_reason">();
+    if (e.drops.count)
+      json.string(e.drops.last_reason);
+    else
+      json.null();
   }
 }
 

@@ -50,14 +50,38 @@ std::optional<double> optional_ms(const std::optional<std::uint64_t>& ns) {
   return ns ? std::optional(ms_of(*ns)) : std::nullopt;
 }
 
-// "tx_bytes", "rx_bytes", "retransmits": null when the close was not seen.
+// Microseconds, if the close was seen and had a sample.
+std::optional<std::uint64_t> srtt_of(const ConnectionFacts& r) {
+  if (!r.totals || r.totals->srtt_us == 0)
+    return std::nullopt;
+  return r.totals->srtt_us;
+}
+
+std::optional<double> us_to_ms(std::uint32_t us) {
+  return us ? std::optional(static_cast<double>(us) / 1e3) : std::nullopt;
+}
+
+// "tx_bytes", "rx_bytes", "retransmits", "srtt_ms", "min_rtt_ms": null when
+// the close was not seen (round trips also without a sample).
 void write_totals(JsonWriter& json, const std::optional<ConnectionTotals>& totals) {
   if (!totals) {
     json.key<"tx_bytes">().null().key<"rx_bytes">().null().key<"retransmits">().null();
+    json.key<"srtt_ms">().null().key<"min_rtt_ms">().null();
     return;
   }
   json.key<"tx_bytes">().number(totals->tx_bytes).key<"rx_bytes">().number(totals->rx_bytes);
   json.key<"retransmits">().number(totals->retransmits);
+  json.key<"srtt_ms">().three_decimals_or_null(us_to_ms(totals->srtt_us));
+  json.key<"min_rtt_ms">().three_decimals_or_null(us_to_ms(totals->min_rtt_us));
+}
+
+// "drops", "drop_reason": the latest drop's.
+void write_drops(JsonWriter& json, const ConnectionDrops& drops) {
+  json.key<"drops">().number(drops.count).key<"drop_reason">();
+  if (drops.count)
+    json.string(drops.last_reason);
+  else
+    json.null();
 }
 
 } // namespace
@@ -80,9 +104,9 @@ std::string path_text(const std::vector<StateStep>& path) {
 std::string life_header(bool cgroup_column) {
   return fmt::format(
       "{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
-      "{:<7} {:<14} {}\n",
+      "{:>8} {:<7} {:<14} {}\n",
       "TIME", "PID", "COMM", cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "",
-      "LADDR", "LPORT", "RADDR", "RPORT", "TX", "RX", "MS", "HS_MS", "ROLE", "OUTCOME", "PATH");
+      "LADDR", "LPORT", "RADDR", "RPORT", "TX", "RX", "MS", "HS_MS", "RTT_MS", "ROLE", "OUTCOME", "PATH");
 }
 
 // The columns of life_header(), without format-string parsing: life and
@@ -126,11 +150,19 @@ void append_life_row(std::string& out, const WallConnectionRecord& r,
   out += ' ';
   append_right(out, r.handshake_ns ? ms_text(*r.handshake_ns) : "-", 8);
   out += ' ';
+  append_right(out, srtt_of(r) ? ms_text(*srtt_of(r) * 1000) : "-", 8);
+  out += ' ';
   append_left(out, role_name(r.role), 7);
   out += ' ';
   append_left(out, outcome_name(r.outcome), 14);
   out += ' ';
   out += path_text(r.path);
+  if (r.drops.count) {
+    out += " drops=";
+    detail::append_uint(out, r.drops.count);
+    out += ':';
+    out += printable_text(r.drops.last_reason);
+  }
   out += '\n';
 }
 
@@ -154,6 +186,7 @@ void append_life_json(std::string& out, const WallConnectionRecord& r, const Cgr
   json.key<"handshake_ms">().three_decimals_or_null(optional_ms(r.handshake_ns));
   write_totals(json, r.totals);
   json.key<"syn_retransmits">().number(r.syn_retransmits);
+  write_drops(json, r.drops);
   json.key<"path">().begin_array();
   for (const auto& step : r.path)
     json.begin_object()

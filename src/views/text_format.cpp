@@ -102,6 +102,12 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     out += " error=";
     out += errno_name(e.error);
   }
+  if (e.drops.count) {
+    out += " drops=";
+    detail::append_uint(out, e.drops.count);
+    out += ':';
+    out += printable_text(e.drops.last_reason);
+  }
   if (e.inferred) {
     out += " inferred expires_in=";
     detail::append_uint(out, kTimeWaitNs / 1'000'000'000);

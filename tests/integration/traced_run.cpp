@@ -27,7 +27,13 @@ void expect_same_facts(const ConnectionRecord& a, const ConnectionRecord& b) {
   EXPECT_EQ(outcome_name(a.outcome), outcome_name(b.outcome));
   EXPECT_EQ(a.role, b.role);
   EXPECT_EQ(a.owner, b.owner);
-  EXPECT_EQ(a.totals, b.totals);
+  // Round trips are measured anew by each run.
+  const auto carried = [](std::optional<ConnectionTotals> totals) {
+    if (totals)
+      totals->srtt_us = totals->min_rtt_us = 0;
+    return totals;
+  };
+  EXPECT_EQ(carried(a.totals), carried(b.totals));
   EXPECT_EQ(a.error, b.error);
   EXPECT_EQ(a.seeded, b.seeded);
 }

@@ -78,12 +78,14 @@ private:
   struct Statements;
   void check_identity(bool fresh);
   void create_schema();
+  void upgrade_schema();
   void exec(const char* sql);
 
   std::string path_;
   HistoryFile file_; // outlives db_: it holds the writer's lock
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> statements_;
+  int schema_version_ = 0; // of the file as opened, or as created or upgraded
 };
 
 // The path used without --db: /var/lib/tcpsight/history.db for root, else

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -68,6 +69,7 @@ struct ConnectionFacts {
   std::vector<StateStep> path;
   std::optional<ConnectionTotals> totals; // read at close
   std::uint32_t syn_retransmits = 0;      // SYNs or SYN-ACKs sent again
+  ConnectionDrops drops;
   Outcome outcome = Outcome::StillOpen;
   int error = 0; // the socket's errno at the end
 

@@ -57,6 +57,14 @@ struct ConnectionTotals {
   friend bool operator==(const ConnectionTotals&, const ConnectionTotals&) = default;
 };
 
+// What the kernel dropped of one connection's segments.
+struct ConnectionDrops {
+  std::uint32_t count = 0;
+  std::string last_reason; // the kernel's name for why, of the latest drop
+
+  friend bool operator==(const ConnectionDrops&, const ConnectionDrops&) = default;
+};
+
 // How long the kernel keeps a connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
 inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
 
@@ -101,6 +109,9 @@ struct Event {
     friend bool operator==(const AcceptQueue&, const AcceptQueue&) = default;
   };
   std::optional<AcceptQueue> accept_queue;
+  // On the transition that closes the socket: the drops seen of its
+  // connection (see DropLedger). Set by EventPipeline, not by the kernel.
+  ConnectionDrops drops;
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced

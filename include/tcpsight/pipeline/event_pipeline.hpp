@@ -2,6 +2,7 @@
 
 #include "tcpsight/model/event.hpp"
 #include "tcpsight/model/filter.hpp"
+#include "tcpsight/pipeline/drop_ledger.hpp"
 #include "tcpsight/pipeline/event_sink.hpp"
 #include "tcpsight/pipeline/gap_recovery.hpp"
 #include "tcpsight/pipeline/time_wait_inference.hpp"
@@ -14,8 +15,9 @@ namespace tcpsight {
 
 // Everything between the decoder and a view: rebuilds lost transitions,
 // completes 4-tuples, interprets, infers the TIME_WAITs no tracepoint
-// reports, checks the filter again now that ports are known, and hands the
-// events to a sink.
+// reports, gives each closing socket the drops seen of its connection,
+// checks the filter again now that ports are known, and hands the events to
+// a sink.
 class EventPipeline {
 public:
   EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
@@ -29,9 +31,12 @@ public:
   std::uint64_t delivered() const { return delivered_; }
   // Lost transitions rebuilt (GapRecovery::recovered).
   std::uint64_t recovered() const { return gaps_.recovered(); }
+  // Drops that no closing socket took before room ran out.
+  std::uint64_t drops_unclaimed() const { return drops_.evicted(); }
 
 private:
   void deliver();
+  void count_drops(Event& event);
   void output(const Event& event);
 
   Filter filter_;
@@ -39,6 +44,7 @@ private:
   GapRecovery gaps_;
   TupleCompleter completer_;
   TimeWaitInference time_wait_;
+  DropLedger drops_;
   std::vector<Event> arrived_;
   std::vector<Event> ready_;
   std::vector<Event> inferred_;

@@ -100,6 +100,39 @@ TEST_F(HistoryStoreTest, RecordsComeBackAsTheyWent) {
   EXPECT_EQ(read(), records);
 }
 
+TEST_F(HistoryStoreTest, RoundTripsAndDropsComeBack) {
+  auto r = record(1, 100, Outcome::TimedOut);
+  r.totals->srtt_us = 1234;
+  r.totals->min_rtt_us = 1000;
+  r.drops = {.count = 3, .last_reason = "NETFILTER_DROP"};
+  write({r});
+  EXPECT_EQ(read(), std::vector<WallConnectionRecord>{r});
+}
+
+// Schema 1 had no round trips or drops: read as it is, upgraded once written.
+TEST_F(HistoryStoreTest, Schema1HistoriesAreReadAndUpgraded) {
+  auto old = record(1, 100, Outcome::NormalActive);
+  write({old});
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    for (const char* column : {"srtt_us", "min_rtt_us", "drops", "drop_reason"})
+      ASSERT_EQ(sqlite3_exec(db, fmt::format("ALTER TABLE connections DROP COLUMN {}", column).c_str(),
+                             nullptr, nullptr, nullptr),
+                SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(read(), std::vector<WallConnectionRecord>{old});
+  EXPECT_EQ(read({.limit = 1}), std::vector<WallConnectionRecord>{old});
+
+  auto added = record(2, 200, Outcome::TimedOut);
+  added.drops = {.count = 1, .last_reason = "TCP_LISTEN_OVERFLOW"};
+  added.totals->srtt_us = 20;
+  write({added});
+  EXPECT_EQ(read(), (std::vector<WallConnectionRecord>{old, added}));
+}
+
 TEST_F(HistoryStoreTest, Queries) {
   write({record(1, 100, Outcome::NormalActive), record(2, 200, Outcome::Refused, 443),
          record(3, 300, Outcome::ResetReceived, 443), record(4, 400, Outcome::NormalActive)});

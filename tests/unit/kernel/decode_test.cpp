@@ -117,8 +117,8 @@ TEST(Decode, OutOfRangeStateIsKeptForTheViewToName) {
 TEST(Decode, ShortRecordIsAnError) {
   auto bytes = bytes_of(raw_event());
   bytes.resize(TCPSIGHT_EVENT_SIZE - 1);
-  EXPECT_EQ(decode_error(bytes), "record is 143 bytes, expected 144");
-  EXPECT_EQ(decode_error({}), "record is 0 bytes, expected 144");
+  EXPECT_EQ(decode_error(bytes), "record is 167 bytes, expected 168");
+  EXPECT_EQ(decode_error({}), "record is 0 bytes, expected 168");
 }
 
 TEST(Decode, UnknownTypeIsAnError) {

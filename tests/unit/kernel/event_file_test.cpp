@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 namespace tcpsight {
@@ -67,6 +69,58 @@ TEST_F(EventFileTest, KernelRecordsAreKeptAsWritten) {
   std::vector<Event> read;
   EventFileReader(path_).read([&](const Event& e) { read.push_back(e); }, [](std::uint64_t) {});
   EXPECT_EQ(read, events_);
+}
+
+// A recording keeps the recording kernel's names of its drop reasons, whose
+// numbers differ from one kernel to another.
+TEST_F(EventFileTest, DropsAreNamedAsTheRecordingKernelNamedThem) {
+  auto drop = test::sample_event();
+  drop.type = EventType::Drop;
+  drop.drop_code = 77;
+  drop.outgoing = true;
+  drop.accept_queue = Event::AcceptQueue{.length = 2, .backlog = 1};
+  {
+    EventFileWriter writer(path_, WallClock(0));
+    DropReasons reasons;
+    reasons.add(77, "SKB_DROP_REASON_NETFILTER_DROP");
+    writer.drop_reasons(reasons);
+    writer.event_record(encode_event(drop));
+  }
+  std::vector<Event> read;
+  EventFileReader(path_).read([&](const Event& e) { read.push_back(e); }, [](std::uint64_t) {});
+  ASSERT_EQ(read.size(), 1u);
+  drop.drop_reason = "NETFILTER_DROP";
+  EXPECT_EQ(read[0], drop);
+}
+
+// Layout 4 (144 bytes, file format 1) lacks the round trips and the accept
+// queue: they read as unknown.
+TEST_F(EventFileTest, Layout4RecordingsStillRead) {
+  auto closed = test::sample_transition(7, TcpState::Established, TcpState::Close, 40000, 2);
+  closed.totals = ConnectionTotals{.tx_bytes = 10, .rx_bytes = 20, .srtt_us = 50, .min_rtt_us = 9};
+  {
+    EventFileWriter writer(path_, WallClock(0));
+    writer.event_record(encode_event(closed));
+  }
+  // Rewrite it as the older tcpsight did: format 1, layout 4, 144-byte events.
+  std::string bytes;
+  {
+    std::ifstream in(path_, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::uint32_t format = 1, version = 4, size = 144;
+  std::memcpy(bytes.data() + 8, &format, 4);
+  std::memcpy(bytes.data() + 12, &version, 4);
+  std::memcpy(bytes.data() + 16, &size, 4);
+  std::memcpy(bytes.data() + 40 + 4, &size, 4); // the record's size
+  bytes.resize(40 + 8 + 144);
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
+
+  std::vector<Event> read;
+  EventFileReader(path_).read([&](const Event& e) { read.push_back(e); }, [](std::uint64_t) {});
+  ASSERT_EQ(read.size(), 1u);
+  closed.totals->srtt_us = closed.totals->min_rtt_us = 0;
+  EXPECT_EQ(read[0], closed);
 }
 
 TEST_F(EventFileTest, CutShortFileGivesItsWholeRecordsThenAnError) {
