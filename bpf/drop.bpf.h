@@ -107,6 +107,11 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		else if (state == TCP_NEW_SYN_RECV && sk->__sk_common.skc_listener)
 			read_accept_queue(e, sk->__sk_common.skc_listener);
 	}
+	/* Neither on a device nor of a live socket: a buffer freed from the
+	 * queues of a socket being destroyed (QUEUE_PURGE, or no reason on
+	 * kernels without that one), not a segment on its way. */
+	if (!e->netns)
+		return;
 	if (outgoing)
 		e->flags |= TCPSIGHT_F_OUTGOING;
 	emit(e);

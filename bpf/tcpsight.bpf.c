@@ -310,6 +310,11 @@ static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return; /* freed after use, not dropped */
+	/* A socket's queues emptied as it is freed: data no application read,
+	 * not a segment lost on its way. */
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
+		return;
 	if (drop_events)
 		report_drop(skb, reason, rx_sk);
 }

@@ -2,6 +2,7 @@
 // between network namespaces, and checks exactly what was traced.
 #include "tcpsight/kernel/tracer.hpp"
 
+#include "firewalled_peer.hpp"
 #include "forked.hpp"
 #include "loopback.hpp"
 #include "network_namespace.hpp"
@@ -404,51 +405,10 @@ TEST(Tracer, WithoutResetEventsTransitionsStillSayWhoReset) {
   EXPECT_EQ(last_transition(server_socket).reason, Reason::ResetReceived);
 }
 
-// A client namespace and a server namespace whose firewall drops the TCP
-// segments that match an nft expression.
-class FirewalledPeer {
-public:
-  explicit FirewalledPeer(const std::string& dropped)
-      : client_(fmt::format("tsc{}", getpid())), server_(fmt::format("tss{}", getpid())),
-        veth_(client_, server_, 1) {
-    const auto rules =
-        std::filesystem::temp_directory_path() / fmt::format("tcpsight-{}.nft", getpid());
-    std::ofstream(rules) << "table inet tcpsight {\n"
-                            "  chain input {\n"
-                            "    type filter hook input priority 0; policy accept;\n"
-                            "    "
-                         << dropped
-                         << " drop\n"
-                            "  }\n"
-                            "}\n";
-    server_.exec("nft -f " + rules.string());
-    std::filesystem::remove(rules);
-  }
-
-  const test::NetworkNamespace& client() const { return client_; }
-  const test::NetworkNamespace& server() const { return server_; }
-  const std::string& server_address() const { return veth_.b_address; }
-
-private:
-  test::NetworkNamespace client_;
-  test::NetworkNamespace server_;
-  test::VethPair veth_;
-};
-
-constexpr const char* kSyns = "tcp flags & (syn | ack) == syn";
-constexpr const char* kPureAcks = "tcp flags & (syn | ack | fin | rst) == ack";
-
-// connect() from the client namespace to the server's address; true if it
-// ends with the errno expected.
-bool connect_from(const test::NetworkNamespace& ns, const std::string& address, std::uint16_t port,
-                  int expected_errno) {
-  ns.enter();
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in peer{.sin_family = AF_INET, .sin_port = htons(port)};
-  inet_pton(AF_INET, address.c_str(), &peer.sin_addr);
-  const int result = connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer);
-  return expected_errno == 0 ? result == 0 : result != 0 && errno == expected_errno;
-}
+using test::connect_from;
+using test::FirewalledPeer;
+using test::kPureAcks;
+using test::kSyns;
 
 TEST(Tracer, ConnectIntoANamespaceThatDropsSynsRetransmitsAndTimesOut) {
   TCPSIGHT_REQUIRE_TRACING();

@@ -1,0 +1,42 @@
+#include "firewalled_peer.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace tcpsight::test {
+
+FirewalledPeer::FirewalledPeer(const std::string& dropped)
+    : client_(fmt::format("tsc{}", getpid())), server_(fmt::format("tss{}", getpid())),
+      veth_(client_, server_, 1) {
+  const auto rules =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-{}.nft", getpid());
+  std::ofstream(rules) << "table inet tcpsight {\n"
+                          "  chain input {\n"
+                          "    type filter hook input priority 0; policy accept;\n"
+                          "    "
+                       << dropped
+                       << " drop\n"
+                          "  }\n"
+                          "}\n";
+  server_.exec("nft -f " + rules.string());
+  std::filesystem::remove(rules);
+}
+
+bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,
+                  int expected_errno) {
+  ns.enter();
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in peer{.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, address.c_str(), &peer.sin_addr);
+  const int result = connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer);
+  return expected_errno == 0 ? result == 0 : result != 0 && errno == expected_errno;
+}
+
+} // namespace tcpsight::test
