@@ -5,7 +5,8 @@
 #   bench/run_always_on.sh [BUILD_DIR]
 #
 # Modes: untraced; `tcpsight trace >/dev/null`; `tcpsight trace --json
-# >/dev/null`; `tcpsight life >/dev/null`; `tcpsight record` into a fresh
+# >/dev/null`; `tcpsight life >/dev/null`; trace-nodrops and life-nodrops,
+# the same with --no-drops (what the drop hook costs); `tcpsight record` into a fresh
 # database; `tcpsight export` with curl scraping /metrics every second (the
 # scrapes' latency and series count are printed after each run); Debian's
 # tcplife and tcpstates (libbpf-tools) >/dev/null; and all3: trace, life and
@@ -148,8 +149,10 @@ run_mode() {
   case $mode in
     untraced) ;;
     trace) start tcpsight "$tcpsight" trace ;;
+    trace-nodrops) start tcpsight "$tcpsight" trace --no-drops ;;
     trace-json) start tcpsight "$tcpsight" trace --json ;;
     life) start tcpsight "$tcpsight" life ;;
+    life-nodrops) start tcpsight "$tcpsight" life --no-drops ;;
     record) start tcpsight "$tcpsight" record --db "$db" ;;
     export) start tcpsight "$tcpsight" export --listen "127.0.0.1:$export_port" ;;
     tcplife) start peer "$tcplife" ;;

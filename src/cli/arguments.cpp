@@ -154,6 +154,8 @@ void add_live_source_options(CLI::App& command, EventSourceOptions& source) {
       ->check(kRingBufferSize)
       ->capture_default_str();
   command.add_flag("-v,--verbose", source.verbose, "Show libbpf's diagnostics");
+  command.add_flag("--no-drops{false}", source.drop_events,
+                   "Do not trace the segments the kernel drops (skb:kfree_skb)");
 }
 
 void add_source_options(CLI::App& command, EventSourceOptions& source) {

@@ -94,6 +94,11 @@ struct ConnectionMetrics::Families {
                    .Help("TCP connections ended by a RST, by direction: sent (outcome "
                          "reset_sent) or received (reset_received, refused)")
                    .Register(r)),
+        dropped(prometheus::BuildCounter()
+                    .Name("tcpsight_dropped_segments_total")
+                    .Help("TCP segments the kernel dropped, by its reason (NETFILTER_DROP, "
+                          "TCP_LISTEN_OVERFLOW, ...), as they are dropped")
+                    .Register(r)),
         sockets(prometheus::BuildGauge()
                     .Name("tcpsight_sockets")
                     .Help("TCP sockets by state: connections as tcpsight follows them, "
@@ -150,6 +155,7 @@ struct ConnectionMetrics::Families {
   Family<Counter>& retransmits;
   Family<Counter>& syn_retransmits;
   Family<Counter>& resets;
+  Family<Counter>& dropped;
   Family<Gauge>& sockets;
   Counter& events_received;
   Counter& events_filtered;
@@ -232,6 +238,10 @@ void ConnectionMetrics::count_live(const Event& e) {
     series_of(source_of(Role::Passive, e.id, e.owner)).syn_retransmits.Increment();
     return;
   }
+  if (e.type == EventType::Drop) {
+    count_drop(e.drop_reason);
+    return;
+  }
   if (e.type != EventType::Transition)
     return;
   if (e.old_state == Listen && e.new_state == SynRecv) { // a new socket: any entry is a past one's
@@ -257,6 +267,14 @@ void ConnectionMetrics::count_live(const Event& e) {
   }
   if (e.handshake_ns)
     series.handshake.Observe(seconds(*e.handshake_ns));
+}
+
+// Reasons are the kernel's enumerators: a bounded set of names.
+void ConnectionMetrics::count_drop(const std::string& reason) {
+  auto& counter = drops_by_reason_[reason];
+  if (!counter)
+    counter = &families_->dropped.Add({{"reason", reason}});
+  counter->Increment();
 }
 
 // Counted with the label set it had as it opened, which the passive side's

@@ -202,6 +202,7 @@ std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options
                     .filter = options.filter,
                     .libbpf_diagnostics = options.verbose,
                     .reset_events = options.reset_events || !options.write_path.empty(),
+                    .drop_events = options.drop_events,
                     .connection_records = options.connection_records &&
                                           options.write_path.empty() &&
                                           options.filter.states.empty()},

@@ -134,7 +134,7 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
   constexpr std::uint16_t kPort = 8091;
   constexpr int kClients = 10;
   constexpr int kQueued = 2; // a backlog of 1 holds 2
-  test::Pipe overflows;
+  test::Pipe kernel_count;
   test::Forked program("ts-overflow", [&] {
     ns.enter();
     set_syn_retries_here(1);
@@ -163,9 +163,9 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
     }
     if (connected != kQueued || timed_out != kClients - kQueued)
       throw std::runtime_error(fmt::format("{} connected, {} timed out", connected, timed_out));
-    overflows.send(listen_overflows_here());
+    kernel_count.send(listen_overflows_here());
   });
-  const auto kernel_overflows = overflows.receive<std::uint64_t>();
+  const auto kernel_overflows = kernel_count.receive<std::uint64_t>();
   ASSERT_TRUE(program.succeeded());
   run.poll_until([&] {
     const auto closes = client_closes(run, kPort);
@@ -174,10 +174,14 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
            }) == kClients - kQueued;
   });
 
-  const auto drops = drops_of_port(run, kPort);
-  for (const auto& drop : drops) {
+  // Other drops may come as the program's sockets go at its exit: those of
+  // the full queue are the ones tcpsight saw for itself.
+  std::vector<Event> overflows;
+  for (const auto& drop : drops_of_port(run, kPort))
+    if (drop.listen_overflow)
+      overflows.push_back(drop);
+  for (const auto& drop : overflows) {
     EXPECT_EQ(drop.drop_reason, "TCP_LISTEN_OVERFLOW");
-    EXPECT_TRUE(drop.listen_overflow);
     EXPECT_TRUE(drop.outgoing) << "the client's SYN";
     EXPECT_EQ(drop.accept_queue, (Event::AcceptQueue{.length = kQueued, .backlog = 1}));
     EXPECT_EQ(drop.id.netns, ns.inode());
@@ -193,12 +197,12 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
     EXPECT_GE(again, 1u);
     EXPECT_EQ(close.drops.count, again) << "each SYN sent again met the full queue";
     EXPECT_EQ(close.drops.last_reason, "TCP_LISTEN_OVERFLOW");
-    EXPECT_EQ(std::count_if(drops.begin(), drops.end(),
+    EXPECT_EQ(std::count_if(overflows.begin(), overflows.end(),
                             [&](const Event& d) { return d.id.sock_id == close.id.sock_id; }),
               static_cast<std::ptrdiff_t>(again));
     counted += close.drops.count;
   }
-  EXPECT_EQ(counted, drops.size());
+  EXPECT_EQ(counted, overflows.size());
   // The kernel counted every SYN it dropped: the first of each client too,
   // which went out before any sign of trouble.
   EXPECT_EQ(kernel_overflows, counted + (kClients - kQueued));

@@ -76,6 +76,7 @@ private:
   Series& series_at_close(const ConnectionRecord& record);
   void remember_open(std::uint64_t sock_id, Series& series);
   void count_live(const Event& event);
+  void count_drop(const std::string& reason);
   void finished(const ConnectionRecord& record);
   const CgroupInfo* cgroup_of(const Owner* owner) const;
 
@@ -88,6 +89,7 @@ private:
   // dropped in update_sockets(), so no larger than the tracker.
   std::unordered_map<std::uint64_t, Series*> open_series_;
   std::unordered_set<std::size_t> folded_; // hashes of label sets past the cap, up to a bound
+  std::unordered_map<std::string, prometheus::Counter*> drops_by_reason_;
   SelfCounts self_;
   prometheus::Counter* expired_ = nullptr;
   prometheus::Counter* over_limit_ = nullptr;

@@ -27,6 +27,8 @@ struct EventSourceOptions {
   // flags the transitions carry: without the events the kernel writes a
   // quarter fewer records. Always on with write_path, for what replays it.
   bool reset_events = true;
+  // Drop events (TracerOptions::drop_events).
+  bool drop_events = true;
   // One record per connection from the kernel, for views that show only
   // connections (TracerOptions::connection_records): an event per transition
   // still with write_path, or with a state filter.

@@ -194,6 +194,25 @@ TEST_F(ConnectionMetricsTest, SynAndSynAckRetransmissionsAsTheyHappen) {
   EXPECT_EQ(value_of(registry_, "tcpsight_syn_retransmissions_total", curl_listener()), 1);
 }
 
+TEST_F(ConnectionMetricsTest, DropsByTheKernelsReasonAsTheyHappen) {
+  const auto drop = [&](const std::string& reason) {
+    auto e = test::sample_transition(0, Close, Close, 8080);
+    e.type = EventType::Drop;
+    e.drop_reason = reason;
+    metrics_.event(interpret(e));
+  };
+  drop("NETFILTER_DROP");
+  drop("NETFILTER_DROP");
+  drop("TCP_LISTEN_OVERFLOW");
+  EXPECT_EQ(value_of(registry_, "tcpsight_dropped_segments_total", {{"reason", "NETFILTER_DROP"}}),
+            2);
+  EXPECT_EQ(
+      value_of(registry_, "tcpsight_dropped_segments_total", {{"reason", "TCP_LISTEN_OVERFLOW"}}),
+      1);
+  // A drop opens no connection.
+  EXPECT_EQ(value_of(registry_, "tcpsight_connections_opened_total", curl()), -1);
+}
+
 TEST_F(ConnectionMetricsTest, ConnectionsOpenBeforeTracingHaveNoDuration) {
   SocketRow row{.protocol = Protocol::Tcp, .id = test::sample_event().id, .state = Established};
   row.id.sock_id = 12;

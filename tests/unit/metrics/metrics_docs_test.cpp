@@ -24,8 +24,8 @@ std::string file_text(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-// The families of a registry that has seen a connection refused (a family
-// shows only once it has a series).
+// The families of a registry that has seen a connection refused and a
+// segment dropped (a family shows only once it has a series).
 std::set<std::string> exported_families() {
   using enum TcpState;
   prometheus::Registry registry;
@@ -36,6 +36,10 @@ std::set<std::string> exported_families() {
   refused.error = ECONNREFUSED;
   refused.totals = ConnectionTotals{};
   metrics.event(interpret(refused));
+  auto drop = test::sample_transition(0, Close, Close, 40000, 1'000'200'000);
+  drop.type = EventType::Drop;
+  drop.drop_reason = "NETFILTER_DROP";
+  metrics.event(interpret(drop));
   metrics.update_sockets(0);
   std::set<std::string> names;
   for (const auto& family : registry.Collect())
