@@ -28,38 +28,64 @@ static __always_inline __u64 reached_socket_id(const struct sock *sk)
 	return (__u64)sk;
 }
 
+/* Whether sk, reached through a pointer, is a TCP socket: request and
+ * timewait sockets have only the common part, read before anything else;
+ * they exist only for TCP. */
+static __always_inline bool is_tcp_reached(const struct sock *sk, int state)
+{
+	return state == TCP_NEW_SYN_RECV || state == TCP_TIME_WAIT || is_tcp_probed(sk);
+}
+
 /* The socket a dropped segment belongs to, if the kernel had found it: the
  * receiving one (rx_sk, from Linux 6.11) or the skb's own (set on the way
  * out, and on the way in once a socket took it). NULL if that socket is not
  * at either end of the segment: a control socket sending a RST, say.
  * *outgoing: the socket sent it. */
 static __always_inline const struct sock *
-segment_socket(const struct sk_buff *skb, const struct sock *rx_sk, const struct tcphdr *segment,
+segment_socket(const struct sock *sk, bool from_rx_sk, const struct tcphdr *segment,
 	       bool *outgoing)
 {
-	const struct sock *sk = rx_sk ? rx_sk : skb->sk;
-
-	if (!sk || !is_tcp_probed(sk))
+	if (!sk)
+		return NULL;
+	int state = sk->__sk_common.skc_state;
+	if (!is_tcp_reached(sk, state))
 		return NULL;
 	__u16 port = bpf_htons(sk->__sk_common.skc_num);
 	if (!port)
 		return NULL;
-	*outgoing = !rx_sk && segment->source == port;
+	*outgoing = !from_rx_sk && segment->source == port;
 	if (!*outgoing && segment->dest != port)
 		return NULL;
 	return sk;
 }
 
-/* The owner of a socket, or of the listener a request socket or listener
- * stands for. */
+/* The segment's ends as its sender sees them: read_segment() took it for one
+ * coming in. */
+static __always_inline void turn_around(struct tcpsight_event *e)
+{
+	__u8 address[16];
+	__u16 port = e->sport;
+
+	__builtin_memcpy(address, e->saddr, 16);
+	__builtin_memcpy(e->saddr, e->daddr, 16);
+	__builtin_memcpy(e->daddr, address, 16);
+	e->sport = e->dport;
+	e->dport = port;
+}
+
+/* The owner of a full socket, or of the listener a listener or request
+ * socket stands for. Not its reset flags: a drop is not a reset. */
 static __always_inline void read_drop_owner(struct tcpsight_event *e, const struct sock *sk,
 					    int state)
 {
-	struct sock_info *info = state == TCP_NEW_SYN_RECV ? NULL : seen_sock_info(sk);
-
-	if (info)
-		copy_sock_info(e, info);
-	if ((e->flags & TCPSIGHT_F_OWNER_KNOWN) || (state != TCP_LISTEN && state != TCP_NEW_SYN_RECV))
+	if (state != TCP_NEW_SYN_RECV && state != TCP_TIME_WAIT) {
+		struct sock_info *info = seen_sock_info(sk);
+		if (info && (info->flags & SOCK_OWNER_KNOWN)) {
+			copy_owner(e, &info->owner);
+			return;
+		}
+	}
+	if (state != TCP_LISTEN && state != TCP_NEW_SYN_RECV)
 		return;
 	struct tcpsight_listener_key key = {.netns = e->netns, .port = e->sport};
 	struct tcpsight_listener *listener = bpf_map_lookup_elem(&listeners, &key);
@@ -91,7 +117,9 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 	e->type = TCPSIGHT_EVENT_DROP;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->drop_reason = reason;
-	const struct sock *sk = segment_socket(skb, rx_sk, &segment, &outgoing);
+	e->oldstate = e->newstate = 0; /* no socket: no state */
+	const struct sock *owner_sk = rx_sk ? rx_sk : skb->sk;
+	const struct sock *sk = segment_socket(owner_sk, rx_sk != NULL, &segment, &outgoing);
 	if (sk) {
 		int state = sk->__sk_common.skc_state;
 		if (state != TCP_LISTEN) {
@@ -106,11 +134,17 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 			read_accept_queue(e, sk);
 		else if (state == TCP_NEW_SYN_RECV && sk->__sk_common.skc_listener)
 			read_accept_queue(e, sk->__sk_common.skc_listener);
+	} else if (owner_sk && !rx_sk) {
+		/* Sent by a socket at neither end: a control socket's RST or ACK. */
+		outgoing = true;
+		turn_around(e);
+		if (!e->netns)
+			e->netns = owner_sk->__sk_common.skc_net.net->ns.inum;
 	}
-	/* Neither on a device nor of a live socket: a buffer freed from the
-	 * queues of a socket being destroyed (QUEUE_PURGE, or no reason on
-	 * kernels without that one), not a segment on its way. */
-	if (!e->netns)
+	/* Coming in with no device: it had been queued to a socket, whose queues
+	 * are emptied as it is freed (QUEUE_PURGE, or no reason on older
+	 * kernels): data no application read, not a segment lost on its way. */
+	if (!outgoing && !BPF_CORE_READ(skb, dev))
 		return;
 	if (outgoing)
 		e->flags |= TCPSIGHT_F_OUTGOING;
@@ -176,6 +210,12 @@ static __always_inline void report_syn_to_full_listener(const struct sock *sk,
 	struct tcpsight_event event = {};
 	struct tcpsight_event *e = &event;
 
+	/* The entry goes when its listener closes, unless that close was missed:
+	 * then the memory may be another socket's by now. */
+	if (BPF_CORE_READ(listener, __sk_common.skc_state) != TCP_LISTEN ||
+	    BPF_CORE_READ(listener, __sk_common.skc_num) != key.port ||
+	    BPF_CORE_READ(listener, __sk_common.skc_net.net, ns.inum) != key.netns)
+		return;
 	read_accept_queue(e, listener);
 	if (e->accept_queue <= e->backlog)
 		return;

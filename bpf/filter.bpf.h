@@ -85,6 +85,11 @@ static __always_inline bool passes_filters(const struct tcpsight_event *e)
 
 	if (family_mask && !(family_mask & (e->family == AF_INET ? 1 : 2)))
 		return false;
+	/* A drop may name its connection from the other end, in another
+	 * namespace, without an owner: user space counts it on the connection,
+	 * then filters it. Drops are few. */
+	if (e->type == TCPSIGHT_EVENT_DROP)
+		return true;
 	if (state_mask && !passes_state_filter(e))
 		return false;
 	if (filter_netns && e->netns != filter_netns)

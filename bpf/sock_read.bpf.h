@@ -47,7 +47,8 @@ static __always_inline const struct tcp_sock *tcp_sock_of(const struct sock *sk)
 
 /* Addresses, ports, family, netns and state: all in sock_common, so this
  * also works for timewait and request sockets. Direct reads: every caller
- * passes a tp_btf argument, which the verifier lets us dereference. */
+ * passes a tp_btf argument or a pointer reached from one, which the verifier
+ * lets us dereference. */
 static __always_inline void read_endpoints(struct tcpsight_event *e, const struct sock *sk)
 {
 	const struct sock_common *common = &sk->__sk_common;

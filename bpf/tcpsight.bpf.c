@@ -307,14 +307,6 @@ static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop
 			stand_in_for_reset(skb);
 		return;
 	}
-	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
-	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
-		return; /* freed after use, not dropped */
-	/* A socket's queues emptied as it is freed: data no application read,
-	 * not a segment lost on its way. */
-	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE) &&
-	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
-		return;
 	if (drop_events)
 		report_drop(skb, reason, rx_sk);
 }
@@ -337,12 +329,44 @@ int BPF_PROG(on_kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_d
 	return 0;
 }
 
+/* Set by user space between open and load: events for the segments sent
+ * again past the handshake (SYN retransmissions are always reported). */
+const volatile bool retransmit_events = false;
+
+static __always_inline void report_retransmit(const struct sock *sk, const struct sk_buff *skb,
+					      int state)
+{
+	struct sock_info *info = seen_sock_info(sk);
+	struct tcpsight_event event = {};
+	struct tcpsight_event *e = &event;
+
+	e->type = TCPSIGHT_EVENT_RETRANSMIT;
+	e->ts_ns = bpf_ktime_get_ns();
+	read_full_socket(e, sk, state);
+	/* TCP_SKB_CB(skb): seq first, its segment count (tcp_gso_segs) at 8. */
+	const struct tcp_skb_cb *cb = (const struct tcp_skb_cb *)skb->cb;
+	__u16 segments = 0;
+
+	bpf_probe_read_kernel(&e->seq, sizeof(e->seq), &cb->seq);
+	bpf_probe_read_kernel(&segments, sizeof(segments), &cb->tcp_gso_segs);
+	e->segments = segments;
+	if (info)
+		copy_sock_info(e, info);
+	emit(e);
+}
+
 static __always_inline void handle_retransmit(unsigned long long *ctx)
 {
 	const struct sock *sk = (const struct sock *)ctx[0];
 
-	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !is_tcp(sk))
+	if (!sk || !is_tcp(sk))
 		return;
+	int state = sk->__sk_common.skc_state;
+	if (state != TCP_SYN_SENT) {
+		if (retransmit_events)
+			report_retransmit(sk, (const struct sk_buff *)ctx[1], state);
+		return;
+	}
 	if (connection_records) {
 		struct sock_info *seen = seen_sock_info(sk);
 		/* No entry: connecting since before tracing began. */

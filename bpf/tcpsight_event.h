@@ -25,9 +25,14 @@ enum tcpsight_event_type {
 	 * Never in recorded event files. */
 	TCPSIGHT_EVENT_CONNECTION = 6,
 	/* A TCP segment the kernel dropped (skb:kfree_skb), with its reason. The
-	 * endpoints are the connection's, local first; sock_id and the owner are
-	 * the socket's where the kernel had found it, else 0 and unknown. */
+	 * endpoints are the connection's, local first. Where the kernel had found
+	 * the socket: its sock_id, owner and state; for a listener, sock_id 0,
+	 * the listener's owner and state LISTEN. Else sock_id 0, no owner, and
+	 * state 0. */
 	TCPSIGHT_EVENT_DROP = 7,
+	/* tcp:tcp_retransmit_skb past the handshake: a segment sent again, from
+	 * seq on, in the socket's state. */
+	TCPSIGHT_EVENT_RETRANSMIT = 8,
 };
 
 /* tcpsight_event.flags */
@@ -139,7 +144,9 @@ struct tcpsight_event {
 	/* DROP by a listener (TCPSIGHT_F_QUEUE_KNOWN): */
 	__u32 accept_queue; /* connections waiting for accept() (sk_ack_backlog) */
 	__u32 backlog;	    /* the most it takes (sk_max_ack_backlog) */
-	__u64 reserved3;    /* zero */
+	/* RETRANSMIT: */
+	__u32 seq;	/* the first sequence number sent again */
+	__u32 segments; /* how many segments it was (tcp_skb_pcount) */
 };
 
 /* Version 4 events were this long: the fields up to drop_reason. */

@@ -60,6 +60,7 @@ int run_life(const LifeOptions& options) {
   fmt::print(stderr,
              "tcpsight: {}, {} still open, {} dropped as their close was lost; events: {}\n",
              shown_summary(out, "connections"), stats.open, stats.expired, source->summary());
+  report_unclaimed_drops(pipeline.drops_unclaimed());
   out.finish();
   return 0;
 }

@@ -53,6 +53,7 @@ int run_record(const RecordOptions& options) {
              "deleted by retention; events: {}\n",
              written.connections_written, written.transitions_written, path, tracked.open,
              tracked.expired, written.rows_dropped, written.connections_deleted, source->summary());
+  report_unclaimed_drops(pipeline.drops_unclaimed());
   return 0;
 }
 

@@ -39,6 +39,7 @@ int run_trace(const TraceOptions& options) {
                          .after_batch = [&](std::uint64_t) { return out.flush(); }});
   out.flush();
   fmt::print(stderr, "tcpsight: {}, {}\n", shown_summary(out, "events"), source->summary());
+  report_unclaimed_drops(pipeline.drops_unclaimed());
   out.finish();
   return 0;
 }
@@ -51,6 +52,8 @@ public:
     auto& app = *parent.get_subcommand("trace");
     app.add_flag("--json", options_.json, "One JSON object per line");
     app.add_flag("--explain", options_.explain, "Say what each event means in TCP terms");
+    app.add_flag("--retransmits", options_.source.retransmit_events,
+                 "Also every segment sent again past the handshake (one event each)");
     filter_.add_to(app);
     add_source_options(app, options_.source);
   }

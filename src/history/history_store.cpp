@@ -252,8 +252,11 @@ HistoryStore::HistoryStore(const std::string& path, Mode mode)
       file_.keep_private();
       if (fresh)
         create_schema();
-      else if (schema_version_ < kSchemaVersion)
+      else if (schema_version_ == 1)
         upgrade_schema();
+      else if (schema_version_ != kSchemaVersion)
+        throw Error(fmt::format("{} has schema {}, which no tcpsight wrote; it is left untouched",
+                                path_, schema_version_));
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
       statements_ = std::make_unique<Statements>(db_, path_);

@@ -50,6 +50,8 @@ std::optional<EventType> decode_type(__u32 type) {
     return EventType::SynAckRetransmit;
   case TCPSIGHT_EVENT_DROP:
     return EventType::Drop;
+  case TCPSIGHT_EVENT_RETRANSMIT:
+    return EventType::Retransmit;
   default:
     return std::nullopt;
   }
@@ -75,6 +77,8 @@ __u32 encode_type(EventType type) {
     return TCPSIGHT_EVENT_SYNACK_RETRANSMIT;
   case EventType::Drop:
     return TCPSIGHT_EVENT_DROP;
+  case EventType::Retransmit:
+    return TCPSIGHT_EVENT_RETRANSMIT;
   }
   return 0;
 }
@@ -128,6 +132,8 @@ std::vector<std::byte> encode_event(const Event& e) {
   }
   raw.error = static_cast<__u16>(e.error);
   raw.drop_reason = e.drop_code;
+  raw.seq = e.seq;
+  raw.segments = e.segments;
   if (e.gap_from) {
     raw.flags |= TCPSIGHT_F_GAP;
     raw.gap_from = static_cast<__u8>(*e.gap_from);
@@ -199,6 +205,10 @@ DecodeResult decode_event(std::span<const std::byte> record) {
     e.gap_from = static_cast<TcpState>(raw.gap_from);
   }
   e.recovered = raw.flags & TCPSIGHT_F_RECOVERED;
+  if (e.type == EventType::Retransmit) {
+    e.seq = raw.seq;
+    e.segments = raw.segments;
+  }
   if (e.type == EventType::Drop) {
     e.drop_code = raw.drop_reason;
     e.outgoing = raw.flags & TCPSIGHT_F_OUTGOING;

@@ -19,12 +19,10 @@ namespace {
 constexpr std::array<char, 8> kMagic{'T', 'C', 'P', 'S', 'I', 'G', 'H', 'T'};
 constexpr std::uint32_t kEventRecord = 1;
 constexpr std::uint32_t kLostRecord = 2;
-// The name of a drop reason number: a u32, then the name's bytes. Written
-// before the events, from file format 2 on.
+// The name of a drop reason number: a u32, then the name's bytes. From file
+// format 2 on, before the first event; no kernel has near this many.
 constexpr std::uint32_t kDropReasonRecord = 3;
-constexpr std::uint32_t kMaxDropReasonName = 64;
-// The oldest file format this reader reads: 1 had no drop reason names.
-constexpr std::uint32_t kOldestFormatVersion = 1;
+constexpr std::size_t kMaxDropReasonNames = 1024;
 // No record is near this big: a size beyond it means a corrupt file.
 constexpr std::uint32_t kMaxRecordSize = 1 << 16;
 // Times past this (nanoseconds, some 146 years) are not a machine's: the
@@ -56,11 +54,12 @@ bool is_machine_clock_offset(std::int64_t offset_ns) {
   return offset_ns >= 0 && static_cast<std::uint64_t>(offset_ns) < kMaxTimeNs;
 }
 
-// This layout, or version 4: the same fields without those after drop_reason,
-// which read as zero.
-bool reads_layout(std::uint32_t version, std::uint32_t size) {
-  return (version == event_record_version() && size == event_record_size()) ||
-         (version == 4 && size == TCPSIGHT_EVENT_V4_SIZE);
+// File format 2 with this event layout, or format 1 with layout 4: the same
+// fields without those after drop_reason, which read as zero.
+bool reads_layout(std::uint32_t format, std::uint32_t version, std::uint32_t size) {
+  return (format == kEventFileFormatVersion && version == event_record_version() &&
+          size == event_record_size()) ||
+         (format == 1 && version == 4 && size == TCPSIGHT_EVENT_V4_SIZE);
 }
 
 } // namespace
@@ -132,9 +131,7 @@ EventFileReader::EventFileReader(const std::string& path)
                             "--write`)",
                             path));
   }
-  if (header.format_version < kOldestFormatVersion ||
-      header.format_version > kEventFileFormatVersion ||
-      !reads_layout(header.event_version, header.event_size)) {
+  if (!reads_layout(header.format_version, header.event_version, header.event_size)) {
     std::fclose(file_);
     throw Error(fmt::format("{} holds events of layout version {}, {} bytes each (file format "
                             "{}); this tcpsight reads layout version {}, {} bytes each (file "
@@ -149,6 +146,7 @@ EventFileReader::EventFileReader(const std::string& path)
   }
   clock_ = WallClock(header.realtime_minus_monotonic_ns);
   event_size_ = header.event_size;
+  format_version_ = header.format_version;
 }
 
 EventFileReader::~EventFileReader() { std::fclose(file_); }
@@ -156,10 +154,9 @@ EventFileReader::~EventFileReader() { std::fclose(file_); }
 void EventFileWriter::drop_reasons(const DropReasons& reasons) {
   std::vector<std::byte> payload;
   for (const auto& [code, name] : reasons.all()) {
-    const auto size = std::min<std::size_t>(name.size(), kMaxDropReasonName);
-    payload.resize(sizeof code + size);
+    payload.resize(sizeof code + name.size()); // at most DropReasons::kMaxName
     std::memcpy(payload.data(), &code, sizeof code);
-    std::memcpy(payload.data() + sizeof code, name.data(), size);
+    std::memcpy(payload.data() + sizeof code, name.data(), name.size());
     record(kDropReasonRecord, payload.data(), static_cast<std::uint32_t>(payload.size()));
   }
 }
@@ -183,8 +180,11 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
         (header.kind == kEventRecord && header.size == event_size_) ||
         (header.kind == kLostRecord && header.size == sizeof(std::uint64_t)) ||
         (header.kind == kDropReasonRecord && header.size > sizeof(std::uint32_t) &&
-         header.size <= sizeof(std::uint32_t) + kMaxDropReasonName);
-    if (!known_size || header.size > kMaxRecordSize)
+         header.size <= sizeof(std::uint32_t) + DropReasons::kMaxName);
+    const bool names_in_place = header.kind != kDropReasonRecord ||
+                                (format_version_ >= 2 && events_read_ == 0 &&
+                                 names_read_++ < kMaxDropReasonNames);
+    if (!known_size || !names_in_place || header.size > kMaxRecordSize)
       throw corrupt(
           fmt::format("corrupt (a record of kind {} and {} bytes)", header.kind, header.size));
     payload.resize(header.size);
@@ -208,6 +208,7 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
       name_drop(event, drop_reasons_);
       if (event.ts_ns >= kMaxTimeNs)
         throw corrupt(fmt::format("corrupt (an event at {} ns, no machine's time)", event.ts_ns));
+      ++events_read_;
       on_event(event);
     }
     ++records;

@@ -92,6 +92,7 @@ private:
     skeleton->rodata->use_socket_cookie = socket_cookies;
     skeleton->rodata->wakeup_bytes = options_.ring_buffer_bytes / 8;
     skeleton->rodata->reset_events = options_.reset_events;
+    skeleton->rodata->retransmit_events = options_.retransmit_events;
     skeleton->rodata->connection_records = options_.connection_records;
     // One of the two maps of socket entries is used: the other needs no room.
     if (int err = bpf_map__set_max_entries(
@@ -168,7 +169,7 @@ private:
     switch_off_without({progs.on_tcp_receive_reset, progs.relay_tcp_receive_reset},
                        "tcp_receive_reset", "reset-received events");
     switch_off_without({progs.on_tcp_retransmit_skb, progs.relay_tcp_retransmit_skb},
-                       "tcp_retransmit_skb", "SYN retransmit events");
+                       "tcp_retransmit_skb", "retransmit events");
     switch_off_without({progs.on_tcp_retransmit_synack}, "tcp_retransmit_synack",
                        "SYN-ACK retransmit events");
     switch_off_without({progs.on_tcp_destroy_sock, progs.relay_tcp_destroy_sock},

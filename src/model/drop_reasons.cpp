@@ -9,10 +9,9 @@ namespace tcpsight {
 namespace {
 
 constexpr std::string_view kPrefix = "SKB_DROP_REASON_";
-constexpr std::size_t kMaxName = 64;
 
 bool is_enumerator_name(std::string_view name) {
-  return !name.empty() && name.size() <= kMaxName && std::all_of(name.begin(), name.end(), [](char c) {
+  return !name.empty() && name.size() <= DropReasons::kMaxName && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
 }

@@ -16,6 +16,8 @@ std::string_view event_type_name(EventType type) {
     return "synack_retransmit";
   case EventType::Drop:
     return "drop";
+  case EventType::Retransmit:
+    return "retransmit";
   }
   return "unknown";
 }

@@ -6,14 +6,25 @@
 namespace tcpsight {
 namespace {
 
+bool is_loopback(const IpAddress& address) {
+  if (address.family == AddressFamily::IPv4)
+    return address.bytes[0] == 127;
+  static constexpr std::array<std::uint8_t, 16> kIpv6Loopback{0, 0, 0, 0, 0, 0, 0, 0,
+                                                              0, 0, 0, 0, 0, 0, 0, 1};
+  return address.bytes == kIpv6Loopback;
+}
+
 // The two ends in one order, whichever socket named them, IPv4-mapped
-// addresses as IPv4: the key of a connection's drops.
+// addresses as IPv4, and the namespace only for loopback: the key of a
+// connection's drops.
 ConnectionId ends_of(const ConnectionId& id) {
   ConnectionId ends;
   ends.local = unmapped(id.local);
   ends.local_port = id.local_port;
   ends.remote = unmapped(id.remote);
   ends.remote_port = id.remote_port;
+  if (is_loopback(ends.local) && is_loopback(ends.remote))
+    ends.netns = id.netns;
   const auto first = std::tie(ends.local.bytes, ends.local_port);
   const auto second = std::tie(ends.remote.bytes, ends.remote_port);
   if (second < first) {
@@ -29,60 +40,65 @@ void DropLedger::add(const Event& drop) {
   if (capacity_ == 0)
     return;
   const auto ends = ends_of(drop.id);
-  by_ends_[ends].push_back({drop.ts_ns, drop.id.sock_id, drop.drop_reason});
-  arrival_.push_back(ends);
+  const auto number = added_++;
+  by_ends_[ends].push_back({number, drop.ts_ns, drop.id.sock_id, drop.drop_reason});
+  arrivals_.emplace_back(ends, number);
   ++size_;
   while (size_ > capacity_)
     evict_oldest();
-  // Forgotten drops leave their ends behind in arrival_: keep it bounded.
-  if (arrival_.size() > 2 * capacity_) {
-    std::erase_if(arrival_, [&](const ConnectionId& ends) { return !by_ends_.contains(ends); });
-  }
+  if (arrivals_.size() > 2 * capacity_)
+    compact_arrivals();
 }
 
-ConnectionDrops DropLedger::find(const ConnectionId& id, std::uint64_t start_ns,
-                                 std::uint64_t end_ns) const {
+ConnectionDrops DropLedger::take(const ConnectionId& id, std::uint64_t end_ns) {
   ConnectionDrops drops;
   if (size_ == 0)
     return drops;
   const auto found = by_ends_.find(ends_of(id));
   if (found == by_ends_.end())
     return drops;
-  for (const auto& drop : found->second)
-    if (drop.of(id.sock_id) && drop.ts_ns >= start_ns && drop.ts_ns <= end_ns) {
-      ++drops.count;
-      drops.last_reason = drop.reason;
-    }
-  return drops;
-}
-
-void DropLedger::forget(const ConnectionId& id, std::uint64_t end_ns) {
-  if (size_ == 0)
-    return;
-  const auto found = by_ends_.find(ends_of(id));
-  if (found == by_ends_.end())
-    return;
   size_ -= std::erase_if(found->second, [&](const Drop& drop) {
-    return drop.of(id.sock_id) && drop.ts_ns <= end_ns;
+    if (!drop.of(id.sock_id) || drop.ts_ns > end_ns)
+      return false;
+    ++drops.count;
+    drops.last_reason = drop.reason;
+    return true;
   });
   if (found->second.empty())
     by_ends_.erase(found);
+  return drops;
 }
 
 void DropLedger::evict_oldest() {
-  while (!arrival_.empty()) {
-    const auto ends = arrival_.front();
-    arrival_.pop_front();
+  while (!arrivals_.empty()) {
+    const auto [ends, number] = arrivals_.front();
+    arrivals_.pop_front();
     const auto found = by_ends_.find(ends);
     if (found == by_ends_.end())
-      continue; // forgotten already
-    found->second.erase(found->second.begin());
-    if (found->second.empty())
+      continue; // taken already
+    auto& list = found->second;
+    const auto drop = std::find_if(list.begin(), list.end(),
+                                   [&](const Drop& d) { return d.number == number; });
+    if (drop == list.end())
+      continue; // taken already
+    list.erase(drop);
+    if (list.empty())
       by_ends_.erase(found);
     --size_;
     ++evicted_;
     return;
   }
+}
+
+// Drops taken leave their arrivals behind: rebuilt from what is left once
+// they outnumber the drops, so adding stays cheap on average.
+void DropLedger::compact_arrivals() {
+  arrivals_.clear();
+  for (const auto& [ends, list] : by_ends_)
+    for (const auto& drop : list)
+      arrivals_.emplace_back(ends, drop.number);
+  std::sort(arrivals_.begin(), arrivals_.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
 }
 
 } // namespace tcpsight

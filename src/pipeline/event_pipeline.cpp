@@ -36,16 +36,14 @@ void EventPipeline::deliver() {
   ready_.clear();
 }
 
-// A drop waits in the ledger for its connection's socket to close. Drops are
-// taken up to the close, from the last close of the same ends on: a drop seen
-// after a close (a late segment) goes to the next connection of those ends.
+// A drop waits in the ledger for its connection's socket to close. A drop
+// seen after a close (a late segment) goes to the next connection of the
+// same ends.
 void EventPipeline::count_drops(Event& event) {
-  if (event.type == EventType::Drop) {
+  if (event.type == EventType::Drop)
     drops_.add(event);
-  } else if (event.closes_socket) {
-    event.drops = drops_.find(event.id, 0, event.ts_ns);
-    drops_.forget(event.id, event.ts_ns);
-  }
+  else if (event.closes_socket)
+    event.drops = drops_.take(event.id, event.ts_ns);
 }
 
 void EventPipeline::output(const Event& event) {

@@ -13,11 +13,11 @@ std::string_view explain_close(const Event& e) {
     return "RST came back for our SYN: connection refused";
   case Reason::TimedOut:
     if (e.old_state == SynSent)
-      return e.drops.count ? "no SYN-ACK after every SYN retry: connect timed out; this host "
-                             "dropped its segments (see drops=)"
+      return e.drops.count ? "no SYN-ACK after every SYN retry: connect timed out; segments of "
+                             "it were dropped on this host (drops=)"
                            : "no SYN-ACK after every SYN retry: connect timed out";
-    return e.drops.count ? "no ACK after every retransmission: connection timed out; this host "
-                           "dropped its segments (see drops=)"
+    return e.drops.count ? "no ACK after every retransmission: connection timed out; segments "
+                           "of it were dropped on this host (drops=)"
                          : "no ACK after every retransmission: connection timed out";
   case Reason::ResetReceived:
     return "RST received: the peer reset the connection";
@@ -119,6 +119,8 @@ std::string_view explain(const Event& e) {
     return "SYN-ACK sent again: the client's final ACK has not arrived";
   case EventType::Drop:
     return explain_drop(e);
+  case EventType::Retransmit:
+    return "segment sent again: no ACK for it in time (lost, or late)";
   }
   return "";
 }

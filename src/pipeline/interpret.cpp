@@ -77,6 +77,7 @@ Event interpret(Event e) {
   case EventType::SynRetransmit:
   case EventType::SynAckRetransmit:
   case EventType::Drop:
+  case EventType::Retransmit:
     break;
   }
   return e;

@@ -96,6 +96,13 @@ void report_lost_events(std::uint64_t count) {
                            count));
 }
 
+void report_unclaimed_drops(std::uint64_t count) {
+  if (count != 0)
+    print_notice(fmt::format("{} drops were not counted on their connection: more waited for "
+                             "their connections to close than tcpsight keeps",
+                             count));
+}
+
 std::string EventSource::recovery(std::uint64_t lost, std::uint64_t recovered) {
   return fmt::format("{} recovered, {} not recovered", recovered,
                      lost > recovered ? lost - recovered : 0);
@@ -203,6 +210,7 @@ std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options
                     .libbpf_diagnostics = options.verbose,
                     .reset_events = options.reset_events || !options.write_path.empty(),
                     .drop_events = options.drop_events,
+                    .retransmit_events = options.retransmit_events,
                     .connection_records = options.connection_records &&
                                           options.write_path.empty() &&
                                           options.filter.states.empty()},

@@ -33,6 +33,17 @@ inline void append_ms(std::string& out, std::uint64_t ns) {
   append_zero_padded(out, micros % 1000, 3);
 }
 
+// " drops=COUNT:LATEST_REASON", if there were drops; the reason is one
+// DropReasons kept, an enumerator's name.
+inline void append_drops(std::string& out, std::uint32_t count, std::string_view last_reason) {
+  if (count == 0)
+    return;
+  out += " drops=";
+  append_uint(out, count);
+  out += ':';
+  out += last_reason;
+}
+
 // text, then spaces up to width; longer text is kept whole.
 inline void append_left(std::string& out, std::string_view text, std::size_t width) {
   out.append(text);

@@ -9,9 +9,20 @@
 namespace tcpsight {
 namespace {
 
+void number_or_null(JsonWriter& json, std::uint64_t value) {
+  if (value)
+    json.number(value);
+  else
+    json.null();
+}
+
 void write_states(JsonWriter& json, const Event& e) {
   if (e.type != EventType::Transition) {
-    json.key<"state">().plain_string(tcp_state_name(e.new_state));
+    json.key<"state">();
+    if (e.new_state != TcpState{})
+      json.plain_string(tcp_state_name(e.new_state));
+    else
+      json.null(); // a drop for which the kernel had found no socket
     return;
   }
   json.key<"old">().plain_string(tcp_state_name(e.old_state));
@@ -27,16 +38,13 @@ void write_states(JsonWriter& json, const Event& e) {
   if (e.totals) {
     json.key<"tx_bytes">().number(e.totals->tx_bytes).key<"rx_bytes">().number(e.totals->rx_bytes);
     json.key<"retransmits">().number(e.totals->retransmits);
-    json.key<"srtt_us">().number(e.totals->srtt_us);
-    json.key<"min_rtt_us">().number(e.totals->min_rtt_us);
+    json.key<"srtt_us">();
+    number_or_null(json, e.totals->srtt_us);
+    json.key<"min_rtt_us">();
+    number_or_null(json, e.totals->min_rtt_us); // 0: no sample
   }
-  if (e.closes_socket) {
-    json.key<"drops">().number(e.drops.count).key<"drop_reason">();
-    if (e.drops.count)
-      json.string(e.drops.last_reason);
-    else
-      json.null();
-  }
+  if (e.closes_socket)
+    detail::write_drop_members(json, e.drops);
 }
 
 void write_outcome(JsonWriter& json, const Event& e) {
@@ -52,6 +60,8 @@ void write_outcome(JsonWriter& json, const Event& e) {
     json.null();
   if (e.no_socket)
     json.key<"no_socket">().boolean(true);
+  if (e.type == EventType::Retransmit)
+    json.key<"seq">().number(e.seq).key<"segments">().number(e.segments);
   if (e.type == EventType::Drop) {
     json.key<"drop_reason">().string(e.drop_reason);
     json.key<"outgoing">().boolean(e.outgoing);

@@ -50,4 +50,9 @@ void write_endpoint_members(JsonWriter& json, const ConnectionId& id) {
       .number(id.remote_port);
 }
 
+void write_drop_members(JsonWriter& json, const ConnectionDrops& drops) {
+  json.key<"drops">().number(drops.count).key<"last_drop_reason">();
+  string_or_null(json, drops.last_reason);
+}
+
 } // namespace tcpsight::detail

@@ -24,4 +24,8 @@ void write_cgroup_members(JsonWriter& json, const CgroupInfo* cgroup);
 // "family", "saddr", "sport", "daddr", "dport".
 void write_endpoint_members(JsonWriter& json, const ConnectionId& id);
 
+// "drops", "last_drop_reason" (null without drops): what the kernel dropped
+// of a connection.
+void write_drop_members(JsonWriter& json, const ConnectionDrops& drops);
+
 } // namespace tcpsight::detail

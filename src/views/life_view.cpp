@@ -75,14 +75,7 @@ void write_totals(JsonWriter& json, const std::optional<ConnectionTotals>& total
   json.key<"min_rtt_ms">().three_decimals_or_null(us_to_ms(totals->min_rtt_us));
 }
 
-// "drops", "drop_reason": the latest drop's.
-void write_drops(JsonWriter& json, const ConnectionDrops& drops) {
-  json.key<"drops">().number(drops.count).key<"drop_reason">();
-  if (drops.count)
-    json.string(drops.last_reason);
-  else
-    json.null();
-}
+
 
 } // namespace
 
@@ -150,19 +143,15 @@ void append_life_row(std::string& out, const WallConnectionRecord& r,
   out += ' ';
   append_right(out, r.handshake_ns ? ms_text(*r.handshake_ns) : "-", 8);
   out += ' ';
-  append_right(out, srtt_of(r) ? ms_text(*srtt_of(r) * 1000) : "-", 8);
+  const auto srtt_us = srtt_of(r);
+  append_right(out, srtt_us ? ms_text(*srtt_us * 1000) : "-", 8);
   out += ' ';
   append_left(out, role_name(r.role), 7);
   out += ' ';
   append_left(out, outcome_name(r.outcome), 14);
   out += ' ';
   out += path_text(r.path);
-  if (r.drops.count) {
-    out += " drops=";
-    detail::append_uint(out, r.drops.count);
-    out += ':';
-    out += printable_text(r.drops.last_reason);
-  }
+  detail::append_drops(out, r.drops.count, r.drops.last_reason);
   out += '\n';
 }
 
@@ -186,7 +175,7 @@ void append_life_json(std::string& out, const WallConnectionRecord& r, const Cgr
   json.key<"handshake_ms">().three_decimals_or_null(optional_ms(r.handshake_ns));
   write_totals(json, r.totals);
   json.key<"syn_retransmits">().number(r.syn_retransmits);
-  write_drops(json, r.drops);
+  detail::write_drop_members(json, r.drops);
   json.key<"path">().begin_array();
   for (const auto& step : r.path)
     json.begin_object()

@@ -70,6 +70,9 @@ Cell event_cell(const Event& e) {
   case EventType::Drop:
     cell.add(e.outgoing ? "DROP outgoing" : "DROP");
     break;
+  case EventType::Retransmit:
+    cell.add("retransmit");
+    break;
   }
   return cell;
 }
@@ -84,11 +87,21 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     out += " reason=";
     out += reason_name(e.reason);
   }
+  if (e.type == EventType::Retransmit) {
+    out += " seq=";
+    detail::append_uint(out, e.seq);
+    out += " segments=";
+    detail::append_uint(out, e.segments);
+    out += " state=";
+    out += tcp_state_name(e.new_state);
+  }
   if (e.type == EventType::Drop) {
     out += " reason=";
     out += printable_text(e.drop_reason);
-    out += " state=";
-    out += tcp_state_name(e.new_state);
+    if (e.new_state != TcpState{}) { // known where the kernel had found the socket
+      out += " state=";
+      out += tcp_state_name(e.new_state);
+    }
     if (e.accept_queue) {
       out += " accept_queue=";
       detail::append_uint(out, e.accept_queue->length);
@@ -102,12 +115,7 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     out += " error=";
     out += errno_name(e.error);
   }
-  if (e.drops.count) {
-    out += " drops=";
-    detail::append_uint(out, e.drops.count);
-    out += ':';
-    out += printable_text(e.drops.last_reason);
-  }
+  detail::append_drops(out, e.drops.count, e.drops.last_reason);
   if (e.inferred) {
     out += " inferred expires_in=";
     detail::append_uint(out, kTimeWaitNs / 1'000'000'000);

@@ -95,7 +95,7 @@ TEST(Drops, SynsAFirewallDropsAreNetfilterDropsOfTheClientsConnection) {
   // The client's close counts them and says so.
   EXPECT_EQ(close.drops, (ConnectionDrops{.count = static_cast<std::uint32_t>(drops.size()),
                                           .last_reason = "NETFILTER_DROP"}));
-  EXPECT_NE(explain(close).find("this host dropped its segments"), std::string_view::npos)
+  EXPECT_NE(explain(close).find("dropped on this host"), std::string_view::npos)
       << explain(close);
   const auto records = run.connections();
   const auto record = std::find_if(records.begin(), records.end(), [&](const auto& r) {

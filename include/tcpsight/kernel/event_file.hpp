@@ -76,7 +76,10 @@ private:
   std::FILE* file_;
   WallClock clock_{0};
   std::uint32_t event_size_ = 0;
-  DropReasons drop_reasons_;
+  std::uint32_t format_version_ = 0;
+  DropReasons drop_reasons_; // from the file's names, before its events
+  std::uint64_t events_read_ = 0;
+  std::size_t names_read_ = 0;
 };
 
 } // namespace tcpsight

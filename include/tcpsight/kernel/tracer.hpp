@@ -29,6 +29,9 @@ struct TracerOptions {
   // Events for the TCP segments the kernel drops, with its reason (Linux
   // 5.17+). Segments for no socket are not among them: their RSTs tell.
   bool drop_events = true;
+  // Events for the segments sent again past the handshake (SYNs sent again
+  // are always events). One per retransmission: on a lossy link, many.
+  bool retransmit_events = false;
   // One record per connection, written as it closes, instead of an event
   // per transition: the kernel keeps the path meanwhile. The handler still
   // gets the connection's events (see decode_connection), all at its close,

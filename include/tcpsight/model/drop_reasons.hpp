@@ -12,6 +12,9 @@ namespace tcpsight {
 // read from the running kernel, or kept with a recording.
 class DropReasons {
 public:
+  // The longest name kept: the kernel's are under 40.
+  static constexpr std::size_t kMaxName = 64;
+
   // name: as the kernel's enum spells it, with or without its
   // "SKB_DROP_REASON_" prefix. An empty or unprintable name is not kept.
   void add(std::uint32_t code, std::string_view name);
@@ -29,7 +32,7 @@ private:
 struct Event;
 
 // The name of the listener overflow that tcpsight sees for itself: the
-// kernel's own name for it where it reports one (a final ACK, Linux 6.15+).
+// kernel's own name for the overflows it does report (Linux 6.15+).
 inline constexpr std::string_view kListenOverflow = "TCP_LISTEN_OVERFLOW";
 
 // Sets a drop event's drop_reason from its number (or its listen_overflow).

@@ -16,6 +16,7 @@ enum class EventType : std::uint8_t {
   SynRetransmit,    // connect() sent its SYN again: no SYN-ACK yet
   SynAckRetransmit, // a listener sent its SYN-ACK again: no final ACK yet
   Drop,             // the kernel dropped one of the connection's segments
+  Retransmit,       // a segment sent again past the handshake
 };
 
 // "transition", "reset_sent", ... as JSON names them.
@@ -109,6 +110,10 @@ struct Event {
     friend bool operator==(const AcceptQueue&, const AcceptQueue&) = default;
   };
   std::optional<AcceptQueue> accept_queue;
+  // Retransmits: the first sequence number sent again, and how many
+  // segments that was (the kernel's total_retrans counts segments).
+  std::uint32_t seq = 0;
+  std::uint32_t segments = 0;
   // On the transition that closes the socket: the drops seen of its
   // connection (see DropLedger). Set by EventPipeline, not by the kernel.
   ConnectionDrops drops;

@@ -29,6 +29,8 @@ struct EventSourceOptions {
   bool reset_events = true;
   // Drop events (TracerOptions::drop_events).
   bool drop_events = true;
+  // Retransmit events (TracerOptions::retransmit_events).
+  bool retransmit_events = false;
   // One record per connection from the kernel, for views that show only
   // connections (TracerOptions::connection_records): an event per transition
   // still with write_path, or with a state filter.
@@ -53,6 +55,9 @@ using Notify = std::function<void(std::string_view)>;
 
 // "tcpsight: lost N events: the ring buffer was full", on stderr: what
 // trace, life and record say when the kernel drops events.
+// Says, if count is not 0, that drops waited in vain for their connection
+// (EventPipeline::drops_unclaimed): their connections' counts lack them.
+void report_unclaimed_drops(std::uint64_t count);
 void report_lost_events(std::uint64_t count);
 
 // Where events come from: the kernel, live, or a file `trace --write` recorded.

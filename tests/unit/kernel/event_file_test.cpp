@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fmt/format.h>
 #include <cstring>
 #include <fstream>
@@ -121,6 +122,47 @@ TEST_F(EventFileTest, Layout4RecordingsStillRead) {
   ASSERT_EQ(read.size(), 1u);
   closed.totals->srtt_us = closed.totals->min_rtt_us = 0;
   EXPECT_EQ(read[0], closed);
+}
+
+// Names of drop reasons, as a hostile file might hold them: too long, after
+// the events, too many. Each is refused as corrupt.
+TEST_F(EventFileTest, DropReasonNamesOutOfPlaceAreCorrupt) {
+  const auto with_records = [&](const std::function<void(std::ofstream&)>& append) {
+    {
+      EventFileWriter writer(path_, WallClock(0));
+      writer.event(events_[0]);
+    }
+    std::ofstream out(path_, std::ios::binary | std::ios::app);
+    append(out);
+  };
+  const auto name_record = [](std::ofstream& out, std::uint32_t code, const std::string& name) {
+    const std::uint32_t kind = 3;
+    const auto size = static_cast<std::uint32_t>(sizeof code + name.size());
+    out.write(reinterpret_cast<const char*>(&kind), sizeof kind);
+    out.write(reinterpret_cast<const char*>(&size), sizeof size);
+    out.write(reinterpret_cast<const char*>(&code), sizeof code);
+    out << name;
+  };
+  with_records([&](std::ofstream& out) { name_record(out, 1, "NETFILTER_DROP"); });
+  EXPECT_NE(read_error().find("corrupt (a record of kind 3"), std::string::npos)
+      << "after an event: " << read_error();
+  {
+    EventFileWriter writer(path_, WallClock(0));
+  }
+  {
+    std::ofstream out(path_, std::ios::binary | std::ios::app);
+    name_record(out, 1, std::string(65, 'A'));
+  }
+  EXPECT_NE(read_error().find("corrupt"), std::string::npos) << "too long";
+  {
+    EventFileWriter writer(path_, WallClock(0));
+  }
+  {
+    std::ofstream out(path_, std::ios::binary | std::ios::app);
+    for (std::uint32_t code = 0; code <= 1024; ++code)
+      name_record(out, code, "X");
+  }
+  EXPECT_NE(read_error().find("corrupt"), std::string::npos) << "too many";
 }
 
 TEST_F(EventFileTest, CutShortFileGivesItsWholeRecordsThenAnError) {

@@ -62,13 +62,13 @@ TEST(LifeView, JsonHasRoundTripsAndDrops) {
   std::string out;
   append_life_json(out, r, nullptr);
   EXPECT_NE(out.find(R"("srtt_ms":24.310,"min_rtt_ms":20.002)"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"("drops":2,"drop_reason":"TCP_LISTEN_OVERFLOW")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("drops":2,"last_drop_reason":"TCP_LISTEN_OVERFLOW")"), std::string::npos) << out;
   r.drops = {};
   r.totals.reset();
   out.clear();
   append_life_json(out, r, nullptr);
   EXPECT_NE(out.find(R"("srtt_ms":null,"min_rtt_ms":null)"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"("drops":0,"drop_reason":null)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("drops":0,"last_drop_reason":null)"), std::string::npos) << out;
 }
 
 TEST(LifeView, RowWithoutOwnerTotalsOrHandshake) {
