@@ -135,6 +135,10 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		else if (state == TCP_NEW_SYN_RECV && sk->__sk_common.skc_listener)
 			read_accept_queue(e, sk->__sk_common.skc_listener);
 	} else if (owner_sk && !rx_sk) {
+		/* Its own socket's, whose port is released already: freed from
+		 * its queues as it goes (see below). */
+		if (owner_sk->__sk_common.skc_dport == segment.source)
+			return;
 		/* Sent by a socket at neither end: a control socket's RST or ACK. */
 		outgoing = true;
 		turn_around(e);

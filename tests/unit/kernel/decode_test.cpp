@@ -135,7 +135,8 @@ TEST(Decode, UnknownFamilyIsAnError) {
 
 TEST(Encode, RoundTripsEveryField) {
   auto e = test::sample_event();
-  e.totals = ConnectionTotals{.tx_bytes = 1, .rx_bytes = 2, .retransmits = 3};
+  e.totals = ConnectionTotals{
+      .tx_bytes = 1, .rx_bytes = 2, .retransmits = 3, .srtt_us = 4, .min_rtt_us = 5};
   e.reset_sent = e.reset_received = e.no_socket = e.peer_fin = e.orphan = e.linger_zero = true;
   e.error = 104;
   EXPECT_EQ(decode_ok(encode_event(e)), e);
@@ -147,6 +148,26 @@ TEST(Encode, RoundTripsEveryField) {
   EXPECT_EQ(decode_ok(encode_event(e)), e);
   // Byte for byte what the kernel writes.
   EXPECT_EQ(encode_event(test::sample_event()), bytes_of(raw_event()));
+}
+
+// The fields of drops and retransmits, which only those events have. A
+// drop's name comes from the kernel's table (name_drop), not the record.
+TEST(Encode, RoundTripsDropsAndRetransmits) {
+  auto drop = test::sample_event();
+  drop.type = EventType::Drop;
+  drop.drop_code = 77;
+  drop.outgoing = drop.listen_overflow = true;
+  drop.accept_queue = Event::AcceptQueue{.length = 3, .backlog = 2};
+  EXPECT_EQ(decode_ok(encode_event(drop)), drop);
+  auto again = test::sample_event();
+  again.type = EventType::Retransmit;
+  again.seq = 4'000'000'000;
+  again.segments = 45;
+  EXPECT_EQ(decode_ok(encode_event(again)), again);
+  // Fields of one kind of event are not read for another.
+  auto with_seq = again;
+  with_seq.type = EventType::Transition;
+  EXPECT_EQ(decode_ok(encode_event(with_seq)).seq, 0u);
 }
 
 } // namespace
