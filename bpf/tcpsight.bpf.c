@@ -330,8 +330,12 @@ int BPF_PROG(on_kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_d
 }
 
 /* Set by user space between open and load: events for the segments sent
- * again past the handshake (SYN retransmissions are always reported). */
+ * again past the handshake (SYN retransmissions are always reported); and
+ * whether tcp_retransmit_skb has a third argument, the attempt's error (from
+ * Linux 6.10 it fires for failed attempts too, which send nothing). The
+ * verifier knows these values and skips the branches they rule out. */
 const volatile bool retransmit_events = false;
+const volatile bool retransmit_error_argument = false;
 
 static __always_inline void report_retransmit(const struct sock *sk, const struct sk_buff *skb,
 					      int state)
@@ -362,6 +366,8 @@ static __always_inline void handle_retransmit(unsigned long long *ctx)
 	if (!sk || !is_tcp(sk))
 		return;
 	int state = sk->__sk_common.skc_state;
+	if (retransmit_error_argument && (int)ctx[2] != 0)
+		return; /* not sent: the kernel tries again later */
 	if (state != TCP_SYN_SENT) {
 		if (retransmit_events)
 			report_retransmit(sk, (const struct sk_buff *)ctx[1], state);

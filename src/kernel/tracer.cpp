@@ -174,6 +174,8 @@ private:
                        "SYN-ACK retransmit events");
     switch_off_without({progs.on_tcp_destroy_sock, progs.relay_tcp_destroy_sock},
                        "tcp_destroy_sock", "transitions to CLOSE recovered as sockets are freed");
+    skeleton.rodata->retransmit_error_argument =
+        tracepoint_arguments(kernel_types.get(), "tcp_retransmit_skb") >= 3;
     configure_drop_programs(kernel_types.get(), skeleton);
   }
 
