@@ -42,8 +42,7 @@ static __always_inline bool is_tcp_reached(const struct sock *sk, int state)
  * at either end of the segment: a control socket sending a RST, say.
  * *outgoing: the socket sent it. */
 static __always_inline const struct sock *
-segment_socket(const struct sock *sk, bool from_rx_sk, const struct tcphdr *segment,
-	       bool *outgoing)
+segment_socket(const struct sock *sk, bool from_rx_sk, const struct tcphdr *segment, bool *outgoing)
 {
 	if (!sk)
 		return NULL;

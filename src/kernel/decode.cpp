@@ -138,12 +138,15 @@ std::vector<std::byte> encode_event(const Event& e) {
     raw.flags |= TCPSIGHT_F_GAP;
     raw.gap_from = static_cast<__u8>(*e.gap_from);
   }
-  const std::pair<bool, __u32> flags[] = {
-      {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
-      {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
-      {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
-      {e.recovered, TCPSIGHT_F_RECOVERED},   {e.outgoing, TCPSIGHT_F_OUTGOING},
-      {e.listen_overflow, TCPSIGHT_F_LISTEN_OVERFLOW}};
+  const std::pair<bool, __u32> flags[] = {{e.reset_sent, TCPSIGHT_F_RESET_SENT},
+                                          {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
+                                          {e.no_socket, TCPSIGHT_F_NO_SOCKET},
+                                          {e.peer_fin, TCPSIGHT_F_PEER_FIN},
+                                          {e.orphan, TCPSIGHT_F_ORPHAN},
+                                          {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
+                                          {e.recovered, TCPSIGHT_F_RECOVERED},
+                                          {e.outgoing, TCPSIGHT_F_OUTGOING},
+                                          {e.listen_overflow, TCPSIGHT_F_LISTEN_OVERFLOW}};
   for (const auto& [set, flag] : flags)
     if (set)
       raw.flags |= flag;

@@ -181,9 +181,9 @@ void EventFileReader::read(const std::function<void(const Event&)>& on_event,
         (header.kind == kLostRecord && header.size == sizeof(std::uint64_t)) ||
         (header.kind == kDropReasonRecord && header.size > sizeof(std::uint32_t) &&
          header.size <= sizeof(std::uint32_t) + DropReasons::kMaxName);
-    const bool names_in_place = header.kind != kDropReasonRecord ||
-                                (format_version_ >= 2 && events_read_ == 0 &&
-                                 names_read_++ < kMaxDropReasonNames);
+    const bool names_in_place =
+        header.kind != kDropReasonRecord ||
+        (format_version_ >= 2 && events_read_ == 0 && names_read_++ < kMaxDropReasonNames);
     if (!known_size || !names_in_place || header.size > kMaxRecordSize)
       throw corrupt(
           fmt::format("corrupt (a record of kind {} and {} bytes)", header.kind, header.size));

@@ -64,8 +64,7 @@ int tracepoint_arguments(const btf* kernel_types, const char* tracepoint) {
 
 class Loader {
 public:
-  Loader(const TracerOptions& options, std::vector<std::string>& notices,
-         DropReasons& drop_reasons)
+  Loader(const TracerOptions& options, std::vector<std::string>& notices, DropReasons& drop_reasons)
       : options_(options), notices_(notices), drop_reasons_(drop_reasons) {}
 
   Skeleton load() {

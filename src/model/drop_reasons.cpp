@@ -11,9 +11,10 @@ namespace {
 constexpr std::string_view kPrefix = "SKB_DROP_REASON_";
 
 bool is_enumerator_name(std::string_view name) {
-  return !name.empty() && name.size() <= DropReasons::kMaxName && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return !name.empty() && name.size() <= DropReasons::kMaxName &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+         });
 }
 
 } // namespace

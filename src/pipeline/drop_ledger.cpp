@@ -77,8 +77,8 @@ void DropLedger::evict_oldest() {
     if (found == by_ends_.end())
       continue; // taken already
     auto& list = found->second;
-    const auto drop = std::find_if(list.begin(), list.end(),
-                                   [&](const Drop& d) { return d.number == number; });
+    const auto drop =
+        std::find_if(list.begin(), list.end(), [&](const Drop& d) { return d.number == number; });
     if (drop == list.end())
       continue; // taken already
     list.erase(drop);

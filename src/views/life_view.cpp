@@ -75,8 +75,6 @@ void write_totals(JsonWriter& json, const std::optional<ConnectionTotals>& total
   json.key<"min_rtt_ms">().three_decimals_or_null(us_to_ms(totals->min_rtt_us));
 }
 
-
-
 } // namespace
 
 std::string path_text(const std::vector<StateStep>& path) {
@@ -95,11 +93,12 @@ std::string path_text(const std::vector<StateStep>& path) {
 }
 
 std::string life_header(bool cgroup_column) {
-  return fmt::format(
-      "{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
-      "{:>8} {:<7} {:<14} {}\n",
-      "TIME", "PID", "COMM", cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "",
-      "LADDR", "LPORT", "RADDR", "RPORT", "TX", "RX", "MS", "HS_MS", "RTT_MS", "ROLE", "OUTCOME", "PATH");
+  return fmt::format("{:<12} {:>7} {:<15} {}{:<15} {:>5} {:<15} {:>5} {:>9} {:>9} {:>9} {:>8} "
+                     "{:>8} {:<7} {:<14} {}\n",
+                     "TIME", "PID", "COMM",
+                     cgroup_column ? fmt::format("{:<{}} ", "CGROUP", kCgroupWidth) : "", "LADDR",
+                     "LPORT", "RADDR", "RPORT", "TX", "RX", "MS", "HS_MS", "RTT_MS", "ROLE",
+                     "OUTCOME", "PATH");
 }
 
 // The columns of life_header(), without format-string parsing: life and

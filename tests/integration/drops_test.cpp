@@ -95,12 +95,10 @@ TEST(Drops, SynsAFirewallDropsAreNetfilterDropsOfTheClientsConnection) {
   // The client's close counts them and says so.
   EXPECT_EQ(close.drops, (ConnectionDrops{.count = static_cast<std::uint32_t>(drops.size()),
                                           .last_reason = "NETFILTER_DROP"}));
-  EXPECT_NE(explain(close).find("dropped on this host"), std::string_view::npos)
-      << explain(close);
+  EXPECT_NE(explain(close).find("dropped on this host"), std::string_view::npos) << explain(close);
   const auto records = run.connections();
-  const auto record = std::find_if(records.begin(), records.end(), [&](const auto& r) {
-    return r.id.sock_id == close.id.sock_id;
-  });
+  const auto record = std::find_if(records.begin(), records.end(),
+                                   [&](const auto& r) { return r.id.sock_id == close.id.sock_id; });
   ASSERT_NE(record, records.end());
   EXPECT_EQ(record->drops, close.drops);
 }

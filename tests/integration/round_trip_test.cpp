@@ -58,8 +58,8 @@ TEST(RoundTrips, TheCloseCarriesWhatSsShowedOfTheHeldConnection) {
   run.poll_until([&] { return run.socket_reached(client_port, server_port, {TcpState::Close}); });
 
   const auto socket = run.socket_with_ports(client_port, server_port);
-  const auto close = std::find_if(socket.begin(), socket.end(),
-                                  [](const Event& e) { return e.closes_socket; });
+  const auto close =
+      std::find_if(socket.begin(), socket.end(), [](const Event& e) { return e.closes_socket; });
   ASSERT_NE(close, socket.end());
   ASSERT_TRUE(close->totals);
   expect_agrees(close->totals->srtt_us, ss_field_us(shown, "rtt"), "smoothed RTT");

@@ -117,7 +117,8 @@ TEST_F(HistoryStoreTest, Schema1HistoriesAreReadAndUpgraded) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
     for (const char* column : {"srtt_us", "min_rtt_us", "drops", "drop_reason"})
-      ASSERT_EQ(sqlite3_exec(db, fmt::format("ALTER TABLE connections DROP COLUMN {}", column).c_str(),
+      ASSERT_EQ(sqlite3_exec(db,
+                             fmt::format("ALTER TABLE connections DROP COLUMN {}", column).c_str(),
                              nullptr, nullptr, nullptr),
                 SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);

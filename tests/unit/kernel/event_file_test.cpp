@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <functional>
-#include <fmt/format.h>
 #include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <unistd.h>
 
@@ -146,17 +146,13 @@ TEST_F(EventFileTest, DropReasonNamesOutOfPlaceAreCorrupt) {
   with_records([&](std::ofstream& out) { name_record(out, 1, "NETFILTER_DROP"); });
   EXPECT_NE(read_error().find("corrupt (a record of kind 3"), std::string::npos)
       << "after an event: " << read_error();
-  {
-    EventFileWriter writer(path_, WallClock(0));
-  }
+  { EventFileWriter writer(path_, WallClock(0)); }
   {
     std::ofstream out(path_, std::ios::binary | std::ios::app);
     name_record(out, 1, std::string(65, 'A'));
   }
   EXPECT_NE(read_error().find("corrupt"), std::string::npos) << "too long";
-  {
-    EventFileWriter writer(path_, WallClock(0));
-  }
+  { EventFileWriter writer(path_, WallClock(0)); }
   {
     std::ofstream out(path_, std::ios::binary | std::ios::app);
     for (std::uint32_t code = 0; code <= 1024; ++code)

@@ -24,8 +24,11 @@ WallConnectionRecord finished_connection() {
             {Established, 25'500'000},
             {FinWait1, 1'999'500'000},
             {FinWait2, std::nullopt}};
-  r.totals = ConnectionTotals{
-      .tx_bytes = 512, .rx_bytes = 123'456'789, .retransmits = 0, .srtt_us = 24'310, .min_rtt_us = 20'002};
+  r.totals = ConnectionTotals{.tx_bytes = 512,
+                              .rx_bytes = 123'456'789,
+                              .retransmits = 0,
+                              .srtt_us = 24'310,
+                              .min_rtt_us = 20'002};
   r.outcome = Outcome::NormalActive;
   r.start = WallTime{1'764'600'000'000'000'000};
   r.end = WallTime{1'764'600'002'026'234'567};
@@ -62,7 +65,8 @@ TEST(LifeView, JsonHasRoundTripsAndDrops) {
   std::string out;
   append_life_json(out, r, nullptr);
   EXPECT_NE(out.find(R"("srtt_ms":24.310,"min_rtt_ms":20.002)"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"("drops":2,"last_drop_reason":"TCP_LISTEN_OVERFLOW")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("drops":2,"last_drop_reason":"TCP_LISTEN_OVERFLOW")"), std::string::npos)
+      << out;
   r.drops = {};
   r.totals.reset();
   out.clear();
