@@ -83,6 +83,29 @@ __u32 encode_type(EventType type) {
   return 0;
 }
 
+void encode_drop(tcpsight_event& raw, const DropDetails& drop) {
+  raw.drop_reason = drop.code;
+  if (drop.outgoing)
+    raw.flags |= TCPSIGHT_F_OUTGOING;
+  if (drop.listen_overflow)
+    raw.flags |= TCPSIGHT_F_LISTEN_OVERFLOW;
+  if (drop.accept_queue) {
+    raw.flags |= TCPSIGHT_F_QUEUE_KNOWN;
+    raw.accept_queue = drop.accept_queue->length;
+    raw.backlog = drop.accept_queue->backlog;
+  }
+}
+
+// Its reason's name comes from the kernel's table (name_drop).
+DropDetails decode_drop(const tcpsight_event& raw) {
+  DropDetails drop{.code = raw.drop_reason,
+                   .outgoing = (raw.flags & TCPSIGHT_F_OUTGOING) != 0,
+                   .listen_overflow = (raw.flags & TCPSIGHT_F_LISTEN_OVERFLOW) != 0};
+  if (raw.flags & TCPSIGHT_F_QUEUE_KNOWN)
+    drop.accept_queue = AcceptQueue{.length = raw.accept_queue, .backlog = raw.backlog};
+  return drop;
+}
+
 } // namespace
 
 std::size_t event_record_size() { return sizeof(tcpsight_event); }
@@ -125,28 +148,20 @@ std::vector<std::byte> encode_event(const Event& e) {
     raw.srtt_us = e.totals->srtt_us;
     raw.min_rtt_us = e.totals->min_rtt_us;
   }
-  if (e.accept_queue) {
-    raw.flags |= TCPSIGHT_F_QUEUE_KNOWN;
-    raw.accept_queue = e.accept_queue->length;
-    raw.backlog = e.accept_queue->backlog;
-  }
+  if (e.drop)
+    encode_drop(raw, *e.drop);
   raw.error = static_cast<__u16>(e.error);
-  raw.drop_reason = e.drop_code;
   raw.seq = e.seq;
   raw.segments = e.segments;
   if (e.gap_from) {
     raw.flags |= TCPSIGHT_F_GAP;
     raw.gap_from = static_cast<__u8>(*e.gap_from);
   }
-  const std::pair<bool, __u32> flags[] = {{e.reset_sent, TCPSIGHT_F_RESET_SENT},
-                                          {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
-                                          {e.no_socket, TCPSIGHT_F_NO_SOCKET},
-                                          {e.peer_fin, TCPSIGHT_F_PEER_FIN},
-                                          {e.orphan, TCPSIGHT_F_ORPHAN},
-                                          {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
-                                          {e.recovered, TCPSIGHT_F_RECOVERED},
-                                          {e.outgoing, TCPSIGHT_F_OUTGOING},
-                                          {e.listen_overflow, TCPSIGHT_F_LISTEN_OVERFLOW}};
+  const std::pair<bool, __u32> flags[] = {
+      {e.reset_sent, TCPSIGHT_F_RESET_SENT}, {e.reset_received, TCPSIGHT_F_RESET_RECEIVED},
+      {e.no_socket, TCPSIGHT_F_NO_SOCKET},   {e.peer_fin, TCPSIGHT_F_PEER_FIN},
+      {e.orphan, TCPSIGHT_F_ORPHAN},         {e.linger_zero, TCPSIGHT_F_LINGER_ZERO},
+      {e.recovered, TCPSIGHT_F_RECOVERED}};
   for (const auto& [set, flag] : flags)
     if (set)
       raw.flags |= flag;
@@ -212,13 +227,8 @@ DecodeResult decode_event(std::span<const std::byte> record) {
     e.seq = raw.seq;
     e.segments = raw.segments;
   }
-  if (e.type == EventType::Drop) {
-    e.drop_code = raw.drop_reason;
-    e.outgoing = raw.flags & TCPSIGHT_F_OUTGOING;
-    e.listen_overflow = raw.flags & TCPSIGHT_F_LISTEN_OVERFLOW;
-    if (raw.flags & TCPSIGHT_F_QUEUE_KNOWN)
-      e.accept_queue = Event::AcceptQueue{.length = raw.accept_queue, .backlog = raw.backlog};
-  }
+  if (e.type == EventType::Drop)
+    e.drop = decode_drop(raw);
   return e;
 }
 

@@ -239,7 +239,7 @@ void ConnectionMetrics::count_live(const Event& e) {
     return;
   }
   if (e.type == EventType::Drop) {
-    count_drop(e.drop_reason);
+    count_drop(e.drop ? e.drop->reason : std::string());
     return;
   }
   if (e.type != EventType::Transition)

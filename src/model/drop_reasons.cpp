@@ -34,9 +34,10 @@ std::string DropReasons::name(std::uint32_t code) const {
 }
 
 void name_drop(Event& e, const DropReasons& reasons) {
-  if (e.type != EventType::Drop)
+  if (!e.drop)
     return;
-  e.drop_reason = e.listen_overflow ? std::string(kListenOverflow) : reasons.name(e.drop_code);
+  e.drop->reason =
+      e.drop->listen_overflow ? std::string(kListenOverflow) : reasons.name(e.drop->code);
 }
 
 } // namespace tcpsight

@@ -41,7 +41,8 @@ void DropLedger::add(const Event& drop) {
     return;
   const auto ends = ends_of(drop.id);
   const auto number = added_++;
-  by_ends_[ends].push_back({number, drop.ts_ns, drop.id.sock_id, drop.drop_reason});
+  by_ends_[ends].push_back(
+      {number, drop.ts_ns, drop.id.sock_id, drop.drop ? drop.drop->reason : std::string()});
   arrivals_.emplace_back(ends, number);
   ++size_;
   while (size_ > capacity_)

@@ -43,7 +43,8 @@ void EventPipeline::count_drops(Event& event) {
   if (event.type == EventType::Drop)
     drops_.add(event);
   else if (event.closes_socket)
-    event.drops = drops_.take(event.id, event.ts_ns);
+    if (auto drops = drops_.take(event.id, event.ts_ns); drops.count)
+      event.drops = std::move(drops);
 }
 
 void EventPipeline::output(const Event& event) {

@@ -13,12 +13,12 @@ std::string_view explain_close(const Event& e) {
     return "RST came back for our SYN: connection refused";
   case Reason::TimedOut:
     if (e.old_state == SynSent)
-      return e.drops.count ? "no SYN-ACK after every SYN retry: connect timed out; segments of "
-                             "it were dropped on this host (drops=)"
-                           : "no SYN-ACK after every SYN retry: connect timed out";
-    return e.drops.count ? "no ACK after every retransmission: connection timed out; segments "
-                           "of it were dropped on this host (drops=)"
-                         : "no ACK after every retransmission: connection timed out";
+      return e.drops ? "no SYN-ACK after every SYN retry: connect timed out; segments of "
+                       "it were dropped on this host (drops=)"
+                     : "no SYN-ACK after every SYN retry: connect timed out";
+    return e.drops ? "no ACK after every retransmission: connection timed out; segments "
+                     "of it were dropped on this host (drops=)"
+                   : "no ACK after every retransmission: connection timed out";
   case Reason::ResetReceived:
     return "RST received: the peer reset the connection";
   case Reason::ResetSent:
@@ -96,7 +96,7 @@ std::string_view explain_drop(const Event& e) {
       {"NOT_SPECIFIED", "the kernel dropped a segment without saying why"},
   };
   for (const auto& [reason, text] : kCommon)
-    if (e.drop_reason == reason)
+    if (e.drop && e.drop->reason == reason)
       return text;
   return "the kernel dropped a segment of this connection";
 }

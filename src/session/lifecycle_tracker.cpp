@@ -166,7 +166,7 @@ void LifecycleTracker::finish(Open& open, const Event& end) {
   record.outcome = outcome_of(record, end.reason);
   record.totals = end.totals;
   record.error = end.error;
-  record.drops = end.drops;
+  record.drops = end.drops.value_or(ConnectionDrops{});
   open_.erase(record.id.sock_id);
   ++totals_.finished;
   on_finished_(record);

@@ -44,7 +44,7 @@ void write_states(JsonWriter& json, const Event& e) {
     number_or_null(json, e.totals->min_rtt_us); // 0: no sample
   }
   if (e.closes_socket)
-    detail::write_drop_members(json, e.drops);
+    detail::write_drop_members(json, e.drops.value_or(ConnectionDrops{}));
 }
 
 void write_outcome(JsonWriter& json, const Event& e) {
@@ -62,13 +62,13 @@ void write_outcome(JsonWriter& json, const Event& e) {
     json.key<"no_socket">().boolean(true);
   if (e.type == EventType::Retransmit)
     json.key<"seq">().number(e.seq).key<"segments">().number(e.segments);
-  if (e.type == EventType::Drop) {
-    json.key<"drop_reason">().string(e.drop_reason);
-    json.key<"outgoing">().boolean(e.outgoing);
-    json.key<"reported_by_kernel">().boolean(!e.listen_overflow);
-    if (e.accept_queue) {
-      json.key<"accept_queue">().number(e.accept_queue->length);
-      json.key<"backlog">().number(e.accept_queue->backlog);
+  if (e.drop) {
+    json.key<"drop_reason">().string(e.drop->reason);
+    json.key<"outgoing">().boolean(e.drop->outgoing);
+    json.key<"reported_by_kernel">().boolean(!e.drop->listen_overflow);
+    if (e.drop->accept_queue) {
+      json.key<"accept_queue">().number(e.drop->accept_queue->length);
+      json.key<"backlog">().number(e.drop->accept_queue->backlog);
     }
   }
 }

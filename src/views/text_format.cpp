@@ -68,13 +68,31 @@ Cell event_cell(const Event& e) {
     cell.add("SYN-ACK retransmit");
     break;
   case EventType::Drop:
-    cell.add(e.outgoing ? "DROP outgoing" : "DROP");
+    cell.add(e.drop && e.drop->outgoing ? "DROP outgoing" : "DROP");
     break;
   case EventType::Retransmit:
     cell.add("retransmit");
     break;
   }
   return cell;
+}
+
+void append_drop_details(std::string& out, const Event& e) {
+  const auto& drop = *e.drop;
+  out += " reason=";
+  out += printable_text(drop.reason);
+  if (e.new_state != TcpState{}) { // known where the kernel had found the socket
+    out += " state=";
+    out += tcp_state_name(e.new_state);
+  }
+  if (drop.accept_queue) {
+    out += " accept_queue=";
+    detail::append_uint(out, drop.accept_queue->length);
+    out += '/';
+    detail::append_uint(out, drop.accept_queue->backlog);
+  }
+  if (drop.listen_overflow)
+    out += " seen_at_retransmit";
 }
 
 void append_details(std::string& out, const Event& e, bool explain_it) {
@@ -95,27 +113,14 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
     out += " state=";
     out += tcp_state_name(e.new_state);
   }
-  if (e.type == EventType::Drop) {
-    out += " reason=";
-    out += printable_text(e.drop_reason);
-    if (e.new_state != TcpState{}) { // known where the kernel had found the socket
-      out += " state=";
-      out += tcp_state_name(e.new_state);
-    }
-    if (e.accept_queue) {
-      out += " accept_queue=";
-      detail::append_uint(out, e.accept_queue->length);
-      out += '/';
-      detail::append_uint(out, e.accept_queue->backlog);
-    }
-    if (e.listen_overflow)
-      out += " seen_at_retransmit";
-  }
+  if (e.drop)
+    append_drop_details(out, e);
   if (e.error != 0) {
     out += " error=";
     out += errno_name(e.error);
   }
-  detail::append_drops(out, e.drops.count, e.drops.last_reason);
+  if (e.drops)
+    detail::append_drops(out, e.drops->count, e.drops->last_reason);
   if (e.inferred) {
     out += " inferred expires_in=";
     detail::append_uint(out, kTimeWaitNs / 1'000'000'000);

@@ -82,9 +82,10 @@ TEST(Drops, SynsAFirewallDropsAreNetfilterDropsOfTheClientsConnection) {
   const auto drops = drops_of_port(run, kPort);
   EXPECT_EQ(drops.size(), 1 + syns_sent_again(run, close.id.sock_id));
   for (const auto& drop : drops) {
-    EXPECT_EQ(drop.drop_reason, "NETFILTER_DROP");
-    EXPECT_FALSE(drop.outgoing);
-    EXPECT_FALSE(drop.listen_overflow);
+    ASSERT_TRUE(drop.drop);
+    EXPECT_EQ(drop.drop->reason, "NETFILTER_DROP");
+    EXPECT_FALSE(drop.drop->outgoing);
+    EXPECT_FALSE(drop.drop->listen_overflow);
     EXPECT_EQ(drop.id.netns, peer.server().inode());
     EXPECT_EQ(to_string(drop.id.local), peer.server_address());
     EXPECT_EQ(drop.id.local_port, kPort);
@@ -176,12 +177,12 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
   // the full queue are the ones tcpsight saw for itself.
   std::vector<Event> overflows;
   for (const auto& drop : drops_of_port(run, kPort))
-    if (drop.listen_overflow)
+    if (drop.drop && drop.drop->listen_overflow)
       overflows.push_back(drop);
   for (const auto& drop : overflows) {
-    EXPECT_EQ(drop.drop_reason, "TCP_LISTEN_OVERFLOW");
-    EXPECT_TRUE(drop.outgoing) << "the client's SYN";
-    EXPECT_EQ(drop.accept_queue, (Event::AcceptQueue{.length = kQueued, .backlog = 1}));
+    EXPECT_EQ(drop.drop->reason, "TCP_LISTEN_OVERFLOW");
+    EXPECT_TRUE(drop.drop->outgoing) << "the client's SYN";
+    EXPECT_EQ(drop.drop->accept_queue, (AcceptQueue{.length = kQueued, .backlog = 1}));
     EXPECT_EQ(drop.id.netns, ns.inode());
     EXPECT_EQ(drop.id.remote_port, kPort);
     ASSERT_TRUE(drop.owner);
@@ -193,12 +194,13 @@ TEST(Drops, AFullAcceptQueueDropsTheSynsSentAgainToIt) {
       continue;
     const auto again = syns_sent_again(run, close.id.sock_id);
     EXPECT_GE(again, 1u);
-    EXPECT_EQ(close.drops.count, again) << "each SYN sent again met the full queue";
-    EXPECT_EQ(close.drops.last_reason, "TCP_LISTEN_OVERFLOW");
+    ASSERT_TRUE(close.drops);
+    EXPECT_EQ(close.drops->count, again) << "each SYN sent again met the full queue";
+    EXPECT_EQ(close.drops->last_reason, "TCP_LISTEN_OVERFLOW");
     EXPECT_EQ(std::count_if(overflows.begin(), overflows.end(),
                             [&](const Event& d) { return d.id.sock_id == close.id.sock_id; }),
               static_cast<std::ptrdiff_t>(again));
-    counted += close.drops.count;
+    counted += close.drops->count;
   }
   EXPECT_EQ(counted, overflows.size());
   // The kernel counted every SYN it dropped: the first of each client too,

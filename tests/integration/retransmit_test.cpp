@@ -109,10 +109,9 @@ TEST(Retransmits, EverySegmentSentAgainIsAnEventAndTheyAddUpToTheKernelsCount) {
   for (const auto& e : run.shown()) {
     if (e.type == EventType::Drop && e.id.local_port == kPort)
       ++drop_events;
-    if (e.closes_socket && (e.id.local_port == kPort || e.id.remote_port == kPort) &&
-        e.drops.count) {
-      dropped += e.drops.count;
-      EXPECT_EQ(e.drops.last_reason, "NETFILTER_DROP");
+    if (e.closes_socket && (e.id.local_port == kPort || e.id.remote_port == kPort) && e.drops) {
+      dropped += e.drops->count;
+      EXPECT_EQ(e.drops->last_reason, "NETFILTER_DROP");
     }
   }
   EXPECT_GT(drop_events, 0u);

@@ -35,7 +35,7 @@ struct Event;
 // kernel's own name for the overflows it does report (Linux 6.15+).
 inline constexpr std::string_view kListenOverflow = "TCP_LISTEN_OVERFLOW";
 
-// Sets a drop event's drop_reason from its number (or its listen_overflow).
+// Names a drop event's reason from its number (or its listen_overflow).
 void name_drop(Event& e, const DropReasons& reasons);
 
 } // namespace tcpsight

@@ -66,6 +66,29 @@ struct ConnectionDrops {
   friend bool operator==(const ConnectionDrops&, const ConnectionDrops&) = default;
 };
 
+// A listener's accept queue at a drop, and the most it takes.
+struct AcceptQueue {
+  std::uint32_t length = 0;
+  std::uint32_t backlog = 0;
+
+  friend bool operator==(const AcceptQueue&, const AcceptQueue&) = default;
+};
+
+// What a drop event says of the segment the kernel dropped.
+struct DropDetails {
+  // Why, as the kernel names it ("NETFILTER_DROP"), and its number in the
+  // kernel's enum skb_drop_reason, which differs by kernel version.
+  std::string reason;
+  std::uint32_t code = 0;
+  bool outgoing = false; // the segment was on its way out
+  // A SYN to a listener of this host whose accept queue was full, which the
+  // kernel drops without telling why: seen by tcpsight, not reported.
+  bool listen_overflow = false;
+  std::optional<AcceptQueue> accept_queue; // drops by a listener
+
+  friend bool operator==(const DropDetails&, const DropDetails&) = default;
+};
+
 // How long the kernel keeps a connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
 inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
 
@@ -95,28 +118,15 @@ struct Event {
   // A transition the kernel did not report, rebuilt from what came after:
   // its time is when that was learnt; the transition itself came earlier.
   bool recovered = false;
-  // Drops: why, as the kernel names it ("NETFILTER_DROP"), and its number
-  // in the kernel's enum skb_drop_reason, which differs by kernel version.
-  std::string drop_reason;
-  std::uint32_t drop_code = 0;
-  bool outgoing = false; // the dropped segment was on its way out
-  // A SYN to a listener of this host whose accept queue was full, which the
-  // kernel drops without telling why: seen by tcpsight, not reported.
-  bool listen_overflow = false;
-  // Drops by a listener: its accept queue at the time, and the most it takes.
-  struct AcceptQueue {
-    std::uint32_t length = 0;
-    std::uint32_t backlog = 0;
-    friend bool operator==(const AcceptQueue&, const AcceptQueue&) = default;
-  };
-  std::optional<AcceptQueue> accept_queue;
+  // Drops: what the kernel said of the segment it dropped.
+  std::optional<DropDetails> drop;
   // Retransmits: the first sequence number sent again, and how many
   // segments that was (the kernel's total_retrans counts segments).
   std::uint32_t seq = 0;
   std::uint32_t segments = 0;
-  // On the transition that closes the socket: the drops seen of its
-  // connection (see DropLedger). Set by EventPipeline, not by the kernel.
-  ConnectionDrops drops;
+  // On the transition that closes the socket, if its connection had drops
+  // (see DropLedger). Set by EventPipeline, not by the kernel.
+  std::optional<ConnectionDrops> drops;
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced

@@ -155,9 +155,10 @@ TEST(Encode, RoundTripsEveryField) {
 TEST(Encode, RoundTripsDropsAndRetransmits) {
   auto drop = test::sample_event();
   drop.type = EventType::Drop;
-  drop.drop_code = 77;
-  drop.outgoing = drop.listen_overflow = true;
-  drop.accept_queue = Event::AcceptQueue{.length = 3, .backlog = 2};
+  drop.drop = DropDetails{.code = 77,
+                          .outgoing = true,
+                          .listen_overflow = true,
+                          .accept_queue = AcceptQueue{.length = 3, .backlog = 2}};
   EXPECT_EQ(decode_ok(encode_event(drop)), drop);
   auto again = test::sample_event();
   again.type = EventType::Retransmit;

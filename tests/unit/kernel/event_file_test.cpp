@@ -77,9 +77,8 @@ TEST_F(EventFileTest, KernelRecordsAreKeptAsWritten) {
 TEST_F(EventFileTest, DropsAreNamedAsTheRecordingKernelNamedThem) {
   auto drop = test::sample_event();
   drop.type = EventType::Drop;
-  drop.drop_code = 77;
-  drop.outgoing = true;
-  drop.accept_queue = Event::AcceptQueue{.length = 2, .backlog = 1};
+  drop.drop = DropDetails{
+      .code = 77, .outgoing = true, .accept_queue = AcceptQueue{.length = 2, .backlog = 1}};
   {
     EventFileWriter writer(path_, WallClock(0));
     DropReasons reasons;
@@ -90,7 +89,7 @@ TEST_F(EventFileTest, DropsAreNamedAsTheRecordingKernelNamedThem) {
   std::vector<Event> read;
   EventFileReader(path_).read([&](const Event& e) { read.push_back(e); }, [](std::uint64_t) {});
   ASSERT_EQ(read.size(), 1u);
-  drop.drop_reason = "NETFILTER_DROP";
+  drop.drop->reason = "NETFILTER_DROP";
   EXPECT_EQ(read[0], drop);
 }
 

@@ -198,7 +198,7 @@ TEST_F(ConnectionMetricsTest, DropsByTheKernelsReasonAsTheyHappen) {
   const auto drop = [&](const std::string& reason) {
     auto e = test::sample_transition(0, Close, Close, 8080);
     e.type = EventType::Drop;
-    e.drop_reason = reason;
+    e.drop = DropDetails{.reason = reason};
     metrics_.event(interpret(e));
   };
   drop("NETFILTER_DROP");

@@ -38,7 +38,7 @@ std::set<std::string> exported_families() {
   metrics.event(interpret(refused));
   auto drop = test::sample_transition(0, Close, Close, 40000, 1'000'200'000);
   drop.type = EventType::Drop;
-  drop.drop_reason = "NETFILTER_DROP";
+  drop.drop = DropDetails{.reason = "NETFILTER_DROP"};
   metrics.event(interpret(drop));
   metrics.update_sockets(0);
   std::set<std::string> names;

@@ -35,16 +35,15 @@ TEST(DropReasons, NameDropUsesTheTableOrTheListenOverflowSeen) {
   reasons.add(12, "NETFILTER_DROP");
   Event drop;
   drop.type = EventType::Drop;
-  drop.drop_code = 12;
+  drop.drop = DropDetails{.code = 12};
   name_drop(drop, reasons);
-  EXPECT_EQ(drop.drop_reason, "NETFILTER_DROP");
-  drop.listen_overflow = true;
-  drop.drop_code = 0;
+  EXPECT_EQ(drop.drop->reason, "NETFILTER_DROP");
+  drop.drop = DropDetails{.listen_overflow = true};
   name_drop(drop, reasons);
-  EXPECT_EQ(drop.drop_reason, "TCP_LISTEN_OVERFLOW");
+  EXPECT_EQ(drop.drop->reason, "TCP_LISTEN_OVERFLOW");
   Event transition;
   name_drop(transition, reasons);
-  EXPECT_EQ(transition.drop_reason, "");
+  EXPECT_FALSE(transition.drop);
 }
 
 // The running kernel's BTF: every kernel with drop reasons has these.

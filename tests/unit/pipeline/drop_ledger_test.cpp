@@ -17,7 +17,7 @@ Event drop_at(std::uint64_t ms, std::string reason = "NETFILTER_DROP", std::uint
   e.type = EventType::Drop;
   e.ts_ns = ms * kMs;
   e.id.sock_id = sock_id;
-  e.drop_reason = std::move(reason);
+  e.drop = DropDetails{.reason = std::move(reason)};
   return e;
 }
 
