@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <stdexcept>
 
 namespace tcpsight::test {
 
@@ -27,6 +28,16 @@ FirewalledPeer::FirewalledPeer(const std::string& dropped)
                           "}\n";
   server_.exec("nft -f " + rules.string());
   std::filesystem::remove(rules);
+}
+
+int listen_in(const NetworkNamespace& ns, std::uint16_t port, int backlog) {
+  ns.enter();
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(port)};
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener, backlog) != 0)
+    throw std::runtime_error("listen failed");
+  return listener;
 }
 
 bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,

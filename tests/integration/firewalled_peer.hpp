@@ -28,6 +28,10 @@ private:
 inline constexpr const char* kSyns = "tcp flags & (syn | ack) == syn";
 inline constexpr const char* kPureAcks = "tcp flags & (syn | ack | fin | rst) == ack";
 
+// A listening IPv4 socket on every address of the namespace, which the
+// calling thread enters (for a forked child). Throws if it cannot listen.
+int listen_in(const NetworkNamespace& ns, std::uint16_t port, int backlog);
+
 // connect() from the namespace (which the calling thread enters) to the
 // address; true if it ends with the errno expected (0: connected).
 bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,

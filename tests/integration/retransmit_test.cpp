@@ -27,12 +27,7 @@ constexpr std::size_t kBytes = 2 << 20;
 
 // The server's side: accepts one connection and reads it to the end.
 void serve_one(const test::NetworkNamespace& ns, const test::Pipe& listening) {
-  ns.enter();
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(kPort)};
-  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      listen(listener, 1) != 0)
-    throw std::runtime_error("listen failed");
+  const int listener = test::listen_in(ns, kPort, 1);
   listening.send('y');
   const int connection = accept(listener, nullptr, nullptr);
   std::vector<char> buffer(1 << 16);

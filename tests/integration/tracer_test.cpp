@@ -452,12 +452,7 @@ TEST(Tracer, ListenerWhoseFinalAckIsLostRetransmitsItsSynAck) {
   constexpr std::uint16_t kPort = 8081;
   test::Pipe listening;
   test::Forked server("ts-synack", [&] {
-    peer.server().enter();
-    const int listener = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{.sin_family = AF_INET, .sin_port = htons(kPort)};
-    if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        listen(listener, 8) != 0)
-      throw std::runtime_error("listen failed");
+    test::listen_in(peer.server(), kPort, 8);
     listening.send('y');
     sleep(2); // long enough for a SYN-ACK retransmission (after 1 s)
   });
