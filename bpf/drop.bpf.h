@@ -19,6 +19,11 @@
 /* Set by user space between open and load. */
 const volatile bool drop_events = false;
 
+/* Whether reason is the kernel's named one, where this kernel has it. */
+#define is_reason(reason, name)                                                                    \
+	(bpf_core_enum_value_exists(enum skb_drop_reason, name) &&                                 \
+	 (reason) == bpf_core_enum_value(enum skb_drop_reason, name))
+
 /* The cookie of a socket reached through another structure, for which the
  * helper is not allowed: our programs gave every socket they saw one. */
 static __always_inline __u64 reached_socket_id(const struct sock *sk)
@@ -144,10 +149,13 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		if (!e->netns)
 			e->netns = owner_sk->__sk_common.skc_net.net->ns.inum;
 	}
-	/* Coming in with no device: it had been queued to a socket, whose queues
-	 * are emptied as it is freed (QUEUE_PURGE, or no reason on older
-	 * kernels): data no application read, not a segment lost on its way. */
-	if (!outgoing && !BPF_CORE_READ(skb, dev))
+	/* Coming in without a reason, a device or a receiving socket: freed
+	 * from the queues of a socket as it goes, on kernels without a reason
+	 * for that (QUEUE_PURGE): data no application read, not a segment lost
+	 * on its way. (TCP clears the device once it has found the socket, so
+	 * drops with a reason keep going without one.) */
+	if (!outgoing && !rx_sk && is_reason(reason, SKB_DROP_REASON_NOT_SPECIFIED) &&
+	    !BPF_CORE_READ(skb, dev))
 		return;
 	if (outgoing)
 		e->flags |= TCPSIGHT_F_OUTGOING;

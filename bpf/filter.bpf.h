@@ -39,19 +39,17 @@ static __always_inline bool port_listed(__u16 port, __u8 kind)
 
 /* A local port of 0 is not known yet (connect() picks it after SYN_SENT):
  * such events pass, and user space filters them once the port is known. */
-static __always_inline bool passes_port_filter(const struct tcpsight_event *e)
+static __always_inline bool passes_port_filter(__u16 local, __u16 remote)
 {
-	bool local_unknown = e->sport == 0;
+	bool local_unknown = local == 0;
 
 	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
-	    !port_listed(e->sport, TCPSIGHT_PORT_LOCAL))
+	    !port_listed(local, TCPSIGHT_PORT_LOCAL))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) &&
-	    !port_listed(e->dport, TCPSIGHT_PORT_REMOTE))
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !port_listed(remote, TCPSIGHT_PORT_REMOTE))
 		return false;
 	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
-	    !port_listed(e->sport, TCPSIGHT_PORT_EITHER) &&
-	    !port_listed(e->dport, TCPSIGHT_PORT_EITHER))
+	    !port_listed(local, TCPSIGHT_PORT_EITHER) && !port_listed(remote, TCPSIGHT_PORT_EITHER))
 		return false;
 	return true;
 }
@@ -79,6 +77,27 @@ static __always_inline bool passes_state_filter(const struct tcpsight_event *e)
 	return state_mask & states;
 }
 
+/* The owner filters, for an owner known: pid, cgroup, command. */
+static __always_inline bool passes_owner_filters(const struct tcpsight_event *e)
+{
+	if (filter_pid && e->pid != filter_pid)
+		return false;
+	if (filter_cgroup && e->cgroup_id != filter_cgroup)
+		return false;
+	if (filter_by_comm && !same_comm(e->comm))
+		return false;
+	return true;
+}
+
+/* Ports either way round; the owner if known; not the namespace or state. */
+static __always_inline bool passes_drop_filters(const struct tcpsight_event *e)
+{
+	if ((e->flags & TCPSIGHT_F_OWNER_KNOWN) && !passes_owner_filters(e))
+		return false;
+	return !port_filter_kinds || passes_port_filter(e->sport, e->dport) ||
+	       passes_port_filter(e->dport, e->sport);
+}
+
 static __always_inline bool passes_filters(const struct tcpsight_event *e)
 {
 	bool owner_known = e->flags & TCPSIGHT_F_OWNER_KNOWN;
@@ -86,21 +105,18 @@ static __always_inline bool passes_filters(const struct tcpsight_event *e)
 	if (family_mask && !(family_mask & (e->family == AF_INET ? 1 : 2)))
 		return false;
 	/* A drop may name its connection from the other end, in another
-	 * namespace, without an owner: user space counts it on the connection,
-	 * then filters it. Drops are few. */
+	 * namespace, without an owner: what it cannot tell passes, for user
+	 * space to count it on its connection, then filter it. */
 	if (e->type == TCPSIGHT_EVENT_DROP)
-		return true;
+		return passes_drop_filters(e);
 	if (state_mask && !passes_state_filter(e))
 		return false;
 	if (filter_netns && e->netns != filter_netns)
 		return false;
-	if (filter_pid && (!owner_known || e->pid != filter_pid))
+	if ((filter_pid || filter_cgroup || filter_by_comm) &&
+	    (!owner_known || !passes_owner_filters(e)))
 		return false;
-	if (filter_cgroup && (!owner_known || e->cgroup_id != filter_cgroup))
-		return false;
-	if (filter_by_comm && (!owner_known || !same_comm(e->comm)))
-		return false;
-	if (port_filter_kinds && !passes_port_filter(e))
+	if (port_filter_kinds && !passes_port_filter(e->sport, e->dport))
 		return false;
 	return true;
 }

@@ -301,12 +301,15 @@ static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop
 					const struct sock *rx_sk)
 {
 	/* A segment for no socket is answered with a RST, which its event tells. */
-	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET) &&
-	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET)) {
+	if (is_reason(reason, SKB_DROP_REASON_NO_SOCKET)) {
 		if (resets_from_drops)
 			stand_in_for_reset(skb);
 		return;
 	}
+	/* A socket's queues emptied as it is freed: data no application read,
+	 * not a segment lost on its way. */
+	if (is_reason(reason, SKB_DROP_REASON_QUEUE_PURGE))
+		return;
 	if (drop_events)
 		report_drop(skb, reason, rx_sk);
 }
@@ -331,9 +334,10 @@ int BPF_PROG(on_kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_d
 
 /* Set by user space between open and load: events for the segments sent
  * again past the handshake (SYN retransmissions are always reported); and
- * whether tcp_retransmit_skb has a third argument, the attempt's error (from
- * Linux 6.10 it fires for failed attempts too, which send nothing). The
- * verifier knows these values and skips the branches they rule out. */
+ * whether tcp_retransmit_skb has a third argument, the attempt's error
+ * (newer kernels, 6.18 among them, fire it for failed attempts too, which
+ * send nothing). The verifier knows these values and skips the branches
+ * they rule out, the read of that argument included. */
 const volatile bool retransmit_events = false;
 const volatile bool retransmit_error_argument = false;
 

@@ -98,8 +98,9 @@ void report_lost_events(std::uint64_t count) {
 
 void report_unclaimed_drops(std::uint64_t count) {
   if (count != 0)
-    print_notice(fmt::format("{} drops were not counted on their connection: more waited for "
-                             "their connections to close than tcpsight keeps",
+    print_notice(fmt::format("{} drops were shown but not counted on a connection: no socket "
+                             "of theirs closed while tcpsight kept them (the latest 4096), as "
+                             "for drops of connections that never opened here",
                              count));
 }
 

@@ -104,6 +104,34 @@ TEST(Drops, SynsAFirewallDropsAreNetfilterDropsOfTheClientsConnection) {
   EXPECT_EQ(record->drops, close.drops);
 }
 
+// --dport 8093: the client's events match; the server's view of its dropped
+// SYNs does not (8093 is its local port). The kernel lets those drops
+// through, user space counts them on the client's connection and does not
+// show them.
+TEST(Drops, DropsTheFiltersHideStillCountOnTheirConnection) {
+  TCPSIGHT_REQUIRE_TRACING();
+  test::FirewalledPeer peer(test::kSyns);
+  constexpr std::uint16_t kPort = 8093;
+  Filter to_port;
+  to_port.remote_ports = {kPort};
+  test::TracedRun run({.filter = to_port});
+  test::Forked client("ts-filtered", [&] {
+    peer.client().enter();
+    set_syn_retries_here(1);
+    if (!test::connect_from(peer.client(), peer.server_address(), kPort, ETIMEDOUT))
+      throw std::runtime_error("connect did not time out");
+  });
+  ASSERT_TRUE(client.succeeded());
+  run.poll_until([&] { return !client_closes(run, kPort).empty(); });
+
+  EXPECT_TRUE(drops_of_port(run, kPort).empty()) << "shown, though --dport does not match";
+  const auto closes = client_closes(run, kPort);
+  ASSERT_EQ(closes.size(), 1u);
+  ASSERT_TRUE(closes[0].drops);
+  EXPECT_EQ(closes[0].drops->count, 1 + syns_sent_again(run, closes[0].id.sock_id));
+  EXPECT_EQ(closes[0].drops->last_reason, "NETFILTER_DROP");
+}
+
 // What the kernel counts (TcpExt ListenOverflows) in this namespace.
 std::uint64_t listen_overflows_here() {
   std::ifstream in("/proc/net/netstat");
