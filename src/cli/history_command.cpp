@@ -3,7 +3,9 @@
 
 #include "tcpsight/history/history_store.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/connection_histograms.hpp"
 #include "tcpsight/model/time_spec.hpp"
+#include "tcpsight/views/histogram_view.hpp"
 #include "tcpsight/views/history_view.hpp"
 #include "tcpsight/views/life_view.hpp"
 #include "tcpsight/views/output_writer.hpp"
@@ -19,6 +21,7 @@ struct HistoryOptions {
   std::size_t limit = 0;
   bool json = false;
   bool summary = false;
+  bool histograms = false;
 };
 constexpr std::size_t kTopRemotes = 20;
 
@@ -51,6 +54,15 @@ int run_history(const HistoryOptions& options) {
   OutputWriter out;
   if (options.summary) {
     append_summary(out.text(), store, query, options.json);
+    out.finish();
+    return 0;
+  }
+  if (options.histograms) {
+    HistogramsByRemote histograms;
+    store.connections(query, [&](const WallConnectionRecord& record) {
+      histograms.add(record, record.duration_ns());
+    });
+    append_connection_histograms(out.text(), histograms);
     out.finish();
     return 0;
   }
@@ -88,8 +100,13 @@ public:
     records_.add_to(app);
     app.add_option("--limit", options_.limit, "Only the latest N")->check(kCount);
     app.add_flag("--json", options_.json, "One JSON object per connection");
-    app.add_flag("--summary", options_.summary,
-                 "Counts per outcome and per remote endpoint instead");
+    auto* summary = app.add_flag("--summary", options_.summary,
+                                 "Counts per outcome and per remote endpoint instead");
+    app.add_flag("--hist", options_.histograms,
+                 "Log2 histograms of handshake, duration and round trip instead, for all and "
+                 "for the busiest remote endpoints")
+        ->excludes(summary)
+        ->excludes("--json");
   }
   void finish_parsing() override { options_.records = records_.to_filter(); }
   int run() override { return run_history(options_); }

@@ -2,12 +2,14 @@
 #include "subcommand.hpp"
 
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/connection_histograms.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/session/stop_signals.hpp"
+#include "tcpsight/views/histogram_view.hpp"
 #include "tcpsight/views/life_view.hpp"
 #include "tcpsight/views/output_writer.hpp"
 
@@ -18,6 +20,7 @@ namespace {
 
 struct LifeOptions {
   bool json = false;
+  bool histograms = false;
   bool cgroup_column = false;
   EventSourceOptions source; // ports filtered in the kernel; --read, --write
   RecordFilter records;      // duration, outcome, port, pid, comm
@@ -31,9 +34,15 @@ int run_life(const LifeOptions& options) {
   const auto clock = source->wall_clock();
   CgroupNames cgroups(*source);
   OutputWriter out;
+  HistogramsByRemote histograms;
   LifecycleTracker tracker([&](const ConnectionRecord& record) {
     if (!out.open() || !options.records.matches(record))
       return;
+    if (options.histograms) {
+      histograms.add(record, record.duration_ns());
+      out.written(); // shown in the charts
+      return;
+    }
     const auto shown_record = on_wall_clock(record, clock);
     const auto cgroup = cgroups.of(record.owner);
     if (options.json)
@@ -46,7 +55,7 @@ int run_life(const LifeOptions& options) {
   });
   TrackerSnapshotTarget target(tracker);
   SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
-  if (!options.json)
+  if (!options.json && !options.histograms)
     out.text() += life_header(options.cgroup_column);
 
   EventPipeline pipeline(options.source.filter, tracker);
@@ -55,6 +64,8 @@ int run_life(const LifeOptions& options) {
                            sync.after_batch(now);
                            return out.flush();
                          }});
+  if (options.histograms)
+    append_connection_histograms(out.text(), histograms);
   out.flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,
@@ -71,7 +82,11 @@ public:
       : Subcommand(parent.add_subcommand("life", "One line per finished connection: owner, "
                                                  "bytes, duration, handshake, outcome, path")) {
     auto& app = *parent.get_subcommand("life");
-    app.add_flag("--json", options_.json, "One JSON object per connection");
+    auto* json = app.add_flag("--json", options_.json, "One JSON object per connection");
+    app.add_flag("--hist", options_.histograms,
+                 "Instead of a line per connection, log2 histograms of handshake, duration and "
+                 "round trip at exit, for all and for the busiest remote endpoints")
+        ->excludes(json);
     add_cgroup_column_flag(app, options_.cgroup_column);
     records_.add_to(app);
     add_source_options(app, options_.source);

@@ -1,4 +1,5 @@
 // `tcpsight record` and `tcpsight history` on real connections.
+#include "charts.hpp"
 #include "child_process.hpp"
 #include "forked.hpp"
 #include "json_lines.hpp"
@@ -95,6 +96,22 @@ TEST_F(HistoryCli, RecordedConnectionsAreQueried) {
   EXPECT_EQ(outcomes, (std::multiset<std::string>{"normal_active", "normal_active", "normal_active",
                                                   "normal_passive", "normal_passive",
                                                   "normal_passive", "refused"}));
+
+  // The charts: every connection, and per remote endpoint. The refused one
+  // has no handshake and no round trip; the closed port is its own endpoint.
+  const auto charts = history({"--hist"});
+  EXPECT_NE(charts.find("all connections (7 connections)"), std::string::npos) << charts;
+  EXPECT_EQ(test::chart_total(charts, "all connections", "handshake usecs"), 6) << charts;
+  EXPECT_EQ(test::chart_total(charts, "all connections", "duration msecs"), 7) << charts;
+  EXPECT_EQ(test::chart_total(charts, "all connections", "srtt usecs"), 6) << charts;
+  EXPECT_EQ(test::chart_total(charts, "clients from 127.0.0.1", "handshake usecs"), 3) << charts;
+  EXPECT_EQ(
+      test::chart_total(charts, fmt::format("remote 127.0.0.1 port {}", port), "handshake usecs"),
+      3)
+      << charts;
+  EXPECT_NE(charts.find(fmt::format("remote 127.0.0.1 port {} (1 connections)", closed_port)),
+            std::string::npos)
+      << charts;
   // Filters and times.
   const auto refused = test::json_lines(history({"--json", "--outcome", "refused"}));
   ASSERT_EQ(refused.size(), 1u);
@@ -239,6 +256,12 @@ TEST_F(HistoryCli, BadValuesAreUsageErrors) {
                              {"--db", ""}},
                             /*names_option=*/true);
   test::expect_usage_errors("record", {{"--db", ""}}, /*names_option=*/true);
+  for (const auto* other : {"--summary", "--json"}) {
+    ChildProcess both({TCPSIGHT_BINARY, "history", "--db", db_, "--hist", other});
+    EXPECT_EQ(both.wait(), 2) << other;
+    EXPECT_NE(both.stderr_text().find(std::string(other) + " excludes --hist"), std::string::npos)
+        << both.stderr_text();
+  }
 }
 
 // Without HOME, an unprivileged user's history is still in their home (from

@@ -1,4 +1,5 @@
 // `tcpsight life` on real connections, live and from recordings.
+#include "charts.hpp"
 #include "child_process.hpp"
 #include "forked.hpp"
 #include "json_lines.hpp"
@@ -251,6 +252,14 @@ TEST(LifeCli, RecordedEventsReplayThroughTraceAndLife) {
             std::string::npos)
       << replayed_trace.stderr_text();
 
+  // The same connections as charts.
+  ChildProcess charted({TCPSIGHT_BINARY, "life", "--hist", "--read", recording});
+  EXPECT_EQ(charted.wait(), 0) << charted.stderr_text();
+  const auto charts = charted.stdout_text();
+  EXPECT_NE(charts.find("all connections (10 connections)"), std::string::npos) << charts;
+  EXPECT_EQ(test::chart_total(charts, "all connections", "handshake usecs"), 10) << charts;
+  EXPECT_EQ(test::chart_total(charts, "clients from 127.0.0.1", "duration msecs"), 5) << charts;
+
   // Cut short: the whole records before the cut, then a clear error.
   std::filesystem::resize_file(recording, std::filesystem::file_size(recording) - 10);
   ChildProcess cut({TCPSIGHT_BINARY, "trace", "--json", "--read", recording});
@@ -275,6 +284,10 @@ TEST(LifeCli, UsageErrors) {
       << bad_outcome.stderr_text();
   ChildProcess both({TCPSIGHT_BINARY, "life", "--read", "a", "--write", "b"});
   EXPECT_EQ(both.wait(), 2);
+  ChildProcess charts_as_json({TCPSIGHT_BINARY, "life", "--hist", "--json"});
+  EXPECT_EQ(charts_as_json.wait(), 2);
+  EXPECT_NE(charts_as_json.stderr_text().find("--json excludes --hist"), std::string::npos)
+      << charts_as_json.stderr_text();
 }
 
 } // namespace
