@@ -15,6 +15,10 @@
 
 namespace tcpsight::cli {
 
+// Remote endpoints `life --hist` and `history --hist` chart, each with three
+// charts, besides all connections.
+inline constexpr std::size_t kChartedRemotes = 5;
+
 // Event filters of trace, in the kernel and after: --port, --state, -4 ...
 struct FilterArguments {
   std::vector<std::string> ports, local_ports, remote_ports, states;

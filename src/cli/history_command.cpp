@@ -58,11 +58,15 @@ int run_history(const HistoryOptions& options) {
     return 0;
   }
   if (options.histograms) {
-    HistogramsByRemote histograms;
+    // The busiest endpoints as --summary finds them, then their charts.
+    std::vector<RemoteEndpoint> busiest;
+    for (const auto& count : store.count_by_remote(query, kChartedRemotes))
+      busiest.push_back({.address = count.key, .port = count.port});
+    HistogramsByRemote histograms(busiest);
     store.connections(query, [&](const WallConnectionRecord& record) {
       histograms.add(record, record.duration_ns());
     });
-    append_connection_histograms(out.text(), histograms);
+    append_connection_histograms(out.text(), histograms, kChartedRemotes);
     out.finish();
     return 0;
   }
@@ -106,7 +110,8 @@ public:
                  "Log2 histograms of handshake, duration and round trip instead, for all and "
                  "for the busiest remote endpoints")
         ->excludes(summary)
-        ->excludes("--json");
+        ->excludes("--json")
+        ->excludes("--limit");
   }
   void finish_parsing() override { options_.records = records_.to_filter(); }
   int run() override { return run_history(options_); }

@@ -40,7 +40,6 @@ int run_life(const LifeOptions& options) {
       return;
     if (options.histograms) {
       histograms.add(record, record.duration_ns());
-      out.written(); // shown in the charts
       return;
     }
     const auto shown_record = on_wall_clock(record, clock);
@@ -64,8 +63,10 @@ int run_life(const LifeOptions& options) {
                            sync.after_batch(now);
                            return out.flush();
                          }});
-  if (options.histograms)
-    append_connection_histograms(out.text(), histograms);
+  if (options.histograms) {
+    append_connection_histograms(out.text(), histograms, kChartedRemotes);
+    out.written(histograms.all().connections); // shown in the charts
+  }
   out.flush();
   const auto stats = tracker.stats();
   fmt::print(stderr,
@@ -83,11 +84,12 @@ public:
                                                  "bytes, duration, handshake, outcome, path")) {
     auto& app = *parent.get_subcommand("life");
     auto* json = app.add_flag("--json", options_.json, "One JSON object per connection");
+    add_cgroup_column_flag(app, options_.cgroup_column);
     app.add_flag("--hist", options_.histograms,
                  "Instead of a line per connection, log2 histograms of handshake, duration and "
                  "round trip at exit, for all and for the busiest remote endpoints")
-        ->excludes(json);
-    add_cgroup_column_flag(app, options_.cgroup_column);
+        ->excludes(json)
+        ->excludes("--show-cgroup");
     records_.add_to(app);
     add_source_options(app, options_.source);
   }

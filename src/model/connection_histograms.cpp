@@ -21,13 +21,25 @@ RemoteEndpoint remote_endpoint_of(const ConnectionFacts& facts) {
   return remote;
 }
 
+HistogramsByRemote::HistogramsByRemote(const std::vector<RemoteEndpoint>& only)
+    : max_remotes_(only.size()), fixed_(true) {
+  for (const auto& remote : only)
+    by_remote_.emplace(remote, ConnectionHistograms{});
+}
+
 void HistogramsByRemote::add(const ConnectionFacts& facts, std::uint64_t duration_ns) {
   all_.add(facts, duration_ns);
   auto remote = remote_endpoint_of(facts);
   auto found = by_remote_.find(remote);
   if (found == by_remote_.end()) {
-    if (by_remote_.size() >= max_remotes_)
+    if (fixed_)
       return;
+    if (by_remote_.size() >= max_remotes_) {
+      // Remembered to count them, up to as many again.
+      if (left_out_.size() < max_remotes_)
+        left_out_.insert(std::move(remote));
+      return;
+    }
     found = by_remote_.emplace(std::move(remote), ConnectionHistograms{}).first;
   }
   found->second.add(facts, duration_ns);

@@ -11,17 +11,21 @@ namespace {
 
 constexpr std::size_t kBarWidth = 40;
 
-// Stars for count out of the largest: at least one for any count.
+// Stars for count out of the largest, rounded up: any count shows.
 std::string bar(std::uint64_t count, std::uint64_t largest) {
   if (count == 0 || largest == 0)
     return {};
-  const auto stars = std::max<std::uint64_t>(1, count * kBarWidth / largest);
+  const auto stars = (count * kBarWidth + largest - 1) / largest;
   return std::string(static_cast<std::size_t>(stars), '*');
+}
+
+std::string_view connections_word(std::uint64_t count) {
+  return count == 1 ? "connection" : "connections";
 }
 
 void append_charts(std::string& out, std::string_view title, const ConnectionHistograms& h) {
   const auto it = std::back_inserter(out);
-  fmt::format_to(it, "{} ({} connections)\n", title, h.connections);
+  fmt::format_to(it, "{} ({} {})\n", title, h.connections, connections_word(h.connections));
   const std::pair<const Log2Histogram*, std::string_view> charts[] = {
       {&h.handshake_us, "handshake usecs"},
       {&h.duration_ms, "duration msecs"},
@@ -46,11 +50,14 @@ void append_log2_histogram(std::string& out, const Log2Histogram& histogram,
   std::uint64_t largest = 0;
   for (std::size_t k = 0; k < used; ++k)
     largest = std::max(largest, histogram.in_slot(k));
+  // Ranges as wide as the widest bound drawn, at least as bcc's.
+  const auto width =
+      std::max<std::size_t>(9, fmt::formatted_size("{}", Log2Histogram::high(used - 1)));
   fmt::format_to(it, "{:>24} : {:<8} distribution\n", unit, "count");
   for (std::size_t k = 0; k < used; ++k)
-    fmt::format_to(it, "{:>11} -> {:<9} : {:<8} |{:<{}}|\n", Log2Histogram::low(k),
-                   Log2Histogram::high(k), histogram.in_slot(k), bar(histogram.in_slot(k), largest),
-                   kBarWidth);
+    fmt::format_to(it, "{:>{}} -> {:<{}} : {:<8} |{:<{}}|\n", Log2Histogram::low(k), width + 2,
+                   Log2Histogram::high(k), width, histogram.in_slot(k),
+                   bar(histogram.in_slot(k), largest), kBarWidth);
 }
 
 void append_connection_histograms(std::string& out, const HistogramsByRemote& histograms,
@@ -61,6 +68,11 @@ void append_connection_histograms(std::string& out, const HistogramsByRemote& hi
                                    : fmt::format("clients from {}", remote.address);
     append_charts(out, printable_text(title), *charts);
   }
+  if (const auto left_out = histograms.endpoints_left_out())
+    fmt::format_to(std::back_inserter(out),
+                   "{}{} more remote endpoints are charted in all connections only: tcpsight "
+                   "keeps charts for the first ones it sees\n",
+                   left_out >= histograms.max_remotes() ? "at least " : "", left_out);
 }
 
 } // namespace tcpsight

@@ -109,7 +109,7 @@ TEST_F(HistoryCli, RecordedConnectionsAreQueried) {
       test::chart_total(charts, fmt::format("remote 127.0.0.1 port {}", port), "handshake usecs"),
       3)
       << charts;
-  EXPECT_NE(charts.find(fmt::format("remote 127.0.0.1 port {} (1 connections)", closed_port)),
+  EXPECT_NE(charts.find(fmt::format("remote 127.0.0.1 port {} (1 connection)", closed_port)),
             std::string::npos)
       << charts;
   // Filters and times.

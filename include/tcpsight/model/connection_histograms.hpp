@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,21 +36,29 @@ struct RemoteEndpoint {
 RemoteEndpoint remote_endpoint_of(const ConnectionFacts& facts);
 
 // The distributions of all connections and of each remote endpoint. Bounded:
-// past max_remotes endpoints, new ones count in all() only.
+// past max_remotes endpoints, new ones count in all() only, and are counted.
 class HistogramsByRemote {
 public:
   explicit HistogramsByRemote(std::size_t max_remotes = 4096) : max_remotes_(max_remotes) {}
+  // Charts these endpoints only (the busiest, known beforehand), and all.
+  explicit HistogramsByRemote(const std::vector<RemoteEndpoint>& only);
 
   void add(const ConnectionFacts& facts, std::uint64_t duration_ns);
 
   const ConnectionHistograms& all() const { return all_; }
-  // At most n endpoints, the most connections first.
+  // At most n endpoints, the most connections first; equal ones in address
+  // and port order, as `history --summary` lists them.
   std::vector<std::pair<RemoteEndpoint, const ConnectionHistograms*>> busiest(std::size_t n) const;
+  // Endpoints seen past max_remotes: in all() only.
+  std::uint64_t endpoints_left_out() const { return left_out_.size(); }
+  std::size_t max_remotes() const { return max_remotes_; }
 
 private:
   std::size_t max_remotes_;
   ConnectionHistograms all_;
   std::map<RemoteEndpoint, ConnectionHistograms> by_remote_;
+  std::set<RemoteEndpoint> left_out_; // with only: not counted
+  bool fixed_ = false;                // endpoints given beforehand
 };
 
 } // namespace tcpsight

@@ -14,12 +14,9 @@ namespace tcpsight {
 // with its range, its count and a bar scaled to the largest count.
 void append_log2_histogram(std::string& out, const Log2Histogram& histogram, std::string_view unit);
 
-// Remote endpoints drawn by `--hist`, each with three charts.
-inline constexpr std::size_t kChartedRemotes = 5;
-
 // `life --hist` and `history --hist`: the charts of every connection, then
 // of the busiest remote endpoints (at most remotes of them).
 void append_connection_histograms(std::string& out, const HistogramsByRemote& histograms,
-                                  std::size_t remotes = kChartedRemotes);
+                                  std::size_t remotes);
 
 } // namespace tcpsight

@@ -78,10 +78,31 @@ TEST(HistogramsByRemote, OnlyWhatIsKnownIsCharted) {
 
 TEST(HistogramsByRemote, PastTheBoundNewEndpointsCountInAllOnly) {
   HistogramsByRemote histograms(2);
-  for (const std::uint16_t port : {1, 2, 3, 3})
+  for (const std::uint16_t port : {1, 2, 3, 3, 2})
     histograms.add(connection(Role::Active, port), 1'000'000);
-  EXPECT_EQ(histograms.all().connections, 4u);
-  EXPECT_EQ(histograms.busiest(10).size(), 2u);
+  EXPECT_EQ(histograms.all().connections, 5u);
+  const auto busiest = histograms.busiest(10);
+  ASSERT_EQ(busiest.size(), 2u);
+  EXPECT_EQ(busiest[0].first.port, 2) << "still counted once the bound is reached";
+  EXPECT_EQ(busiest[0].second->connections, 2u);
+  EXPECT_EQ(busiest[1].first.port, 1);
+  EXPECT_EQ(histograms.endpoints_left_out(), 1u);
+}
+
+// history charts the endpoints --summary found busiest, and only those.
+TEST(HistogramsByRemote, GivenEndpointsOnly) {
+  HistogramsByRemote histograms(
+      std::vector<RemoteEndpoint>{{.address = "10.1.2.3", .port = 443}, {.address = "10.1.2.3"}});
+  histograms.add(connection(Role::Active, 443), 1'000'000);
+  histograms.add(connection(Role::Active, 80), 1'000'000);
+  histograms.add(connection(Role::Unknown, 80), 1'000'000);
+  EXPECT_EQ(histograms.all().connections, 3u);
+  const auto busiest = histograms.busiest(10);
+  ASSERT_EQ(busiest.size(), 2u);
+  EXPECT_EQ(busiest[0].first, (RemoteEndpoint{.address = "10.1.2.3", .port = 443}));
+  EXPECT_EQ(busiest[0].second->connections, 1u);
+  EXPECT_EQ(busiest[1].second->connections, 0u);
+  EXPECT_EQ(histograms.endpoints_left_out(), 0u);
 }
 
 } // namespace
