@@ -72,7 +72,9 @@ ConnectionDrops DropLedger::take(const ConnectionId& id, std::uint64_t end_ns) {
 
 void DropLedger::evict_oldest() {
   while (!arrivals_.empty()) {
-    const auto [ends, number] = arrivals_.front();
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const auto ends = arrivals_.front().first;
+    const auto number = arrivals_.front().second;
     arrivals_.pop_front();
     const auto found = by_ends_.find(ends);
     if (found == by_ends_.end())
