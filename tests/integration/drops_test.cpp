@@ -59,18 +59,24 @@ void set_syn_retries_here(int retries) {
   std::ofstream("/proc/sys/net/ipv4/tcp_syn_retries") << retries << '\n';
 }
 
+// A connect() from the client's namespace, with one SYN retry, that times
+// out against the firewall; true if it did.
+bool connect_times_out(const test::FirewalledPeer& peer, std::uint16_t port) {
+  test::Forked client("ts-dropped", [&] {
+    peer.client().enter();
+    set_syn_retries_here(1);
+    if (!test::connect_from(peer.client(), peer.server_address(), port, ETIMEDOUT))
+      throw std::runtime_error("connect did not time out");
+  });
+  return client.succeeded();
+}
+
 TEST(Drops, SynsAFirewallDropsAreNetfilterDropsOfTheClientsConnection) {
   TCPSIGHT_REQUIRE_TRACING();
   test::FirewalledPeer peer(test::kSyns);
   test::TracedRun run;
   constexpr std::uint16_t kPort = 8090;
-  test::Forked client("ts-dropped", [&] {
-    peer.client().enter();
-    set_syn_retries_here(1);
-    if (!test::connect_from(peer.client(), peer.server_address(), kPort, ETIMEDOUT))
-      throw std::runtime_error("connect did not time out");
-  });
-  ASSERT_TRUE(client.succeeded());
+  ASSERT_TRUE(connect_times_out(peer, kPort));
   run.poll_until([&] { return !client_closes(run, kPort).empty(); });
 
   const auto closes = client_closes(run, kPort);
@@ -115,13 +121,7 @@ TEST(Drops, DropsTheFiltersHideStillCountOnTheirConnection) {
   Filter to_port;
   to_port.remote_ports = {kPort};
   test::TracedRun run({.filter = to_port});
-  test::Forked client("ts-filtered", [&] {
-    peer.client().enter();
-    set_syn_retries_here(1);
-    if (!test::connect_from(peer.client(), peer.server_address(), kPort, ETIMEDOUT))
-      throw std::runtime_error("connect did not time out");
-  });
-  ASSERT_TRUE(client.succeeded());
+  ASSERT_TRUE(connect_times_out(peer, kPort));
   run.poll_until([&] { return !client_closes(run, kPort).empty(); });
 
   EXPECT_TRUE(drops_of_port(run, kPort).empty()) << "shown, though --dport does not match";
