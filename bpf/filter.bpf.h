@@ -46,7 +46,8 @@ static __always_inline bool passes_port_filter(__u16 local, __u16 remote)
 	if ((port_filter_kinds & TCPSIGHT_PORT_LOCAL) && !local_unknown &&
 	    !port_listed(local, TCPSIGHT_PORT_LOCAL))
 		return false;
-	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) && !port_listed(remote, TCPSIGHT_PORT_REMOTE))
+	if ((port_filter_kinds & TCPSIGHT_PORT_REMOTE) &&
+	    !port_listed(remote, TCPSIGHT_PORT_REMOTE))
 		return false;
 	if ((port_filter_kinds & TCPSIGHT_PORT_EITHER) && !local_unknown &&
 	    !port_listed(local, TCPSIGHT_PORT_EITHER) && !port_listed(remote, TCPSIGHT_PORT_EITHER))

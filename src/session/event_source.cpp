@@ -4,6 +4,7 @@
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/preflight.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/pipeline/drop_ledger.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 
 #include <chrono>
@@ -99,9 +100,9 @@ void report_lost_events(std::uint64_t count) {
 void report_unclaimed_drops(std::uint64_t count) {
   if (count != 0)
     print_notice(fmt::format("{} drops were shown but not counted on a connection: no socket "
-                             "of theirs closed while tcpsight kept them (the latest 4096), as "
+                             "of theirs closed while tcpsight kept them (the latest {}), as "
                              "for drops of connections that never opened here",
-                             count));
+                             count, DropLedger::kDefaultCapacity));
 }
 
 std::string EventSource::recovery(std::uint64_t lost, std::uint64_t recovered) {

@@ -24,7 +24,9 @@ namespace tcpsight {
 // are counted.
 class DropLedger {
 public:
-  explicit DropLedger(std::size_t capacity = 4096) : capacity_(capacity) {}
+  static constexpr std::size_t kDefaultCapacity = 4096;
+
+  explicit DropLedger(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
   void add(const Event& drop);
 
