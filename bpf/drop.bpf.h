@@ -236,8 +236,9 @@ static __always_inline void report_syn_to_full_listener(const struct sock *sk,
 	e->type = TCPSIGHT_EVENT_DROP;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->flags |= TCPSIGHT_F_OUTGOING | TCPSIGHT_F_LISTEN_OVERFLOW;
-	if (info)
-		copy_sock_info(e, info);
+	/* The owner, not the reset flags: a drop is not a reset. */
+	if (info && (info->flags & SOCK_OWNER_KNOWN))
+		copy_owner(e, &info->owner);
 	emit(e);
 }
 

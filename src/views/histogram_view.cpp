@@ -47,13 +47,15 @@ void append_log2_histogram(std::string& out, const Log2Histogram& histogram,
                            std::string_view unit) {
   const auto it = std::back_inserter(out);
   const auto used = histogram.slots_used();
+  fmt::format_to(it, "{:>24} : {:<8} distribution\n", unit, "count");
+  if (used == 0)
+    return;
   std::uint64_t largest = 0;
   for (std::size_t k = 0; k < used; ++k)
     largest = std::max(largest, histogram.in_slot(k));
   // Ranges as wide as the widest bound drawn, at least as bcc's.
   const auto width =
       std::max<std::size_t>(9, fmt::formatted_size("{}", Log2Histogram::high(used - 1)));
-  fmt::format_to(it, "{:>24} : {:<8} distribution\n", unit, "count");
   for (std::size_t k = 0; k < used; ++k)
     fmt::format_to(it, "{:>{}} -> {:<{}} : {:<8} |{:<{}}|\n", Log2Histogram::low(k), width + 2,
                    Log2Histogram::high(k), width, histogram.in_slot(k),

@@ -23,6 +23,12 @@ TEST(HistogramView, BarsScaledToTheLargestCount) {
             "         16 -> 31        : 8        |****************************************|\n");
 }
 
+TEST(HistogramView, AnEmptyHistogramIsItsHeaderAlone) {
+  std::string out;
+  append_log2_histogram(out, Log2Histogram{}, "srtt usecs");
+  EXPECT_EQ(out, "              srtt usecs : count    distribution\n");
+}
+
 // Rounded up: one in a thousand still shows; bounds past 9 digits widen
 // every range alike.
 TEST(HistogramView, SmallCountsShowAndWideBoundsAlign) {
