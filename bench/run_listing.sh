@@ -15,25 +15,9 @@ set -euo pipefail
 build=${1:-build}
 connections=${CONNECTIONS:-20000}
 rounds=${ROUNDS:-5}
-holder="$build/bench/tcpsight-hold-connections"
 tcpsight="$build/tcpsight"
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-left=$connections
-while ((left > 0)); do
-  n=$((left < 5000 ? left : 5000))
-  fifo=$(mktemp -u)
-  mkfifo "$fifo"
-  "$holder" "$n" >"$fifo" &
-  pids+=($!)
-  read -r word port <"$fifo"
-  rm -f "$fifo"
-  [[ $word == ready ]] || { echo "run_listing: a holder failed" >&2; exit 1; }
-  left=$((left - n))
-done
-echo "holding $connections connections ($((2 * connections)) sockets) in ${#pids[@]} processes"
+source "$(dirname "$0")/hold.sh"
+hold_connections "$build" "$connections"
 
 python3 - "$rounds" "$tcpsight" "${BASELINE:-}" <<'PY'
 import statistics, subprocess, sys, time

@@ -126,6 +126,10 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 	const struct sock *sk = segment_socket(owner_sk, rx_sk != NULL, &segment, &outgoing);
 	if (sk) {
 		int state = sk->__sk_common.skc_state;
+		/* A timewait socket's segments are all freed without a reason,
+		 * those it acted on (a FIN it answered) too: not losses. */
+		if (state == TCP_TIME_WAIT && is_reason(reason, SKB_DROP_REASON_NOT_SPECIFIED))
+			return;
 		if (state != TCP_LISTEN) {
 			read_endpoints(e, sk);
 			e->sock_id = reached_socket_id(sk);

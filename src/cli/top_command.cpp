@@ -29,6 +29,9 @@ struct TopOptions {
 // off the path of the events.
 constexpr std::uint64_t kFrameNs = 100'000'000;
 constexpr int kMaxKeysPerBatch = 4096;
+// The RTT_MS and RETRANS columns of open rows come from snapshots: one
+// every two seconds, as a table refreshed by eye needs.
+constexpr ReconcilePolicy kTopSnapshots{.every_ns = 2'000'000'000, .quiet_ns = 5'000'000'000};
 
 int run_top(const TopOptions& options) {
   if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
@@ -39,7 +42,9 @@ int run_top(const TopOptions& options) {
     controls.set_filter(options.filter);
   auto source = EventSource::open(options.source);
   TopModel model;
-  SnapshotSync sync(*source, model, monotonic_now_ns());
+  SnapshotSync sync(*source, model, monotonic_now_ns(),
+                    {.take = [](bool with_owners) { return open_tcp_sockets(with_owners, true); },
+                     .policy = kTopSnapshots});
   EventPipeline pipeline(options.source.filter, model);
 
   TopScreen screen;

@@ -19,7 +19,7 @@ namespace {
 enum Pair : short { kNew = 1, kChanged, kClosed, kTitle };
 
 // Column widths; the last column takes the rest.
-constexpr int kWidths[kTopColumnCount] = {6, 26, 26, 15, 22, 7, 8, 0};
+constexpr int kWidths[kTopColumnCount] = {6, 26, 26, 15, 22, 7, 8, 9, 8, 0};
 // Rows kept for the "recently closed" pane, at most.
 constexpr int kRecentLines = 8;
 
@@ -143,7 +143,7 @@ void TopScreen::draw(const TopModel& model, const TopControls& controls, std::ui
           ? fmt::format("filter: {}_  {}", controls.filter_text(),
                         controls.filter_error().empty() ? "(Enter keeps it, Esc drops it)"
                                                         : controls.filter_error())
-          : "q quit  p pause  / filter  < > 1-8 sort  r reverse  l listeners  "
+          : "q quit  p pause  / filter  < > 1-9 0 sort  r reverse  l listeners  "
             "n names  h help";
   attron(A_REVERSE);
   put_line(LINES - 1, fit(status, COLS));
@@ -229,7 +229,8 @@ void TopScreen::draw_help() {
       "  /          filter as you type, in ls's language: sport = :443,",
       "             dst 10.0.0.0/8, state established, and/or/not ( )",
       "             Enter keeps it, Esc drops it",
-      "  < >        sort by the previous or next column; 1-8 by that column",
+      "  < >        sort by the previous or next column; 1-9 by that column,",
+      "             0 by the tenth",
       "  r          reverse the order",
       "  l          show or hide listeners",
       "  n          names instead of numbers",

@@ -256,6 +256,87 @@ int parse_sock_diag_answer(std::span<const char> answer, Protocol protocol,
   return run_parser(answer, 0, 0, parse, visit);
 }
 
+namespace {
+
+// Requests sent at once: each answer (a socket, or an error) waits in the
+// netlink socket's receive buffer, which 256 of them fit with room to spare.
+constexpr std::size_t kLookupsPerBatch = 256;
+
+inet_diag_req_v2 exact_request(const ConnectionId& id) {
+  inet_diag_req_v2 request{};
+  const bool ipv4 = id.family() == AddressFamily::IPv4;
+  request.sdiag_family = ipv4 ? AF_INET : AF_INET6;
+  request.sdiag_protocol = IPPROTO_TCP;
+  request.idiag_states = ~0u;
+  const std::size_t size = ipv4 ? 4 : 16;
+  std::memcpy(request.id.idiag_src, id.local.bytes.data(), size);
+  std::memcpy(request.id.idiag_dst, id.remote.bytes.data(), size);
+  request.id.idiag_sport = htons(id.local_port);
+  request.id.idiag_dport = htons(id.remote_port);
+  request.id.idiag_cookie[0] = static_cast<std::uint32_t>(id.sock_id);
+  request.id.idiag_cookie[1] = static_cast<std::uint32_t>(id.sock_id >> 32);
+  return request;
+}
+
+// Hands the sockets among one read of answers to visit; returns how many
+// answers (sockets or errors) it held. Throws on an answer that does not
+// hold together.
+std::size_t read_lookup_answers(std::span<const char> answer, const SocketVisitor& visit) {
+  if (!messages_fit(answer))
+    throw Error("sock_diag lookup: a malformed answer");
+  std::size_t answers = 0;
+  int left = static_cast<int>(answer.size());
+  for (auto* message = reinterpret_cast<const nlmsghdr*>(answer.data());
+       mnl_nlmsg_ok(message, left); message = mnl_nlmsg_next(message, &left)) {
+    if (message->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+      parse_inet_message<IPPROTO_TCP>(message, const_cast<SocketVisitor*>(&visit));
+    ++answers; // otherwise an error: not found (ENOENT), or its ends are another's (ESTALE)
+  }
+  return answers;
+}
+
+void find_batch(mnl_socket* netlink, std::span<const ConnectionId> sockets,
+                const SocketVisitor& visit, std::vector<char>& buffer) {
+  const auto fail = [](const char* step) {
+    return Error(fmt::format("sock_diag lookup: {} failed: {}", step, std::strerror(errno)));
+  };
+  std::size_t used = 0;
+  for (const auto& id : sockets) {
+    auto* request = mnl_nlmsg_put_header(buffer.data() + used);
+    request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    request->nlmsg_flags = NLM_F_REQUEST;
+    const auto body = exact_request(id);
+    std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof body), &body, sizeof body);
+    used += NLMSG_ALIGN(request->nlmsg_len);
+  }
+  if (mnl_socket_sendto(netlink, buffer.data(), used) < 0)
+    throw fail("sending the requests");
+  for (std::size_t answers = 0; answers < sockets.size();) {
+    const auto received = mnl_socket_recvfrom(netlink, buffer.data(), buffer.size());
+    if (received < 0 && errno == EINTR)
+      continue;
+    if (received < 0)
+      throw fail("receiving");
+    answers += read_lookup_answers({buffer.data(), static_cast<std::size_t>(received)}, visit);
+  }
+}
+
+} // namespace
+
+void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit) {
+  if (sockets.empty())
+    return;
+  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
+  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    throw Error(fmt::format("sock_diag lookup: opening the netlink socket failed: {}",
+                            std::strerror(errno)));
+  std::vector<char> buffer(1 << 16);
+  for (std::size_t first = 0; first < sockets.size(); first += kLookupsPerBatch)
+    find_batch(netlink.get(),
+               sockets.subspan(first, std::min(kLookupsPerBatch, sockets.size() - first)), visit,
+               buffer);
+}
+
 void unix_diag_visit(const SocketVisitor& visit) {
   unix_diag_req request{};
   request.sdiag_family = AF_UNIX;

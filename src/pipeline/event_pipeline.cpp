@@ -16,6 +16,10 @@ void EventPipeline::tick(std::uint64_t now_ns) {
   completer_.expire(now_ns, ready_);
   time_wait_.expire(now_ns);
   deliver();
+  if (lookup_) {
+    time_wait_.confirm(now_ns, lookup_, inferred_);
+    output_inferred();
+  }
 }
 
 void EventPipeline::finish() {
@@ -29,11 +33,15 @@ void EventPipeline::deliver() {
     count_drops(event);
     time_wait_.observe(event, inferred_);
     output(event);
-    for (const auto& implied : inferred_)
-      output(implied);
-    inferred_.clear();
+    output_inferred();
   }
   ready_.clear();
+}
+
+void EventPipeline::output_inferred() {
+  for (const auto& implied : inferred_)
+    output(implied);
+  inferred_.clear();
 }
 
 // A drop waits in the ledger for its connection's socket to close. A drop

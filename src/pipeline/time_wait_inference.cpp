@@ -1,6 +1,7 @@
 #include "tcpsight/pipeline/time_wait_inference.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace tcpsight {
 namespace {
@@ -24,6 +25,18 @@ Event time_wait_of(const Event& handover, std::uint64_t fin_ts_ns) {
   return e;
 }
 
+// When a socket found in TIME_WAIT entered it: its timer was set to
+// TIME_WAIT's length then, and had timer_ms left when the kernel answered.
+// Within the bounds; the latest bound if the timer says otherwise (a
+// retransmitted FIN sets it again).
+std::uint64_t entered_time_wait(const TimeBounds& bounds, std::uint32_t timer_ms) {
+  const std::uint64_t left_ns = std::uint64_t{timer_ms} * 1'000'000;
+  if (left_ns > kTimeWaitNs || bounds.not_after_ns < kTimeWaitNs - left_ns)
+    return bounds.not_after_ns;
+  const auto entered = bounds.not_after_ns - (kTimeWaitNs - left_ns);
+  return entered >= bounds.not_before_ns ? entered : bounds.not_after_ns;
+}
+
 } // namespace
 
 void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
@@ -36,13 +49,13 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
       inferred.push_back(time_wait_of(e, fin->second));
       fins_.erase(fin);
     } else {
-      handovers_.insert_or_assign(key, e);
+      handovers_.insert_or_assign(key, Handover{.event = e, .fin_wait2_until_ns = e.ts_ns});
     }
   } else if (e.new_state == TcpState::LastAck) {
     // The hand-over it completes is the same connection, from the other end.
     const auto key = e.id.as_seen_by_peer();
     if (auto handover = handovers_.find(key); handover != handovers_.end()) {
-      inferred.push_back(time_wait_of(handover->second, e.ts_ns));
+      inferred.push_back(time_wait_of(handover->second.event, e.ts_ns));
       handovers_.erase(handover);
     } else {
       fins_.insert_or_assign(key, e.ts_ns);
@@ -50,9 +63,70 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
   }
 }
 
+std::vector<TimeWaitInference::Handover*> TimeWaitInference::least_recently_asked() {
+  std::vector<Handover*> waiting;
+  for (auto& [key, handover] : handovers_)
+    waiting.push_back(&handover);
+  const auto asked_earlier = [](const Handover* a, const Handover* b) {
+    return a->asked_ns < b->asked_ns;
+  };
+  if (waiting.size() > kMaxLookupsPerRound) {
+    std::nth_element(waiting.begin(), waiting.begin() + kMaxLookupsPerRound, waiting.end(),
+                     asked_earlier);
+    waiting.resize(kMaxLookupsPerRound);
+  }
+  return waiting;
+}
+
+void TimeWaitInference::confirm(std::uint64_t now_ns, const SocketLookup& lookup,
+                                std::vector<Event>& inferred) {
+  if (handovers_.empty() || now_ns < last_round_ns_ + kConfirmEveryNs)
+    return;
+  last_round_ns_ = now_ns;
+  const auto asked = least_recently_asked();
+  std::vector<ConnectionId> ids;
+  for (auto* handover : asked) {
+    handover->asked_ns = now_ns;
+    ids.push_back(handover->event.id);
+  }
+  const auto answer = lookup(ids);
+  std::unordered_map<std::uint64_t, const SocketRow*> found;
+  for (const auto& socket : answer.found)
+    found.emplace(socket.id.sock_id, &socket);
+  const std::unordered_set<std::uint32_t> not_searched(answer.namespaces_not_searched.begin(),
+                                                       answer.namespaces_not_searched.end());
+  std::vector<ConnectionId> ended;
+  for (auto* handover : asked) {
+    const auto& id = handover->event.id;
+    if (const auto socket = found.find(id.sock_id); socket != found.end()) {
+      if (socket->second->state == TcpState::FinWait2) {
+        handover->fin_wait2_until_ns = now_ns; // the kernel had it so after now_ns
+        continue;
+      }
+      if (socket->second->state == TcpState::TimeWait)
+        confirm_found(*handover, *socket->second, answer.answered_ns, inferred);
+      ended.push_back(id.without_socket());
+    } else if (!not_searched.contains(id.netns)) {
+      ended.push_back(id.without_socket()); // gone from the kernel
+    }
+  }
+  for (const auto& key : ended)
+    handovers_.erase(key);
+}
+
+void TimeWaitInference::confirm_found(Handover& handover, const SocketRow& socket,
+                                      std::uint64_t answered_ns, std::vector<Event>& inferred) {
+  const TimeBounds bounds{.not_before_ns = handover.fin_wait2_until_ns,
+                          .not_after_ns = std::max(answered_ns, handover.fin_wait2_until_ns)};
+  auto e = time_wait_of(handover.event, entered_time_wait(bounds, socket.timer_ms));
+  e.confirmed = bounds;
+  inferred.push_back(std::move(e));
+  ++confirmed_;
+}
+
 void TimeWaitInference::expire(std::uint64_t now_ns) {
   std::erase_if(handovers_, [&](const auto& entry) {
-    return entry.second.ts_ns + kFinWait2TimeoutNs <= now_ns;
+    return entry.second.event.ts_ns + kFinWait2TimeoutNs <= now_ns;
   });
   std::erase_if(fins_,
                 [&](const auto& entry) { return entry.second + kFinBeforeHandoverNs <= now_ns; });

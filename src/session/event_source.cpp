@@ -3,6 +3,7 @@
 #include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/preflight.hpp"
+#include "tcpsight/kernel/socket_lookup.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/pipeline/drop_ledger.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -143,6 +144,8 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
     self->pipeline_ = nullptr;
     self->hooks_ = nullptr;
   });
+  if (ids_are_socket_cookies())
+    pipeline.confirm_time_waits_with(NamespacedSocketLookup());
   for (auto& e : std::exchange(early_, {}))
     handle(std::move(e));
   notify_("tracing TCP connections; Ctrl-C to stop");

@@ -31,8 +31,14 @@ void write_states(JsonWriter& json, const Event& e) {
   json.key<"handshake_ms">().milliseconds_or_null(e.handshake_ns);
   json.key<"inferred">().boolean(e.inferred);
   json.key<"recovered">().boolean(e.recovered);
-  if (e.inferred)
+  if (e.inferred) {
     json.key<"expires_in_ms">().number(kTimeWaitNs / 1'000'000);
+    json.key<"confirmed">().boolean(e.confirmed.has_value());
+    if (e.confirmed) {
+      json.key<"not_before_ns">().number(e.confirmed->not_before_ns);
+      json.key<"not_after_ns">().number(e.confirmed->not_after_ns);
+    }
+  }
   if (e.handover)
     json.key<"handover">().plain_string("fin_wait2");
   if (e.totals) {

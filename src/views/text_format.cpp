@@ -77,6 +77,16 @@ Cell event_cell(const Event& e) {
   return cell;
 }
 
+// " confirmed between=-850.000ms..+12.000ms": when the kernel's answer
+// places the transition, around the event's time.
+void append_confirmation(std::string& out, std::uint64_t ts_ns, const TimeBounds& bounds) {
+  out += " confirmed between=-";
+  detail::append_ms(out, ts_ns - std::min(ts_ns, bounds.not_before_ns));
+  out += "ms..+";
+  detail::append_ms(out, std::max(ts_ns, bounds.not_after_ns) - ts_ns);
+  out += "ms";
+}
+
 void append_drop_details(std::string& out, const Event& e) {
   const auto& drop = *e.drop;
   out += " reason=";
@@ -122,7 +132,10 @@ void append_details(std::string& out, const Event& e, bool explain_it) {
   if (e.drops)
     detail::append_drops(out, e.drops->count, e.drops->last_reason);
   if (e.inferred) {
-    out += " inferred expires_in=";
+    out += " inferred";
+    if (e.confirmed)
+      append_confirmation(out, e.ts_ns, *e.confirmed);
+    out += " expires_in=";
     detail::append_uint(out, kTimeWaitNs / 1'000'000'000);
     out += 's';
   }

@@ -61,8 +61,8 @@ TopControls::Action TopControls::handle(int key) {
     help_ = false;
     break;
   default:
-    if (key >= '1' && key < '1' + kTopColumnCount) {
-      sort_ = column_at(key - '1');
+    if (key >= '0' && key <= '9' && (key - '0' + 9) % 10 < kTopColumnCount) {
+      sort_ = column_at((key - '0' + 9) % 10); // 1 the first column, 0 the tenth
       break;
     }
     return Action::None;

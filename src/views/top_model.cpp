@@ -19,7 +19,10 @@ TopModel::TopModel(Settings settings)
 
 TopRow& TopModel::add(const SocketRow& socket, std::uint64_t now_ns, Highlight highlight) {
   auto& row = rows_[socket.id.sock_id];
-  row = TopRow{.socket = socket, .first_seen_ns = now_ns, .last_heard_ns = now_ns};
+  row = TopRow{.socket = socket,
+               .first_seen_ns = now_ns,
+               .last_heard_ns = now_ns,
+               .tcp_info = socket.tcp_info};
   mark(row, highlight, now_ns);
   return row;
 }
@@ -125,8 +128,12 @@ void TopModel::reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
     if (socket.protocol != Protocol::Tcp || socket.state == TcpState::TimeWait)
       continue;
     present.insert(socket.id.sock_id);
-    if (!rows_.contains(socket.id.sock_id))
+    if (auto row = rows_.find(socket.id.sock_id); row != rows_.end()) {
+      if (!row->second.outcome)
+        row->second.tcp_info = socket.tcp_info;
+    } else {
       add(socket, now_ns, Highlight::New).socket.id.netns = netns;
+    }
   }
   for (auto& [id, row] : rows_)
     if (!row.outcome && row.socket.id.netns == netns && !present.contains(id) &&

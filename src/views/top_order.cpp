@@ -23,6 +23,19 @@ std::string_view top_state_name(const TopRow& row) {
   return tcp_state_name(row.socket.state);
 }
 
+std::optional<std::uint32_t> top_round_trip_us(const TopRow& row) {
+  const auto rtt_us = row.totals ? row.totals->srtt_us : row.tcp_info ? row.tcp_info->rtt_us : 0;
+  return rtt_us > 0 ? std::optional(rtt_us) : std::nullopt;
+}
+
+std::optional<std::uint32_t> top_retransmits(const TopRow& row) {
+  if (row.totals)
+    return row.totals->retransmits;
+  if (row.tcp_info)
+    return row.tcp_info->total_retransmits;
+  return std::nullopt;
+}
+
 std::strong_ordering compare_top_rows(const TopRow& a, const TopRow& b, TopColumn column) {
   switch (column) {
   case TopColumn::Protocol:
@@ -41,6 +54,10 @@ std::strong_ordering compare_top_rows(const TopRow& a, const TopRow& b, TopColum
     return b.first_seen_ns <=> a.first_seen_ns;
   case TopColumn::Handshake:
     return a.handshake_ns.value_or(0) <=> b.handshake_ns.value_or(0);
+  case TopColumn::RoundTrip:
+    return top_round_trip_us(a) <=> top_round_trip_us(b);
+  case TopColumn::Retransmits:
+    return top_retransmits(a) <=> top_retransmits(b);
   case TopColumn::Bytes:
     return bytes_of(a) <=> bytes_of(b);
   }

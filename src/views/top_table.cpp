@@ -26,7 +26,8 @@ std::string process_text(const std::optional<Owner>& owner) {
 
 std::string_view top_column_title(TopColumn column) {
   static constexpr std::string_view kTitles[kTopColumnCount] = {
-      "PROTO", "LOCAL", "REMOTE", "STATE", "PID/PROGRAM", "AGE", "HS_MS", "TX/RX"};
+      "PROTO", "LOCAL", "REMOTE", "STATE",   "PID/PROGRAM",
+      "AGE",   "HS_MS", "RTT_MS", "RETRANS", "TX/RX"};
   return kTitles[static_cast<int>(column)];
 }
 
@@ -47,6 +48,14 @@ std::string top_column_text(const TopRow& row, TopColumn column, std::uint64_t n
   case TopColumn::Handshake:
     return row.handshake_ns ? fmt::format("{:.3f}", static_cast<double>(*row.handshake_ns) / 1e6)
                             : "-";
+  case TopColumn::RoundTrip: {
+    const auto rtt_us = top_round_trip_us(row);
+    return rtt_us ? fmt::format("{:.3f}", static_cast<double>(*rtt_us) / 1e3) : "-";
+  }
+  case TopColumn::Retransmits: {
+    const auto retransmits = top_retransmits(row);
+    return retransmits ? fmt::format("{}", *retransmits) : "-";
+  }
   case TopColumn::Bytes:
     return row.totals ? fmt::format("{}/{}", row.totals->tx_bytes, row.totals->rx_bytes) : "-";
   }

@@ -2,11 +2,15 @@
 // highlighted, change colour, close and leave; keys work; the terminal is
 // given back.
 #include "child_process.hpp"
+#include "firewalled_peer.hpp"
+#include "forked.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -217,6 +221,98 @@ TEST(TopTmux, RowsAppearChangeCloseAndLeave) {
   const auto settings = tmux.text();
   EXPECT_NE(settings.find(" icanon"), std::string::npos) << settings;
   EXPECT_NE(settings.find(" echo "), std::string::npos) << settings;
+}
+
+// The words of a table line: PROTO LOCAL REMOTE STATE PID/PROGRAM AGE
+// HS_MS RTT_MS RETRANS TX/RX.
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;)
+    words.push_back(word);
+  return words;
+}
+
+// "retrans:0/5" and "rtt:0.035/0.017" from ss -ti: the number after the
+// label's last slash for retrans (the total), the first for rtt.
+double ss_number(const std::string& ss, const std::string& label) {
+  const auto at = ss.find(" " + label + ":");
+  if (at == std::string::npos)
+    return -1;
+  auto value = ss.substr(at + label.size() + 2);
+  value = value.substr(0, value.find(' '));
+  return std::stod(label == "retrans" ? value.substr(value.find('/') + 1) : value);
+}
+
+// A connection whose data the peer's firewall drops: it is sent again and
+// again while it stays open, and top's RTT_MS and RETRANS say so before it
+// closes, as ss -ti does. top runs in the client's namespace, whose
+// snapshots it takes.
+TEST(TopTmux, RoundTripAndRetransmitsShowWhileOpen) {
+  TCPSIGHT_REQUIRE_TRACING();
+  constexpr std::uint16_t kPort = 8093;
+  test::FirewalledPeer peer(fmt::format("tcp dport {} ip length > 100", kPort));
+  const TmuxSession tmux(fmt::format("ip netns exec {} {} top 'dport = :{}'", peer.client().name(),
+                                     TCPSIGHT_BINARY, kPort));
+  ASSERT_TRUE(tmux.wait_for_text("tcpsight top", 10s)) << tmux.text();
+
+  test::Pipe listening, sent, done;
+  test::Forked server("ts-held-server", [&] {
+    const int listener = test::listen_in(peer.server(), kPort, 1);
+    listening.send('y');
+    const int connection = accept(listener, nullptr, nullptr);
+    done.receive<char>();
+    close(connection);
+  });
+  listening.receive<char>();
+  test::Forked client("ts-held-client", [&] {
+    peer.client().enter();
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kPort)};
+    inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
+      throw std::runtime_error("connect failed");
+    const std::vector<char> data(1000, 'x');
+    if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+      throw std::runtime_error("write failed");
+    sent.send('y');
+    done.receive<char>();
+    const linger reset{.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+  });
+  sent.receive<char>();
+
+  // The client's row, once a snapshot has seen a segment sent again.
+  const auto remote = fmt::format("{}:{}", peer.server_address(), kPort);
+  std::vector<std::string> row;
+  ASSERT_TRUE(tmux.wait_for(
+      [&](const ScreenLine& l) {
+        const auto words = words_of(l.text);
+        if (words.size() < 10 || words[2] != remote || words[3] != "ESTABLISHED" ||
+            words[8] == "-" || std::stoul(words[8]) == 0)
+          return false;
+        row = words;
+        return true;
+      },
+      15s))
+      << tmux.text();
+  test::ChildProcess ss(
+      {"ip", "netns", "exec", peer.client().name(), "ss", "-tinH", "dst", peer.server_address()});
+  ASSERT_EQ(ss.wait(), 0) << ss.stderr_text();
+  const auto shown = ss.stdout_text();
+  const double rtt_us = std::stod(row[7]) * 1000;
+  const double ss_rtt_us = ss_number(shown, "rtt") * 1000;
+  EXPECT_GT(ss_rtt_us, 0) << shown;
+  EXPECT_LE(std::abs(rtt_us - ss_rtt_us), std::max(ss_rtt_us * 0.1, 1.0))
+      << "top " << row[7] << " ms; " << shown;
+  EXPECT_LE(std::stod(row[8]), ss_number(shown, "retrans"))
+      << "top counts what the kernel had counted when it looked; " << shown;
+
+  done.send('y');
+  done.send('y');
+  EXPECT_TRUE(client.succeeded());
+  EXPECT_TRUE(server.succeeded());
 }
 
 TEST(TopTmux, KeysFilterPauseHelpResizeAndCtrlC) {

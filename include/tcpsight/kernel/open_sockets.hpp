@@ -22,7 +22,8 @@ struct OpenSockets {
 };
 
 // Every TCP socket of this network namespace but those in TIME_WAIT, from
-// sock_diag; with owners, who holds each (a BPF iterator or /proc).
-OpenSockets open_tcp_sockets(bool with_owners);
+// sock_diag; with owners, who holds each (a BPF iterator or /proc); with
+// tcp_info, each one's round trip and retransmissions.
+OpenSockets open_tcp_sockets(bool with_owners, bool tcp_info = false);
 
 } // namespace tcpsight

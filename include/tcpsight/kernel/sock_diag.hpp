@@ -24,6 +24,14 @@ void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
 std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
                                       bool tcp_info = false);
 
+// The TCP sockets of the list that exist now in the caller's network
+// namespace, each found by its ends and cookie (sock_id): one exact lookup
+// per socket, sent to the kernel in batches, so the cost follows the list
+// and not the number of sockets. Timewait sockets are found too, in
+// FIN_WAIT2 or TIME_WAIT with the time left on their timer (timer_ms); a
+// socket whose ends another socket (another cookie) now has is not.
+void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit);
+
 // Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
 // The kernel does not report reference counts here: those are in /proc/net/unix.
 void unix_diag_visit(const SocketVisitor& visit);

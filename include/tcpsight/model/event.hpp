@@ -89,6 +89,15 @@ struct DropDetails {
   friend bool operator==(const DropDetails&, const DropDetails&) = default;
 };
 
+// When something no event told of happened, as far as the kernel was
+// asked: not before, not after (CLOCK_MONOTONIC).
+struct TimeBounds {
+  std::uint64_t not_before_ns = 0;
+  std::uint64_t not_after_ns = 0;
+
+  friend bool operator==(const TimeBounds&, const TimeBounds&) = default;
+};
+
 // How long the kernel keeps a connection in TIME_WAIT (TCP_TIMEWAIT_LEN).
 inline constexpr std::uint64_t kTimeWaitNs = 60'000'000'000;
 
@@ -130,6 +139,10 @@ struct Event {
 
   // Set by interpret(), not by the kernel:
   bool inferred = false; // a transition the kernel does not report, deduced
+  // An inferred FIN_WAIT2 -> TIME_WAIT that the kernel confirmed when asked
+  // (sock_diag listed the timewait socket in TIME_WAIT): it happened within
+  // these bounds, and ts_ns is the best estimate within them.
+  std::optional<TimeBounds> confirmed;
   // FIN_WAIT2 -> CLOSE of a closed socket whose peer has not sent its FIN:
   // a timewait socket carries on in FIN_WAIT2 and enters TIME_WAIT on that FIN.
   bool handover = false;

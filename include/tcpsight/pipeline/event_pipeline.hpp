@@ -23,8 +23,13 @@ public:
   EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
 
   void push(Event event);
-  // Lets out events held back past their time, as of monotonic now_ns.
+  // Lets out events held back past their time, as of monotonic now_ns, and
+  // the TIME_WAITs the kernel confirms (see confirm_time_waits_with).
   void tick(std::uint64_t now_ns);
+  // Tracing live, with ids that are socket cookies: asks lookup, at a
+  // bounded rate, whether sockets handed over in FIN_WAIT2 to a remote peer
+  // have reached TIME_WAIT (TimeWaitInference::confirm).
+  void confirm_time_waits_with(SocketLookup lookup) { lookup_ = std::move(lookup); }
   // Lets out everything still held.
   void finish();
 
@@ -36,6 +41,7 @@ public:
 
 private:
   void deliver();
+  void output_inferred();
   void count_drops(Event& event);
   void output(const Event& event);
 
@@ -44,6 +50,7 @@ private:
   GapRecovery gaps_;
   TupleCompleter completer_;
   TimeWaitInference time_wait_;
+  SocketLookup lookup_;
   DropLedger drops_;
   std::vector<Event> arrived_;
   std::vector<Event> ready_;

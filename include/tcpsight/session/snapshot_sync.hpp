@@ -46,7 +46,7 @@ public:
   using TakeSnapshot = std::function<OpenSockets(bool with_owners)>;
 
   struct Settings {
-    TakeSnapshot take = open_tcp_sockets;
+    TakeSnapshot take = [](bool with_owners) { return open_tcp_sockets(with_owners); };
     ReconcilePolicy policy;
     // The connections the events are filtered to (their states aside): only
     // those are seeded, as the others' closes would never come.

@@ -27,6 +27,8 @@ struct TopRow {
   std::uint64_t first_seen_ns = 0; // CLOCK_MONOTONIC; the age column counts from here
   std::uint64_t last_heard_ns = 0; // appeared, or its last event: reconcile spares it a while
   std::optional<std::uint64_t> handshake_ns;
+  // Round trip and retransmissions while open, as of the latest snapshot.
+  std::optional<SocketRow::TcpInfo> tcp_info;
   std::optional<ConnectionTotals> totals; // once closed
   std::optional<Outcome> outcome;         // once closed
   Highlight highlight = Highlight::None;
@@ -41,9 +43,11 @@ enum class TopColumn : std::uint8_t {
   Process,
   Age,
   Handshake,
+  RoundTrip,
+  Retransmits,
   Bytes,
 };
-inline constexpr int kTopColumnCount = 8;
+inline constexpr int kTopColumnCount = 10;
 
 // How the table is shown: kept by the screen, applied by the model.
 struct TopViewOptions {
@@ -77,7 +81,8 @@ public:
   void lost_events(std::uint64_t count) { lost_ += count; }
 
   // With a fresh snapshot of the TCP sockets of one network namespace:
-  // rows the events missed appear; rows of that namespace that are gone
+  // rows take its tcp_info, rows the events missed appear; rows of that
+  // namespace that are gone
   // although no event said so, and have been there for quiet_ns, close
   // (their close was lost), and so do the connections the tracker still
   // waits for.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace tcpsight {
 namespace {
 
@@ -69,6 +71,134 @@ TEST(TimeWaitInference, HandoversExpireWithTheFinWait2Timeout) {
   EXPECT_EQ(inference.waiting(), 0u);
   inference.observe(peer_fin(70'000'000'000), inferred);
   EXPECT_TRUE(inferred.empty());
+}
+
+constexpr std::uint64_t kMs = 1'000'000;
+constexpr std::uint64_t kSecond = 1000 * kMs;
+
+// A kernel that answers with the given sockets (by cookie) and counts questions.
+struct FakeKernel {
+  std::vector<SocketRow> sockets;
+  std::vector<std::uint32_t> unreachable;
+  std::uint64_t answered_ns = 0;
+  std::vector<std::vector<ConnectionId>> asked;
+
+  SocketLookup lookup() {
+    return [this](std::span<const ConnectionId> ids) {
+      asked.emplace_back(ids.begin(), ids.end());
+      SocketLookupAnswer answer{.namespaces_not_searched = unreachable, .answered_ns = answered_ns};
+      for (const auto& id : ids)
+        for (const auto& socket : sockets)
+          if (socket.id.sock_id == id.sock_id)
+            answer.found.push_back(socket);
+      return answer;
+    };
+  }
+  void has(std::uint64_t sock_id, TcpState state, std::uint32_t timer_ms = 0) {
+    std::erase_if(sockets, [&](const SocketRow& s) { return s.id.sock_id == sock_id; });
+    sockets.push_back({.id = {.sock_id = sock_id}, .state = state, .timer_ms = timer_ms});
+  }
+};
+
+// Handed over at handed_ns, a remote peer's connection: port apart by sock_id.
+Event remote_handover(std::uint64_t sock_id, std::uint64_t handed_ns) {
+  auto e = test::sample_transition(sock_id, FinWait2, Close,
+                                   static_cast<std::uint16_t>(40000 + sock_id), handed_ns);
+  e.handover = true;
+  e.ns_in_old = 5 * kMs;
+  return e;
+}
+
+TEST(TimeWaitConfirmation, TheKernelSaysWhenItReachedTimeWait) {
+  TimeWaitInference inference;
+  FakeKernel kernel;
+  std::vector<Event> inferred;
+  inference.observe(remote_handover(1, 100 * kMs), inferred);
+  kernel.has(1, FinWait2);
+  kernel.answered_ns = 2 * kSecond + kMs;
+  inference.confirm(2 * kSecond, kernel.lookup(), inferred);
+  EXPECT_TRUE(inferred.empty()) << "still in FIN_WAIT2";
+  EXPECT_EQ(inference.waiting(), 1u);
+
+  // The peer's FIN came; the timer, set to 60 s then, has 59.5 s left.
+  kernel.has(1, TimeWait, 59'500);
+  kernel.answered_ns = 3 * kSecond + 600 * kMs;
+  inference.confirm(3 * kSecond + 500 * kMs, kernel.lookup(), inferred);
+  ASSERT_EQ(inferred.size(), 1u);
+  const auto& e = inferred[0];
+  EXPECT_EQ(e.old_state, FinWait2);
+  EXPECT_EQ(e.new_state, TimeWait);
+  EXPECT_TRUE(e.inferred);
+  EXPECT_FALSE(e.closes_socket);
+  EXPECT_EQ(e.id.sock_id, 1u);
+  EXPECT_EQ(e.confirmed,
+            (TimeBounds{.not_before_ns = 2 * kSecond, .not_after_ns = 3 * kSecond + 600 * kMs}));
+  EXPECT_EQ(e.ts_ns, 3 * kSecond + 100 * kMs) << "60 s before the timer runs out";
+  EXPECT_EQ(e.ns_in_old, 5 * kMs + (e.ts_ns - 100 * kMs));
+  EXPECT_EQ(inference.waiting(), 0u);
+  EXPECT_EQ(inference.confirmed(), 1u);
+}
+
+TEST(TimeWaitConfirmation, ATimerThatDisagreesGivesTheLatestBound) {
+  TimeWaitInference inference;
+  FakeKernel kernel;
+  std::vector<Event> inferred;
+  inference.observe(remote_handover(1, 100 * kMs), inferred);
+  kernel.has(1, TimeWait, 60'000); // set again just now: a FIN sent again
+  kernel.answered_ns = 1200 * kMs;
+  inference.confirm(kSecond + 100 * kMs, kernel.lookup(), inferred);
+  ASSERT_EQ(inferred.size(), 1u);
+  EXPECT_EQ(inferred[0].ts_ns, 1200 * kMs);
+  kernel.has(2, TimeWait, 1'000); // entered 59 s ago: before the hand-over
+  inference.observe(remote_handover(2, 2 * kSecond), inferred);
+  kernel.answered_ns = 3 * kSecond;
+  inference.confirm(3 * kSecond, kernel.lookup(), inferred);
+  ASSERT_EQ(inferred.size(), 2u);
+  EXPECT_EQ(inferred[1].ts_ns, 3 * kSecond);
+  EXPECT_EQ(inferred[1].confirmed->not_before_ns, 2 * kSecond);
+}
+
+TEST(TimeWaitConfirmation, GoneIsForgottenUnlessItsNamespaceWasNotSearched) {
+  TimeWaitInference inference;
+  FakeKernel kernel;
+  std::vector<Event> inferred;
+  auto elsewhere = remote_handover(2, 0);
+  elsewhere.id.netns = 777;
+  inference.observe(remote_handover(1, 0), inferred);
+  inference.observe(elsewhere, inferred);
+  kernel.unreachable = {777};
+  inference.confirm(kSecond, kernel.lookup(), inferred);
+  EXPECT_TRUE(inferred.empty());
+  EXPECT_EQ(inference.waiting(), 1u) << "the one that could not be asked about waits";
+}
+
+TEST(TimeWaitConfirmation, AtMostOneRoundASecondAndABoundedOne) {
+  TimeWaitInference inference;
+  FakeKernel kernel;
+  std::vector<Event> inferred;
+  inference.confirm(kSecond, kernel.lookup(), inferred);
+  EXPECT_TRUE(kernel.asked.empty()) << "nothing waits: nothing asked";
+  const std::size_t count = TimeWaitInference::kMaxLookupsPerRound + 100;
+  for (std::uint64_t id = 1; id <= count; ++id) {
+    inference.observe(remote_handover(id, 0), inferred);
+    kernel.has(id, FinWait2);
+  }
+  inference.confirm(2 * kSecond, kernel.lookup(), inferred);
+  inference.confirm(2 * kSecond + 999 * kMs, kernel.lookup(), inferred);
+  ASSERT_EQ(kernel.asked.size(), 1u) << "a second round within the second";
+  EXPECT_EQ(kernel.asked[0].size(), TimeWaitInference::kMaxLookupsPerRound);
+  inference.confirm(3 * kSecond, kernel.lookup(), inferred);
+  ASSERT_EQ(kernel.asked.size(), 2u);
+  std::set<std::uint64_t> first;
+  for (const auto& id : kernel.asked[0])
+    first.insert(id.sock_id);
+  std::set<std::uint64_t> second;
+  for (const auto& id : kernel.asked[1])
+    second.insert(id.sock_id);
+  for (std::uint64_t id = 1; id <= count; ++id)
+    if (!first.contains(id))
+      EXPECT_TRUE(second.contains(id)) << id << ": left out, then not asked about first";
+  EXPECT_EQ(inference.waiting(), count);
 }
 
 } // namespace

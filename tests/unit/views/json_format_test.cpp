@@ -75,6 +75,18 @@ TEST(JsonFormat, InferredTimeWait) {
   EXPECT_EQ(parsed["new"], "TIME_WAIT");
   EXPECT_EQ(parsed["inferred"], true);
   EXPECT_EQ(parsed["expires_in_ms"], 60000);
+  EXPECT_EQ(parsed["confirmed"], false);
+  EXPECT_FALSE(parsed.contains("not_before_ns"));
+}
+
+TEST(JsonFormat, TimeWaitTheKernelConfirmed) {
+  auto e = test::sample_transition(1, TcpState::FinWait2, TcpState::TimeWait, 40000);
+  e.inferred = true;
+  e.confirmed = TimeBounds{.not_before_ns = 100, .not_after_ns = e.ts_ns + 5};
+  const auto parsed = nlohmann::json::parse(json_of(e));
+  EXPECT_EQ(parsed["confirmed"], true);
+  EXPECT_EQ(parsed["not_before_ns"], 100);
+  EXPECT_EQ(parsed["not_after_ns"], e.ts_ns + 5);
 }
 
 TEST(JsonFormat, HandoverInFinWait2) {

@@ -79,6 +79,17 @@ TEST_F(TextFormat, InferredTimeWaitWithExplanation) {
             "and acknowledged: TIME_WAIT for 60 s\n");
 }
 
+TEST_F(TextFormat, TimeWaitTheKernelConfirmed) {
+  auto e = test::sample_transition(1, TcpState::FinWait2, TcpState::TimeWait, 40000);
+  e.handshake_ns.reset();
+  e.inferred = true;
+  e.confirmed =
+      TimeBounds{.not_before_ns = e.ts_ns - 850'000'000, .not_after_ns = e.ts_ns + 12'000};
+  EXPECT_EQ(row(e), "13:45:02.123456 4242    curl             127.0.0.1:40000        10.1.2.3:8080 "
+                    "         FIN_WAIT2 -> TIME_WAIT         1.500 inferred confirmed "
+                    "between=-850.000ms..+0.012ms expires_in=60s\n");
+}
+
 TEST_F(TextFormat, HandoverInFinWait2) {
   auto e = test::sample_event();
   e.old_state = TcpState::FinWait2;

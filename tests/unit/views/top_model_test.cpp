@@ -187,7 +187,57 @@ TEST(TopModel, ColumnTexts) {
   EXPECT_EQ(top_column_text(row, TopColumn::Process, 0), "4242/curl");
   EXPECT_EQ(top_column_text(row, TopColumn::Age, kStart + 125 * kSecond), "2m05s");
   EXPECT_EQ(top_column_text(row, TopColumn::Handshake, 0), "1.500");
+  EXPECT_EQ(top_column_text(row, TopColumn::RoundTrip, 0), "-");
+  EXPECT_EQ(top_column_text(row, TopColumn::Retransmits, 0), "-");
   EXPECT_EQ(top_column_text(row, TopColumn::Bytes, 0), "-");
+}
+
+TEST(TopModel, RoundTripAndRetransmitsFollowSnapshotsThenTheClose) {
+  TopModel model;
+  model.event(at(1, Close, SynSent, 0));
+  model.event(at(1, SynSent, Established, 0.001));
+  auto listed = [&](std::uint32_t rtt_us, std::uint32_t retransmits) {
+    SocketRow socket{.protocol = Protocol::Tcp,
+                     .id = only(model).socket.id,
+                     .state = Established,
+                     .tcp_info =
+                         SocketRow::TcpInfo{.rtt_us = rtt_us, .total_retransmits = retransmits}};
+    return OpenSockets{.netns = socket.id.netns, .sockets = {{socket}}};
+  };
+  model.reconcile(listed(1250, 3), kStart + 2 * kSecond, kQuiet);
+  EXPECT_EQ(top_column_text(only(model), TopColumn::RoundTrip, 0), "1.250");
+  EXPECT_EQ(top_column_text(only(model), TopColumn::Retransmits, 0), "3");
+  model.event(at(1, Established, FinWait1, 3));
+  EXPECT_EQ(top_column_text(only(model), TopColumn::Retransmits, 0), "3")
+      << "an event keeps what the snapshot said";
+  model.reconcile(listed(0, 7), kStart + 4 * kSecond, kQuiet);
+  EXPECT_EQ(top_column_text(only(model), TopColumn::RoundTrip, 0), "-") << "no sample yet";
+  EXPECT_EQ(top_column_text(only(model), TopColumn::Retransmits, 0), "7");
+
+  auto closed = at(1, FinWait1, Close, 5);
+  closed.totals = ConnectionTotals{.retransmits = 9, .srtt_us = 40};
+  model.event(closed);
+  EXPECT_EQ(top_column_text(only(model), TopColumn::RoundTrip, 0), "0.040") << "at the close";
+  EXPECT_EQ(top_column_text(only(model), TopColumn::Retransmits, 0), "9");
+}
+
+TEST(TopModel, SortsByRoundTripAndRetransmits) {
+  TopModel model;
+  std::vector<SocketRow> sockets;
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> values{{300, 0}, {0, 5}, {100, 2}};
+  for (std::uint64_t id = 1; id <= values.size(); ++id) {
+    const auto [rtt_us, retransmits] = values[id - 1];
+    sockets.push_back(
+        {.protocol = Protocol::Tcp,
+         .id = {.sock_id = id, .local_port = static_cast<std::uint16_t>(40000 + id)},
+         .state = Established,
+         .tcp_info = SocketRow::TcpInfo{.rtt_us = rtt_us, .total_retransmits = retransmits}});
+    model.seed({sockets.back()}, Role::Active, kStart);
+  }
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::RoundTrip})), (std::vector<std::uint64_t>{2, 3, 1}))
+      << "no sample first";
+  EXPECT_EQ(ids(model.rows({.sort = TopColumn::Retransmits, .descending = true})),
+            (std::vector<std::uint64_t>{2, 3, 1}));
 }
 
 // Keys that arrive together, as a paste does.
@@ -205,6 +255,10 @@ TEST(TopControls, SortPauseToggleHelpQuit) {
   controls.handle('<');
   controls.handle('<');
   EXPECT_EQ(controls.view().sort, TopColumn::Process);
+  controls.handle('0');
+  EXPECT_EQ(controls.view().sort, TopColumn::Bytes) << "0 is the tenth column";
+  controls.handle('9');
+  EXPECT_EQ(controls.view().sort, TopColumn::Retransmits);
   controls.handle('1');
   EXPECT_EQ(controls.view().sort, TopColumn::Protocol);
   controls.handle('<');

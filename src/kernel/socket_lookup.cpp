@@ -1,0 +1,76 @@
+#include "tcpsight/kernel/socket_lookup.hpp"
+
+#include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/kernel/sock_diag.hpp"
+#include "tcpsight/model/clock.hpp"
+#include "tcpsight/model/error.hpp"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+namespace tcpsight {
+namespace {
+
+// Listing the namespaces reads /proc/*/ns/net: at most this often, when a
+// socket's namespace is not among those listed before.
+constexpr std::uint64_t kRelistNamespacesNs = 10'000'000'000;
+
+} // namespace
+
+NamespacedSocketLookup::NamespacedSocketLookup() : own_netns_(current_netns()) {}
+
+SocketLookupAnswer NamespacedSocketLookup::operator()(std::span<const ConnectionId> sockets) {
+  std::map<std::uint32_t, std::vector<ConnectionId>> by_namespace;
+  for (const auto& id : sockets)
+    by_namespace[id.netns].push_back(id);
+  SocketLookupAnswer answer;
+  for (const auto& [netns, ids] : by_namespace)
+    look_up_in(netns, ids, answer);
+  answer.answered_ns = monotonic_now_ns();
+  return answer;
+}
+
+void NamespacedSocketLookup::look_up_in(std::uint32_t netns, std::span<const ConnectionId> sockets,
+                                        SocketLookupAnswer& answer) {
+  const auto keep = [&](const SocketRow& row) {
+    answer.found.push_back(row);
+    answer.found.back().id.netns = netns;
+  };
+  try {
+    if (netns == own_netns_) {
+      inet_diag_find(sockets, keep);
+      return;
+    }
+    const auto* ns = namespace_of(netns);
+    if (!ns) {
+      answer.namespaces_not_searched.push_back(netns);
+      return;
+    }
+    run_in_network_namespace(*ns, [&] {
+      // A /proc/PID path may name another namespace now: that PID's process
+      // ended and the number went to another.
+      if (current_netns() != netns)
+        throw Error("the namespace's path names another now");
+      inet_diag_find(sockets, keep);
+    });
+  } catch (const Error&) {
+    answer.namespaces_not_searched.push_back(netns);
+    namespaces_.erase(netns);
+  }
+}
+
+const NetworkNamespace* NamespacedSocketLookup::namespace_of(std::uint32_t inode) {
+  auto found = namespaces_.find(inode);
+  const auto now = monotonic_now_ns();
+  if (found == namespaces_.end() &&
+      (namespaces_listed_ns_ == 0 || now >= namespaces_listed_ns_ + kRelistNamespacesNs)) {
+    namespaces_listed_ns_ = now;
+    for (auto& ns : all_network_namespaces())
+      namespaces_.insert_or_assign(ns.inode, ns);
+    found = namespaces_.find(inode);
+  }
+  return found == namespaces_.end() ? nullptr : &found->second;
+}
+
+} // namespace tcpsight
