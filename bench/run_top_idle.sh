@@ -35,7 +35,10 @@ def top_cpu(binary):
     socket = f"tcpsight-idle-{os.getpid()}"
     tmux(socket, "new-session", "-d", "-s", "top", "-x", "200", "-y", "50", f"{binary} top")
     try:
+        deadline = time.monotonic() + 60
         while "tcpsight top" not in tmux(socket, "capture-pane", "-p", "-t", "top"):
+            if time.monotonic() > deadline:
+                sys.exit(f"{binary} top did not start")
             time.sleep(0.1)
         shell = tmux(socket, "display-message", "-p", "-t", "top", "#{pane_pid}").strip()
         children = subprocess.run(["pgrep", "-P", shell, "-x", "tcpsight"], capture_output=True,

@@ -109,7 +109,7 @@ static __always_inline void read_accept_queue(struct tcpsight_event *e, const st
  * connection's that the segment was opening: the segment's endpoints, the
  * listener's owner. */
 static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
-					const struct sock *rx_sk)
+					const struct sock *rx_sk, bool rx_sk_known)
 {
 	struct tcpsight_event event = {};
 	struct tcpsight_event *e = &event;
@@ -153,6 +153,14 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		if (!e->netns)
 			e->netns = owner_sk->__sk_common.skc_net.net->ns.inum;
 	}
+	/* Without rx_sk (before Linux 6.11), a segment a timewait socket took
+	 * (the peer's FIN among them) or a request socket had no use for comes
+	 * here with neither a reason nor a socket: TCP handled it, then freed
+	 * it as a drop. Its ends cannot tell it from a loss, and such losses
+	 * (a segment not for this host, one too short for its header) are
+	 * rare: left out. */
+	if (!rx_sk_known && !sk && !outgoing && is_reason(reason, SKB_DROP_REASON_NOT_SPECIFIED))
+		return;
 	/* Coming in without a reason, a device or a receiving socket: freed
 	 * from the queues of a socket as it goes, on kernels without a reason
 	 * for that (QUEUE_PURGE): data no application read, not a segment lost

@@ -298,7 +298,7 @@ static __always_inline void stand_in_for_reset(const struct sk_buff *skb)
 }
 
 static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop_reason reason,
-					const struct sock *rx_sk)
+					const struct sock *rx_sk, bool rx_sk_known)
 {
 	/* A segment for no socket is answered with a RST, which its event tells. */
 	if (is_reason(reason, SKB_DROP_REASON_NO_SOCKET)) {
@@ -311,7 +311,7 @@ static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop
 	if (is_reason(reason, SKB_DROP_REASON_QUEUE_PURGE))
 		return;
 	if (drop_events)
-		report_drop(skb, reason, rx_sk);
+		report_drop(skb, reason, rx_sk, rx_sk_known);
 }
 
 /* User space loads one of these two, the one that matches the kernel's
@@ -320,7 +320,7 @@ static __always_inline void handle_drop(const struct sk_buff *skb, enum skb_drop
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	handle_drop(skb, reason, NULL);
+	handle_drop(skb, reason, NULL, false);
 	return 0;
 }
 
@@ -328,7 +328,7 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(on_kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
 	     struct sock *rx_sk)
 {
-	handle_drop(skb, reason, rx_sk);
+	handle_drop(skb, reason, rx_sk, true);
 	return 0;
 }
 

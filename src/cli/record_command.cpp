@@ -27,7 +27,8 @@ int run_record(const RecordOptions& options) {
   auto source_options = options.source;
   source_options.reset_events = false; // records and transitions need the reset flags only
   source_options.connection_records = !options.transitions; // transitions as they happen
-  auto source = EventSource::open(source_options);          // privileges first: no file for nothing
+  source_options.confirm_time_waits = options.transitions;
+  auto source = EventSource::open(source_options); // privileges first: no file for nothing
   const auto path = options.db_path.empty() ? default_history_path() : options.db_path;
   HistoryWriter writer(std::make_unique<HistoryStore>(path, HistoryStore::Mode::ReadWrite),
                        {.max_age_ns = options.retain_ns, .max_bytes = options.max_bytes});

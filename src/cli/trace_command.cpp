@@ -19,7 +19,8 @@ struct TraceOptions {
   EventSourceOptions source; // filter, ring buffer, --read, --write
 };
 
-int run_trace(const TraceOptions& options) {
+int run_trace(TraceOptions options) {
+  options.source.confirm_time_waits = true; // transitions are what trace shows
   auto source = EventSource::open(options.source);
   CgroupNames cgroups(*source);
   OutputWriter out;

@@ -258,9 +258,18 @@ int parse_sock_diag_answer(std::span<const char> answer, Protocol protocol,
 
 namespace {
 
-// Requests sent at once: each answer (a socket, or an error) waits in the
-// netlink socket's receive buffer, which 256 of them fit with room to spare.
-constexpr std::size_t kLookupsPerBatch = 256;
+// Requests sent at once. The kernel answers each while the send is still
+// going on, into the netlink socket's receive buffer, where an answer takes
+// about 1.3 KiB (what the kernel allocated for it): 64 fit in the default
+// buffer (rmem_default, 208 KiB) with room to spare. A smaller buffer
+// overflows (ENOBUFS) and the batch is asked again in halves.
+constexpr std::size_t kLookupsPerBatch = 64;
+constexpr std::size_t kRequestBytes = NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(inet_diag_req_v2));
+constexpr std::size_t kLookupBufferBytes = 1 << 16;
+static_assert(kLookupsPerBatch * kRequestBytes <= kLookupBufferBytes);
+
+// The answers of a batch did not all fit in the receive buffer.
+struct AnswersOverflowed {};
 
 inet_diag_req_v2 exact_request(const ConnectionId& id) {
   inet_diag_req_v2 request{};
@@ -278,9 +287,18 @@ inet_diag_req_v2 exact_request(const ConnectionId& id) {
   return request;
 }
 
+// A lookup's error: no such socket (ENOENT), or its ends are another
+// socket's now (ESTALE), is an answer; anything else is a failure.
+void check_lookup_error(const nlmsghdr* message) {
+  if (mnl_nlmsg_get_payload_len(message) < sizeof(nlmsgerr))
+    throw Error("sock_diag lookup: a malformed error");
+  const auto* error = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(message));
+  if (error->error != -ENOENT && error->error != -ESTALE)
+    throw Error(fmt::format("sock_diag lookup failed: {}", std::strerror(-error->error)));
+}
+
 // Hands the sockets among one read of answers to visit; returns how many
-// answers (sockets or errors) it held. Throws on an answer that does not
-// hold together.
+// answers (sockets or errors) it held.
 std::size_t read_lookup_answers(std::span<const char> answer, const SocketVisitor& visit) {
   if (!messages_fit(answer))
     throw Error("sock_diag lookup: a malformed answer");
@@ -288,18 +306,31 @@ std::size_t read_lookup_answers(std::span<const char> answer, const SocketVisito
   int left = static_cast<int>(answer.size());
   for (auto* message = reinterpret_cast<const nlmsghdr*>(answer.data());
        mnl_nlmsg_ok(message, left); message = mnl_nlmsg_next(message, &left)) {
-    if (message->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+    if (message->nlmsg_type == NLMSG_ERROR)
+      check_lookup_error(message);
+    else if (message->nlmsg_type == SOCK_DIAG_BY_FAMILY)
       parse_inet_message<IPPROTO_TCP>(message, const_cast<SocketVisitor*>(&visit));
-    ++answers; // otherwise an error: not found (ENOENT), or its ends are another's (ESTALE)
+    ++answers;
   }
   return answers;
 }
 
-void find_batch(mnl_socket* netlink, std::span<const ConnectionId> sockets,
-                const SocketVisitor& visit, std::vector<char>& buffer) {
+std::unique_ptr<mnl_socket, SocketCloser> lookup_socket() {
+  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
+  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    throw Error(fmt::format("sock_diag lookup: opening the netlink socket failed: {}",
+                            std::strerror(errno)));
+  return netlink;
+}
+
+// One send for the batch, then its answers, on a socket of its own: after
+// an overflow no answer of it is left to be mistaken for the next batch's.
+void look_up_batch(std::span<const ConnectionId> sockets, const SocketVisitor& visit,
+                   std::vector<char>& buffer) {
   const auto fail = [](const char* step) {
     return Error(fmt::format("sock_diag lookup: {} failed: {}", step, std::strerror(errno)));
   };
+  const auto netlink = lookup_socket();
   std::size_t used = 0;
   for (const auto& id : sockets) {
     auto* request = mnl_nlmsg_put_header(buffer.data() + used);
@@ -309,32 +340,42 @@ void find_batch(mnl_socket* netlink, std::span<const ConnectionId> sockets,
     std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof body), &body, sizeof body);
     used += NLMSG_ALIGN(request->nlmsg_len);
   }
-  if (mnl_socket_sendto(netlink, buffer.data(), used) < 0)
+  if (mnl_socket_sendto(netlink.get(), buffer.data(), used) < 0)
     throw fail("sending the requests");
   for (std::size_t answers = 0; answers < sockets.size();) {
-    const auto received = mnl_socket_recvfrom(netlink, buffer.data(), buffer.size());
+    const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
     if (received < 0 && errno == EINTR)
       continue;
+    if (received < 0 && errno == ENOBUFS)
+      throw AnswersOverflowed{};
     if (received < 0)
       throw fail("receiving");
     answers += read_lookup_answers({buffer.data(), static_cast<std::size_t>(received)}, visit);
   }
 }
 
+// A batch whose answers overflowed is asked again in halves: a socket found
+// in the first try may be handed to visit twice.
+void look_up_in_halves(std::span<const ConnectionId> sockets, const SocketVisitor& visit,
+                       std::vector<char>& buffer) {
+  try {
+    look_up_batch(sockets, visit, buffer);
+  } catch (const AnswersOverflowed&) {
+    if (sockets.size() == 1)
+      throw Error("sock_diag lookup: no room for one answer in the receive buffer");
+    const auto half = sockets.size() / 2;
+    look_up_in_halves(sockets.first(half), visit, buffer);
+    look_up_in_halves(sockets.subspan(half), visit, buffer);
+  }
+}
+
 } // namespace
 
 void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit) {
-  if (sockets.empty())
-    return;
-  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
-  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-    throw Error(fmt::format("sock_diag lookup: opening the netlink socket failed: {}",
-                            std::strerror(errno)));
-  std::vector<char> buffer(1 << 16);
+  std::vector<char> buffer(kLookupBufferBytes);
   for (std::size_t first = 0; first < sockets.size(); first += kLookupsPerBatch)
-    find_batch(netlink.get(),
-               sockets.subspan(first, std::min(kLookupsPerBatch, sockets.size() - first)), visit,
-               buffer);
+    look_up_in_halves(sockets.subspan(first, std::min(kLookupsPerBatch, sockets.size() - first)),
+                      visit, buffer);
 }
 
 void unix_diag_visit(const SocketVisitor& visit) {

@@ -5,7 +5,8 @@
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/error.hpp"
 
-#include <algorithm>
+#include <exception>
+#include <fmt/format.h>
 #include <map>
 #include <vector>
 
@@ -18,9 +19,10 @@ constexpr std::uint64_t kRelistNamespacesNs = 10'000'000'000;
 
 } // namespace
 
-NamespacedSocketLookup::NamespacedSocketLookup() : own_netns_(current_netns()) {}
+NamespacedSocketLookup::NamespacedSocketLookup(Notify notify)
+    : notify_(std::move(notify)), own_netns_(current_netns()) {}
 
-SocketLookupAnswer NamespacedSocketLookup::operator()(std::span<const ConnectionId> sockets) {
+SocketLookupAnswer NamespacedSocketLookup::look_up(std::span<const ConnectionId> sockets) {
   std::map<std::uint32_t, std::vector<ConnectionId>> by_namespace;
   for (const auto& id : sockets)
     by_namespace[id.netns].push_back(id);
@@ -37,27 +39,36 @@ void NamespacedSocketLookup::look_up_in(std::uint32_t netns, std::span<const Con
     answer.found.push_back(row);
     answer.found.back().id.netns = netns;
   };
+  const NetworkNamespace* ns = nullptr;
+  if (failed_.contains(netns) || (netns != own_netns_ && !(ns = namespace_of(netns)))) {
+    answer.namespaces_not_searched.push_back(netns);
+    return;
+  }
   try {
-    if (netns == own_netns_) {
-      inet_diag_find(sockets, keep);
-      return;
-    }
-    const auto* ns = namespace_of(netns);
     if (!ns) {
-      answer.namespaces_not_searched.push_back(netns);
+      inet_diag_find(sockets, keep);
       return;
     }
     run_in_network_namespace(*ns, [&] {
-      // A /proc/PID path may name another namespace now: that PID's process
-      // ended and the number went to another.
+      // A /proc/PID path names another namespace once its process has
+      // ended and the number has gone to another.
       if (current_netns() != netns)
-        throw Error("the namespace's path names another now");
+        throw Error(fmt::format("{} names another network namespace now", ns->path));
       inet_diag_find(sockets, keep);
     });
-  } catch (const Error&) {
+  } catch (const std::exception& e) {
     answer.namespaces_not_searched.push_back(netns);
-    namespaces_.erase(netns);
+    failed(netns, e.what());
   }
+}
+
+void NamespacedSocketLookup::failed(std::uint32_t netns, std::string_view why) {
+  namespaces_.erase(netns); // its path may be stale: found again if listed again
+  if (failed_.empty())
+    notify_(fmt::format("TIME_WAITs of remote peers are not confirmed in network namespace {} "
+                        "(nor in any other that fails): {}",
+                        netns, why));
+  failed_.insert(netns);
 }
 
 const NetworkNamespace* NamespacedSocketLookup::namespace_of(std::uint32_t inode) {

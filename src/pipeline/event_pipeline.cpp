@@ -16,10 +16,13 @@ void EventPipeline::tick(std::uint64_t now_ns) {
   completer_.expire(now_ns, ready_);
   time_wait_.expire(now_ns);
   deliver();
-  if (lookup_) {
-    time_wait_.confirm(now_ns, lookup_, inferred_);
-    output_inferred();
-  }
+}
+
+std::size_t EventPipeline::time_waits_answered(const SocketLookupAnswer& answer) {
+  time_wait_.answered(answer, inferred_);
+  const auto confirmed = inferred_.size();
+  output_inferred();
+  return confirmed;
 }
 
 void EventPipeline::finish() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_set>
+#include <utility>
 
 namespace tcpsight {
 namespace {
@@ -27,14 +28,15 @@ Event time_wait_of(const Event& handover, std::uint64_t fin_ts_ns) {
 
 // When a socket found in TIME_WAIT entered it: its timer was set to
 // TIME_WAIT's length then, and had timer_ms left when the kernel answered.
-// Within the bounds; the latest bound if the timer says otherwise (a
-// retransmitted FIN sets it again).
+// The timer counts in jiffies and a FIN sent again sets it again, so the
+// estimate is kept within the bounds.
 std::uint64_t entered_time_wait(const TimeBounds& bounds, std::uint32_t timer_ms) {
   const std::uint64_t left_ns = std::uint64_t{timer_ms} * 1'000'000;
-  if (left_ns > kTimeWaitNs || bounds.not_after_ns < kTimeWaitNs - left_ns)
+  if (left_ns > kTimeWaitNs)
     return bounds.not_after_ns;
-  const auto entered = bounds.not_after_ns - (kTimeWaitNs - left_ns);
-  return entered >= bounds.not_before_ns ? entered : bounds.not_after_ns;
+  const std::uint64_t since_ns = kTimeWaitNs - left_ns;
+  const auto entered = bounds.not_after_ns > since_ns ? bounds.not_after_ns - since_ns : 0;
+  return std::clamp(entered, bounds.not_before_ns, bounds.not_after_ns);
 }
 
 } // namespace
@@ -49,7 +51,8 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
       inferred.push_back(time_wait_of(e, fin->second));
       fins_.erase(fin);
     } else {
-      handovers_.insert_or_assign(key, Handover{.event = e, .fin_wait2_until_ns = e.ts_ns});
+      handovers_.insert_or_assign(
+          key, Handover{.event = e, .fin_wait2_until_ns = e.ts_ns, .asked_ns = e.ts_ns});
     }
   } else if (e.new_state == TcpState::LastAck) {
     // The hand-over it completes is the same connection, from the other end.
@@ -63,65 +66,63 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
   }
 }
 
-std::vector<TimeWaitInference::Handover*> TimeWaitInference::least_recently_asked() {
+std::vector<ConnectionId> TimeWaitInference::due_lookups(std::uint64_t now_ns) {
+  asked_.clear();
+  if (handovers_.empty() || now_ns < round_ns_ + kConfirmEveryNs)
+    return {};
+  round_ns_ = now_ns;
   std::vector<Handover*> waiting;
   for (auto& [key, handover] : handovers_)
     waiting.push_back(&handover);
-  const auto asked_earlier = [](const Handover* a, const Handover* b) {
-    return a->asked_ns < b->asked_ns;
-  };
   if (waiting.size() > kMaxLookupsPerRound) {
-    std::nth_element(waiting.begin(), waiting.begin() + kMaxLookupsPerRound, waiting.end(),
-                     asked_earlier);
+    std::nth_element(
+        waiting.begin(), waiting.begin() + kMaxLookupsPerRound, waiting.end(),
+        [](const Handover* a, const Handover* b) { return a->asked_ns < b->asked_ns; });
     waiting.resize(kMaxLookupsPerRound);
   }
-  return waiting;
-}
-
-void TimeWaitInference::confirm(std::uint64_t now_ns, const SocketLookup& lookup,
-                                std::vector<Event>& inferred) {
-  if (handovers_.empty() || now_ns < last_round_ns_ + kConfirmEveryNs)
-    return;
-  last_round_ns_ = now_ns;
-  const auto asked = least_recently_asked();
   std::vector<ConnectionId> ids;
-  for (auto* handover : asked) {
+  for (auto* handover : waiting) {
     handover->asked_ns = now_ns;
     ids.push_back(handover->event.id);
+    asked_.push_back(handover->event.id.without_socket());
   }
-  const auto answer = lookup(ids);
+  return ids;
+}
+
+void TimeWaitInference::answered(const SocketLookupAnswer& answer, std::vector<Event>& inferred) {
   std::unordered_map<std::uint64_t, const SocketRow*> found;
   for (const auto& socket : answer.found)
     found.emplace(socket.id.sock_id, &socket);
   const std::unordered_set<std::uint32_t> not_searched(answer.namespaces_not_searched.begin(),
                                                        answer.namespaces_not_searched.end());
-  std::vector<ConnectionId> ended;
-  for (auto* handover : asked) {
-    const auto& id = handover->event.id;
-    if (const auto socket = found.find(id.sock_id); socket != found.end()) {
-      if (socket->second->state == TcpState::FinWait2) {
-        handover->fin_wait2_until_ns = now_ns; // the kernel had it so after now_ns
-        continue;
-      }
-      if (socket->second->state == TcpState::TimeWait)
-        confirm_found(*handover, *socket->second, answer.answered_ns, inferred);
-      ended.push_back(id.without_socket());
-    } else if (!not_searched.contains(id.netns)) {
-      ended.push_back(id.without_socket()); // gone from the kernel
+  for (const auto& key : std::exchange(asked_, {})) {
+    const auto waiting = handovers_.find(key);
+    if (waiting == handovers_.end())
+      continue; // a local peer's FIN settled it meanwhile
+    auto& handover = waiting->second;
+    const auto socket = found.find(handover.event.id.sock_id);
+    if (socket == found.end()) {
+      if (!not_searched.contains(key.netns))
+        handovers_.erase(waiting); // gone from the kernel
+      continue;
     }
+    if (socket->second->state == TcpState::FinWait2) {
+      handover.fin_wait2_until_ns = round_ns_; // so when the kernel was asked, after round_ns_
+      continue;
+    }
+    if (socket->second->state == TcpState::TimeWait)
+      confirm(handover, *socket->second, answer.answered_ns, inferred);
+    handovers_.erase(waiting);
   }
-  for (const auto& key : ended)
-    handovers_.erase(key);
 }
 
-void TimeWaitInference::confirm_found(Handover& handover, const SocketRow& socket,
-                                      std::uint64_t answered_ns, std::vector<Event>& inferred) {
+void TimeWaitInference::confirm(const Handover& handover, const SocketRow& socket,
+                                std::uint64_t answered_ns, std::vector<Event>& inferred) {
   const TimeBounds bounds{.not_before_ns = handover.fin_wait2_until_ns,
                           .not_after_ns = std::max(answered_ns, handover.fin_wait2_until_ns)};
   auto e = time_wait_of(handover.event, entered_time_wait(bounds, socket.timer_ms));
   e.confirmed = bounds;
   inferred.push_back(std::move(e));
-  ++confirmed_;
 }
 
 void TimeWaitInference::expire(std::uint64_t now_ns) {

@@ -3,7 +3,6 @@
 #include "tcpsight/kernel/decode.hpp"
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/preflight.hpp"
-#include "tcpsight/kernel/socket_lookup.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/pipeline/drop_ledger.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -144,8 +143,6 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
     self->pipeline_ = nullptr;
     self->hooks_ = nullptr;
   });
-  if (ids_are_socket_cookies())
-    pipeline.confirm_time_waits_with(NamespacedSocketLookup());
   for (auto& e : std::exchange(early_, {}))
     handle(std::move(e));
   notify_("tracing TCP connections; Ctrl-C to stop");
@@ -153,6 +150,7 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
     tracer_->poll(kPollTimeout);
     const auto now = monotonic_now_ns();
     pipeline.tick(now);
+    ask_about_time_waits(pipeline, now);
     report_losses(hooks);
     if (recording_)
       recording_->flush();
@@ -169,6 +167,19 @@ void LiveSource::run(EventPipeline& pipeline, const EventLoopHooks& hooks) {
   hooks.after_batch(monotonic_now_ns());
 }
 
+void LiveSource::confirm_time_waits() {
+  if (ids_are_socket_cookies())
+    time_wait_lookup_ = std::make_unique<NamespacedSocketLookup>(notify_);
+}
+
+void LiveSource::ask_about_time_waits(EventPipeline& pipeline, std::uint64_t now_ns) {
+  if (!time_wait_lookup_)
+    return;
+  const auto handed_over = pipeline.time_waits_to_confirm(now_ns);
+  if (!handed_over.empty())
+    time_waits_confirmed_ += pipeline.time_waits_answered(time_wait_lookup_->look_up(handed_over));
+}
+
 void LiveSource::seed_listener_owners(const std::vector<OpenSocket>& listeners) {
   for (const auto& listener : listeners)
     if (listener.owner)
@@ -182,6 +193,8 @@ std::string LiveSource::summary() const {
                           recovery(stats.lost, recovered_));
   if (stats.malformed > 0)
     text += fmt::format(", {} malformed", stats.malformed);
+  if (time_wait_lookup_)
+    text += fmt::format(", {} TIME_WAITs of remote peers confirmed", time_waits_confirmed_);
   return text;
 }
 
@@ -209,7 +222,7 @@ void LiveSource::report_losses(const EventLoopHooks& hooks) {
 std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options) {
   if (!options.read_path.empty())
     return std::make_unique<ReplaySource>(options);
-  return std::make_unique<LiveSource>(
+  auto live = std::make_unique<LiveSource>(
       TracerOptions{.ring_buffer_bytes = options.ring_buffer_bytes,
                     .filter = options.filter,
                     .libbpf_diagnostics = options.verbose,
@@ -220,6 +233,9 @@ std::unique_ptr<EventSource> EventSource::open(const EventSourceOptions& options
                                           options.write_path.empty() &&
                                           options.filter.states.empty()},
       options.write_path);
+  if (options.confirm_time_waits)
+    live->confirm_time_waits();
+  return live;
 }
 
 } // namespace tcpsight

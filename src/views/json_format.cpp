@@ -33,8 +33,8 @@ void write_states(JsonWriter& json, const Event& e) {
   json.key<"recovered">().boolean(e.recovered);
   if (e.inferred) {
     json.key<"expires_in_ms">().number(kTimeWaitNs / 1'000'000);
-    json.key<"confirmed">().boolean(e.confirmed.has_value());
     if (e.confirmed) {
+      json.key<"confirmed">().boolean(true);
       json.key<"not_before_ns">().number(e.confirmed->not_before_ns);
       json.key<"not_after_ns">().number(e.confirmed->not_after_ns);
     }

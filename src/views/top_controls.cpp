@@ -17,6 +17,14 @@ TopColumn column_at(int index) {
   return static_cast<TopColumn>(((index % count) + count) % count);
 }
 
+// The column a digit key sorts by: 1 the first, 0 the tenth; -1 for none.
+int column_of_digit(int key) {
+  if (key < '0' || key > '9')
+    return -1;
+  const int index = (key - '0' + 9) % 10;
+  return index < kTopColumnCount ? index : -1;
+}
+
 } // namespace
 
 TopViewOptions TopControls::view() const {
@@ -61,8 +69,8 @@ TopControls::Action TopControls::handle(int key) {
     help_ = false;
     break;
   default:
-    if (key >= '0' && key <= '9' && (key - '0' + 9) % 10 < kTopColumnCount) {
-      sort_ = column_at((key - '0' + 9) % 10); // 1 the first column, 0 the tenth
+    if (const int column = column_of_digit(key); column >= 0) {
+      sort_ = column_at(column);
       break;
     }
     return Action::None;

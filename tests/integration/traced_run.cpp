@@ -47,7 +47,9 @@ std::vector<ConnectionRecord> TracedRun::connections() const {
 }
 
 TracedRun::TracedRun(TracerOptions options)
-    : pipeline_(options.filter, output_), source_(options, {}, [](std::string_view) {}) {}
+    : pipeline_(options.filter, output_), source_(options, {}, [](std::string_view) {}) {
+  source_.confirm_time_waits(); // as trace does
+}
 
 void TracedRun::poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

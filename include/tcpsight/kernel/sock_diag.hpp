@@ -29,7 +29,8 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
 // per socket, sent to the kernel in batches, so the cost follows the list
 // and not the number of sockets. Timewait sockets are found too, in
 // FIN_WAIT2 or TIME_WAIT with the time left on their timer (timer_ms); a
-// socket whose ends another socket (another cookie) now has is not.
+// socket whose ends another socket (another cookie) now has is not, nor one
+// bound to a device (the lookup names none). A socket may be visited twice.
 void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit);
 
 // Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.

@@ -23,13 +23,16 @@ public:
   EventPipeline(Filter filter, EventSink& sink) : filter_(std::move(filter)), output_(sink) {}
 
   void push(Event event);
-  // Lets out events held back past their time, as of monotonic now_ns, and
-  // the TIME_WAITs the kernel confirms (see confirm_time_waits_with).
+  // Lets out events held back past their time, as of monotonic now_ns.
   void tick(std::uint64_t now_ns);
-  // Tracing live, with ids that are socket cookies: asks lookup, at a
-  // bounded rate, whether sockets handed over in FIN_WAIT2 to a remote peer
-  // have reached TIME_WAIT (TimeWaitInference::confirm).
-  void confirm_time_waits_with(SocketLookup lookup) { lookup_ = std::move(lookup); }
+  // Tracing live, with ids that are socket cookies: the sockets handed over
+  // in FIN_WAIT2 to ask the kernel about now (TimeWaitInference), then what
+  // it answered, which lets out the TIME_WAITs it confirms.
+  std::vector<ConnectionId> time_waits_to_confirm(std::uint64_t now_ns) {
+    return time_wait_.due_lookups(now_ns);
+  }
+  // Returns how many TIME_WAITs it confirmed.
+  std::size_t time_waits_answered(const SocketLookupAnswer& answer);
   // Lets out everything still held.
   void finish();
 
@@ -50,7 +53,6 @@ private:
   GapRecovery gaps_;
   TupleCompleter completer_;
   TimeWaitInference time_wait_;
-  SocketLookup lookup_;
   DropLedger drops_;
   std::vector<Event> arrived_;
   std::vector<Event> ready_;

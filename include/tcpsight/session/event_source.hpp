@@ -2,6 +2,7 @@
 
 #include "tcpsight/kernel/event_file.hpp"
 #include "tcpsight/kernel/open_sockets.hpp"
+#include "tcpsight/kernel/socket_lookup.hpp"
 #include "tcpsight/kernel/tracer.hpp"
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/filter.hpp"
@@ -31,6 +32,10 @@ struct EventSourceOptions {
   bool drop_events = true;
   // Retransmit events (TracerOptions::retransmit_events).
   bool retransmit_events = false;
+  // Ask the kernel whether sockets handed over in FIN_WAIT2 to a remote peer
+  // reached TIME_WAIT (LiveSource::confirm_time_waits): for views that show
+  // transitions.
+  bool confirm_time_waits = false;
   // One record per connection from the kernel, for views that show only
   // connections (TracerOptions::connection_records): an event per transition
   // still with write_path, or with a state filter.
@@ -115,9 +120,14 @@ public:
   void seed_listener_owners(const std::vector<OpenSocket>& listeners) override;
 
   Tracer& tracer() { return *tracer_; }
+  // From now on, where ids are socket cookies: once a second, asks the
+  // kernel about sockets handed over in FIN_WAIT2 that still wait for their
+  // peer's FIN, and lets the pipeline confirm those in TIME_WAIT.
+  void confirm_time_waits();
 
 private:
   void handle(Event event);
+  void ask_about_time_waits(EventPipeline& pipeline, std::uint64_t now_ns);
   void report_losses(const EventLoopHooks& hooks);
 
   WallClock clock_;
@@ -128,6 +138,8 @@ private:
   const EventLoopHooks* hooks_ = nullptr;
   std::vector<Event> early_; // handed over (tracer().drain()) outside run(), for the next run
   std::uint64_t reported_lost_ = 0;
+  std::unique_ptr<NamespacedSocketLookup> time_wait_lookup_;
+  std::uint64_t time_waits_confirmed_ = 0;
 };
 
 } // namespace tcpsight

@@ -81,11 +81,10 @@ public:
   void lost_events(std::uint64_t count) { lost_ += count; }
 
   // With a fresh snapshot of the TCP sockets of one network namespace:
-  // rows take its tcp_info, rows the events missed appear; rows of that
-  // namespace that are gone
-  // although no event said so, and have been there for quiet_ns, close
-  // (their close was lost), and so do the connections the tracker still
-  // waits for.
+  // open rows take its tcp_info, and rows the events missed appear; rows of
+  // that namespace that are gone although no event said so, and have been
+  // there for quiet_ns, close (their close was lost), and so do the
+  // connections the tracker still waits for.
   void reconcile(const OpenSockets& snapshot, std::uint64_t now_ns,
                  std::uint64_t quiet_ns) override;
 

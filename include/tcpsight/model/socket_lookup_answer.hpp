@@ -1,11 +1,8 @@
 #pragma once
 
-#include "tcpsight/model/connection_id.hpp"
 #include "tcpsight/model/socket_row.hpp"
 
 #include <cstdint>
-#include <functional>
-#include <span>
 #include <vector>
 
 namespace tcpsight {
@@ -19,7 +16,5 @@ struct SocketLookupAnswer {
   std::vector<std::uint32_t> namespaces_not_searched;
   std::uint64_t answered_ns = 0; // CLOCK_MONOTONIC, once the last answer came
 };
-
-using SocketLookup = std::function<SocketLookupAnswer(std::span<const ConnectionId>)>;
 
 } // namespace tcpsight
