@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `tcpsight top` costs with many connections open and nothing
 # happening: its snapshots (every 2 s, with tcp_info for the RTT_MS and
-# RETRANS columns) are then all it does.
+# RETRANS columns), and drawing the table ten times a second.
 #
 #   bench/run_top_idle.sh [BUILD_DIR]
 #

@@ -153,13 +153,13 @@ static __always_inline void report_drop(const struct sk_buff *skb, __u32 reason,
 		if (!e->netns)
 			e->netns = owner_sk->__sk_common.skc_net.net->ns.inum;
 	}
-	/* Without rx_sk (before Linux 6.11), a segment a timewait socket took
-	 * (the peer's FIN among them) or a request socket had no use for comes
-	 * here with neither a reason nor a socket: TCP handled it, then freed
-	 * it as a drop. Its ends cannot tell it from a loss, and such losses
-	 * (a segment not for this host, one too short for its header) are
-	 * rare: left out. */
-	if (!rx_sk_known && !sk && !outgoing && is_reason(reason, SKB_DROP_REASON_NOT_SPECIFIED))
+	/* Without rx_sk (before Linux 6.11), a FIN a timewait socket took (the
+	 * peer's, which it answered) comes here with neither a reason nor a
+	 * socket: TCP handled it, then freed it as a drop. A FIN so dropped
+	 * otherwise is rare; an ACK so dropped may be a loss (the final ACK to
+	 * a full accept queue), and is kept. */
+	if (!rx_sk_known && !sk && !outgoing && segment.fin &&
+	    is_reason(reason, SKB_DROP_REASON_NOT_SPECIFIED))
 		return;
 	/* Coming in without a reason, a device or a receiving socket: freed
 	 * from the queues of a socket as it goes, on kernels without a reason

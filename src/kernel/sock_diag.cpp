@@ -297,9 +297,9 @@ void check_lookup_error(const nlmsghdr* message) {
     throw Error(fmt::format("sock_diag lookup failed: {}", std::strerror(-error->error)));
 }
 
-// Hands the sockets among one read of answers to visit; returns how many
-// answers (sockets or errors) it held.
-std::size_t read_lookup_answers(std::span<const char> answer, const SocketVisitor& visit) {
+} // namespace
+
+std::size_t parse_lookup_answer(std::span<const char> answer, const SocketVisitor& visit) {
   if (!messages_fit(answer))
     throw Error("sock_diag lookup: a malformed answer");
   std::size_t answers = 0;
@@ -314,6 +314,8 @@ std::size_t read_lookup_answers(std::span<const char> answer, const SocketVisito
   }
   return answers;
 }
+
+namespace {
 
 std::unique_ptr<mnl_socket, SocketCloser> lookup_socket() {
   std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
@@ -350,7 +352,7 @@ void look_up_batch(std::span<const ConnectionId> sockets, const SocketVisitor& v
       throw AnswersOverflowed{};
     if (received < 0)
       throw fail("receiving");
-    answers += read_lookup_answers({buffer.data(), static_cast<std::size_t>(received)}, visit);
+    answers += parse_lookup_answer({buffer.data(), static_cast<std::size_t>(received)}, visit);
   }
 }
 

@@ -8,13 +8,15 @@
 #include <exception>
 #include <fmt/format.h>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace tcpsight {
 namespace {
 
 // Listing the namespaces reads /proc/*/ns/net: at most this often, when a
-// socket's namespace is not among those listed before.
+// socket's namespace is not among those listed before. A namespace that
+// could not be asked in is set aside as long.
 constexpr std::uint64_t kRelistNamespacesNs = 10'000'000'000;
 
 } // namespace
@@ -39,8 +41,10 @@ void NamespacedSocketLookup::look_up_in(std::uint32_t netns, std::span<const Con
     answer.found.push_back(row);
     answer.found.back().id.netns = netns;
   };
+  const auto aside = set_aside_until_ns_.find(netns);
+  const bool resting = aside != set_aside_until_ns_.end() && monotonic_now_ns() < aside->second;
   const NetworkNamespace* ns = nullptr;
-  if (failed_.contains(netns) || (netns != own_netns_ && !(ns = namespace_of(netns)))) {
+  if (resting || (netns != own_netns_ && !(ns = namespace_of(netns)))) {
     answer.namespaces_not_searched.push_back(netns);
     return;
   }
@@ -58,17 +62,17 @@ void NamespacedSocketLookup::look_up_in(std::uint32_t netns, std::span<const Con
     });
   } catch (const std::exception& e) {
     answer.namespaces_not_searched.push_back(netns);
-    failed(netns, e.what());
+    set_aside(netns, e.what());
   }
 }
 
-void NamespacedSocketLookup::failed(std::uint32_t netns, std::string_view why) {
-  namespaces_.erase(netns); // its path may be stale: found again if listed again
-  if (failed_.empty())
+void NamespacedSocketLookup::set_aside(std::uint32_t netns, std::string_view why) {
+  namespaces_.erase(netns); // its path may be stale: found again when listed again
+  set_aside_until_ns_.insert_or_assign(netns, monotonic_now_ns() + kRelistNamespacesNs);
+  if (!std::exchange(said_why_, true))
     notify_(fmt::format("TIME_WAITs of remote peers are not confirmed in network namespace {} "
-                        "(nor in any other that fails): {}",
-                        netns, why));
-  failed_.insert(netns);
+                        "for now (nor in others that fail; each is tried again every {} s): {}",
+                        netns, kRelistNamespacesNs / 1'000'000'000, why));
 }
 
 const NetworkNamespace* NamespacedSocketLookup::namespace_of(std::uint32_t inode) {

@@ -18,11 +18,16 @@ void EventPipeline::tick(std::uint64_t now_ns) {
   deliver();
 }
 
-std::size_t EventPipeline::time_waits_answered(const SocketLookupAnswer& answer) {
+std::vector<ConnectionId> EventPipeline::time_waits_to_confirm(std::uint64_t now_ns) {
+  return time_wait_.due_lookups(
+      now_ns, [this](const Event& time_wait) { return filter_.matches(time_wait); });
+}
+
+std::size_t EventPipeline::take_time_wait_answer(const SocketLookupAnswer& answer) {
   time_wait_.answered(answer, inferred_);
-  const auto confirmed = inferred_.size();
+  const auto delivered_before = delivered_;
   output_inferred();
-  return confirmed;
+  return delivered_ - delivered_before;
 }
 
 void EventPipeline::finish() {

@@ -66,14 +66,16 @@ void TimeWaitInference::observe(const Event& e, std::vector<Event>& inferred) {
   }
 }
 
-std::vector<ConnectionId> TimeWaitInference::due_lookups(std::uint64_t now_ns) {
+std::vector<ConnectionId> TimeWaitInference::due_lookups(std::uint64_t now_ns,
+                                                         const Wanted& wanted) {
   asked_.clear();
   if (handovers_.empty() || now_ns < round_ns_ + kConfirmEveryNs)
     return {};
   round_ns_ = now_ns;
   std::vector<Handover*> waiting;
   for (auto& [key, handover] : handovers_)
-    waiting.push_back(&handover);
+    if (wanted(time_wait_of(handover.event, handover.event.ts_ns)))
+      waiting.push_back(&handover);
   if (waiting.size() > kMaxLookupsPerRound) {
     std::nth_element(
         waiting.begin(), waiting.begin() + kMaxLookupsPerRound, waiting.end(),
@@ -84,8 +86,8 @@ std::vector<ConnectionId> TimeWaitInference::due_lookups(std::uint64_t now_ns) {
   for (auto* handover : waiting) {
     handover->asked_ns = now_ns;
     ids.push_back(handover->event.id);
-    asked_.push_back(handover->event.id.without_socket());
   }
+  asked_ = ids;
   return ids;
 }
 
@@ -95,14 +97,14 @@ void TimeWaitInference::answered(const SocketLookupAnswer& answer, std::vector<E
     found.emplace(socket.id.sock_id, &socket);
   const std::unordered_set<std::uint32_t> not_searched(answer.namespaces_not_searched.begin(),
                                                        answer.namespaces_not_searched.end());
-  for (const auto& key : std::exchange(asked_, {})) {
-    const auto waiting = handovers_.find(key);
-    if (waiting == handovers_.end())
-      continue; // a local peer's FIN settled it meanwhile
+  for (const auto& id : std::exchange(asked_, {})) {
+    const auto waiting = handovers_.find(id.without_socket());
+    if (waiting == handovers_.end() || waiting->second.event.id.sock_id != id.sock_id)
+      continue; // settled meanwhile (a local peer's FIN), or another socket's now
     auto& handover = waiting->second;
-    const auto socket = found.find(handover.event.id.sock_id);
+    const auto socket = found.find(id.sock_id);
     if (socket == found.end()) {
-      if (!not_searched.contains(key.netns))
+      if (!not_searched.contains(id.netns))
         handovers_.erase(waiting); // gone from the kernel
       continue;
     }

@@ -177,7 +177,8 @@ void LiveSource::ask_about_time_waits(EventPipeline& pipeline, std::uint64_t now
     return;
   const auto handed_over = pipeline.time_waits_to_confirm(now_ns);
   if (!handed_over.empty())
-    time_waits_confirmed_ += pipeline.time_waits_answered(time_wait_lookup_->look_up(handed_over));
+    time_waits_confirmed_ +=
+        pipeline.take_time_wait_answer(time_wait_lookup_->look_up(handed_over));
 }
 
 void LiveSource::seed_listener_owners(const std::vector<OpenSocket>& listeners) {

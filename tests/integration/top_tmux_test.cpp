@@ -295,7 +295,9 @@ TEST(TopTmux, RoundTripAndRetransmitsShowWhileOpen) {
       [&](const ScreenLine& l) {
         const auto words = words_of(l.text);
         if (words.size() < 10 || words[2] != remote || words[3] != "ESTABLISHED" ||
-            !std::all_of(words[8].begin(), words[8].end(), ::isdigit) || words[8] == "0")
+            !std::all_of(words[8].begin(), words[8].end(),
+                         [](unsigned char c) { return std::isdigit(c); }) ||
+            words[8] == "0")
           return false;
         row = words;
         return true;

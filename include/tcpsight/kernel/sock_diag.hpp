@@ -44,4 +44,9 @@ void unix_diag_visit(const SocketVisitor& visit);
 int parse_sock_diag_answer(std::span<const char> answer, Protocol protocol,
                            const SocketVisitor& visit);
 
+// One read of inet_diag_find's answers: the sockets found go to visit;
+// returns how many answers it held (a socket, or "no such socket"). Throws
+// tcpsight::Error for a malformed answer or another error. For tests.
+std::size_t parse_lookup_answer(std::span<const char> answer, const SocketVisitor& visit);
+
 } // namespace tcpsight

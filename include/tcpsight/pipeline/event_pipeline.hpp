@@ -28,11 +28,9 @@ public:
   // Tracing live, with ids that are socket cookies: the sockets handed over
   // in FIN_WAIT2 to ask the kernel about now (TimeWaitInference), then what
   // it answered, which lets out the TIME_WAITs it confirms.
-  std::vector<ConnectionId> time_waits_to_confirm(std::uint64_t now_ns) {
-    return time_wait_.due_lookups(now_ns);
-  }
-  // Returns how many TIME_WAITs it confirmed.
-  std::size_t time_waits_answered(const SocketLookupAnswer& answer);
+  std::vector<ConnectionId> time_waits_to_confirm(std::uint64_t now_ns);
+  // Returns how many confirmed TIME_WAITs it let out.
+  std::size_t take_time_wait_answer(const SocketLookupAnswer& answer);
   // Lets out everything still held.
   void finish();
 

@@ -4,6 +4,7 @@
 #include "tcpsight/model/socket_lookup_answer.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -26,8 +27,10 @@ public:
   // Looks at an interpreted event; appends to inferred what it implies.
   void observe(const Event& event, std::vector<Event>& inferred);
   // The handed-over sockets to ask the kernel about, if a round is due as of
-  // monotonic now_ns (taken before asking); none otherwise.
-  std::vector<ConnectionId> due_lookups(std::uint64_t now_ns);
+  // monotonic now_ns (taken before asking); none otherwise. Only those whose
+  // TIME_WAIT would be shown: wanted says of each such event.
+  using Wanted = std::function<bool(const Event& time_wait)>;
+  std::vector<ConnectionId> due_lookups(std::uint64_t now_ns, const Wanted& wanted);
   // What the kernel answered about the last due_lookups: a timewait socket
   // found in TIME_WAIT adds its FIN_WAIT2 -> TIME_WAIT, confirmed, to
   // inferred; one the kernel no longer has is forgotten (its FIN_WAIT2 timed
@@ -52,7 +55,7 @@ private:
   std::unordered_map<ConnectionId, Handover> handovers_;
   std::unordered_map<ConnectionId, std::uint64_t> fins_; // the peers' LAST_ACK
   std::uint64_t round_ns_ = 0;                           // when the last round was due
-  std::vector<ConnectionId> asked_;                      // in the last round, the keys
+  std::vector<ConnectionId> asked_;                      // in the last round
 };
 
 } // namespace tcpsight

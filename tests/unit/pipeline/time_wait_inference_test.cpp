@@ -99,7 +99,7 @@ struct FakeKernel {
   }
   // A round as of now_ns, if one is due, answered at answered_ns.
   void ask(TimeWaitInference& inference, std::uint64_t now_ns, std::vector<Event>& inferred) {
-    const auto ids = inference.due_lookups(now_ns);
+    const auto ids = inference.due_lookups(now_ns, [](const Event&) { return true; });
     if (!ids.empty())
       inference.answered(answer(ids), inferred);
   }
@@ -190,7 +190,7 @@ TEST(TimeWaitConfirmation, ALocalPeersFinMeanwhileIsNotConfirmedAgain) {
   FakeKernel kernel;
   std::vector<Event> inferred;
   inference.observe(remote_handover(1, kBase), inferred);
-  const auto asked = inference.due_lookups(kBase + kSecond);
+  const auto asked = inference.due_lookups(kBase + kSecond, [](const Event&) { return true; });
   ASSERT_EQ(asked.size(), 1u);
   auto fin = peer_fin(kBase + kSecond + 1);
   fin.id.remote_port = 40001;
@@ -229,5 +229,28 @@ TEST(TimeWaitConfirmation, AtMostOneRoundASecondAndABoundedOne) {
   EXPECT_EQ(inference.waiting(), count);
 }
 
+TEST(TimeWaitConfirmation, OnlyTimeWaitsThatWouldBeShownAreAskedAbout) {
+  TimeWaitInference inference;
+  std::vector<Event> inferred;
+  inference.observe(remote_handover(1, kBase), inferred);
+  inference.observe(remote_handover(2, kBase), inferred);
+  const auto asked = inference.due_lookups(
+      kBase + kSecond, [](const Event& e) { return e.new_state == TimeWait && e.id.sock_id == 2; });
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].sock_id, 2u);
+}
+
+TEST(TimeWaitConfirmation, AHandOverOfTheSameEndsMeanwhileIsNotForgotten) {
+  TimeWaitInference inference;
+  FakeKernel kernel;
+  std::vector<Event> inferred;
+  inference.observe(remote_handover(1, kBase), inferred);
+  const auto asked = inference.due_lookups(kBase + kSecond, [](const Event&) { return true; });
+  auto again = remote_handover(1, kBase + kSecond);
+  again.id.sock_id = 99; // the same ends, a new socket
+  inference.observe(again, inferred);
+  inference.answered(kernel.answer(asked), inferred); // the first is gone
+  EXPECT_EQ(inference.waiting(), 1u);
+}
 } // namespace
 } // namespace tcpsight
