@@ -17,15 +17,18 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fmt/format.h>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tcpsight {
@@ -38,6 +41,27 @@ constexpr std::uint16_t kPort = 8094;
 constexpr std::uint16_t kManyPort = 8095;
 // The timer behind the estimate counts in jiffies (4 ms at HZ=250).
 constexpr std::uint64_t kTimerSlackNs = 20'000'000;
+
+// Closes first: the FIN sent and acknowledged, then close() in FIN_WAIT2,
+// which hands the socket over to a timewait socket there and then. (A
+// close() in ESTABLISHED hands it over when the ACK comes, unless the ACK
+// comes while close() still holds the socket: then the socket carries on.)
+void close_in_fin_wait2(int fd) {
+  shutdown(fd, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    tcp_info info{};
+    socklen_t size = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+      throw std::runtime_error("TCP_INFO failed");
+    if (info.tcpi_state == TCP_FIN_WAIT2)
+      break;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the FIN was not acknowledged");
+    std::this_thread::sleep_for(1ms);
+  }
+  close(fd);
+}
 
 TEST(TimeWait, ARemotePeersFinIsConfirmedByAskingTheKernel) {
   TCPSIGHT_REQUIRE_TRACING();
@@ -60,7 +84,7 @@ TEST(TimeWait, ARemotePeersFinIsConfirmedByAskingTheKernel) {
     inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
     if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
       throw std::runtime_error("connect failed");
-    close(fd); // first, and orphaned: handed over once the server ACKs the FIN
+    close_in_fin_wait2(fd);
   });
   ASSERT_TRUE(client.succeeded());
 
@@ -115,12 +139,12 @@ TEST(TimeWait, ARemotePeersFinIsConfirmedByAskingTheKernel) {
 
 // The server's side of ManyHandedOverAtOnce: accepts count connections,
 // holds them until told, then closes them all.
-void hold_then_close(const test::FirewalledPeer& peer, int count, const test::Pipe& listening,
-                     const test::Pipe& closing) {
-  const int listener = test::listen_in(peer.server(), kManyPort, count);
+void hold_then_close(const test::FirewalledPeer& peer, std::size_t count,
+                     const test::Pipe& listening, const test::Pipe& closing) {
+  const int listener = test::listen_in(peer.server(), kManyPort, static_cast<int>(count));
   listening.send('y');
   std::vector<int> held;
-  for (int i = 0; i < count; ++i)
+  for (std::size_t i = 0; i < count; ++i)
     held.push_back(accept(listener, nullptr, nullptr));
   closing.receive<char>();
   for (const int fd : held)
@@ -128,37 +152,40 @@ void hold_then_close(const test::FirewalledPeer& peer, int count, const test::Pi
 }
 
 // The client's side: count connections, each closed at once.
-void open_and_close(const test::FirewalledPeer& peer, int count) {
+void open_and_close(const test::FirewalledPeer& peer, std::size_t count) {
   peer.client().enter();
   sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kManyPort)};
   inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
-  for (int i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < count; ++i) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
       throw std::runtime_error("connect failed");
-    close(fd);
+    close_in_fin_wait2(fd);
   }
 }
 
-// The ports of the JSON lines of one kind: hand-overs, or confirmed TIME_WAITs.
-std::set<int> ports_of(const std::string& json_lines, bool handovers) {
+// The client ports of the JSON lines that satisfy kind.
+std::set<int> ports_of(const std::string& json_lines,
+                       const std::function<bool(const nlohmann::json&)>& kind) {
   std::set<int> ports;
   std::istringstream lines(json_lines);
   for (std::string line; std::getline(lines, line);) {
     const auto e = nlohmann::json::parse(line, nullptr, false);
-    if (e.is_discarded() || e.value("dport", 0) != kManyPort)
-      continue;
-    if (handovers ? e.contains("handover") : e.value("confirmed", false))
+    if (!e.is_discarded() && e.value("dport", 0) == kManyPort && kind(e))
       ports.insert(e.value("sport", 0));
   }
   return ports;
 }
 
+bool handed_over(const nlohmann::json& e) { return e.contains("handover"); }
+bool in_time_wait(const nlohmann::json& e) { return e.value("new", "") == "TIME_WAIT"; }
+bool confirmed(const nlohmann::json& e) { return e.value("confirmed", false); }
+
 // Hundreds at once, more than a netlink batch, and trace in the client's
-// own namespace, whose lookups enter none: every one is confirmed.
+// own namespace, whose lookups enter none: every hand-over is confirmed.
 TEST(TimeWait, ManyHandedOverAtOnceAreAllConfirmed) {
   TCPSIGHT_REQUIRE_TRACING();
-  constexpr int kConnections = 300;
+  constexpr std::size_t kConnections = 300;
   test::FirewalledPeer peer("tcp dport 1"); // drops nothing of these connections
   test::ChildProcess trace({"ip", "netns", "exec", peer.client().name(), TCPSIGHT_BINARY, "trace",
                             "--json", "--netns", "/proc/self/ns/net"});
@@ -170,15 +197,21 @@ TEST(TimeWait, ManyHandedOverAtOnceAreAllConfirmed) {
   test::Forked client("ts-tw-closer", [&] { open_and_close(peer, kConnections); });
   ASSERT_TRUE(client.succeeded());
   ASSERT_TRUE(trace.wait_for_stdout(
-      [&](const std::string& out) { return ports_of(out, true).size() == kConnections; }, 30s))
-      << ports_of(trace.stdout_text(), true).size() << " hand-overs; " << trace.stderr_text();
+      [&](const std::string& out) { return ports_of(out, handed_over).size() == kConnections; },
+      30s))
+      << ports_of(trace.stdout_text(), handed_over).size() << " handed over; "
+      << trace.stderr_text();
   closing.send('y');
   EXPECT_TRUE(server.succeeded());
   EXPECT_TRUE(trace.wait_for_stdout(
-      [&](const std::string& out) { return ports_of(out, false).size() == kConnections; }, 30s))
-      << ports_of(trace.stdout_text(), false).size() << " confirmed; " << trace.stderr_text();
-  EXPECT_EQ(ports_of(trace.stdout_text(), false), ports_of(trace.stdout_text(), true));
-  EXPECT_EQ(trace.stdout_text().find("\"drop_reason\""), std::string::npos)
+      [&](const std::string& out) { return ports_of(out, in_time_wait).size() == kConnections; },
+      30s))
+      << ports_of(trace.stdout_text(), in_time_wait).size() << " in TIME_WAIT; "
+      << trace.stderr_text();
+  const auto out = trace.stdout_text();
+  const auto handovers = ports_of(out, handed_over);
+  EXPECT_EQ(ports_of(out, confirmed), handovers) << "each hand-over confirmed";
+  EXPECT_EQ(out.find("\"drop_reason\""), std::string::npos)
       << "the FINs the timewait sockets took, as drops";
   trace.send_signal(SIGINT);
   EXPECT_EQ(trace.wait(), 0);
