@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 namespace tcpsight::test {
 
@@ -40,13 +41,31 @@ int listen_in(const NetworkNamespace& ns, std::uint16_t port, int backlog) {
   return listener;
 }
 
-bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,
-                  int expected_errno) {
+namespace {
+
+// A socket of the namespace (which the calling thread enters), and what
+// connect() to the address returned for it, errno as it left it.
+std::pair<int, int> connect_in(const NetworkNamespace& ns, const std::string& address,
+                               std::uint16_t port) {
   ns.enter();
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in peer{.sin_family = AF_INET, .sin_port = htons(port)};
   inet_pton(AF_INET, address.c_str(), &peer.sin_addr);
-  const int result = connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer);
+  return {fd, connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer)};
+}
+
+} // namespace
+
+int connect_to_server(const FirewalledPeer& peer, std::uint16_t port) {
+  const auto [fd, result] = connect_in(peer.client(), peer.server_address(), port);
+  if (result != 0)
+    throw std::runtime_error("connect failed");
+  return fd;
+}
+
+bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,
+                  int expected_errno) {
+  const auto [fd, result] = connect_in(ns, address, port);
   return expected_errno == 0 ? result == 0 : result != 0 && errno == expected_errno;
 }
 

@@ -32,6 +32,10 @@ inline constexpr const char* kPureAcks = "tcp flags & (syn | ack | fin | rst) ==
 // calling thread enters (for a forked child). Throws if it cannot listen.
 int listen_in(const NetworkNamespace& ns, std::uint16_t port, int backlog);
 
+// A connected IPv4 socket from the client's namespace (which the calling
+// thread enters) to the server's port. Throws if it cannot connect.
+int connect_to_server(const FirewalledPeer& peer, std::uint16_t port);
+
 // connect() from the namespace (which the calling thread enters) to the
 // address; true if it ends with the errno expected (0: connected).
 bool connect_from(const NetworkNamespace& ns, const std::string& address, std::uint16_t port,

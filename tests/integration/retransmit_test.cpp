@@ -41,12 +41,7 @@ void serve_one(const test::NetworkNamespace& ns, const test::Pipe& listening) {
 
 // The client's side: sends kBytes, then closes and waits for the server's FIN.
 void send_all_from(const test::FirewalledPeer& peer) {
-  peer.client().enter();
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kPort)};
-  inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
-    throw std::runtime_error("connect failed");
+  const int fd = test::connect_to_server(peer, kPort);
   const std::vector<char> data(kBytes, 'x');
   for (std::size_t sent = 0; sent < data.size();) {
     const auto wrote = write(fd, data.data() + sent, data.size() - sent);

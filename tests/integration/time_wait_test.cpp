@@ -78,12 +78,7 @@ TEST(TimeWait, ARemotePeersFinIsConfirmedByAskingTheKernel) {
   });
   listening.receive<char>();
   test::Forked client("ts-tw-client", [&] {
-    peer.client().enter();
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kPort)};
-    inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
-      throw std::runtime_error("connect failed");
+    const int fd = test::connect_to_server(peer, kPort);
     close_in_fin_wait2(fd);
   });
   ASSERT_TRUE(client.succeeded());
@@ -153,15 +148,8 @@ void hold_then_close(const test::FirewalledPeer& peer, std::size_t count,
 
 // The client's side: count connections, each closed at once.
 void open_and_close(const test::FirewalledPeer& peer, std::size_t count) {
-  peer.client().enter();
-  sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kManyPort)};
-  inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
-  for (std::size_t i = 0; i < count; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
-      throw std::runtime_error("connect failed");
-    close_in_fin_wait2(fd);
-  }
+  for (std::size_t i = 0; i < count; ++i)
+    close_in_fin_wait2(test::connect_to_server(peer, kManyPort));
 }
 
 // The client ports of the JSON lines that satisfy kind.

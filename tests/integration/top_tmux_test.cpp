@@ -271,12 +271,7 @@ TEST(TopTmux, RoundTripAndRetransmitsShowWhileOpen) {
   });
   listening.receive<char>();
   test::Forked client("ts-held-client", [&] {
-    peer.client().enter();
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in server{.sin_family = AF_INET, .sin_port = htons(kPort)};
-    inet_pton(AF_INET, peer.server_address().c_str(), &server.sin_addr);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
-      throw std::runtime_error("connect failed");
+    const int fd = test::connect_to_server(peer, kPort);
     const std::vector<char> data(1000, 'x');
     if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
       throw std::runtime_error("write failed");
