@@ -14,6 +14,7 @@ packages=(
   libmnl-dev                           # netlink sock_diag for socket snapshots
   libsqlite3-dev                       # the connection history database
   libncurses-dev                       # tcpsight top's screen
+  libcap-dev                           # giving up capabilities once attached
   prometheus-cpp-dev libcivetweb-dev   # tcpsight export's metrics and their HTTP server
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests

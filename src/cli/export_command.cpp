@@ -5,10 +5,13 @@
 #include "tcpsight/metrics/metrics_server.hpp"
 #include "tcpsight/metrics/metrics_snapshot_target.hpp"
 #include "tcpsight/model/clock.hpp"
+#include "tcpsight/session/capabilities.hpp"
 #include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/session/stop_signals.hpp"
+
+#include <linux/capability.h>
 
 #include <fmt/core.h>
 #include <memory>
@@ -58,6 +61,12 @@ int run_export(const ExportOptions& options) {
   };
   update();
 
+  // Attached and seeded; the server's threads start without capabilities,
+  // but for a port below 1024.
+  if (options.listen.port != 0 && options.listen.port < 1024)
+    keep_only_capabilities({CAP_NET_BIND_SERVICE});
+  else
+    keep_only_capabilities({});
   MetricsServer server(options.listen, registry);
   fmt::print(stderr, "tcpsight: serving metrics on http://{}/metrics\n", server.address());
   std::fflush(stderr);

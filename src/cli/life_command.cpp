@@ -4,6 +4,7 @@
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/connection_histograms.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/capabilities.hpp"
 #include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/lifecycle_tracker.hpp"
@@ -58,6 +59,7 @@ int run_life(const LifeOptions& options) {
     out.text() += life_header(options.cgroup_column);
 
   EventPipeline pipeline(options.source.filter, tracker);
+  keep_only_capabilities({}); // attached and seeded: nothing more to ask the kernel for
   install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            sync.after_batch(now);

@@ -3,6 +3,7 @@
 
 #include "tcpsight/model/clock.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/capabilities.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -46,6 +47,7 @@ int run_top(const TopOptions& options) {
                     {.take = [](bool with_owners) { return open_tcp_sockets(with_owners, true); },
                      .policy = kTopSnapshots});
   EventPipeline pipeline(options.source.filter, model);
+  keep_only_capabilities({}); // attached and seeded: nothing more to ask the kernel for
 
   TopScreen screen;
   std::uint64_t last_frame = 0;

@@ -2,11 +2,14 @@
 #include "subcommand.hpp"
 
 #include "tcpsight/pipeline/event_pipeline.hpp"
+#include "tcpsight/session/capabilities.hpp"
 #include "tcpsight/session/cgroup_names.hpp"
 #include "tcpsight/session/event_source.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output.hpp"
 #include "tcpsight/views/output_writer.hpp"
+
+#include <linux/capability.h>
 
 #include <fmt/core.h>
 
@@ -29,6 +32,8 @@ int run_trace(TraceOptions options) {
                              .cgroups = cgroups.lookup()},
                             out, source->wall_clock());
   EventPipeline pipeline(options.source.filter, *output);
+  // Attached: only entering other network namespaces, to confirm TIME_WAITs there.
+  keep_only_capabilities({CAP_SYS_ADMIN});
 
   out.flush();
   install_stop_signals();

@@ -4,6 +4,7 @@
 #include "tcpsight/model/error.hpp"
 
 #include <chrono>
+#include <utility>
 
 namespace tcpsight {
 namespace {
@@ -22,7 +23,16 @@ HistoryWriter::HistoryWriter(std::unique_ptr<HistoryStore> store, Retention rete
                              std::size_t max_queued_rows)
     : store_(std::move(store)), retention_(retention), max_queued_rows_(max_queued_rows) {
   apply_retention(/*check_age=*/true);
-  thread_ = std::thread([this] { run(); });
+}
+
+void HistoryWriter::start() {
+  std::lock_guard lock(mutex_);
+  start_writing();
+}
+
+void HistoryWriter::start_writing() {
+  if (!std::exchange(started_, true))
+    thread_ = std::thread([this] { run(); });
 }
 
 HistoryWriter::~HistoryWriter() {
@@ -31,11 +41,13 @@ HistoryWriter::~HistoryWriter() {
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 void HistoryWriter::add_connection(WallConnectionRecord record) {
   std::lock_guard lock(mutex_);
+  start_writing();
   if (queued_.size() >= max_queued_rows_) {
     ++stats_.rows_dropped;
     return;
@@ -45,6 +57,7 @@ void HistoryWriter::add_connection(WallConnectionRecord record) {
 
 void HistoryWriter::add_transition(const Event& event, WallTime time) {
   std::lock_guard lock(mutex_);
+  start_writing();
   if (queued_.size() >= max_queued_rows_) {
     ++stats_.rows_dropped;
     return;
@@ -54,6 +67,7 @@ void HistoryWriter::add_transition(const Event& event, WallTime time) {
 
 void HistoryWriter::flush() {
   std::unique_lock lock(mutex_);
+  start_writing();
   wake_.notify_one();
   written_.wait(lock, [&] { return failure_ || (queued_.size() == 0 && !writing_); });
   if (failure_)

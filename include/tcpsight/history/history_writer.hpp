@@ -26,13 +26,18 @@ public:
     std::optional<std::uint64_t> max_bytes;  // checked every 5 s
   };
 
-  // Takes the store; starts the thread.
+  // Takes the store. The thread starts with start(), or else the first row
+  // or flush: `record` starts it once it has given up its capabilities,
+  // which a thread started before would keep.
   HistoryWriter(std::unique_ptr<HistoryStore> store, Retention retention,
                 std::size_t max_queued_rows = 1'000'000);
   // Writes what is queued, then stops.
   ~HistoryWriter();
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
+
+  // Starts writing, and the retention checks; once.
+  void start();
 
   // Beyond max_queued_rows waiting, rows are dropped and counted (the disk
   // cannot keep up), never queued without bound.
@@ -75,7 +80,9 @@ private:
   bool stopping_ = false;
   std::optional<std::string> failure_;
   Stats stats_;
+  void start_writing(); // under mutex_
   std::thread thread_;
+  bool started_ = false;
 };
 
 } // namespace tcpsight

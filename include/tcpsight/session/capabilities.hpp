@@ -1,0 +1,19 @@
+#pragma once
+
+#include <initializer_list>
+
+namespace tcpsight {
+
+// Gives up, for good, every capability but keep (numbers as in
+// <linux/capability.h>): from the effective, permitted, inheritable and
+// ambient sets and, where the process may (CAP_SETPCAP), from the bounding
+// set; and sets no_new_privs, so that no program it could run gets them
+// back. Capabilities belong to threads: this gives up the calling thread's,
+// and threads started afterwards have only what is left, so call it before
+// starting any. The long-running commands call it once their BPF programs
+// are attached and their first snapshot taken: what they read afterwards
+// (the kernel's events, other processes' names, the network's) cannot be
+// turned into more. Throws tcpsight::Error if the kernel refuses.
+void keep_only_capabilities(std::initializer_list<int> keep);
+
+} // namespace tcpsight

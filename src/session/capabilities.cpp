@@ -1,0 +1,65 @@
+#include "tcpsight/session/capabilities.hpp"
+
+#include "tcpsight/model/error.hpp"
+
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <memory>
+#include <vector>
+
+namespace tcpsight {
+namespace {
+
+struct CapFree {
+  void operator()(cap_t caps) const { cap_free(caps); }
+};
+using Caps = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
+
+Error refused(const char* step) {
+  return Error(
+      fmt::format("cannot give up capabilities: {} failed: {}", step, std::strerror(errno)));
+}
+
+// From the bounding set, which takes CAP_SETPCAP: a process without it (one
+// given only what it needs) has nothing there to fear.
+void drop_from_bounding_set(const std::vector<cap_value_t>& kept) {
+  if (!CAP_IS_SUPPORTED(CAP_SETPCAP) || prctl(PR_CAPBSET_READ, CAP_SETPCAP) != 1)
+    return;
+  Caps own(cap_get_proc());
+  cap_flag_value_t can_set = CAP_CLEAR;
+  if (!own || cap_get_flag(own.get(), CAP_SETPCAP, CAP_EFFECTIVE, &can_set) != 0 ||
+      can_set != CAP_SET)
+    return;
+  for (cap_value_t cap = 0; cap < static_cast<cap_value_t>(cap_max_bits()); ++cap)
+    if (std::find(kept.begin(), kept.end(), cap) == kept.end() && cap_drop_bound(cap) != 0 &&
+        errno != EINVAL)
+      throw refused("dropping from the bounding set");
+}
+
+} // namespace
+
+void keep_only_capabilities(std::initializer_list<int> keep) {
+  const std::vector<cap_value_t> kept(keep.begin(), keep.end());
+  drop_from_bounding_set(kept);
+  Caps caps(cap_init());
+  if (!caps)
+    throw refused("cap_init");
+  if (!kept.empty() && (cap_set_flag(caps.get(), CAP_EFFECTIVE, static_cast<int>(kept.size()),
+                                     kept.data(), CAP_SET) != 0 ||
+                        cap_set_flag(caps.get(), CAP_PERMITTED, static_cast<int>(kept.size()),
+                                     kept.data(), CAP_SET) != 0))
+    throw refused("cap_set_flag");
+  if (cap_reset_ambient() != 0 && errno != EINVAL)
+    throw refused("clearing the ambient set");
+  if (cap_set_proc(caps.get()) != 0)
+    throw refused("cap_set_proc");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    throw refused("no_new_privs");
+}
+
+} // namespace tcpsight

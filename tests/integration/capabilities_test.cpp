@@ -1,0 +1,118 @@
+// The long-running commands give up the capabilities they no longer need
+// once attached, in every thread, and still work: read from
+// /proc/PID/task/*/status of the real processes.
+#include "child_process.hpp"
+#include "loopback.hpp"
+#include "privileges.hpp"
+
+#include <gtest/gtest.h>
+
+#include <linux/capability.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace tcpsight {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ChildProcess;
+
+// The value of a "Name:\tvalue" line of a status file.
+std::string status_field(const std::filesystem::path& status, const std::string& name) {
+  std::ifstream in(status);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + ":", 0) == 0)
+      return line.substr(line.find_first_not_of(" \t", name.size() + 1));
+  return "";
+}
+
+struct ThreadPrivileges {
+  std::uint64_t effective = 0;
+  std::uint64_t permitted = 0;
+  std::uint64_t bounding = 0;
+  bool no_new_privs = false;
+};
+
+std::vector<ThreadPrivileges> threads_of(pid_t pid) {
+  std::vector<ThreadPrivileges> threads;
+  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid))) {
+    const auto status = task.path() / "status";
+    threads.push_back({.effective = std::stoull(status_field(status, "CapEff"), nullptr, 16),
+                       .permitted = std::stoull(status_field(status, "CapPrm"), nullptr, 16),
+                       .bounding = std::stoull(status_field(status, "CapBnd"), nullptr, 16),
+                       .no_new_privs = status_field(status, "NoNewPrivs") == "1"});
+  }
+  return threads;
+}
+
+constexpr std::uint64_t bit(int capability) { return std::uint64_t{1} << capability; }
+
+struct Case {
+  std::string name;
+  std::vector<std::string> arguments;
+  std::uint64_t kept;
+};
+
+class Capabilities : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Capabilities, GivenUpOnceAttachedInEveryThread) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const auto db =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-caps-{}.db", getpid());
+  std::vector<std::string> argv{TCPSIGHT_BINARY};
+  for (const auto& argument : GetParam().arguments)
+    argv.push_back(argument == "DB" ? db.string() : argument);
+  ChildProcess command(argv);
+  ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
+  // A connection after the drop: the command still works without them.
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  {
+    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+    auto server = test::accept_one(listener);
+  }
+  const auto threads = threads_of(command.pid());
+  ASSERT_FALSE(threads.empty());
+  for (const auto& thread : threads) {
+    EXPECT_EQ(thread.effective, GetParam().kept);
+    EXPECT_EQ(thread.permitted, GetParam().kept);
+    EXPECT_EQ(thread.bounding, GetParam().kept) << "run as root, which may empty its bounding set";
+    EXPECT_TRUE(thread.no_new_privs);
+  }
+  const auto shown = [&] {
+    return command.stdout_text().find(fmt::format(" {} ", port)) != std::string::npos ||
+           command.stdout_text().find(fmt::format(":{} ", port)) != std::string::npos;
+  };
+  if (GetParam().name == "trace" || GetParam().name == "life") {
+    EXPECT_TRUE(command.wait_for_stdout([&](const std::string&) { return shown(); }, 10s))
+        << "the connection after the drop, not shown: " << command.stdout_text();
+  }
+  command.send_signal(SIGINT);
+  EXPECT_EQ(command.wait(), 0) << command.stderr_text();
+  if (GetParam().name.starts_with("record")) {
+    EXPECT_EQ(command.stderr_text().find(" 0 connections and"), std::string::npos)
+        << "the connection after the drop, not recorded: " << command.stderr_text();
+  }
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(db.string() + suffix);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Commands, Capabilities,
+    ::testing::Values(
+        Case{"trace", {"trace"}, bit(CAP_SYS_ADMIN)}, Case{"life", {"life"}, 0},
+        Case{"record", {"record", "--db", "DB"}, 0},
+        Case{"record_transitions", {"record", "--db", "DB", "--transitions"}, bit(CAP_SYS_ADMIN)},
+        Case{"export", {"export", "--listen", "127.0.0.1:0"}, 0}),
+    [](const auto& info) { return info.param.name; });
+
+} // namespace
+} // namespace tcpsight
