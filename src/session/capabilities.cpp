@@ -41,10 +41,24 @@ void drop_from_bounding_set(const std::vector<cap_value_t>& kept) {
       throw refused("dropping from the bounding set");
 }
 
+// Those of wanted the process has: one cannot keep what one never had.
+std::vector<cap_value_t> held(std::initializer_list<int> wanted) {
+  Caps own(cap_get_proc());
+  if (!own)
+    throw refused("cap_get_proc");
+  std::vector<cap_value_t> held;
+  for (const int cap : wanted) {
+    cap_flag_value_t permitted = CAP_CLEAR;
+    if (cap_get_flag(own.get(), cap, CAP_PERMITTED, &permitted) == 0 && permitted == CAP_SET)
+      held.push_back(cap);
+  }
+  return held;
+}
+
 } // namespace
 
 void keep_only_capabilities(std::initializer_list<int> keep) {
-  const std::vector<cap_value_t> kept(keep.begin(), keep.end());
+  const auto kept = held(keep);
   drop_from_bounding_set(kept);
   Caps caps(cap_init());
   if (!caps)

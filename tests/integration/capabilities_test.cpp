@@ -4,6 +4,7 @@
 #include "child_process.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "world_executable.hpp"
 
 #include <gtest/gtest.h>
 
@@ -114,5 +115,58 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"export", {"export", "--listen", "127.0.0.1:0"}, 0}),
     [](const auto& info) { return info.param.name; });
 
+// What the README promises: not root, only CAP_BPF and CAP_PERFMON (as
+// setpriv gives them, ambient, to the user nobody). trace and record work,
+// and give those up too.
+class WithOnlyBpfAndPerfmon : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(WithOnlyBpfAndPerfmon, TracesAndGivesThemUp) {
+  TCPSIGHT_REQUIRE_TRACING();
+  const test::WorldExecutableCopy binary;
+  const auto directory =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-nobody-{}", getpid());
+  std::filesystem::create_directory(directory);
+  ASSERT_EQ(chown(directory.c_str(), 65534, 65534), 0);
+  std::vector<std::string> argv{"setpriv",
+                                "--reuid=65534",
+                                "--regid=65534",
+                                "--clear-groups",
+                                "--inh-caps=-all,+bpf,+perfmon",
+                                "--ambient-caps=-all,+bpf,+perfmon",
+                                "--bounding-set=-all,+bpf,+perfmon",
+                                binary.path(),
+                                GetParam()};
+  if (GetParam() == "record")
+    argv.insert(argv.end(), {"--db", (directory / "history.db").string()});
+  ChildProcess command(argv);
+  ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  {
+    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+    auto server = test::accept_one(listener);
+  }
+  for (const auto& thread : threads_of(command.pid())) {
+    EXPECT_EQ(thread.effective, 0u);
+    EXPECT_EQ(thread.permitted, 0u);
+  }
+  if (GetParam() == "trace") {
+    EXPECT_TRUE(command.wait_for_stdout(
+        [&](const std::string& out) {
+          return out.find(fmt::format(":{} ", port)) != std::string::npos;
+        },
+        10s))
+        << command.stdout_text() << command.stderr_text();
+  }
+  command.send_signal(SIGINT);
+  EXPECT_EQ(command.wait(), 0) << command.stderr_text();
+  if (GetParam() == "record") {
+    EXPECT_EQ(command.stderr_text().find(" 0 connections and"), std::string::npos)
+        << command.stderr_text();
+  }
+  std::filesystem::remove_all(directory);
+}
+
+INSTANTIATE_TEST_SUITE_P(Commands, WithOnlyBpfAndPerfmon, ::testing::Values("trace", "record"));
 } // namespace
 } // namespace tcpsight

@@ -4,8 +4,8 @@
 
 namespace tcpsight {
 
-// Gives up, for good, every capability but keep (numbers as in
-// <linux/capability.h>): from the effective, permitted, inheritable and
+// Gives up, for good, every capability but those of keep it has (numbers
+// as in <linux/capability.h>): from the effective, permitted, inheritable and
 // ambient sets and, where the process may (CAP_SETPCAP), from the bounding
 // set; and sets no_new_privs, so that no program it could run gets them
 // back. Capabilities belong to threads: this gives up the calling thread's,
