@@ -21,6 +21,7 @@ packages=(
   net-tools                            # netstat, which tests compare tcpsight ls with
   curl prometheus                      # scrapes, promtool and a Prometheus server for the exporter's tests
   tmux                                 # a terminal for the end-to-end test of tcpsight top
+  systemd                              # systemd-analyze, which checks the units in contrib/systemd
   qemu-system-x86 busybox-static cpio kmod xz-utils  # the tests on Debian's own kernels, in VMs
   libbenchmark-dev                     # bench/
 )
