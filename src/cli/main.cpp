@@ -6,6 +6,8 @@
 #include "tcpsight/session/standard_fds.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 
+#include "git_revision.h"
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <fmt/core.h>
 #include <iostream>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace {
@@ -42,6 +45,13 @@ int help_or_version_written() {
   return kRuntimeError;
 }
 
+// "tcpsight 0.1.0", and the git revision when built from a checkout.
+std::string version_text() {
+  const std::string revision = TCPSIGHT_GIT_REVISION;
+  return fmt::format("tcpsight {}{}", TCPSIGHT_VERSION,
+                     revision.empty() ? "" : fmt::format(" (git {})", revision));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -49,7 +59,7 @@ int main(int argc, char** argv) {
   tcpsight::ignore_sigpipe();
   tcpsight::show_libbpf_diagnostics(false);
   CLI::App app{"tcpsight: trace TCP connection events with eBPF", "tcpsight"};
-  app.set_version_flag("-V,--version", "tcpsight " TCPSIGHT_VERSION);
+  app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
   const auto subcommands = add_subcommands(app);
 
