@@ -1,10 +1,14 @@
-# Writes OUTPUT, a header defining TCPSIGHT_GIT_REVISION: `git describe` of
-# SOURCE_DIR ("" outside a git checkout, as when built from a release
-# tarball or a Debian source package). Rewritten only when it changes, so
+# Writes OUTPUT, a header defining TCPSIGHT_GIT_REVISION: the commit of
+# SOURCE_DIR, 12 hex digits and "-dirty" if the tree has changes ("" outside
+# a git checkout, as when built from a release tarball or a Debian source
+# package). Rewritten only when it changes, so
 # that a build after no commit relinks nothing. Run at every build:
 #   cmake -DSOURCE_DIR=... -DOUTPUT=... -P GitRevision.cmake
 execute_process(
-  COMMAND git -C "${SOURCE_DIR}" describe --always --dirty --abbrev=12
+  # The hash alone, whatever tags there are; a checkout another user owns
+  # (built as root) is still read.
+  COMMAND git -c "safe.directory=${SOURCE_DIR}" -C "${SOURCE_DIR}" describe --always --dirty
+          --abbrev=12 --exclude=*
   OUTPUT_VARIABLE revision
   OUTPUT_STRIP_TRAILING_WHITESPACE
   ERROR_QUIET

@@ -4,8 +4,15 @@
 # exposure times ten; 35: "3.5 OK"). The units name /usr/sbin/tcpsight,
 # where the package installs it: checked here with the built binary there.
 #   tests/systemd_units.sh BINARY UNIT_DIR [THRESHOLD]
+# Skips (77) without systemd-analyze, but fails so under CI=true.
 set -euo pipefail
 binary=$1 units=$2 threshold=${3:-35}
+# --offline and --threshold came with systemd 250 (Debian 12 has 252).
+if ! systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+  echo "systemd_units: no systemd-analyze with --offline (scripts/setup.sh installs systemd)" >&2
+  [[ ${CI:-} == true ]] && exit 1 # a skip would hide that setup is incomplete
+  exit 77
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 for unit in "$units"/*.service; do

@@ -59,7 +59,7 @@ int run_life(const LifeOptions& options) {
     out.text() += life_header(options.cgroup_column);
 
   EventPipeline pipeline(options.source.filter, tracker);
-  keep_only_capabilities({}); // attached and seeded: nothing more to ask the kernel for
+  keep_only_capabilities_after_setup(*source);
   install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {
                            sync.after_batch(now);

@@ -11,8 +11,6 @@
 #include "tcpsight/session/snapshot_sync.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 
-#include <linux/capability.h>
-
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
@@ -42,12 +40,7 @@ int run_record(const RecordOptions& options) {
   TrackerSnapshotTarget target(sink.tracker());
   SnapshotSync sync(*source, target, monotonic_now_ns(), {.filter = options.source.filter});
   EventPipeline pipeline(options.source.filter, sink);
-  // Attached and seeded: only entering other network namespaces, to confirm
-  // the TIME_WAITs of --transitions there.
-  if (options.transitions)
-    keep_only_capabilities({CAP_SYS_ADMIN});
-  else
-    keep_only_capabilities({});
+  keep_only_capabilities_after_setup(*source);
   writer.start(); // its thread without them
   install_stop_signals();
   source->run(pipeline, {.lost = report_lost_events, .after_batch = [&](std::uint64_t now) {

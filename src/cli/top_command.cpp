@@ -47,7 +47,7 @@ int run_top(const TopOptions& options) {
                     {.take = [](bool with_owners) { return open_tcp_sockets(with_owners, true); },
                      .policy = kTopSnapshots});
   EventPipeline pipeline(options.source.filter, model);
-  keep_only_capabilities({}); // attached and seeded: nothing more to ask the kernel for
+  keep_only_capabilities_after_setup(*source);
 
   TopScreen screen;
   std::uint64_t last_frame = 0;

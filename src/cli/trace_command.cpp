@@ -9,8 +9,6 @@
 #include "tcpsight/views/output.hpp"
 #include "tcpsight/views/output_writer.hpp"
 
-#include <linux/capability.h>
-
 #include <fmt/core.h>
 
 namespace tcpsight::cli {
@@ -32,8 +30,7 @@ int run_trace(TraceOptions options) {
                              .cgroups = cgroups.lookup()},
                             out, source->wall_clock());
   EventPipeline pipeline(options.source.filter, *output);
-  // Attached: only entering other network namespaces, to confirm TIME_WAITs there.
-  keep_only_capabilities({CAP_SYS_ADMIN});
+  keep_only_capabilities_after_setup(*source);
 
   out.flush();
   install_stop_signals();

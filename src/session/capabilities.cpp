@@ -1,6 +1,7 @@
 #include "tcpsight/session/capabilities.hpp"
 
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/session/event_source.hpp"
 
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -46,13 +47,13 @@ std::vector<cap_value_t> held(std::initializer_list<int> wanted) {
   Caps own(cap_get_proc());
   if (!own)
     throw refused("cap_get_proc");
-  std::vector<cap_value_t> held;
+  std::vector<cap_value_t> kept;
   for (const int cap : wanted) {
     cap_flag_value_t permitted = CAP_CLEAR;
     if (cap_get_flag(own.get(), cap, CAP_PERMITTED, &permitted) == 0 && permitted == CAP_SET)
-      held.push_back(cap);
+      kept.push_back(cap);
   }
-  return held;
+  return kept;
 }
 
 } // namespace
@@ -74,6 +75,13 @@ void keep_only_capabilities(std::initializer_list<int> keep) {
     throw refused("cap_set_proc");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw refused("no_new_privs");
+}
+
+void keep_only_capabilities_after_setup(const EventSource& source) {
+  if (source.confirms_time_waits())
+    keep_only_capabilities({CAP_SYS_ADMIN, CAP_SYS_PTRACE});
+  else
+    keep_only_capabilities({});
 }
 
 } // namespace tcpsight

@@ -16,4 +16,12 @@ namespace tcpsight {
 // turned into more. Throws tcpsight::Error if the kernel refuses.
 void keep_only_capabilities(std::initializer_list<int> keep);
 
+class EventSource;
+
+// What a command keeps once its source is attached and seeded: nothing, but
+// where the source confirms remote peers' TIME_WAITs, CAP_SYS_ADMIN and
+// CAP_SYS_PTRACE, to find other network namespaces through /proc/PID/ns/net
+// and enter them.
+void keep_only_capabilities_after_setup(const EventSource& source);
+
 } // namespace tcpsight

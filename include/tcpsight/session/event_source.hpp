@@ -78,6 +78,9 @@ public:
   virtual bool live() const = 0;
   // Whether events name sockets by the cookies sock_diag shows (live, 5.12+).
   virtual bool ids_are_socket_cookies() const = 0;
+  // Whether it asks the kernel about remote peers' TIME_WAITs
+  // (EventSourceOptions::confirm_time_waits, where ids are cookies).
+  virtual bool confirms_time_waits() const { return false; }
 
   // Feeds every event to the pipeline until the recording ends, SIGINT or
   // SIGTERM arrives, or after_batch says stop; then lets out what it holds.
@@ -111,6 +114,7 @@ public:
   WallClock wall_clock() const override { return clock_; }
   bool live() const override { return true; }
   bool ids_are_socket_cookies() const override;
+  bool confirms_time_waits() const override { return time_wait_lookup_ != nullptr; }
   // Polls until a stop signal (install_stop_signals) or after_batch says
   // stop; then detaches from the kernel and lets out what is left: it runs
   // once. Events handed over outside a run (tracer().drain()) wait for the
