@@ -5,11 +5,14 @@
 
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -43,7 +46,7 @@ void drop_from_bounding_set(const std::vector<cap_value_t>& kept) {
 }
 
 // Those of wanted the process has: one cannot keep what one never had.
-std::vector<cap_value_t> held(std::initializer_list<int> wanted) {
+std::vector<cap_value_t> held(const std::vector<int>& wanted) {
   Caps own(cap_get_proc());
   if (!own)
     throw refused("cap_get_proc");
@@ -56,9 +59,24 @@ std::vector<cap_value_t> held(std::initializer_list<int> wanted) {
   return kept;
 }
 
+// Before Linux 5.19, kernel.unprivileged_bpf_disabled (set by default on
+// Debian) refused every bpf() call without CAP_BPF, even on a map already
+// open; since, only loading programs and creating maps.
+bool every_bpf_call_needs_capability() {
+  utsname system{};
+  int major = 0, minor = 0;
+  if (uname(&system) != 0 || std::sscanf(system.release, "%d.%d", &major, &minor) != 2 ||
+      major > 5 || (major == 5 && minor >= 19))
+    return false;
+  std::ifstream sysctl("/proc/sys/kernel/unprivileged_bpf_disabled");
+  int disabled = 1;
+  sysctl >> disabled;
+  return disabled != 0;
+}
+
 } // namespace
 
-void keep_only_capabilities(std::initializer_list<int> keep) {
+void keep_only_capabilities(const std::vector<int>& keep) {
   const auto kept = held(keep);
   drop_from_bounding_set(kept);
   Caps caps(cap_init());
@@ -78,10 +96,14 @@ void keep_only_capabilities(std::initializer_list<int> keep) {
 }
 
 void keep_only_capabilities_after_setup(const EventSource& source) {
+  std::vector<int> keep;
+  // The loss counters are read from a BPF map all along: where every bpf()
+  // call takes CAP_BPF, it stays, or losses would read as none.
+  if (every_bpf_call_needs_capability())
+    keep.push_back(CAP_BPF);
   if (source.confirms_time_waits())
-    keep_only_capabilities({CAP_SYS_ADMIN, CAP_SYS_PTRACE});
-  else
-    keep_only_capabilities({});
+    keep.insert(keep.end(), {CAP_SYS_ADMIN, CAP_SYS_PTRACE});
+  keep_only_capabilities(keep);
 }
 
 } // namespace tcpsight

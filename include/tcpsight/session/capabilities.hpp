@@ -1,6 +1,6 @@
 #pragma once
 
-#include <initializer_list>
+#include <vector>
 
 namespace tcpsight {
 
@@ -14,14 +14,15 @@ namespace tcpsight {
 // are attached and their first snapshot taken: what they read afterwards
 // (the kernel's events, other processes' names, the network's) cannot be
 // turned into more. Throws tcpsight::Error if the kernel refuses.
-void keep_only_capabilities(std::initializer_list<int> keep);
+void keep_only_capabilities(const std::vector<int>& keep);
 
 class EventSource;
 
 // What a command keeps once its source is attached and seeded: nothing, but
 // where the source confirms remote peers' TIME_WAITs, CAP_SYS_ADMIN and
 // CAP_SYS_PTRACE, to find other network namespaces through /proc/PID/ns/net
-// and enter them.
+// and enter them; and CAP_BPF before Linux 5.19 where
+// kernel.unprivileged_bpf_disabled makes every bpf() call need it.
 void keep_only_capabilities_after_setup(const EventSource& source);
 
 } // namespace tcpsight
