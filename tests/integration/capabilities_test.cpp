@@ -65,6 +65,15 @@ std::uint64_t permitted_here() {
   return std::stoull(status_field("/proc/self/status", "CapPrm"), nullptr, 16);
 }
 
+// A loopback connection, opened and closed; its listener's port.
+int connect_once() {
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+  auto server = test::accept_one(listener);
+  return port;
+}
+
 constexpr std::uint64_t bit(int capability) { return std::uint64_t{1} << capability; }
 
 struct Case {
@@ -85,12 +94,7 @@ TEST_P(Capabilities, GivenUpOnceAttachedInEveryThread) {
   ChildProcess command(argv);
   ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
   // A connection after the drop: the command still works without them.
-  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
-  const auto port = test::local_port(listener);
-  {
-    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
-    auto server = test::accept_one(listener);
-  }
+  const auto port = connect_once();
   const auto threads = threads_of(std::to_string(command.pid()));
   ASSERT_FALSE(threads.empty());
   const auto kept = GetParam().kept & permitted_here();
@@ -153,12 +157,7 @@ TEST_P(WithOnlyBpfAndPerfmon, TracesAndGivesThemUp) {
     argv.insert(argv.end(), {"--db", (directory / "history.db").string()});
   ChildProcess command(argv);
   ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
-  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
-  const auto port = test::local_port(listener);
-  {
-    auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
-    auto server = test::accept_one(listener);
-  }
+  const auto port = connect_once();
   for (const auto& thread : threads_of(std::to_string(command.pid()))) {
     EXPECT_EQ(thread.effective, 0u);
     EXPECT_EQ(thread.permitted, 0u);
