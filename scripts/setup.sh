@@ -22,6 +22,9 @@ packages=(
   curl prometheus                      # scrapes, promtool and a Prometheus server for the exporter's tests
   tmux                                 # a terminal for the end-to-end test of tcpsight top
   systemd                              # systemd-analyze, which checks the units in contrib/systemd
+  help2man                             # the man pages, from each command's --help
+  bash-completion zsh                  # the shells whose completions tests/completion.sh drives
+  debhelper fakeroot lintian           # the Debian package, built and checked by tests/package.sh
   qemu-system-x86 busybox-static cpio kmod xz-utils  # the tests on Debian's own kernels, in VMs
   libbenchmark-dev                     # bench/
 )

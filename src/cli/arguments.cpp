@@ -59,7 +59,7 @@ const CLI::Validator kMilliseconds(
 
 const CLI::Validator kNotEmpty(
     [](const std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
-    "TEXT");
+    "");
 
 const CLI::Validator kCount(
     [](const std::string& text) -> std::string {
@@ -81,7 +81,8 @@ void FilterArguments::add_to(CLI::App& command) {
   command.add_flag("-6,--ipv6", ipv6, "IPv6 only");
   command.add_option("--pid", pid, "Owning process id")->check(kProcessId);
   command.add_option("--comm", comm, "Owning command name, exactly (at most 15 bytes)")
-      ->check(kNotEmpty);
+      ->check(kNotEmpty)
+      ->type_name("NAME");
   command.add_option("--netns", netns,
                      "Network namespace: inode, or a file such as /run/netns/NAME");
   command.add_option("--cgroup", cgroup, "Owner's cgroup v2: id, or its /sys/fs/cgroup directory");
@@ -117,7 +118,9 @@ void RecordFilterArguments::add_to(CLI::App& command) {
   command.add_option("--pid", filter.pids, "Owning process id (repeat or comma-separate)")
       ->delimiter(',')
       ->check(kProcessId);
-  command.add_option("--comm", filter.comm, "Owning command name, exactly")->check(kNotEmpty);
+  command.add_option("--comm", filter.comm, "Owning command name, exactly")
+      ->check(kNotEmpty)
+      ->type_name("NAME");
   command.add_option("--min-ms", filter.min_ms, "Lasted at least this many ms")
       ->check(kMilliseconds);
   command.add_option("--max-ms", filter.max_ms, "Lasted at most this many ms")
@@ -154,8 +157,9 @@ void add_live_source_options(CLI::App& command, EventSourceOptions& source) {
       ->check(kRingBufferSize)
       ->capture_default_str();
   command.add_flag("-v,--verbose", source.verbose, "Show libbpf's diagnostics");
-  command.add_flag("--no-drops{false}", source.drop_events,
-                   "Do not trace the segments the kernel drops (skb:kfree_skb)");
+  command.add_flag_callback(
+      "--no-drops", [&source] { source.drop_events = false; },
+      "Do not trace the segments the kernel drops (skb:kfree_skb)");
 }
 
 void add_source_options(CLI::App& command, EventSourceOptions& source) {
@@ -163,11 +167,13 @@ void add_source_options(CLI::App& command, EventSourceOptions& source) {
   auto* read = command
                    .add_option("--read", source.read_path,
                                "Replay events recorded with `trace --write` (no root needed)")
-                   ->check(kNotEmpty);
+                   ->check(kNotEmpty)
+                   ->type_name("FILE");
   command
       .add_option("--write", source.write_path,
                   "Also record every event to this file, for --read later")
       ->check(kNotEmpty)
+      ->type_name("FILE")
       ->excludes(read);
 }
 

@@ -91,7 +91,9 @@ public:
       : Subcommand(
             parent.add_subcommand("history", "Query the connections `tcpsight record` kept")) {
     auto& app = *parent.get_subcommand("history");
-    app.add_option("--db", options_.db_path, "Database file (as for record)")->check(kNotEmpty);
+    app.add_option("--db", options_.db_path, "Database file (as for record)")
+        ->check(kNotEmpty)
+        ->type_name("FILE");
     app.add_option("--since", options_.since,
                    "Ended at or after: an age (1h, 30m, 7d), a local time (2026-11-24 13:45) "
                    "or @epoch-seconds")

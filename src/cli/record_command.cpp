@@ -70,7 +70,8 @@ public:
     app.add_option("--db", options_.db_path,
                    "Database file (default: /var/lib/tcpsight/history.db as root, else "
                    "$XDG_STATE_HOME/tcpsight/history.db)")
-        ->check(kNotEmpty);
+        ->check(kNotEmpty)
+        ->type_name("FILE");
     app.add_flag("--transitions", options_.transitions, "Also record every transition");
     app.add_option("--retain", retain_, "Delete connections older than this ('0': keep all)")
         ->check(parsed_by(

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The bash and zsh completions in contrib/completion, driven as the shells
+# drive them: the words typed so far in, the candidates out. Each list
+# they offer is checked against the binary: the commands and options of its
+# --help, states, outcomes and filter words it accepts.
+#   tests/completion.sh BINARY SOURCE_DIR
+# Needs bash-completion and zsh (scripts/setup.sh installs both); skips (77)
+# without them, or without root for the network namespace case, but fails
+# so under CI=true.
+set -euo pipefail
+binary=$(realpath "$1") sources=$2
+completions=$sources/contrib/completion
+failures=0
+
+skip() {
+  echo "completion: $1" >&2
+  [[ ${CI:-} == true ]] && exit 1 # a skip would hide an incomplete setup
+  exit 77
+}
+[[ -r /usr/share/bash-completion/bash_completion ]] || skip "no bash-completion"
+command -v zsh >/dev/null || skip "no zsh"
+((EUID == 0)) || skip "needs root to name a network namespace"
+
+# The binary as `tcpsight`, the name the completions are registered for.
+scratch=$(mktemp -d)
+namespace=tcpsight-completion-$$
+trap 'ip netns delete "$namespace" 2>/dev/null || true; rm -rf "$scratch"' EXIT
+ln -s "$binary" "$scratch/tcpsight"
+export PATH=$scratch:$PATH
+ip netns add "$namespace"
+
+# Candidates for the last word of the typed line, one per line, sorted.
+bash_candidates() {
+  bash -c 'source /usr/share/bash-completion/bash_completion
+    source "$1"; shift
+    [[ $(complete -p tcpsight) == "complete -F _tcpsight tcpsight" ]] || { echo "not registered" >&2; exit 1; }
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    _tcpsight tcpsight "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf "%s\n" "${COMPREPLY[@]}"' _ "$completions/tcpsight.bash" "$@" | sort -u
+}
+
+# The same from zsh's function, whose completion builtins print what they
+# are given: compadd its words, _describe its names, the rest their own name.
+zsh_candidates() {
+  zsh -f -c 'compadd() { [[ $1 == -a ]] && print -l -- ${(P)2} }
+    _describe() { local entry; for entry in ${(P)4}; do print -r -- ${${entry%%[^\\]:*}//\\:/:}${entry[${#${entry%%[^\\]:*}}+1]}; done }
+    _files() { print FILES }; _pids() { print PIDS }; _process_names() { print NAMES }
+    words=("$@"); CURRENT=$#; PREFIX=$words[CURRENT]
+    source "$0"' "$completions/_tcpsight" "$@" | { grep -e "^${*: -1}" || true; } | sort -u
+}
+
+# Fails unless each shell offers exactly WANT (newline-separated) for WORDS.
+expect() {
+  local want=$1
+  shift
+  local shell got
+  for shell in bash zsh; do
+    got=$("${shell}_candidates" "$@")
+    if [[ $got != "$(sort -u <<<"$want")" ]]; then
+      echo "FAIL ($shell): tcpsight ${*:2} offered:" $got "; wanted:" $want >&2
+      failures=$((failures + 1))
+    fi
+  done
+}
+
+# Fails unless each shell offers at least WANT for WORDS.
+expect_among() {
+  local want=$1
+  shift
+  local shell missing
+  for shell in bash zsh; do
+    missing=$(comm -23 <(sort -u <<<"$want") <("${shell}_candidates" "$@"))
+    if [[ -n $missing ]]; then
+      echo "FAIL ($shell): tcpsight ${*:2} did not offer:" $missing >&2
+      failures=$((failures + 1))
+    fi
+  done
+}
+
+commands=$(tcpsight --help | awk '/^Subcommands:/ { listed = 1; next } listed && /^  [a-z]/ { print $1 }')
+[[ $(wc -l <<<"$commands") -ge 9 ]] || { echo "FAIL: no commands in --help" >&2; exit 1; }
+expect "$commands" tcpsight ""
+expect "trace
+top" tcpsight t
+expect "-h
+--help
+-V
+--version" tcpsight -
+
+# Every option of every command, short and long, as --help names it.
+for command in $commands; do
+  options=$(tcpsight "$command" --help | grep -oE '^  -[^ ]+' | sed 's/{.*//' | tr -d ' ' | tr , '\n')
+  expect "$options" tcpsight "$command" -
+done
+expect "--state
+--sport" tcpsight trace --s
+
+# State names: those `tcpsight states` lists, each accepted by --state.
+states=$(tcpsight states | awk 'NR > 1 && /^[A-Z]/ { print $1 }')
+expect "$states" tcpsight trace --state ""
+for state in $states; do
+  tcpsight trace --state "$state" --read /nonexistent 2>&1 | grep -q "is not a TCP state" &&
+    { echo "FAIL: trace --state $state is refused" >&2; failures=$((failures + 1)); }
+done
+
+# Outcomes: the nine --help lists, each accepted, and nothing else.
+outcomes=$(tcpsight life --help | grep -oE 'normal_active[a-z_, ]*or [a-z_]+' | sed 's/ or /, /' | tr -d ' ' | tr , '\n')
+[[ $(wc -l <<<"$outcomes") -eq 9 ]] || { echo "FAIL: --help lists no outcomes" >&2; exit 1; }
+expect "$outcomes" tcpsight history --outcome ""
+expect "$outcomes" tcpsight life --outcome ""
+for outcome in $outcomes; do
+  status=0
+  tcpsight history --outcome "$outcome" --db "$scratch/none.db" >/dev/null 2>&1 || status=$?
+  ((status != 2)) || { echo "FAIL: --outcome $outcome is a usage error" >&2; failures=$((failures + 1)); }
+done
+
+# Choices that --help prints in braces.
+expect "auto
+bpf
+netlink
+proc" tcpsight ls --source ""
+expect "inet
+inet6
+unix" tcpsight netstat -A ""
+
+# -N: 'all' and the names of /run/netns; netstat's -N is a flag.
+expect_among "all
+$namespace" tcpsight ls -N ""
+expect "" tcpsight netstat -N ""
+
+# ss's filter words after ls's and top's options, flags not taking a value.
+expect "state
+sport
+dport
+src
+dst
+and
+or
+not
+(
+)" tcpsight ls -ta ""
+expect "=
+!=
+<
+>
+<=
+>=" tcpsight ls sport ""
+filter_states=$(bash_candidates tcpsight ls state "")
+expect "$filter_states" tcpsight ls -t state ""
+expect_among "established
+time-wait
+connected" tcpsight top state ""
+for state in $filter_states; do
+  tcpsight ls -t state "$state" >/dev/null ||
+    { echo "FAIL: ls state $state is refused" >&2; failures=$((failures + 1)); }
+done
+
+# Files where a file is wanted, nothing where a number is.
+for shell in bash zsh; do
+  [[ -n $("${shell}_candidates" tcpsight record --db "") ]] ||
+    { echo "FAIL ($shell): record --db offered no file" >&2; failures=$((failures + 1)); }
+done
+expect "" tcpsight history --limit ""
+
+((failures == 0)) && echo "completion: all cases passed"
+exit $((failures > 0))
