@@ -2,7 +2,8 @@
 # they cannot drift from the options: tcpsight(8) and tcpsight-COMMAND(8),
 # each with the prose of docs/man/PAGE.h2m (description, examples, files)
 # and docs/man/common.h2m (exit status); the tracing commands' pages also
-# carry docs/man/overhead.h2m. help2man reads SOURCE_DATE_EPOCH for the
+# carry docs/man/overhead.h2m. They go to man/man8 in the build
+# directory, which MANPATH can name. help2man reads SOURCE_DATE_EPOCH for the
 # date, which Debian's builds set.
 #   tcpsight_add_man_pages(TARGET COMMAND...)
 function(tcpsight_add_man_pages binary_target)
@@ -28,9 +29,9 @@ function(tcpsight_add_man_pages binary_target)
       list(APPEND includes --include=${sources}/overhead.h2m)
       list(APPEND depends ${sources}/overhead.h2m)
     endif()
-    set(output ${CMAKE_BINARY_DIR}/man/${page}.8)
+    set(output ${CMAKE_BINARY_DIR}/man/man8/${page}.8)
     add_custom_command(OUTPUT ${output}
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man/man8
       # "PAGE (tcpsight) VERSION": PAGE titles the page, the rest is its footer.
       COMMAND ${HELP2MAN} --no-info --section=8 --manual=tcpsight
               "--version-string=${page} (tcpsight) ${PROJECT_VERSION}"
