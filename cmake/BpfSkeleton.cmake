@@ -52,8 +52,11 @@ function(tcpsight_add_bpf_skeleton target source)
   add_custom_command(
     OUTPUT "${object}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${out_dir}"
+    # The source path relative to the tree, so that the embedded BTF names no
+    # directory of the build machine.
     COMMAND ${BPF_CLANG} -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_${arch}
-            -I "${vmlinux_dir}" -I "${source_dir}" -c "${source}" -o "${object}"
+            -ffile-prefix-map=${PROJECT_SOURCE_DIR}=. -I "${vmlinux_dir}" -I "${source_dir}"
+            -c "${source}" -o "${object}"
     DEPENDS "${source}" ${bpf_headers} "${vmlinux_dir}/vmlinux.h"
     COMMENT "BPF ${file_name}"
     VERBATIM)

@@ -2,11 +2,12 @@
 # The man pages help2man generated: one per command that `tcpsight --help`
 # lists, and tcpsight(8). Each renders without a warning, names every
 # option its command's --help names, and has the sections a reader looks
-# for; the pages of the tracing commands say what tracing costs.
-#   tests/man_pages.sh BINARY MAN_DIR
+# for; each example in docs/man names only options its command has; the
+# pages of the tracing commands say what tracing costs.
+#   tests/man_pages.sh BINARY MAN_DIR H2M_DIR
 # Skips (77) when help2man made no pages, but fails so under CI=true.
 set -euo pipefail
-binary=$1 pages=$2
+binary=$1 pages=$2 sources=$3
 failures=0
 fail() {
   echo "FAIL: $*" >&2
@@ -35,16 +36,42 @@ check_page() { # PAGE COMMAND...: the page of `tcpsight COMMAND...`
   for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
     grep -qx "$section" <<<"$text" || fail "$page has no $section section"
   done
-  for option in $("$binary" "$@" --help | grep -oE '^  -[^ ]+' | sed 's/{.*//' | tr , '\n'); do
+  for option in $(options_of "$@"); do
     grep -qE -- "(^|[ ,])$option([ ,]|$)" <<<"$text" || fail "$page does not name $option"
   done
+}
+
+# The options of `tcpsight COMMAND`, one per line: -t, --tcp, ...
+options_of() {
+  "$binary" "$@" --help | grep -oE '^  -[^ ]+' | sed 's/{.*//' | tr -d ' ' | tr , '\n'
+}
+
+# The prose is written by hand: each example's options must be its command's.
+check_examples() { # H2M_FILE
+  local line command word letter
+  while read -r line; do
+    read -r _ command _ <<<"$line"
+    for word in $line; do
+      case $word in
+      --*) grep -qxF -- "${word%%=*}" <<<"$(options_of "$command")" ||
+        fail "$1: '$line': $command has no ${word%%=*}" ;;
+      -[a-zA-Z]*)
+        for ((letter = 1; letter < ${#word}; letter++)); do
+          grep -qxF -- "-${word:letter:1}" <<<"$(options_of "$command")" ||
+            fail "$1: '$line': $command has no -${word:letter:1}"
+        done ;;
+      esac
+    done
+  done < <(sed -n 's/^\.B tcpsight \([a-z]\)/\1/p' "$1" | sed 's/\\-/-/g; s/^/tcpsight /')
 }
 
 commands=$("$binary" --help | awk '/^Subcommands:/ { listed = 1; next } listed && /^  [a-z]/ { print $1 }')
 [[ -n $commands ]] || { fail "tcpsight --help lists no commands"; exit 1; }
 check_page tcpsight
+check_examples "$sources/tcpsight.h2m"
 for command in $commands; do
   check_page "tcpsight-$command" "$command"
+  check_examples "$sources/tcpsight-$command.h2m"
   grep -qF "tcpsight-$command(8)" <<<"$(rendered "$pages/tcpsight.8")" ||
     fail "tcpsight(8) does not point to tcpsight-$command(8)"
 done

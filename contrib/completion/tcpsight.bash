@@ -16,6 +16,11 @@ _tcpsight_options() {
     }'
 }
 
+# The first column of `tcpsight states`' table, which ends at a blank line.
+_tcpsight_state_names() {
+    awk 'NR > 1 && /^$/ { exit } NR > 1 { print $1 }'
+}
+
 # ss's names for states and classes of states, as `ls` filters take them.
 _tcpsight_filter_states="established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait closed
     close-wait last-ack listening closing all connected synchronized"
@@ -35,8 +40,7 @@ _tcpsight_netns_names() {
 _tcpsight_option_value() {
     local binary=$1 option=$2 type=$3
     case $option in
-    --state)
-        COMPREPLY=($(compgen -W "$("$binary" states 2>/dev/null | awk 'NR > 1 && /^[A-Z]/ { print $1 }')" -- "$cur")) ;;
+    --state) COMPREPLY=($(compgen -W "$("$binary" states 2>/dev/null | _tcpsight_state_names)" -- "$cur")) ;;
     --outcome) COMPREPLY=($(compgen -W "$_tcpsight_outcomes" -- "$cur")) ;;
     -N | --net) COMPREPLY=($(compgen -W "all $(_tcpsight_netns_names)" -- "$cur")) ;;
     --netns) _filedir; COMPREPLY+=($(compgen -W "$(_tcpsight_netns_names | sed 's|^|/run/netns/|')" -- "$cur")) ;;
@@ -57,16 +61,20 @@ _tcpsight_option_value() {
 _tcpsight_filter_word() {
     case $prev in
     state) COMPREPLY=($(compgen -W "$_tcpsight_filter_states" -- "$cur")) ;;
-    sport | dport) COMPREPLY=($(compgen -W "= != < > <= >=" -- "$cur")) ;;
-    src | dst | = | != | \< | \> | \<= | \>=) ;;
-    *) COMPREPLY=($(compgen -W "state sport dport src dst and or not ( )" -- "$cur")) ;;
+    # Words, where the symbols (< > ( )) would need quoting on the command line.
+    sport | dport) COMPREPLY=($(compgen -W "eq ne lt gt le ge" -- "$cur")) ;;
+    src | dst | eq | ne | lt | gt | le | ge | = | !=) ;;
+    *) COMPREPLY=($(compgen -W "state sport dport src dst and or not" -- "$cur")) ;;
     esac
 }
 
 _tcpsight() {
-    local cur prev words cword
-    _init_completion || return
+    local cur prev words cword split
+    _init_completion -s || return # -s: --option=value as --option value
     local binary=${words[0]} command="" i
+    binary=${binary/#\~/$HOME}
+    # Installed in /usr/sbin, which is not on every user's PATH.
+    command -v "$binary" >/dev/null || binary=/usr/sbin/tcpsight
     for ((i = 1; i < cword; i++)); do
         if [[ ${words[i]} != -* ]]; then
             command=${words[i]}
@@ -88,6 +96,8 @@ _tcpsight() {
     type=$(awk -v option="$prev" '$1 == option { print $2; exit }' <<<"$options")
     if [[ -n $type && $type != - ]]; then
         _tcpsight_option_value "$binary" "$prev" "$type"
+    elif $split; then
+        return
     elif [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(cut -d' ' -f1 <<<"$options")" -- "$cur"))
     elif [[ $command == ls || $command == top ]]; then

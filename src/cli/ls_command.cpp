@@ -169,7 +169,8 @@ public:
     app.add_option("-N,--net", options_.namespaces,
                    "Network namespace: a name from /run/netns, a path such as "
                    "/proc/PID/ns/net, or 'all' (repeat for several; needs root)")
-        ->type_name("NS");
+        ->type_name("NS")
+        ->allow_extra_args(false); // the filter may follow
     app.add_option("--source", source_,
                    "Where TCP and UDP sockets come from: auto (sock_diag, then BPF iterators, "
                    "then /proc/net), netlink, bpf or proc")
