@@ -4,6 +4,7 @@
 #include "child_process.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "thread_privileges.hpp"
 #include "world_executable.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,45 +27,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::ChildProcess;
-
-// The value of a "Name:\tvalue" line of a status file.
-std::string status_field(const std::filesystem::path& status, const std::string& name) {
-  std::ifstream in(status);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + ":", 0) == 0)
-      return line.substr(line.find_first_not_of(" \t", name.size() + 1));
-  return "";
-}
-
-struct ThreadPrivileges {
-  std::uint64_t effective = 0;
-  std::uint64_t permitted = 0;
-  std::uint64_t bounding = 0;
-  bool no_new_privs = false;
-};
-
-// Every thread's; one that ends while being read is left out.
-std::vector<ThreadPrivileges> threads_of(const std::string& pid) {
-  std::vector<ThreadPrivileges> threads;
-  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid))) {
-    const auto status = task.path() / "status";
-    const auto effective = status_field(status, "CapEff");
-    const auto permitted = status_field(status, "CapPrm");
-    const auto bounding = status_field(status, "CapBnd");
-    if (effective.empty() || permitted.empty() || bounding.empty())
-      continue;
-    threads.push_back({.effective = std::stoull(effective, nullptr, 16),
-                       .permitted = std::stoull(permitted, nullptr, 16),
-                       .bounding = std::stoull(bounding, nullptr, 16),
-                       .no_new_privs = status_field(status, "NoNewPrivs") == "1"});
-  }
-  return threads;
-}
-
-// This test's own permitted set: what a child of it can keep at most.
-std::uint64_t permitted_here() {
-  return std::stoull(status_field("/proc/self/status", "CapPrm"), nullptr, 16);
-}
+using test::permitted_here;
+using test::threads_of;
 
 // A loopback connection, opened and closed; its listener's port.
 int connect_once() {
@@ -124,7 +87,7 @@ TEST_P(Capabilities, GivenUpOnceAttachedInEveryThread) {
   ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
   // A connection after the drop: the command still works without them.
   const auto port = connect_once();
-  const auto threads = threads_of(std::to_string(command.pid()));
+  const auto threads = threads_of(command.pid());
   ASSERT_FALSE(threads.empty());
   const auto kept = GetParam().kept & permitted_here();
   for (const auto& thread : threads) {
@@ -189,7 +152,7 @@ TEST_P(WithOnlyBpfAndPerfmon, TracesAndGivesThemUp) {
   ChildProcess command(argv);
   ASSERT_TRUE(command.wait_for_stderr("tracing TCP connections", 20s)) << command.stderr_text();
   const auto port = connect_once();
-  for (const auto& thread : threads_of(std::to_string(command.pid()))) {
+  for (const auto& thread : threads_of(command.pid())) {
     EXPECT_EQ(thread.effective, 0u);
     EXPECT_EQ(thread.permitted, 0u);
   }

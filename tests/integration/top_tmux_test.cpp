@@ -6,6 +6,7 @@
 #include "forked.hpp"
 #include "loopback.hpp"
 #include "privileges.hpp"
+#include "thread_privileges.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,6 +158,29 @@ std::string top_then_stty(const std::string& top_arguments) {
   return fmt::format("{} top {} ; stty -a ; sleep 30", TCPSIGHT_BINARY, top_arguments);
 }
 
+// top's process, the shell's child in the window.
+pid_t top_pid_in(const TmuxSession& tmux) {
+  ChildProcess pgrep({"/usr/bin/pgrep", "-P", std::to_string(tmux.pane_pid()), "tcpsight"});
+  pgrep.wait();
+  return static_cast<pid_t>(std::atoi(pgrep.stdout_text().c_str()));
+}
+
+// Whether every thread of pid holds no capability and cannot gain one,
+// within 5 s: top gives them up once attached and seeded.
+bool gave_up_every_capability(pid_t pid) {
+  const auto none = [pid] {
+    const auto threads = test::threads_of(pid);
+    return !threads.empty() && std::all_of(threads.begin(), threads.end(), [](const auto& t) {
+      return t.effective == 0 && t.permitted == 0 && t.no_new_privs;
+    });
+  };
+  for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(50ms))
+    if (none())
+      return true;
+  return none();
+}
+
 TEST(TopTmux, RowsAppearChangeCloseAndLeave) {
   TCPSIGHT_REQUIRE_TRACING();
   auto listener = test::listen_on_loopback(AddressFamily::IPv4);
@@ -169,6 +193,7 @@ TEST(TopTmux, RowsAppearChangeCloseAndLeave) {
            l.text.find(fmt::format("127.0.0.1:{} ", port)) != std::string::npos &&
            l.text.find("LISTEN") != std::string::npos;
   })) << tmux.text();
+  EXPECT_TRUE(gave_up_every_capability(top_pid_in(tmux)));
 
   // A new connection: both ends green.
   auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
@@ -361,13 +386,6 @@ TEST(TopTmux, KeysFilterPauseHelpResizeAndCtrlC) {
   tmux.keys({"C-c"});
   ASSERT_TRUE(tmux.wait_for_text("speed", 5s)) << tmux.text();
   EXPECT_NE(tmux.text().find(" icanon"), std::string::npos);
-}
-
-// top's process, the shell's child in the window.
-pid_t top_pid_in(const TmuxSession& tmux) {
-  ChildProcess pgrep({"/usr/bin/pgrep", "-P", std::to_string(tmux.pane_pid()), "tcpsight"});
-  pgrep.wait();
-  return static_cast<pid_t>(std::atoi(pgrep.stdout_text().c_str()));
 }
 
 void expect_terminal_given_back(const TmuxSession& tmux) {
