@@ -45,6 +45,8 @@ git -c safe.directory="$sources" -C "$sources" ls-files -z --cached --others --e
   fail "dpkg-buildpackage failed"
   exit 1
 }
+grep -E '^\[  PASSED  \] [0-9]+ tests' "$scratch/build.log" ||
+  fail "the package build ran no unit tests"
 deb=$scratch/tcpsight_${version}_$arch.deb
 [[ -f $deb ]] || { fail "no $deb"; exit 1; }
 
