@@ -80,6 +80,10 @@ root=$scratch/root
 dpkg-deb -x "$deb" "$root"
 [[ $("$root/usr/sbin/tcpsight" --version) == "tcpsight $version" ]] ||
   fail "--version says '$("$root/usr/sbin/tcpsight" --version)', not 'tcpsight $version'"
+# Reproducible: nothing in the binary names the directory it was built in.
+if grep -qF "$tree" "$root/usr/sbin/tcpsight"; then
+  fail "the binary names its build directory: $(strings "$root/usr/sbin/tcpsight" | grep -F "$tree" | head -3)"
+fi
 for page in "$root"/usr/share/man/man8/*.8.gz; do
   text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$page" 2>&1) || fail "man -l $page failed"
   grep -q '^EXAMPLES' <<<"$text" || fail "$page renders without its EXAMPLES"
