@@ -18,6 +18,7 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev   # tcpsight export's metrics and their HTTP server
   libgtest-dev libgmock-dev            # tests
   iproute2 nftables                    # network namespaces and a SYN-dropping firewall in tests
+  netbase                              # /etc/services, whose names ls's filter takes (:ssh)
   net-tools                            # netstat, which tests compare tcpsight ls with
   curl prometheus                      # scrapes, promtool and a Prometheus server for the exporter's tests
   tmux                                 # a terminal for the end-to-end test of tcpsight top

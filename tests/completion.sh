@@ -148,6 +148,7 @@ expect "" tcpsight netstat -N ""
 
 # ss's filter words after ls's and top's options, flags not taking a value.
 filter_words="state
+exclude
 sport
 dport
 src
@@ -169,6 +170,9 @@ for operator in eq ne lt gt le ge; do
 done
 filter_states=$(bash_candidates tcpsight ls state "")
 expect "$filter_states" tcpsight ls -t state ""
+expect "$filter_states" tcpsight ls -t exclude ""
+expect_among "bucket
+big" tcpsight ls state ""
 expect_among "established
 time-wait
 connected" tcpsight top state ""

@@ -23,7 +23,7 @@ _tcpsight_state_names() {
 
 # ss's names for states and classes of states, as `ls` filters take them.
 _tcpsight_filter_states="established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait closed
-    close-wait last-ack listening closing all connected synchronized"
+    close-wait last-ack listening closing all connected synchronized bucket big"
 # What a finished connection's outcome can be (life, history --outcome).
 _tcpsight_outcomes="normal_active normal_passive simultaneous reset_sent reset_received refused
     timed_out aborted failed"
@@ -60,11 +60,11 @@ _tcpsight_option_value() {
 # The words of ss's filter, which `ls` and `top` take after their options.
 _tcpsight_filter_word() {
     case $prev in
-    state) COMPREPLY=($(compgen -W "$_tcpsight_filter_states" -- "$cur")) ;;
+    state | exclude) COMPREPLY=($(compgen -W "$_tcpsight_filter_states" -- "$cur")) ;;
     # Words, where the symbols (< > ( )) would need quoting on the command line.
     sport | dport) COMPREPLY=($(compgen -W "eq ne lt gt le ge" -- "$cur")) ;;
     src | dst | eq | ne | lt | gt | le | ge | = | !=) ;;
-    *) COMPREPLY=($(compgen -W "state sport dport src dst and or not" -- "$cur")) ;;
+    *) COMPREPLY=($(compgen -W "state exclude sport dport src dst and or not" -- "$cur")) ;;
     esac
 }
 

@@ -34,7 +34,7 @@ struct LsOptions {
   std::vector<std::string> filter; // ss's filter language, word by word
 };
 
-SnapshotRequest snapshot_request(const LsOptions& options) {
+SnapshotRequest snapshot_request(const LsOptions& options, const SocketFilter& filter) {
   SnapshotRequest request;
   request.protocols.clear();
   if (options.kinds.tcp)
@@ -52,10 +52,9 @@ SnapshotRequest snapshot_request(const LsOptions& options) {
     request.ipv6 = options.ipv6;
   }
   // A state filter chooses the states itself, listeners included, as in ss.
-  const bool filter_names_states = !options.filter.empty() && options.filter.front() == "state";
-  request.selection = options.all || filter_names_states ? SocketSelection::All
-                      : options.listening                ? SocketSelection::Listening
-                                                         : SocketSelection::Active;
+  request.selection = options.all || filter.chooses_states() ? SocketSelection::All
+                      : options.listening                    ? SocketSelection::Listening
+                                                             : SocketSelection::Active;
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
   request.source = options.source;
@@ -86,7 +85,7 @@ void report(const SnapshotStatus& status) {
 // kept from one listing to the next (-c).
 bool list_once(const LsOptions& options, const SocketFilter& filter,
                std::optional<CgroupDirectory>& cgroup_directory) {
-  const auto request = snapshot_request(options);
+  const auto request = snapshot_request(options, filter);
   const auto namespaces = namespaces_to_list(options);
 
   // Owners come from another source than the sockets: start on them at once.
@@ -177,8 +176,9 @@ public:
         ->check(CLI::IsMember({"auto", "netlink", "bpf", "proc"}))
         ->type_name("SOURCE");
     app.add_option("filter", options_.filter,
-                   "ss's filter: [state STATE]... [sport|dport OP :PORT] [src|dst ADDR[/N][:PORT]] "
-                   "with and, or, not, ( )");
+                   "ss's filter, quoted or word by word: [state|exclude STATE]... "
+                   "[sport|dport [OP] PORT] [src|dst ADDR[/N][:PORT]] with and, or, not, ( ); "
+                   "ports by number or service name (:ssh)");
   }
   void finish_parsing() override {
     filter_ = SocketFilter::parse(options_.filter);

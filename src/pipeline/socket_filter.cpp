@@ -4,6 +4,7 @@
 #include "tcpsight/model/error.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -76,6 +77,10 @@ std::vector<TcpState> states_named(const std::string& name) {
        {Established, SynSent, SynRecv, FinWait1, FinWait2, TimeWait, CloseWait, LastAck, Closing}},
       {"synchronized",
        {Established, SynRecv, FinWait1, FinWait2, TimeWait, CloseWait, LastAck, Closing}},
+      // The kernel's minisockets, and the full sockets.
+      {"bucket", {SynRecv, TimeWait}},
+      {"big",
+       {Established, SynSent, FinWait1, FinWait2, Close, CloseWait, LastAck, Listen, Closing}},
   };
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -95,7 +100,8 @@ std::vector<TcpState> states_named(const std::string& name) {
                           shown(name)));
 }
 
-std::function<bool(long, long)> comparison(const std::string& op) {
+// The comparison op names, if it names one.
+std::optional<std::function<bool(long, long)>> comparison(const std::string& op) {
   if (op == "=" || op == "==" || op == "eq")
     return std::equal_to<long>();
   if (op == "!=" || op == "ne" || op == "neq")
@@ -104,19 +110,47 @@ std::function<bool(long, long)> comparison(const std::string& op) {
     return std::less<long>();
   if (op == ">" || op == "gt")
     return std::greater<long>();
-  if (op == "<=" || op == "le")
+  if (op == "<=" || op == "le" || op == "leq")
     return std::less_equal<long>();
-  if (op == ">=" || op == "ge")
+  if (op == ">=" || op == "ge" || op == "geq")
     return std::greater_equal<long>();
-  throw Error(fmt::format("filter: '{}' is not a comparison (=, !=, <, >, <=, >=)", shown(op)));
+  return std::nullopt;
 }
 
+// :443, 443, or a service /etc/services names (:ssh, https), as TCP's or
+// else as UDP's.
 long port_of(const std::string& text) {
-  const auto digits = text.empty() || text[0] != ':' ? text : text.substr(1);
-  const auto port = parse_number<long>(digits);
-  if (!port || *port < 0 || *port > 65535)
-    throw Error(fmt::format("filter: '{}' is not a port (:443, say)", shown(text)));
-  return *port;
+  const auto name = text.empty() || text[0] != ':' ? text : text.substr(1);
+  if (const auto port = parse_number<long>(name)) {
+    if (*port < 0 || *port > 65535)
+      throw Error(fmt::format("filter: '{}' is not a port (0 to 65535)", shown(text)));
+    return *port;
+  }
+  if (!name.empty())
+    for (const char* protocol : {"tcp", "udp"})
+      if (const servent* service = getservbyname(name.c_str(), protocol))
+        return ntohs(static_cast<std::uint16_t>(service->s_port));
+  throw Error(
+      fmt::format("filter: '{}' is not a port (:443, or a service such as :ssh)", shown(text)));
+}
+
+// ss reads its filter word by word, however the shell split it: a filter
+// quoted as one argument is the same words.
+bool is_state_word(const std::string& word) {
+  return word == "state" || word == "exclude" || word == "excl";
+}
+
+std::vector<std::string> words_of(const std::vector<std::string>& arguments) {
+  std::vector<std::string> words;
+  for (const auto& argument : arguments) {
+    std::size_t at = 0;
+    while ((at = argument.find_first_not_of(" \t\n", at)) != std::string::npos) {
+      const auto end = argument.find_first_of(" \t\n", at);
+      words.push_back(argument.substr(at, end - at));
+      at = end;
+    }
+  }
+  return words;
 }
 
 // ADDRESS[/PREFIX][:PORT] or [ADDRESS][/PREFIX][:PORT] for IPv6; * for any address.
@@ -219,7 +253,7 @@ private:
   Node parse_or() {
     std::vector<Node> operands;
     operands.push_back(parse_and());
-    while (next_is("or") || next_is("||")) {
+    while (next_is("or") || next_is("||") || next_is("|")) {
       ++at_;
       operands.push_back(parse_and());
     }
@@ -229,8 +263,9 @@ private:
   Node parse_and() {
     std::vector<Node> operands;
     operands.push_back(parse_term());
-    while (at_ < words_.size() && !next_is("or") && !next_is("||") && !next_is(")")) {
-      if (next_is("and") || next_is("&&"))
+    while (at_ < words_.size() && !next_is("or") && !next_is("||") && !next_is("|") &&
+           !next_is(")")) {
+      if (next_is("and") || next_is("&&") || next_is("&"))
         ++at_;
       operands.push_back(parse_term());
     }
@@ -267,7 +302,13 @@ private:
 
   Test condition(const std::string& word) {
     if (word == "sport" || word == "dport") {
-      const auto compare = comparison(take("a comparison"));
+      // The comparison may be left out: equal.
+      std::function<bool(long, long)> compare = std::equal_to<long>();
+      if (at_ < words_.size())
+        if (auto named = comparison(words_[at_])) {
+          compare = std::move(*named);
+          ++at_;
+        }
       const long port = port_of(take("a port"));
       const bool local = word == "sport";
       return [compare, port, local](const SocketRow& row) {
@@ -298,15 +339,25 @@ SocketFilter::~SocketFilter() = default;
 SocketFilter::SocketFilter(SocketFilter&&) noexcept = default;
 SocketFilter& SocketFilter::operator=(SocketFilter&&) noexcept = default;
 
-SocketFilter SocketFilter::parse(const std::vector<std::string>& words) {
+SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments) {
+  const auto words = words_of(arguments);
   SocketFilter filter;
   std::size_t at = 0;
-  while (at < words.size() && words[at] == "state") {
+  // As ss: the first `state` starts from none, the first `exclude` from all.
+  for (; at < words.size() && is_state_word(words[at]); at += 2) {
     if (at + 1 >= words.size())
-      throw Error("filter: 'state' needs a state after it");
-    for (auto state : states_named(words[at + 1]))
-      filter.states_.push_back(state);
-    at += 2;
+      throw Error(fmt::format("filter: '{}' needs a state after it", words[at]));
+    const bool exclude = words[at] != "state";
+    if (!filter.states_)
+      filter.states_ = exclude ? states_named("all") : std::vector<TcpState>{};
+    auto& states = *filter.states_;
+    for (auto state : states_named(words[at + 1])) {
+      const auto found = std::find(states.begin(), states.end(), state);
+      if (exclude && found != states.end())
+        states.erase(found);
+      else if (!exclude && found == states.end())
+        states.push_back(state);
+    }
   }
   if (at < words.size())
     filter.expression_ = std::make_unique<Node>(Parser(words, at).parse());
@@ -314,7 +365,7 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& words) {
 }
 
 bool SocketFilter::matches(const SocketRow& row) const {
-  if (!states_.empty() && std::find(states_.begin(), states_.end(), row.state) == states_.end())
+  if (states_ && std::find(states_->begin(), states_->end(), row.state) == states_->end())
     return false;
   return !expression_ || expression_->matches(row);
 }

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -262,6 +263,35 @@ TEST_F(LsAgainstPeers, FilterLanguage) {
   ChildProcess bad({TCPSIGHT_BINARY, "ls", "state", "open"});
   EXPECT_EQ(bad.wait(), 2);
   EXPECT_NE(bad.stderr_text().find("'open' is not a state"), std::string::npos);
+}
+
+// Filters typed as ss's users type them (quoted as one argument, services
+// by name, exclude, ss's state classes) select what ss selects.
+TEST_F(LsAgainstPeers, FiltersSelectWhatSsSelects) {
+  const auto port = std::to_string(port4_);
+  const std::vector<std::vector<std::string>> filters{
+      {"( sport = :" + port + " or dport = :" + port + " )"},
+      {"exclude", "listening"},
+      {"state", "connected", "exclude", "syn-sent"},
+      {"state", "big"},
+      {"state", "bucket"},
+      {"dport :" + port},
+      {"sport", port},
+      {"sport geq :" + port + " & sport leq :" + port},
+      {"dport = :ssh | sport = :" + port},
+      {"!", "sport = :" + port},
+  };
+  const auto normal = [&](const std::set<Tuple>& rows) {
+    return unspecified_peers_as_ipv4(ours(rows, ports_));
+  };
+  for (const auto& filter : filters) {
+    std::vector<std::string> mine{TCPSIGHT_BINARY, "ls", "-tan", "--json"};
+    std::vector<std::string> theirs{"/usr/bin/ss", "-tanH"};
+    mine.insert(mine.end(), filter.begin(), filter.end());
+    theirs.insert(theirs.end(), filter.begin(), filter.end());
+    EXPECT_EQ(normal(tcpsight_rows(run(mine))), normal(ss_rows(run(theirs))))
+        << fmt::format("{}", fmt::join(filter, " "));
+  }
 }
 
 // ss -tei and tcpsight ls --json agree on inode, socket cookie and cwnd.

@@ -3,6 +3,7 @@
 #include "tcpsight/model/socket_row.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,14 +11,19 @@ namespace tcpsight {
 
 // The ss filter language, for `tcpsight ls`:
 //
-//   [state STATE]... [EXPRESSION]
+//   [state STATE | exclude STATE]... [EXPRESSION]
 //
-// STATE is a TCP state as ss or netstat spells it (established, time-wait,
-// FIN_WAIT1, listening, ...) or one of ss's groups: all, connected,
-// synchronized. Several states are alternatives. EXPRESSION combines
-//   sport OP :PORT     dport OP :PORT      (OP: = == != < > <= >= eq ne lt gt le ge)
+// in words given one per argument or several to an argument, as ss reads
+// them. STATE is a TCP state as ss or netstat spells it (established,
+// time-wait, FIN_WAIT1, listening, ...) or one of ss's groups: all,
+// connected, synchronized, bucket, big. Several states are alternatives;
+// exclude takes states away (from all, when it comes first). EXPRESSION
+// combines
+//   sport [OP] PORT    dport [OP] PORT     (OP: = == != < > <= >= eq ne lt gt le ge
+//                                           leq geq; PORT: 443, :443, :https)
 //   src ADDRESS[/PREFIX][:PORT]   dst ADDRESS[/PREFIX][:PORT]   (also [v6]:port)
-// with and, or, not and parentheses; terms side by side are joined by and.
+// with and (&&, &), or (||, |), not (!) and parentheses; terms side by side
+// are joined by and.
 class SocketFilter {
 public:
   // Everything passes.
@@ -27,14 +33,17 @@ public:
   SocketFilter& operator=(SocketFilter&&) noexcept;
 
   // Throws tcpsight::Error saying which word is wrong and why.
-  static SocketFilter parse(const std::vector<std::string>& words);
+  static SocketFilter parse(const std::vector<std::string>& arguments);
 
   bool matches(const SocketRow& row) const;
+  // Whether it names states (state, exclude): then those states are listed,
+  // listeners among them, whatever ls's -l and -a say.
+  bool chooses_states() const { return states_.has_value(); }
 
   struct Node;
 
 private:
-  std::vector<TcpState> states_; // empty: any
+  std::optional<std::vector<TcpState>> states_; // none: any
   std::unique_ptr<Node> expression_;
 };
 

@@ -55,6 +55,39 @@ TEST(SocketFilter, Ports) {
   EXPECT_TRUE(matches({"sport", "ge", ":40000"}, kSshClient));
 }
 
+// ss's own examples: a filter quoted as one argument, services by name,
+// the comparison left out, its words for and, or and the comparisons.
+TEST(SocketFilter, AsSsReadsIt) {
+  EXPECT_TRUE(matches({"( dport = :ssh or sport = :ssh )"}, kSshClient));
+  EXPECT_FALSE(matches({"( dport = :ssh or sport = :ssh )"}, kHttps));
+  EXPECT_TRUE(matches({"state", "established", "( dport = :ssh )"}, kSshClient));
+  EXPECT_TRUE(matches({"sport = :https"}, kHttps));
+  EXPECT_TRUE(matches({"sport", "https"}, kHttps));
+  EXPECT_TRUE(matches({"dport :22"}, kSshClient));
+  EXPECT_TRUE(matches({"dport", "22"}, kSshClient));
+  EXPECT_TRUE(matches({"sport geq :443 & dport leq :50000"}, kHttps));
+  EXPECT_TRUE(matches({"sport = :1 | sport = :443"}, kHttps));
+  EXPECT_TRUE(matches({"src", "10.0.0.5:https"}, kHttps));
+  EXPECT_TRUE(matches({"  sport\t=\n:443  "}, kHttps));
+}
+
+// exclude takes states away: from all when it comes first, as in ss.
+TEST(SocketFilter, ExcludeAndStateClasses) {
+  EXPECT_FALSE(matches({"exclude", "listening"}, kListener));
+  EXPECT_TRUE(matches({"exclude", "listening"}, kTimeWait));
+  EXPECT_TRUE(matches({"state", "connected", "exclude", "time-wait"}, kHttps));
+  EXPECT_FALSE(matches({"state", "connected", "exclude", "time-wait"}, kTimeWait));
+  EXPECT_FALSE(matches({"state", "listening", "exclude", "listening"}, kListener));
+  EXPECT_TRUE(matches({"state", "bucket"}, kTimeWait));
+  EXPECT_FALSE(matches({"state", "bucket"}, kHttps));
+  EXPECT_TRUE(matches({"state", "big"}, kHttps));
+  EXPECT_TRUE(matches({"state", "big"}, kListener));
+  EXPECT_FALSE(matches({"state", "big"}, kTimeWait));
+  EXPECT_TRUE(SocketFilter::parse({"exclude", "closed"}).chooses_states());
+  EXPECT_TRUE(SocketFilter::parse({"state", "established"}).chooses_states());
+  EXPECT_FALSE(SocketFilter::parse({"sport", "=", ":1"}).chooses_states());
+}
+
 TEST(SocketFilter, AddressesWithPrefixesAndPorts) {
   EXPECT_TRUE(matches({"dst", "10.0.0.0/8"}, kHttps));
   EXPECT_TRUE(matches({"dst", "10.0.0.0/8"}, kSshClient));
@@ -99,7 +132,10 @@ TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
   };
   EXPECT_EQ(error_of({"state"}), "filter: 'state' needs a state after it");
   EXPECT_NE(error_of({"state", "open"}).find("'open' is not a state"), std::string::npos);
-  EXPECT_NE(error_of({"sport", "~", ":1"}).find("'~' is not a comparison"), std::string::npos);
+  EXPECT_NE(error_of({"sport", "~", ":1"}).find("'~' is not a port"), std::string::npos);
+  EXPECT_NE(error_of({"dport", "=", ":no-such-service"}).find("':no-such-service' is not a port"),
+            std::string::npos);
+  EXPECT_EQ(error_of({"exclude"}), "filter: 'exclude' needs a state after it");
   EXPECT_NE(error_of({"sport", "=", ":99999"}).find("':99999' is not a port"), std::string::npos);
   EXPECT_NE(error_of({"dst", "10.0.0.300"}).find("is not an address"), std::string::npos);
   EXPECT_NE(error_of({"(", "sport", "=", ":1"}).find("missing"), std::string::npos);
@@ -107,7 +143,7 @@ TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
   EXPECT_NE(error_of({"port", "=", ":1"}).find("'port' is not a condition"), std::string::npos);
   EXPECT_NE(error_of({"dst", "127.0.0.0/33"}).find("longer than 32 bits"), std::string::npos);
   EXPECT_NE(error_of({"dst", "[::1]/129"}).find("bad prefix length"), std::string::npos);
-  EXPECT_NE(error_of({"dst", ""}).find("'' is not an address"), std::string::npos);
+  EXPECT_NE(error_of({"dst", ""}).find("an address is missing"), std::string::npos);
   EXPECT_NO_THROW(SocketFilter::parse({"dst", "[::1]/128"}));
   EXPECT_NO_THROW(SocketFilter::parse({"dst", "*:22"}));
   // A word of a megabyte is quoted in part: the message stays one short line.
