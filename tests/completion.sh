@@ -136,6 +136,21 @@ expect "inet
 inet6
 unix" tcpsight netstat -A ""
 
+# ss's families and tables, each accepted by ls.
+expect "inet
+inet6
+unix" tcpsight ls -f ""
+tables=$(bash_candidates tcpsight ls -A "")
+expect "$tables" tcpsight ls --query ""
+for table in $tables; do
+  tcpsight ls -A "$table" >/dev/null ||
+    { echo "FAIL: ls -A $table is refused" >&2; failures=$((failures + 1)); }
+done
+for family in inet inet6 unix; do
+  tcpsight ls -f "$family" >/dev/null ||
+    { echo "FAIL: ls -f $family is refused" >&2; failures=$((failures + 1)); }
+done
+
 # -N: 'all' and the names of /run/netns; netstat's -N is a flag.
 if ((EUID == 0)); then
   ip netns add "$namespace"

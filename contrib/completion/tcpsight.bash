@@ -39,6 +39,12 @@ _tcpsight_netns_names() {
 # The value of OPTION (of COMMAND), whose help TYPE is given.
 _tcpsight_option_value() {
     local binary=$1 option=$2 type=$3
+    if [[ $type == *\{*\}* ]]; then # CLI11 lists the choices: SOURCE:{auto,netlink,...}
+        local choices=${type#*\{}
+        choices=${choices%%\}*}
+        COMPREPLY=($(compgen -W "${choices//,/ }" -- "$cur"))
+        return
+    fi
     case $option in
     --state) COMPREPLY=($(compgen -W "$("$binary" states 2>/dev/null | _tcpsight_state_names)" -- "$cur")) ;;
     --outcome) COMPREPLY=($(compgen -W "$_tcpsight_outcomes" -- "$cur")) ;;
@@ -47,13 +53,10 @@ _tcpsight_option_value() {
     --cgroup) _filedir -d ;;
     --pid) _pids ;;
     --comm) _pnames ;;
-    --db | --read | --write) _filedir ;;
-    *)
-        if [[ $type == *\{*\}* ]]; then # CLI11 lists the choices: SOURCE:{auto,netlink,...}
-            local choices=${type#*\{}
-            choices=${choices%%\}*}
-            COMPREPLY=($(compgen -W "${choices//,/ }" -- "$cur"))
-        fi ;;
+    --db | --read | --write | -F | --filter) _filedir ;;
+    -f | --family) COMPREPLY=($(compgen -W "inet inet6 unix" -- "$cur")) ;;
+    -A | --query | --socket)
+        COMPREPLY=($(compgen -W "tcp udp raw unix inet all unix_stream unix_dgram unix_seqpacket" -- "$cur")) ;;
     esac
 }
 

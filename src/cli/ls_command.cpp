@@ -1,11 +1,13 @@
 #include "arguments.hpp"
 #include "subcommand.hpp"
 #include "tcpsight/pipeline/socket_filter.hpp"
+#include "tcpsight/pipeline/socket_query.hpp"
 
 #include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/model/error.hpp"
 #include "tcpsight/session/repeat.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output_writer.hpp"
@@ -31,26 +33,25 @@ struct LsOptions {
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
+  SocketQuery query;               // -A, -f
+  bool header = true;              // -H: none
   std::vector<std::string> filter; // ss's filter language, word by word
 };
 
 SnapshotRequest snapshot_request(const LsOptions& options, const SocketFilter& filter) {
   SnapshotRequest request;
-  request.protocols.clear();
+  std::vector<Protocol> flagged;
   if (options.kinds.tcp)
-    request.protocols.push_back(Protocol::Tcp);
+    flagged.push_back(Protocol::Tcp);
   if (options.kinds.udp)
-    request.protocols.push_back(Protocol::Udp);
+    flagged.push_back(Protocol::Udp);
   if (options.kinds.raw)
-    request.protocols.push_back(Protocol::Raw);
+    flagged.push_back(Protocol::Raw);
   if (options.kinds.unix_sockets)
-    request.protocols.push_back(Protocol::Unix);
-  if (request.protocols.empty())
-    request.protocols = SnapshotRequest{}.protocols;
-  if (options.ipv4 != options.ipv6) {
-    request.ipv4 = options.ipv4;
-    request.ipv6 = options.ipv6;
-  }
+    flagged.push_back(Protocol::Unix);
+  request.protocols = options.query.protocols(flagged);
+  request.ipv4 = options.query.wants_ipv4(options.ipv4, options.ipv6);
+  request.ipv6 = options.query.wants_ipv6(options.ipv4, options.ipv6);
   // A state filter chooses the states itself, listeners included, as in ss.
   request.selection = options.all || filter.chooses_states() ? SocketSelection::All
                       : options.listening                    ? SocketSelection::Listening
@@ -114,10 +115,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     columns.cgroups = cgroups;
   if (!options.json) {
     columns.owners = owners_ready();
-    out.text() += socket_table_header(columns);
+    if (options.header)
+      out.text() += socket_table_header(columns);
   }
   const SocketVisitor print_row = [&](const SocketRow& row) {
     if (!out.open() || !filter.matches(row))
+      return;
+    if (row.protocol == Protocol::Unix && !options.query.wants_unix_type(row.unix_type))
       return;
     if (options.json)
       append_socket_json(out.text(), row, owners_ready(),
@@ -175,12 +179,49 @@ public:
                    "then /proc/net), netlink, bpf or proc")
         ->check(CLI::IsMember({"auto", "netlink", "bpf", "proc"}))
         ->type_name("SOURCE");
+    app.add_option("-A,--query,--socket", tables_,
+                   "Socket tables, as ss takes them: tcp, udp, raw, unix, inet, all, "
+                   "unix_stream, unix_dgram, unix_seqpacket (comma-separate or repeat)")
+        ->type_name("QUERY");
+    app.add_option("-f,--family", families_, "Address family: inet, inet6 or unix (repeat)")
+        ->type_name("FAMILY");
+    app.add_flag_callback(
+        "-H,--no-header", [this] { options_.header = false; }, "No header line");
+    app.add_flag("-O,--oneline", oneline_,
+                 "One line per socket (always the case; accepted as ss takes it)");
+    app.add_option("-F,--filter", filter_file_,
+                   "Read the filter from this file ('-': standard input), as ss does")
+        ->check(kNotEmpty)
+        ->type_name("FILE");
+    app.add_flag("-E,--events", events_,
+                 "ss's stream of closing sockets: `tcpsight trace` has it, and more");
+    app.add_option("-D,--diag", diag_file_, "ss's raw sock_diag dump (not supported)")
+        ->type_name("FILE");
     app.add_option("filter", options_.filter,
                    "ss's filter, quoted or word by word: [state|exclude STATE]... "
                    "[sport|dport [OP] PORT] [src|dst ADDR[/N][:PORT]] with and, or, not, ( ); "
                    "ports by number or service name (:ssh)");
   }
   void finish_parsing() override {
+    if (events_)
+      throw Error("ls -E: sockets as they close are what `tcpsight trace` streams, with why and "
+                  "when; run that instead");
+    if (diag_file_)
+      throw Error("ls -D: ss's raw sock_diag dump is not supported; --json has every field");
+    for (const auto& tables : tables_)
+      options_.query.add_tables(tables);
+    for (const auto& family : families_)
+      options_.query.add_family(family);
+    // As in ss, -4 and -6 are -f inet and -f inet6: no unix sockets unless asked for.
+    if (options_.ipv4)
+      options_.query.add_family("inet");
+    if (options_.ipv6)
+      options_.query.add_family("inet6");
+    if (filter_file_) {
+      if (!options_.filter.empty())
+        throw Error("ls: give the filter in -F FILE or on the command line, not both");
+      options_.filter = {SocketFilter::read_file(*filter_file_)};
+    }
     filter_ = SocketFilter::parse(options_.filter);
     options_.source = source_ == "netlink" ? SnapshotSource::SockDiag
                       : source_ == "bpf"   ? SnapshotSource::BpfIterator
@@ -193,6 +234,10 @@ private:
   LsOptions options_;
   SocketFilter filter_;
   bool numeric_ = false;
+  bool oneline_ = false;
+  bool events_ = false;
+  std::vector<std::string> tables_, families_;
+  std::optional<std::string> filter_file_, diag_file_;
   std::string source_ = "auto";
 };
 

@@ -7,8 +7,13 @@
 #include <netdb.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <functional>
+#include <iostream>
 
 namespace tcpsight {
 
@@ -362,6 +367,30 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments) {
   if (at < words.size())
     filter.expression_ = std::make_unique<Node>(Parser(words, at).parse());
   return filter;
+}
+
+std::string SocketFilter::read_file(const std::string& path) {
+  constexpr std::size_t kMost = 1 << 20;
+  std::ifstream file;
+  if (path != "-") {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+      throw Error(fmt::format("filter file {}: is a directory", path));
+    file.open(path, std::ios::binary);
+    if (!file)
+      throw Error(fmt::format("filter file {}: {}", path, std::strerror(errno)));
+  }
+  std::istream& in = path == "-" ? std::cin : file;
+  std::string text(kMost + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad())
+    throw Error(fmt::format("filter file {}: could not be read", path));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMost)
+    throw Error(fmt::format("filter file {}: over 1 MiB, not a filter", path));
+  if (text.find('\0') != std::string::npos)
+    throw Error(fmt::format("filter file {}: not text (it holds a NUL byte)", path));
+  return text;
 }
 
 bool SocketFilter::matches(const SocketRow& row) const {

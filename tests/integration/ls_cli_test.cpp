@@ -2,6 +2,7 @@
 #include "child_process.hpp"
 #include "forked.hpp"
 #include "loopback.hpp"
+#include "usage_errors.hpp"
 
 #include "privileges.hpp"
 #include "tcpsight/kernel/proc_net.hpp"
@@ -292,6 +293,47 @@ TEST_F(LsAgainstPeers, FiltersSelectWhatSsSelects) {
     EXPECT_EQ(normal(tcpsight_rows(run(mine))), normal(ss_rows(run(theirs))))
         << fmt::format("{}", fmt::join(filter, " "));
   }
+}
+
+// ss's options for families and tables (-f, -A, -4, -6) select what ss
+// selects; -H drops the header; -F reads the filter from a file.
+TEST_F(LsAgainstPeers, OptionsAsSsTakesThem) {
+  const auto normal = [&](const std::set<Tuple>& rows) {
+    return unspecified_peers_as_ipv4(ours(rows, ports_));
+  };
+  const std::vector<std::vector<std::string>> variants{
+      {"-f", "inet"}, {"-f", "inet6"}, {"-4"}, {"-6"}, {"-A", "tcp"}};
+  for (const auto& options : variants) {
+    std::vector<std::string> mine{TCPSIGHT_BINARY, "ls", "-tan", "--json"};
+    std::vector<std::string> theirs{"/usr/bin/ss", "-tanH"};
+    mine.insert(mine.end(), options.begin(), options.end());
+    theirs.insert(theirs.end(), options.begin(), options.end());
+    const auto selected = normal(tcpsight_rows(run(mine)));
+    EXPECT_FALSE(selected.empty()) << fmt::format("{}", fmt::join(options, " "));
+    EXPECT_EQ(selected, normal(ss_rows(run(theirs)))) << fmt::format("{}", fmt::join(options, " "));
+  }
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "ls", "-tanH"}).find("Netid"), std::string::npos);
+  EXPECT_NE(run({TCPSIGHT_BINARY, "ls", "-tan"}).find("Netid"), std::string::npos);
+
+  const auto port = std::to_string(port4_);
+  const auto file =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-filter-{}", getpid());
+  std::ofstream(file) << "( sport = :" << port << "\n or dport = :" << port << " )\n";
+  EXPECT_EQ(normal(tcpsight_rows(run({TCPSIGHT_BINARY, "ls", "-tan", "--json", "-F", file}))),
+            normal(ss_rows(run({"/usr/bin/ss", "-tanH", "-F", file}))));
+  std::filesystem::remove(file);
+
+  test::expect_usage_errors("ls",
+                            {{"-A", "packet"},
+                             {"-A", "tcp,nope"},
+                             {"-f", "link"},
+                             {"-E"},
+                             {"-D", "/dev/null"},
+                             {"-F", "/nonexistent"},
+                             {"-F", "/"},
+                             {"-F", TCPSIGHT_BINARY},
+                             {"-F", "/dev/null", "sport", "=", ":1"}},
+                            false);
 }
 
 // ss -tei and tcpsight ls --json agree on inode, socket cookie and cwnd.

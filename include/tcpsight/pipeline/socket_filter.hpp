@@ -34,6 +34,10 @@ public:
 
   // Throws tcpsight::Error saying which word is wrong and why.
   static SocketFilter parse(const std::vector<std::string>& arguments);
+  // ss's -F FILE: the filter is the file's text ("-": standard input).
+  // Throws tcpsight::Error for a file that cannot be read, is over 1 MiB or
+  // holds a NUL byte (not text).
+  static std::string read_file(const std::string& path);
 
   bool matches(const SocketRow& row) const;
   // Whether it names states (state, exclude): then those states are listed,
