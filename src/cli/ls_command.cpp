@@ -7,10 +7,12 @@
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
+#include "tcpsight/kernel/socket_summary.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/repeat.hpp"
 #include "tcpsight/session/stop_signals.hpp"
 #include "tcpsight/views/output_writer.hpp"
+#include "tcpsight/views/socket_summary_view.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
 #include <fmt/core.h>
@@ -35,6 +37,8 @@ struct LsOptions {
   SnapshotSource source = SnapshotSource::Automatic;
   SocketQuery query;               // -A, -f
   bool header = true;              // -H: none
+  bool summary = false;            // -s: ss's counts first
+  bool listing = true;             // false: -s alone, the counts only
   std::vector<std::string> filter; // ss's filter language, word by word
 };
 
@@ -74,6 +78,19 @@ std::vector<NetworkNamespace> namespaces_to_list(const LsOptions& options) {
   return namespaces;
 }
 
+// ss -s's counts, of the calling thread's namespace.
+void append_summary(OutputWriter& out, bool json) {
+  const auto summary = read_socket_summary();
+  if (summary.malformed_lines > 0)
+    fmt::print(stderr, "tcpsight: skipped {} lines of /proc/net/sockstat that did not parse\n",
+               summary.malformed_lines);
+  if (json)
+    append_socket_summary_json(out.text(), summary);
+  else
+    out.text() += format_socket_summary(summary);
+  out.written();
+}
+
 void report(const SnapshotStatus& status) {
   for (const auto& note : status.notes)
     fmt::print(stderr, "tcpsight: {}\n", note);
@@ -108,6 +125,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
 
   // Each row is printed as it arrives: memory stays flat however many sockets there are.
   OutputWriter out;
+  if (options.summary)
+    for (const auto& ns : namespaces)
+      run_in_network_namespace(ns, [&] { append_summary(out, options.json); });
+  if (!options.listing) {
+    out.finish();
+    return out.open();
+  }
   const CgroupLookup cgroups = [&](std::uint64_t id) { return cgroup_directory->find(id); };
   SocketTableColumns columns{
       .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
@@ -185,6 +209,9 @@ public:
         ->type_name("QUERY");
     app.add_option("-f,--family", families_, "Address family: inet, inet6 or unix (repeat)")
         ->type_name("FAMILY");
+    app.add_flag("-s,--summary", options_.summary,
+                 "ss's counts of sockets per protocol and state; the sockets too when a "
+                 "protocol, family or filter is given");
     app.add_flag_callback(
         "-H,--no-header", [this] { options_.header = false; }, "No header line");
     app.add_flag("-O,--oneline", oneline_,
@@ -223,6 +250,11 @@ public:
       options_.filter = {SocketFilter::read_file(*filter_file_)};
     }
     filter_ = SocketFilter::parse(options_.filter);
+    // As ss: -s alone, or with -a or -l, is the counts only.
+    const auto& kinds = options_.kinds;
+    options_.listing = !options_.summary || kinds.tcp || kinds.udp || kinds.raw ||
+                       kinds.unix_sockets || !tables_.empty() || !families_.empty() ||
+                       options_.ipv4 || options_.ipv6 || !options_.filter.empty();
     options_.source = source_ == "netlink" ? SnapshotSource::SockDiag
                       : source_ == "bpf"   ? SnapshotSource::BpfIterator
                       : source_ == "proc"  ? SnapshotSource::ProcNet

@@ -356,6 +356,30 @@ TEST_F(LsAgainstPeers, ExtendedAndTcpInfoAgreeWithSs) {
   EXPECT_EQ(std::to_string(row["tcp_info"]["cwnd"].get<int>()), field("cwnd"));
 }
 
+// -s is ss -s, line for line. Sockets come and go (TIME_WAITs end), so
+// ours must equal ss's taken just before or just after, in one of a few tries.
+TEST(LsCli, SummaryIsSsSummary) {
+  std::string before, ours, after;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    before = run({"/usr/bin/ss", "-s"});
+    ours = run({TCPSIGHT_BINARY, "ls", "-s"});
+    after = run({"/usr/bin/ss", "-s"});
+    if (ours == before || ours == after)
+      break;
+  }
+  EXPECT_TRUE(ours == before || ours == after) << ours << "ss:\n" << before;
+  EXPECT_NE(ours.find("Transport Total     IP        IPv6\n"), std::string::npos) << ours;
+  // Alone or with -a, the counts only; with a protocol, the sockets follow.
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "ls", "-s", "-a"}).find("Netid"), std::string::npos);
+  EXPECT_NE(run({TCPSIGHT_BINARY, "ls", "-s", "-t"}).find("Netid"), std::string::npos);
+  const auto json = nlohmann::json::parse(run({TCPSIGHT_BINARY, "ls", "-s", "--json"}));
+  EXPECT_EQ(json["type"], "summary");
+  for (const char* key : {"total", "established", "closed", "orphaned", "time_wait"})
+    EXPECT_TRUE(json["tcp"].contains(key)) << key;
+  for (const char* table : {"raw", "udp", "tcp_in_tables", "inet", "fragments"})
+    EXPECT_TRUE(json[table].contains("ipv6")) << table;
+}
+
 TEST(LsCli, UdpAndUnixSockets) {
   const int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
