@@ -31,6 +31,7 @@ struct LsOptions {
   bool json = false;
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
+  bool timers = false;                 // -o
   bool cgroup_names = false;           // --show-cgroup
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
@@ -133,8 +134,10 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     return out.open();
   }
   const CgroupLookup cgroups = [&](std::uint64_t id) { return cgroup_directory->find(id); };
-  SocketTableColumns columns{
-      .netns = namespaces.size() > 1, .extended = options.extended, .tcp_info = options.tcp_info};
+  SocketTableColumns columns{.netns = namespaces.size() > 1,
+                             .extended = options.extended,
+                             .tcp_info = options.tcp_info,
+                             .timers = options.timers};
   if (options.cgroup_names)
     columns.cgroups = cgroups;
   if (!options.json) {
@@ -192,6 +195,8 @@ public:
     app.add_flag("-e,--extended", options_.extended, "uid, inode, socket cookie and cgroup");
     add_cgroup_column_flag(app, options_.cgroup_names);
     app.add_flag("-i,--info", options_.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
+    app.add_flag("-o,--options", options_.timers,
+                 "The pending TCP timer, as ss shows it: timer:(keepalive,119min,0)");
     app.add_flag("-c,--continuous", options_.continuous, "Again every second, until interrupted");
     app.add_option("-N,--net", options_.namespaces,
                    "Network namespace: a name from /run/netns, a path such as "

@@ -30,7 +30,18 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
 
 // " uid:0 ino:42 sk:7 cgroup:1", " rtt:0.050/0.025 cwnd:10 retrans:0" and
 // " cgroup:nginx.service".
+// The kernel's idiag_timer values, by ss's names.
+constexpr const char* kTimerNames[] = {"off", "on", "keepalive", "timewait", "persist"};
+
+const char* timer_name(std::uint8_t timer) {
+  return timer < std::size(kTimerNames) ? kTimerNames[timer] : "unknown";
+}
+
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
+  if (columns.timers && row.timer != 0) {
+    out += ' ';
+    out += ss_timer(row);
+  }
   if (columns.extended)
     fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
                    row.id.sock_id, row.cgroup_id);
@@ -124,6 +135,35 @@ std::string socket_table_header(const SocketTableColumns& columns) {
   return out;
 }
 
+std::string ss_duration(std::uint32_t ms) {
+  auto minutes = ms / 60000;
+  auto seconds = ms / 1000 % 60;
+  auto millis = ms % 1000;
+  std::string out;
+  // Past a minute, no milliseconds; past ten, no seconds; past ten seconds, no milliseconds.
+  if (minutes > 0) {
+    out += fmt::format("{}min", minutes);
+    millis = 0;
+    if (minutes > 9)
+      seconds = 0;
+  }
+  if (seconds > 0) {
+    if (seconds > 9)
+      millis = 0;
+    out += fmt::format("{}{}", seconds, millis ? "." : "sec");
+  }
+  if (millis > 0)
+    out += fmt::format("{:03}ms", millis);
+  return out;
+}
+
+std::string ss_timer(const SocketRow& row) {
+  if (row.timer == 0)
+    return "";
+  return fmt::format("timer:({},{},{})", timer_name(row.timer), ss_duration(row.timer_ms),
+                     row.retransmits);
+}
+
 void append_socket_table_row(std::string& out, const SocketRow& row,
                              const SocketTableColumns& columns) {
   append_leading_columns(out, columns, fmt::format_int(row.id.netns).c_str(), socket_netid(row),
@@ -154,6 +194,18 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
   json.key<"cgroup_id">().number(row.cgroup_id);
   detail::write_cgroup_members(json, cgroup);
   json.key<"netns">().number(row.id.netns);
+  json.key<"timer">();
+  if (row.timer == 0)
+    json.null();
+  else
+    json.begin_object()
+        .key<"name">()
+        .plain_string(timer_name(row.timer))
+        .key<"expires_ms">()
+        .number(row.timer_ms)
+        .key<"retransmits">()
+        .number(row.retransmits)
+        .end_object();
   if (row.tcp_info)
     write_tcp_info(json, *row.tcp_info);
   if (row.protocol == Protocol::Unix) {

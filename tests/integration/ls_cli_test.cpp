@@ -336,6 +336,36 @@ TEST_F(LsAgainstPeers, OptionsAsSsTakesThem) {
                             false);
 }
 
+// The timer column of -o reads as ss's: a keepalive and a TIME_WAIT.
+TEST_F(LsAgainstPeers, TimersAsSsShowsThem) {
+  const int on = 1;
+  ASSERT_EQ(setsockopt(sockets_.client.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on), 0);
+  auto closing = test::connect_to_loopback(AddressFamily::IPv4, port4_);
+  auto accepted = test::accept_one(sockets_.listener4);
+  const auto closing_port = test::local_port(closing);
+  closing = {}; // the client closes first: its end waits in TIME_WAIT
+  accepted = {};
+  // The "timer:(...)" of each line, sorted.
+  const auto timers = [](const std::string& text) {
+    std::vector<std::string> found;
+    for (std::size_t at = 0; (at = text.find("timer:(", at)) != std::string::npos; ++at)
+      found.push_back(text.substr(at, text.find(')', at) + 1 - at));
+    std::sort(found.begin(), found.end()); // keepalive before timewait
+    return found;
+  };
+  const auto filter = fmt::format("sport = :{} or sport = :{}", client_port_, closing_port);
+  std::vector<std::string> ours, theirs;
+  // Times to expiry tick on: equal in one of a few tries.
+  for (int attempt = 0; attempt < 10 && (ours.size() != 2 || ours != theirs); ++attempt) {
+    ours = timers(run({TCPSIGHT_BINARY, "ls", "-tano", filter}));
+    theirs = timers(run({"/usr/bin/ss", "-tanoH", filter}));
+  }
+  ASSERT_EQ(ours.size(), 2u) << ::testing::PrintToString(ours);
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(ours[0].rfind("timer:(keepalive,", 0), 0u) << ours[0];
+  EXPECT_EQ(ours[1].rfind("timer:(timewait,", 0), 0u) << ours[1];
+}
+
 // ss -tei and tcpsight ls --json agree on inode, socket cookie and cwnd.
 TEST_F(LsAgainstPeers, ExtendedAndTcpInfoAgreeWithSs) {
   const auto client_port = std::to_string(test::local_port(sockets_.client));

@@ -16,8 +16,17 @@ struct SocketTableColumns {
   bool netns = false;    // the namespace inode, when more than one namespace is listed
   bool extended = false; // uid, inode, cookie and cgroup, as ss -e adds them
   bool tcp_info = false; // rtt, cwnd and retransmissions, as ss -i adds them
+  bool timers = false;   // the pending timer, as ss -o adds it
   CgroupLookup cgroups;  // with --show-cgroup: the socket's container, pod, unit or path
 };
+
+// A timer's time to expiry as ss writes it: "119min", "59sec", "1.234ms",
+// "200ms", "1min1sec".
+std::string ss_duration(std::uint32_t ms);
+
+// ss -o's "timer:(keepalive,119min,0)": the pending TCP timer, its time to
+// expiry and the retransmissions; "" when none is pending.
+std::string ss_timer(const SocketRow& row);
 
 // The header line of the table.
 std::string socket_table_header(const SocketTableColumns& columns);

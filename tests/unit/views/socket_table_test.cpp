@@ -117,5 +117,38 @@ TEST(SocketTable, Json) {
   EXPECT_TRUE(unix_row["processes"].empty());
 }
 
+// As ss prints a timer's time to expiry.
+TEST(SocketTable, SsDurations) {
+  EXPECT_EQ(ss_duration(7'140'000), "119min");
+  EXPECT_EQ(ss_duration(59'000), "59sec");
+  EXPECT_EQ(ss_duration(59'999), "59sec");
+  EXPECT_EQ(ss_duration(61'000), "1min1sec");
+  EXPECT_EQ(ss_duration(601'000), "10min");
+  EXPECT_EQ(ss_duration(1'234), "1.234ms");
+  EXPECT_EQ(ss_duration(200), "200ms");
+  EXPECT_EQ(ss_duration(5), "005ms");
+}
+
+TEST(SocketTable, TimersAsSsShowsThem) {
+  SocketRow row;
+  EXPECT_EQ(ss_timer(row), "");
+  row.timer = 2;
+  row.timer_ms = 7'140'000;
+  EXPECT_EQ(ss_timer(row), "timer:(keepalive,119min,0)");
+  row.timer = 1;
+  row.timer_ms = 204;
+  row.retransmits = 3;
+  EXPECT_EQ(ss_timer(row), "timer:(on,204ms,3)");
+  row.timer = 4;
+  EXPECT_EQ(ss_timer(row), "timer:(persist,204ms,3)");
+  row.timer = 9;
+  EXPECT_EQ(ss_timer(row), "timer:(unknown,204ms,3)");
+  const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
+  EXPECT_EQ(json["timer"]["name"], "unknown");
+  EXPECT_EQ(json["timer"]["expires_ms"], 204);
+  EXPECT_EQ(json["timer"]["retransmits"], 3);
+  EXPECT_TRUE(nlohmann::json::parse(json_lines({SocketRow{}}, nullptr))["timer"].is_null());
+}
+
 } // namespace
 } // namespace tcpsight
