@@ -6,6 +6,7 @@
 #include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
+#include "tcpsight/kernel/sock_diag.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
 #include "tcpsight/kernel/socket_summary.hpp"
 #include "tcpsight/model/error.hpp"
@@ -15,6 +16,8 @@
 #include "tcpsight/views/socket_summary_view.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fmt/core.h>
 #include <future>
 #include <optional>
@@ -32,6 +35,7 @@ struct LsOptions {
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
   bool timers = false;                 // -o
+  bool kill = false;                   // -K: close what the filter matches
   bool cgroup_names = false;           // --show-cgroup
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
@@ -92,6 +96,26 @@ void append_summary(OutputWriter& out, bool json) {
   out.written();
 }
 
+// -K: closes a TCP or UDP socket, as ss -K does; false for another kind, one
+// gone meanwhile, or once the kernel refused (the first refusal, in refused,
+// ends the closing: it would refuse them all).
+bool closed_now(const SocketRow& row, int& refused) {
+  if (refused != 0 || (row.protocol != Protocol::Tcp && row.protocol != Protocol::Udp))
+    return false;
+  const int error = destroy_inet_socket(row.protocol, row.id);
+  if (error != 0 && error != ENOENT)
+    refused = error;
+  return error == 0;
+}
+
+std::string kill_refusal(int error) {
+  if (error == EPERM || error == EACCES)
+    return "ls -K: closing sockets needs CAP_NET_ADMIN";
+  if (error == EOPNOTSUPP)
+    return "ls -K: this kernel cannot close sockets (built without CONFIG_INET_DIAG_DESTROY)";
+  return fmt::format("ls -K: closing a socket failed: {}", std::strerror(error));
+}
+
 void report(const SnapshotStatus& status) {
   for (const auto& note : status.notes)
     fmt::print(stderr, "tcpsight: {}\n", note);
@@ -145,10 +169,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     if (options.header)
       out.text() += socket_table_header(columns);
   }
+  int refused = 0; // with -K, the error that stopped it
   const SocketVisitor print_row = [&](const SocketRow& row) {
     if (!out.open() || !filter.matches(row))
       return;
     if (row.protocol == Protocol::Unix && !options.query.wants_unix_type(row.unix_type))
+      return;
+    if (options.kill && !closed_now(row, refused))
       return;
     if (options.json)
       append_socket_json(out.text(), row, owners_ready(),
@@ -160,6 +187,8 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   for (const auto& ns : namespaces)
     run_in_network_namespace(ns, [&] { report(visit_snapshot(request, print_row)); });
   out.finish();
+  if (refused != 0)
+    throw Error(kill_refusal(refused));
   return out.open();
 }
 
@@ -225,6 +254,9 @@ public:
                    "Read the filter from this file ('-': standard input), as ss does")
         ->check(kNotEmpty)
         ->type_name("FILE");
+    app.add_flag("-K,--kill", options_.kill,
+                 "Close the TCP and UDP sockets the filter matches, as ss -K (needs "
+                 "CAP_NET_ADMIN), and list those closed; trace shows reason=destroyed");
     app.add_flag("-E,--events", events_,
                  "ss's stream of closing sockets: `tcpsight trace` has it, and more");
     app.add_option("-D,--diag", diag_file_, "ss's raw sock_diag dump (not supported)")
@@ -255,6 +287,9 @@ public:
       options_.filter = {SocketFilter::read_file(*filter_file_)};
     }
     filter_ = SocketFilter::parse(options_.filter);
+    if (options_.kill && options_.filter.empty())
+      throw Error("ls -K: give a filter saying which sockets to close (ss -K with none closes "
+                  "every one)");
     // As ss: -s alone, or with -a or -l, is the counts only.
     const auto& kinds = options_.kinds;
     options_.listing = !options_.summary || kinds.tcp || kinds.udp || kinds.raw ||

@@ -271,19 +271,21 @@ static_assert(kLookupsPerBatch * kRequestBytes <= kLookupBufferBytes);
 // The answers of a batch did not all fit in the receive buffer.
 struct AnswersOverflowed {};
 
-inet_diag_req_v2 exact_request(const ConnectionId& id) {
+inet_diag_req_v2 exact_request(const ConnectionId& id, std::uint8_t ip_protocol = IPPROTO_TCP) {
   inet_diag_req_v2 request{};
   const bool ipv4 = id.family() == AddressFamily::IPv4;
   request.sdiag_family = ipv4 ? AF_INET : AF_INET6;
-  request.sdiag_protocol = IPPROTO_TCP;
+  request.sdiag_protocol = ip_protocol;
   request.idiag_states = ~0u;
   const std::size_t size = ipv4 ? 4 : 16;
   std::memcpy(request.id.idiag_src, id.local.bytes.data(), size);
   std::memcpy(request.id.idiag_dst, id.remote.bytes.data(), size);
   request.id.idiag_sport = htons(id.local_port);
   request.id.idiag_dport = htons(id.remote_port);
-  request.id.idiag_cookie[0] = static_cast<std::uint32_t>(id.sock_id);
-  request.id.idiag_cookie[1] = static_cast<std::uint32_t>(id.sock_id >> 32);
+  // A socket read from /proc/net has no cookie: found by its ends alone.
+  const auto cookie = id.sock_id != 0 ? id.sock_id : ~std::uint64_t{0}; // INET_DIAG_NOCOOKIE
+  request.id.idiag_cookie[0] = static_cast<std::uint32_t>(cookie);
+  request.id.idiag_cookie[1] = static_cast<std::uint32_t>(cookie >> 32);
   return request;
 }
 
@@ -386,6 +388,35 @@ void unix_diag_visit(const SocketVisitor& visit) {
   request.udiag_states = ~0u;
   request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
   sock_diag_dump(request, parse_unix_message, visit, "unix");
+}
+
+int destroy_inet_socket(Protocol protocol, const ConnectionId& id) {
+  if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
+    return EOPNOTSUPP;
+  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
+  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    return errno;
+  std::vector<char> buffer(8192); // an acknowledgement, or an error quoting the request
+  nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
+  request->nlmsg_type = SOCK_DESTROY;
+  request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  request->nlmsg_seq = static_cast<std::uint32_t>(time(nullptr));
+  const auto body = exact_request(id, protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP);
+  std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof body), &body, sizeof body);
+  if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)
+    return errno;
+  for (;;) {
+    const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
+    if (received < 0 && errno == EINTR)
+      continue;
+    if (received < 0)
+      return errno;
+    const auto* answer = reinterpret_cast<const nlmsghdr*>(buffer.data());
+    if (!mnl_nlmsg_ok(answer, static_cast<int>(received)) || answer->nlmsg_type != NLMSG_ERROR ||
+        mnl_nlmsg_get_payload_len(answer) < sizeof(nlmsgerr))
+      return EPROTO;
+    return -static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(answer))->error;
+  }
 }
 
 } // namespace tcpsight

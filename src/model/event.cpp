@@ -38,6 +38,8 @@ std::string_view reason_name(Reason reason) {
     return "aborted";
   case Reason::Failed:
     return "failed";
+  case Reason::Destroyed:
+    return "destroyed";
   }
   return "";
 }

@@ -28,6 +28,8 @@ std::string_view explain_close(const Event& e) {
                                   : "closed abortively (SO_LINGER 0 or unread data): RST follows";
   case Reason::Failed:
     return "closed on a socket error";
+  case Reason::Destroyed:
+    return "closed from outside (ss -K, tcpsight ls -K or a BPF program): RST sent";
   case Reason::None:
     break;
   }

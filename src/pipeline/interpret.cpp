@@ -37,6 +37,8 @@ Reason abnormal_end(const Event& e) {
     return Reason::ResetReceived;
   if (e.error == ETIMEDOUT)
     return Reason::TimedOut;
+  if (e.error == ECONNABORTED) // only tcp_abort() sets it: a socket destroyed from outside
+    return Reason::Destroyed;
   if (e.error != 0)
     return Reason::Failed;
   if (e.reset_sent || e.linger_zero)

@@ -30,6 +30,8 @@ Outcome outcome_of(const ConnectionRecord& record, Reason reason) {
     return Outcome::Aborted;
   case Reason::Failed:
     return Outcome::Failed;
+  case Reason::Destroyed: // the kernel sent the peer a RST for it
+    return Outcome::ResetSent;
   case Reason::None:
     break;
   }

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -33,6 +35,7 @@
 namespace tcpsight {
 namespace {
 
+using namespace std::chrono_literals;
 using nlohmann::json;
 using test::ChildProcess;
 // protocol, state, local endpoint, remote endpoint: how the tools' rows compare.
@@ -408,6 +411,66 @@ TEST(LsCli, SummaryIsSsSummary) {
     EXPECT_TRUE(json["tcp"].contains(key)) << key;
   for (const char* table : {"raw", "udp", "tcp_in_tables", "inet", "fragments"})
     EXPECT_TRUE(json[table].contains("ipv6")) << table;
+}
+
+// -K closes the connection the filter names and no other: its peer sees the
+// reset, and trace shows the close with a reason of its own.
+TEST(LsCli, KillClosesTheMatchedConnectionOnly) {
+  TCPSIGHT_REQUIRE_TRACING();
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+  auto server = test::accept_one(listener);
+  auto other = test::connect_to_loopback(AddressFamily::IPv4, port);
+  auto other_server = test::accept_one(listener);
+  ChildProcess trace({TCPSIGHT_BINARY, "trace", "--json", "--port", std::to_string(port)});
+  ASSERT_TRUE(trace.wait_for_stderr("tracing TCP connections", 20s)) << trace.stderr_text();
+
+  const auto client_port = std::to_string(test::local_port(client));
+  ChildProcess kill({TCPSIGHT_BINARY, "ls", "-tnK", "sport = :" + client_port});
+  ASSERT_EQ(kill.wait(), 0) << kill.stderr_text();
+  const auto closed = kill.stdout_text();
+  EXPECT_NE(closed.find(":" + client_port + " "), std::string::npos) << closed;
+  EXPECT_EQ(std::count(closed.begin(), closed.end(), '\n'), 2)
+      << closed; // the header and the one socket closed
+
+  char byte = 0;
+  EXPECT_EQ(recv(server.get(), &byte, 1, 0), -1);
+  EXPECT_EQ(errno, ECONNRESET); // the peer saw the reset
+  EXPECT_EQ(recv(client.get(), &byte, 1, 0), -1);
+  EXPECT_EQ(errno, ECONNABORTED);             // its own process is told so
+  ASSERT_EQ(send(other.get(), "x", 1, 0), 1); // the other connection carries on
+  EXPECT_EQ(recv(other_server.get(), &byte, 1, 0), 1);
+
+  EXPECT_TRUE(trace.wait_for_stdout(
+      [&](const std::string& out) {
+        return out.find("\"sport\":" + client_port + ",") != std::string::npos &&
+               out.find("\"reason\":\"destroyed\"") != std::string::npos;
+      },
+      10s))
+      << trace.stdout_text();
+  trace.send_signal(SIGINT);
+  EXPECT_EQ(trace.wait(), 0);
+}
+
+// Without CAP_NET_ADMIN, -K says so and closes nothing; without a filter it
+// refuses to close everything.
+TEST(LsCli, KillSaysWhatItNeeds) {
+  TCPSIGHT_REQUIRE_TRACING(); // root, to become nobody
+  auto listener = test::listen_on_loopback(AddressFamily::IPv4);
+  const auto port = test::local_port(listener);
+  auto client = test::connect_to_loopback(AddressFamily::IPv4, port);
+  auto server = test::accept_one(listener);
+  const test::WorldExecutableCopy binary;
+  ChildProcess kill({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     "--inh-caps=-all", "--bounding-set=-all", binary.path(), "ls", "-tK",
+                     fmt::format("dport = :{}", port)});
+  EXPECT_EQ(kill.wait(), 1);
+  EXPECT_EQ(kill.stderr_text(), "tcpsight: ls -K: closing sockets needs CAP_NET_ADMIN\n");
+  ASSERT_EQ(send(client.get(), "x", 1, 0), 1); // still open
+  char byte = 0;
+  EXPECT_EQ(recv(server.get(), &byte, 1, 0), 1);
+  test::expect_usage_errors("ls", {{"-K"}, {"-tK"}}, false);
 }
 
 TEST(LsCli, UdpAndUnixSockets) {

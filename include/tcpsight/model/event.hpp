@@ -31,6 +31,7 @@ enum class Reason : std::uint8_t {
   ResetSent,     // this side reset it
   Aborted,       // closed before it completed, or abortively (SO_LINGER 0, unread data)
   Failed,        // another error, in Event::error
+  Destroyed,     // closed from outside (sock_diag's destroy: ss -K, ls -K; ECONNABORTED)
 };
 
 // "refused", "timed_out", ...; empty for Reason::None.

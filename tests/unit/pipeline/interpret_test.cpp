@@ -102,6 +102,13 @@ TEST(Interpret, EstablishedEndings) {
   EXPECT_EQ(interpret(timed_out).reason, Reason::TimedOut);
 
   EXPECT_EQ(interpret(transition(Established, Close)).reason, Reason::Aborted);
+
+  // ss -K or ls -K: the kernel's tcp_abort() closes it with ECONNABORTED.
+  auto destroyed = transition(Established, Close);
+  destroyed.error = ECONNABORTED;
+  destroyed.reset_sent = true;
+  EXPECT_EQ(interpret(destroyed).reason, Reason::Destroyed);
+  EXPECT_EQ(reason_name(Reason::Destroyed), "destroyed");
 }
 
 TEST(Interpret, NormalEndsHaveNoReason) {
