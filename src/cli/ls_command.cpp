@@ -36,6 +36,7 @@ struct LsOptions {
   bool tcp_info = false;               // -i
   bool timers = false;                 // -o
   bool kill = false;                   // -K: close what the filter matches
+  bool resolve = false;                // -r: names instead of numbers
   bool cgroup_names = false;           // --show-cgroup
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
@@ -127,7 +128,7 @@ void report(const SnapshotStatus& status) {
 // Returns false once the output is closed. cgroups: with --show-cgroup,
 // kept from one listing to the next (-c).
 bool list_once(const LsOptions& options, const SocketFilter& filter,
-               std::optional<CgroupDirectory>& cgroup_directory) {
+               std::optional<CgroupDirectory>& cgroup_directory, NameResolver& names) {
   const auto request = snapshot_request(options, filter);
   const auto namespaces = namespaces_to_list(options);
 
@@ -161,7 +162,8 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   SocketTableColumns columns{.netns = namespaces.size() > 1,
                              .extended = options.extended,
                              .tcp_info = options.tcp_info,
-                             .timers = options.timers};
+                             .timers = options.timers,
+                             .names = options.resolve ? &names : nullptr};
   if (options.cgroup_names)
     columns.cgroups = cgroups;
   if (!options.json) {
@@ -197,13 +199,14 @@ int run_ls(const LsOptions& options, const SocketFilter& filter) {
   std::optional<CgroupDirectory> cgroups;
   if (options.cgroup_names)
     cgroups.emplace();
+  NameResolver names; // each name looked up once, as netstat's
   if (!options.continuous) {
-    list_once(options, filter, cgroups);
+    list_once(options, filter, cgroups, names);
     return 0;
   }
   install_stop_signals();
   repeat_until_stopped(std::chrono::seconds(1),
-                       [&] { return list_once(options, filter, cgroups); });
+                       [&] { return list_once(options, filter, cgroups, names); });
   return 0;
 }
 
@@ -217,7 +220,10 @@ public:
     app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
     app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
-    app.add_flag("-n,--numeric", numeric_, "Numeric addresses and ports (always the case)");
+    app.add_flag("-n,--numeric", numeric_, "Numeric addresses and ports (the default)");
+    app.add_flag("-r,--resolve", options_.resolve,
+                 "Host and service names, each looked up once; a host that takes over a "
+                 "second stays a number");
     app.add_flag("-4,--ipv4", options_.ipv4, "IPv4 only");
     app.add_flag("-6,--ipv6", options_.ipv6, "IPv6 only");
     app.add_flag("--json", options_.json, "One JSON object per socket");

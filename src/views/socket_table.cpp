@@ -135,6 +135,14 @@ std::string socket_table_header(const SocketTableColumns& columns) {
   return out;
 }
 
+std::string resolved_endpoint(NameResolver& names, Protocol protocol, const IpAddress& address,
+                              std::uint16_t port) {
+  auto host = names.host(address);
+  if (address.family == AddressFamily::IPv6 && host == to_string(address))
+    host = "[" + host + "]";
+  return printable_text(host) + ":" + names.service(port, protocol);
+}
+
 std::string ss_duration(std::uint32_t ms) {
   auto minutes = ms / 60000;
   auto seconds = ms / 1000 % 60;
@@ -171,6 +179,10 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
                          fmt::format_int(row.send_q).c_str());
   if (row.protocol == Protocol::Unix)
     append_unix_endpoints(out, row);
+  else if (columns.names)
+    append_endpoints(
+        out, resolved_endpoint(*columns.names, row.protocol, row.id.local, row.id.local_port),
+        resolved_endpoint(*columns.names, row.protocol, row.id.remote, row.id.remote_port));
   else
     append_endpoints(out, endpoint_text(row.id.local, row.id.local_port).view(),
                      endpoint_text(row.id.remote, row.id.remote_port).view());

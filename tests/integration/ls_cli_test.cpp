@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -367,6 +368,28 @@ TEST_F(LsAgainstPeers, TimersAsSsShowsThem) {
   EXPECT_EQ(ours, theirs);
   EXPECT_EQ(ours[0].rfind("timer:(keepalive,", 0), 0u) << ours[0];
   EXPECT_EQ(ours[1].rfind("timer:(timewait,", 0), 0u) << ours[1];
+}
+
+// -r names hosts and services as ss -r does (loopback is localhost).
+TEST_F(LsAgainstPeers, ResolvedNamesAsSsShowsThem) {
+  const auto filter = fmt::format("sport = :{} or dport = :{}", port4_, port4_);
+  // The two ends of each row, as printed.
+  const auto ends = [](const std::string& text, std::size_t first) {
+    std::vector<std::string> found;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::vector<std::string> words{std::istream_iterator<std::string>(fields), {}};
+      if (words.size() > first + 1 && words[0] != "Netid")
+        found.push_back(words[first] + " " + words[first + 1]);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  const auto ours = ends(run({TCPSIGHT_BINARY, "ls", "-tar", filter}), 4);
+  EXPECT_EQ(ours.size(), 3u); // the listener and both ends of the connection
+  EXPECT_EQ(ours, ends(run({"/usr/bin/ss", "-tarH", filter}), 3));
+  EXPECT_NE(ours.front().find("localhost:"), std::string::npos) << ours.front();
 }
 
 // ss -tei and tcpsight ls --json agree on inode, socket cookie and cwnd.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/kernel/name_resolver.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
 #include "tcpsight/model/cgroup_name.hpp"
 #include "tcpsight/model/socket_row.hpp"
@@ -13,12 +14,18 @@ namespace tcpsight {
 
 struct SocketTableColumns {
   const SocketOwners* owners = nullptr; // PID/Program, when processes were asked for
-  bool netns = false;    // the namespace inode, when more than one namespace is listed
-  bool extended = false; // uid, inode, cookie and cgroup, as ss -e adds them
-  bool tcp_info = false; // rtt, cwnd and retransmissions, as ss -i adds them
-  bool timers = false;   // the pending timer, as ss -o adds it
-  CgroupLookup cgroups;  // with --show-cgroup: the socket's container, pod, unit or path
+  bool netns = false;            // the namespace inode, when more than one namespace is listed
+  bool extended = false;         // uid, inode, cookie and cgroup, as ss -e adds them
+  bool tcp_info = false;         // rtt, cwnd and retransmissions, as ss -i adds them
+  bool timers = false;           // the pending timer, as ss -o adds it
+  NameResolver* names = nullptr; // with ss's -r: host and service names instead of numbers
+  CgroupLookup cgroups;          // with --show-cgroup: the socket's container, pod, unit or path
 };
+
+// An inet end as ss -r shows it: the host's name, or its address (IPv6 in
+// brackets), then the service's name or the port; "*" for port 0.
+std::string resolved_endpoint(NameResolver& names, Protocol protocol, const IpAddress& address,
+                              std::uint16_t port);
 
 // A timer's time to expiry as ss writes it: "119min", "59sec", "1.234ms",
 // "200ms", "1min1sec".
