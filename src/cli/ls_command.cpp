@@ -269,7 +269,8 @@ public:
         ->type_name("FILE");
     app.add_option("filter", options_.filter,
                    "ss's filter, quoted or word by word: [state|exclude STATE]... "
-                   "[sport|dport [OP] PORT] [src|dst ADDR[/N][:PORT]] with and, or, not, ( ); "
+                   "[sport|dport [OP] PORT] [src|dst ADDR[/N][:PORT]] [dev NAME] [fwmark M[/MASK]] "
+                   "[cgroup PATH] with and, or, not, ( ); "
                    "ports by number or service name (:ssh)");
   }
   void finish_parsing() override {

@@ -134,6 +134,10 @@ void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
       if (length >= sizeof(std::uint64_t))
         row.cgroup_id = mnl_attr_get_u64(attribute);
       break;
+    case INET_DIAG_MARK:
+      if (length >= sizeof(std::uint32_t))
+        row.mark = mnl_attr_get_u32(attribute);
+      break;
     default:
       break;
     }
@@ -164,6 +168,7 @@ template <std::uint8_t kIpProtocol> int parse_inet_message(const nlmsghdr* messa
   row.timer = diag->idiag_timer;
   row.timer_ms = diag->idiag_expires;
   row.retransmits = diag->idiag_retrans;
+  row.bound_interface = diag->id.idiag_if;
   read_inet_attributes(message, row);
   (*static_cast<SocketVisitor*>(data))(row);
   return MNL_CB_OK;

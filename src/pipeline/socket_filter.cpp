@@ -1,9 +1,12 @@
 #include "tcpsight/pipeline/socket_filter.hpp"
 
 #include "model/parse_number.hpp"
+#include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/model/error.hpp"
+#include "tcpsight/model/filter.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 
 #include <algorithm>
@@ -219,6 +222,53 @@ Test address_test(const std::string& text, bool local) {
   };
 }
 
+// dev NAME or INDEX: sockets bound to that device.
+Test device_test(bool equal, const std::string& name) {
+  auto index = parse_number<std::uint32_t>(name);
+  if (!index) {
+    index = if_nametoindex(name.c_str());
+    if (*index == 0)
+      throw Error(fmt::format("filter: '{}' is not a network device here", shown(name)));
+  }
+  return [equal, index = *index](const SocketRow& row) {
+    return row.protocol != Protocol::Unix && (row.bound_interface == index) == equal;
+  };
+}
+
+// fwmark MARK[/MASK], numbers in decimal or 0x hex: sockets whose mark,
+// masked, is MARK. The kernel tells marks to CAP_NET_ADMIN only; without
+// them nothing matches.
+Test mark_test(bool equal, const std::string& text) {
+  const auto number = [](std::string_view digits) {
+    return digits.starts_with("0x") ? parse_number<std::uint32_t>(digits.substr(2), 16)
+                                    : parse_number<std::uint32_t>(digits);
+  };
+  const auto slash = text.find('/');
+  const auto mark = number(std::string_view(text).substr(0, slash));
+  const auto mask = slash == std::string::npos ? std::optional<std::uint32_t>(~0u)
+                                               : number(std::string_view(text).substr(slash + 1));
+  if (!mark || !mask)
+    throw Error(fmt::format("filter: '{}' is not a mark (0x10, or 0x10/0xff)", shown(text)));
+  return [equal, mark = *mark, mask = *mask](const SocketRow& row) {
+    return row.mark && ((*row.mark & mask) == mark) == equal;
+  };
+}
+
+// cgroup PATH, as ss takes it (from the cgroup v2 root: /system.slice), a
+// directory of the cgroup v2 mount or an id: sockets made in that cgroup.
+Test cgroup_test(bool equal, const std::string& path) {
+  std::string directory = path;
+  if (path.starts_with('/')) {
+    const auto root = cgroup2_mount_point();
+    if (root.empty())
+      throw Error("filter: cgroup: no cgroup v2 file system is mounted");
+    if (!path.starts_with(root + "/") && path != root)
+      directory = root + path;
+  }
+  const auto id = resolve_cgroup(directory);
+  return [equal, id](const SocketRow& row) { return (row.cgroup_id == id) == equal; };
+}
+
 // Recursive descent over the words: or-expressions of and-expressions of
 // terms. It recurses only into parentheses, as deep as kMaxNesting, so a
 // hostile filter cannot exhaust the stack, and it builds no copies of what
@@ -327,9 +377,32 @@ private:
         value = take("an address");
       return address_test(value, word == "src");
     }
-    throw Error(fmt::format("filter: '{}' is not a condition (state, sport, dport, src, dst, "
-                            "not, and, or, parentheses)",
+    if (word == "dev" || word == "fwmark" || word == "cgroup") {
+      const bool equal = equality();
+      const auto& value = take(word == "dev"      ? "a device"
+                               : word == "fwmark" ? "a mark"
+                                                  : "a cgroup");
+      return word == "dev"      ? device_test(equal, value)
+             : word == "fwmark" ? mark_test(equal, value)
+                                : cgroup_test(equal, value);
+    }
+    if (word == "autobound")
+      throw Error("filter: autobound is not supported (the kernel does not say which ports were "
+                  "bound automatically)");
+    throw Error(fmt::format("filter: '{}' is not a condition (state, sport, dport, src, dst, dev, "
+                            "fwmark, cgroup, not, and, or, parentheses)",
                             shown(word)));
+  }
+
+  // An optional = or != after dev, fwmark and cgroup: whether it is equal that is asked.
+  bool equality() {
+    if (next_is("!=") || next_is("ne") || next_is("neq")) {
+      ++at_;
+      return false;
+    }
+    if (next_is("=") || next_is("==") || next_is("eq"))
+      ++at_;
+    return true;
   }
 
   const std::vector<std::string>& words_;

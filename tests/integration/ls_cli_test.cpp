@@ -285,6 +285,9 @@ TEST_F(LsAgainstPeers, FiltersSelectWhatSsSelects) {
       {"sport geq :" + port + " & sport leq :" + port},
       {"dport = :ssh | sport = :" + port},
       {"!", "sport = :" + port},
+      {"dev", "lo"},
+      {"!", "dev = lo"},
+      {"fwmark", "0x0/0xff"},
   };
   const auto normal = [&](const std::set<Tuple>& rows) {
     return unspecified_peers_as_ipv4(ours(rows, ports_));

@@ -22,6 +22,7 @@ namespace tcpsight {
 //   sport [OP] PORT    dport [OP] PORT     (OP: = == != < > <= >= eq ne lt gt le ge
 //                                           leq geq; PORT: 443, :443, :https)
 //   src ADDRESS[/PREFIX][:PORT]   dst ADDRESS[/PREFIX][:PORT]   (also [v6]:port)
+//   dev NAME|INDEX   fwmark MARK[/MASK]   cgroup PATH|ID   (with an optional = or !=)
 // with and (&&, &), or (||, |), not (!) and parentheses; terms side by side
 // are joined by and.
 class SocketFilter {

@@ -71,6 +71,27 @@ TEST(SocketFilter, AsSsReadsIt) {
   EXPECT_TRUE(matches({"  sport\t=\n:443  "}, kHttps));
 }
 
+// dev, fwmark and cgroup, from what sock_diag tells of each socket.
+TEST(SocketFilter, DeviceMarkAndCgroup) {
+  auto bound = kHttps;
+  bound.bound_interface = 1;
+  bound.mark = 0x12;
+  bound.cgroup_id = 7;
+  EXPECT_TRUE(matches({"dev", "1"}, bound));
+  EXPECT_FALSE(matches({"dev", "1"}, kHttps));
+  EXPECT_TRUE(matches({"dev != 1"}, kHttps));
+  EXPECT_TRUE(matches({"fwmark = 0x12"}, bound));
+  EXPECT_TRUE(matches({"fwmark", "0x2/0xf"}, bound));
+  EXPECT_FALSE(matches({"fwmark", "0x2"}, bound));
+  EXPECT_FALSE(matches({"fwmark", "0"}, kHttps)); // no mark told: nothing matches
+  EXPECT_TRUE(matches({"fwmark", "18"}, bound));
+  EXPECT_TRUE(matches({"cgroup", "7"}, bound));
+  EXPECT_TRUE(matches({"cgroup", "!=", "7"}, kHttps));
+  EXPECT_THROW(SocketFilter::parse({"fwmark", "0xzz"}), Error);
+  EXPECT_THROW(SocketFilter::parse({"dev", "no-such-device-here"}), Error);
+  EXPECT_THROW(SocketFilter::parse({"autobound"}), Error);
+}
+
 // exclude takes states away: from all when it comes first, as in ss.
 TEST(SocketFilter, ExcludeAndStateClasses) {
   EXPECT_FALSE(matches({"exclude", "listening"}, kListener));
