@@ -35,6 +35,7 @@ struct LsOptions {
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
   bool timers = false;                 // -o
+  bool memory = false;                 // -m
   bool kill = false;                   // -K: close what the filter matches
   bool resolve = false;                // -r: names instead of numbers
   bool cgroup_names = false;           // --show-cgroup
@@ -68,6 +69,7 @@ SnapshotRequest snapshot_request(const LsOptions& options, const SocketFilter& f
                                                              : SocketSelection::Active;
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
+  request.memory = options.memory;
   request.source = options.source;
   return request;
 }
@@ -163,6 +165,7 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
                              .extended = options.extended,
                              .tcp_info = options.tcp_info,
                              .timers = options.timers,
+                             .memory = options.memory,
                              .names = options.resolve ? &names : nullptr};
   if (options.cgroup_names)
     columns.cgroups = cgroups;
@@ -230,6 +233,8 @@ public:
     app.add_flag("-e,--extended", options_.extended, "uid, inode, socket cookie and cgroup");
     add_cgroup_column_flag(app, options_.cgroup_names);
     app.add_flag("-i,--info", options_.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
+    app.add_flag("-m,--memory", options_.memory,
+                 "Socket memory, as ss shows it: skmem:(r0,rb131072,t0,tb2626560,...)");
     app.add_flag("-o,--options", options_.timers,
                  "The pending TCP timer, as ss shows it: timer:(keepalive,119min,0)");
     app.add_flag("-c,--continuous", options_.continuous, "Again every second, until interrupted");

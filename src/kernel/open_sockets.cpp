@@ -10,7 +10,7 @@ OpenSockets open_tcp_sockets(bool with_owners, bool tcp_info) {
   const auto owners = with_owners ? find_socket_owners() : SocketOwners{};
   OpenSockets open{.netns = current_netns()};
   for (const auto family : {AddressFamily::IPv4, AddressFamily::IPv6})
-    inet_diag_visit(Protocol::Tcp, family, tcp_info, [&](const SocketRow& row) {
+    inet_diag_visit(Protocol::Tcp, family, {.tcp_info = tcp_info}, [&](const SocketRow& row) {
       if (row.state == TcpState::TimeWait)
         return;
       OpenSocket socket{.row = row};

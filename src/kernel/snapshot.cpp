@@ -71,7 +71,8 @@ private:
       return;
     }
     const auto sock_diag = [&](const SocketVisitor& visit) {
-      inet_diag_visit(protocol, family, request_.tcp_info, visit);
+      inet_diag_visit(protocol, family, {.tcp_info = request_.tcp_info, .memory = request_.memory},
+                      visit);
     };
     const auto iterator = [&](const SocketVisitor& visit) {
       iterate_inet_sockets(protocol, family, visit);

@@ -134,6 +134,13 @@ void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
       if (length >= sizeof(std::uint64_t))
         row.cgroup_id = mnl_attr_get_u64(attribute);
       break;
+    case INET_DIAG_SKMEMINFO: {
+      SocketRow::Memory memory{};
+      std::memcpy(memory.data(), mnl_attr_get_payload(attribute),
+                  std::min<std::size_t>(length, sizeof memory));
+      row.memory = memory;
+      break;
+    }
     case INET_DIAG_MARK:
       if (length >= sizeof(std::uint32_t))
         row.mark = mnl_attr_get_u32(attribute);
@@ -226,7 +233,7 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
 
 } // namespace
 
-void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
+void inet_diag_visit(Protocol protocol, AddressFamily family, InetDiagDetails details,
                      const SocketVisitor& visit) {
   const auto what = fmt::format("{} {}", protocol_name(protocol), family_name(family));
   if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
@@ -239,17 +246,20 @@ void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
   // Every state but TCP_BOUND_INACTIVE (13, Linux 6.10+): sockets that are
   // only bound, which ss (without -B) and netstat do not list either.
   request.idiag_states = ~0u & ~(1u << 13);
-  if (protocol == Protocol::Tcp && tcp_info)
-    request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+  if (protocol == Protocol::Tcp && details.tcp_info)
+    request.idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+  if (details.memory)
+    request.idiag_ext |= 1 << (INET_DIAG_SKMEMINFO - 1);
   sock_diag_dump(request,
                  protocol == Protocol::Udp ? parse_inet_message<IPPROTO_UDP>
                                            : parse_inet_message<IPPROTO_TCP>,
                  visit, what);
 }
 
-std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family, bool tcp_info) {
+std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
+                                      InetDiagDetails details) {
   std::vector<SocketRow> rows;
-  inet_diag_visit(protocol, family, tcp_info, [&](const SocketRow& row) { rows.push_back(row); });
+  inet_diag_visit(protocol, family, details, [&](const SocketRow& row) { rows.push_back(row); });
   return rows;
 }
 

@@ -50,6 +50,10 @@ void append_details(std::string& out, const SocketRow& row, const SocketTableCol
     out += " cgroup:";
     out += cgroup ? printable_text(cgroup_display_name(*cgroup)) : "-";
   }
+  if (columns.memory && row.memory) {
+    out += ' ';
+    out += ss_memory(*row.memory);
+  }
   if (columns.tcp_info && row.tcp_info)
     fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
                    row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
@@ -165,6 +169,11 @@ std::string ss_duration(std::uint32_t ms) {
   return out;
 }
 
+std::string ss_memory(const SocketRow::Memory& m) {
+  return fmt::format("skmem:(r{},rb{},t{},tb{},f{},w{},o{},bl{},d{})", m[0], m[1], m[2], m[3], m[4],
+                     m[5], m[6], m[7], m[8]);
+}
+
 std::string ss_timer(const SocketRow& row) {
   if (row.timer == 0)
     return "";
@@ -220,6 +229,15 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
         .end_object();
   if (row.tcp_info)
     write_tcp_info(json, *row.tcp_info);
+  if (row.memory) {
+    const auto& m = *row.memory;
+    json.key<"skmem">().begin_object();
+    json.key<"rmem_alloc">().number(m[0]).key<"rcvbuf">().number(m[1]);
+    json.key<"wmem_alloc">().number(m[2]).key<"sndbuf">().number(m[3]);
+    json.key<"fwd_alloc">().number(m[4]).key<"wmem_queued">().number(m[5]);
+    json.key<"optmem">().number(m[6]).key<"backlog">().number(m[7]).key<"drops">().number(m[8]);
+    json.end_object();
+  }
   if (row.protocol == Protocol::Unix) {
     json.key<"path">().string(row.unix_path).key<"unix_type">().number(row.unix_type);
     json.key<"peer_inode">().number(row.unix_peer);

@@ -373,6 +373,18 @@ TEST_F(LsAgainstPeers, TimersAsSsShowsThem) {
   EXPECT_EQ(ours[1].rfind("timer:(timewait,", 0), 0u) << ours[1];
 }
 
+// -m's skmem of a listener, whose memory stands still, reads as ss -m's.
+TEST_F(LsAgainstPeers, MemoryAsSsShowsIt) {
+  const auto filter = fmt::format("sport = :{}", port4_);
+  const auto skmem = [](const std::string& text) {
+    const auto at = text.find("skmem:(");
+    return at == std::string::npos ? std::string() : text.substr(at, text.find(')', at) + 1 - at);
+  };
+  const auto ours = skmem(run({TCPSIGHT_BINARY, "ls", "-tlm", filter}));
+  EXPECT_EQ(ours.rfind("skmem:(r0,rb", 0), 0u) << ours;
+  EXPECT_EQ(ours, skmem(run({"/usr/bin/ss", "-tlmH", filter})));
+}
+
 // -r names hosts and services as ss -r does (loopback is localhost).
 TEST_F(LsAgainstPeers, ResolvedNamesAsSsShowsThem) {
   const auto filter = fmt::format("sport = :{} or dport = :{}", port4_, port4_);

@@ -13,16 +13,21 @@ namespace tcpsight {
 // tcpsight::Error when the kernel cannot answer (no sock_diag module for
 // that protocol, say): callers read /proc/net then.
 
+// What a dump asks the kernel for beyond each socket's ends and state:
+// more work for it, so only what is shown.
+struct InetDiagDetails {
+  bool tcp_info = false; // TCP: rtt, cwnd and retransmissions
+  bool memory = false;   // the socket's memory (ss -m's skmem)
+};
+
 // Every TCP or UDP socket of one family (INET_DIAG). Raw sockets are refused:
-// sock_diag lists them only one IP protocol at a time. With tcp_info, TCP
-// rows carry rtt, cwnd and retransmissions (more work for the kernel: ask
-// only when they are shown).
-void inet_diag_visit(Protocol protocol, AddressFamily family, bool tcp_info,
+// sock_diag lists them only one IP protocol at a time.
+void inet_diag_visit(Protocol protocol, AddressFamily family, InetDiagDetails details,
                      const SocketVisitor& visit);
 
 // The same, kept in a vector.
 std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
-                                      bool tcp_info = false);
+                                      InetDiagDetails details = {});
 
 // The TCP sockets of the list that exist now in the caller's network
 // namespace, each found by its ends and cookie (sock_id): one exact lookup

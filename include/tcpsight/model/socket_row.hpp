@@ -3,6 +3,7 @@
 #include "tcpsight/model/connection_id.hpp"
 #include "tcpsight/model/tcp_state.hpp"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -52,6 +53,11 @@ struct SocketRow {
     friend bool operator==(const TcpInfo&, const TcpInfo&) = default;
   };
   std::optional<TcpInfo> tcp_info;
+  // The socket's memory, in bytes, as sock_diag gives it (SK_MEMINFO_*, ss
+  // -m's skmem): receive queue, receive buffer, send queue, send buffer,
+  // forward-allocated, queued to send, options, backlog, drops (a count).
+  using Memory = std::array<std::uint32_t, 9>;
+  std::optional<Memory> memory;
 
   // Unix sockets.
   int unix_type = 0;               // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET

@@ -18,6 +18,7 @@ struct SocketTableColumns {
   bool extended = false;         // uid, inode, cookie and cgroup, as ss -e adds them
   bool tcp_info = false;         // rtt, cwnd and retransmissions, as ss -i adds them
   bool timers = false;           // the pending timer, as ss -o adds it
+  bool memory = false;           // the socket's memory, as ss -m adds it
   NameResolver* names = nullptr; // with ss's -r: host and service names instead of numbers
   CgroupLookup cgroups;          // with --show-cgroup: the socket's container, pod, unit or path
 };
@@ -34,6 +35,9 @@ std::string ss_duration(std::uint32_t ms);
 // ss -o's "timer:(keepalive,119min,0)": the pending TCP timer, its time to
 // expiry and the retransmissions; "" when none is pending.
 std::string ss_timer(const SocketRow& row);
+
+// ss -m's "skmem:(r0,rb131072,t0,tb2626560,f0,w0,o0,bl0,d0)".
+std::string ss_memory(const SocketRow::Memory& memory);
 
 // The header line of the table.
 std::string socket_table_header(const SocketTableColumns& columns);

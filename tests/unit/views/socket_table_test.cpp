@@ -132,6 +132,19 @@ TEST(SocketTable, ResolvedEndpoints) {
             "[2001:db8::1]:40000");
 }
 
+TEST(SocketTable, MemoryAsSsShowsIt) {
+  SocketRow row;
+  row.memory = SocketRow::Memory{0, 131072, 0, 16384, 1, 2, 3, 4, 5};
+  EXPECT_EQ(ss_memory(*row.memory), "skmem:(r0,rb131072,t0,tb16384,f1,w2,o3,bl4,d5)");
+  const auto text = table_text({row}, {.memory = true});
+  EXPECT_NE(text.find(" skmem:(r0,rb131072,t0,tb16384,f1,w2,o3,bl4,d5)\n"), std::string::npos)
+      << text; // at the end of the socket's line
+  const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
+  EXPECT_EQ(json["skmem"]["rcvbuf"], 131072);
+  EXPECT_EQ(json["skmem"]["drops"], 5);
+  EXPECT_FALSE(nlohmann::json::parse(json_lines({SocketRow{}}, nullptr)).contains("skmem"));
+}
+
 // As ss prints a timer's time to expiry.
 TEST(SocketTable, SsDurations) {
   EXPECT_EQ(ss_duration(7'140'000), "119min");
