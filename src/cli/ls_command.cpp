@@ -105,7 +105,7 @@ void append_summary(OutputWriter& out, bool json) {
 bool closed_now(const SocketRow& row, int& refused) {
   if (refused != 0 || (row.protocol != Protocol::Tcp && row.protocol != Protocol::Udp))
     return false;
-  const int error = destroy_inet_socket(row.protocol, row.id);
+  const int error = destroy_inet_socket(row);
   if (error != 0 && error != ENOENT)
     refused = error;
   return error == 0;
@@ -176,11 +176,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   }
   int refused = 0; // with -K, the error that stopped it
   const SocketVisitor print_row = [&](const SocketRow& row) {
-    if (!out.open() || !filter.matches(row))
+    if (!filter.matches(row) ||
+        (row.protocol == Protocol::Unix && !options.query.wants_unix_type(row.unix_type)))
       return;
-    if (row.protocol == Protocol::Unix && !options.query.wants_unix_type(row.unix_type))
-      return;
+    // Closing does not wait on the output: a reader that went away ends the list, not -K.
     if (options.kill && !closed_now(row, refused))
+      return;
+    if (!out.open())
       return;
     if (options.json)
       append_socket_json(out.text(), row, owners_ready(),
@@ -299,14 +301,22 @@ public:
       options_.filter = {SocketFilter::read_file(*filter_file_)};
     }
     filter_ = SocketFilter::parse(options_.filter);
-    if (options_.kill && options_.filter.empty())
+    if (options_.kill && filter_.passes_everything())
       throw Error("ls -K: give a filter saying which sockets to close (ss -K with none closes "
                   "every one)");
     // As ss: -s alone, or with -a or -l, is the counts only.
     const auto& kinds = options_.kinds;
     options_.listing = !options_.summary || kinds.tcp || kinds.udp || kinds.raw ||
                        kinds.unix_sockets || !tables_.empty() || !families_.empty() ||
-                       options_.ipv4 || options_.ipv6 || !options_.filter.empty();
+                       options_.ipv4 || options_.ipv6 || !filter_.passes_everything();
+    if (options_.kill && options_.continuous)
+      throw Error("ls -K -c: closing sockets again every second is not supported");
+    // A device's name is looked up here, and differs between namespaces.
+    if (filter_.names_devices() && !options_.namespaces.empty())
+      throw Error("ls -N: give dev conditions the device's index (ip link), not its name: the "
+                  "name is looked up in this namespace");
+    // As in ss, -e shows the timers too.
+    options_.timers = options_.timers || options_.extended;
     options_.source = source_ == "netlink" ? SnapshotSource::SockDiag
                       : source_ == "bpf"   ? SnapshotSource::BpfIterator
                       : source_ == "proc"  ? SnapshotSource::ProcNet

@@ -405,8 +405,8 @@ void unix_diag_visit(const SocketVisitor& visit) {
   sock_diag_dump(request, parse_unix_message, visit, "unix");
 }
 
-int destroy_inet_socket(Protocol protocol, const ConnectionId& id) {
-  if (protocol != Protocol::Tcp && protocol != Protocol::Udp)
+int destroy_inet_socket(const SocketRow& row) {
+  if (row.protocol != Protocol::Tcp && row.protocol != Protocol::Udp)
     return EOPNOTSUPP;
   std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
   if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
@@ -416,7 +416,9 @@ int destroy_inet_socket(Protocol protocol, const ConnectionId& id) {
   request->nlmsg_type = SOCK_DESTROY;
   request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   request->nlmsg_seq = static_cast<std::uint32_t>(time(nullptr));
-  const auto body = exact_request(id, protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP);
+  auto body = exact_request(row.id, row.protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP);
+  // The kernel's lookup matches the device a socket is bound to.
+  body.id.idiag_if = row.bound_interface.value_or(0);
   std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof body), &body, sizeof body);
   if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)
     return errno;

@@ -22,29 +22,27 @@ namespace tcpsight {
 
 using detail::parse_number;
 
-// A parsed expression: and and or hold any number of operands, so a long
-// chain is one wide node, and only parentheses make the tree deeper.
+// A parsed expression. As in ss, and and or have no precedence: a chain of
+// operands joined by either is read left to right ("a or b and c" is "(a or
+// b) and c"). A chain is one wide node, so only parentheses make the tree
+// deeper.
 struct SocketFilter::Node {
-  enum class Kind { Test, And, Or };
-  Kind kind = Kind::Test;
   bool negated = false;
-  std::function<bool(const SocketRow&)> test; // Kind::Test
-  std::vector<Node> operands;                 // Kind::And, Kind::Or
+  std::function<bool(const SocketRow&)> test; // a condition; empty for a chain
+  std::vector<Node> operands;                 // a chain
+  std::vector<bool> joined_by_and;            // between operand i and i + 1: and, else or
 
   bool matches(const SocketRow& row) const { return matches_unnegated(row) != negated; }
 
 private:
   bool matches_unnegated(const SocketRow& row) const {
-    const auto operand_matches = [&](const Node& operand) { return operand.matches(row); };
-    switch (kind) {
-    case Kind::Test:
+    if (test)
       return test(row);
-    case Kind::And:
-      return std::all_of(operands.begin(), operands.end(), operand_matches);
-    case Kind::Or:
-      return std::any_of(operands.begin(), operands.end(), operand_matches);
-    }
-    return false;
+    bool value = operands.front().matches(row);
+    for (std::size_t i = 1; i < operands.size(); ++i)
+      value = joined_by_and[i - 1] ? value && operands[i].matches(row)
+                                   : value || operands[i].matches(row);
+    return value;
   }
 };
 
@@ -222,7 +220,8 @@ Test address_test(const std::string& text, bool local) {
   };
 }
 
-// dev NAME or INDEX: sockets bound to that device.
+// dev NAME or INDEX: sockets bound to that device. Only sock_diag tells it:
+// from another source neither = nor != matches.
 Test device_test(bool equal, const std::string& name) {
   auto index = parse_number<std::uint32_t>(name);
   if (!index) {
@@ -231,7 +230,7 @@ Test device_test(bool equal, const std::string& name) {
       throw Error(fmt::format("filter: '{}' is not a network device here", shown(name)));
   }
   return [equal, index = *index](const SocketRow& row) {
-    return row.protocol != Protocol::Unix && (row.bound_interface == index) == equal;
+    return row.bound_interface && (*row.bound_interface == index) == equal;
   };
 }
 
@@ -282,8 +281,11 @@ public:
   explicit Parser(const std::vector<std::string>& words, std::size_t start)
       : words_(words), at_(start) {}
 
+  // Whether a dev condition named its device (resolved in this namespace).
+  bool named_a_device() const { return named_a_device_; }
+
   Node parse() {
-    auto node = parse_or();
+    auto node = parse_chain();
     if (at_ < words_.size())
       throw Error(fmt::format("filter: did not expect '{}' there", shown(words_[at_])));
     return node;
@@ -298,33 +300,20 @@ private:
     return words_[at_++];
   }
 
-  // operands as one node of this kind, or the only operand itself.
-  static Node joined(Node::Kind kind, std::vector<Node> operands) {
-    if (operands.size() == 1)
-      return std::move(operands.front());
-    return Node{.kind = kind, .operands = std::move(operands)};
-  }
-
-  Node parse_or() {
-    std::vector<Node> operands;
-    operands.push_back(parse_and());
-    while (next_is("or") || next_is("||") || next_is("|")) {
-      ++at_;
-      operands.push_back(parse_and());
-    }
-    return joined(Node::Kind::Or, std::move(operands));
-  }
-
-  Node parse_and() {
-    std::vector<Node> operands;
-    operands.push_back(parse_term());
-    while (at_ < words_.size() && !next_is("or") && !next_is("||") && !next_is("|") &&
-           !next_is(")")) {
-      if (next_is("and") || next_is("&&") || next_is("&"))
+  // Terms joined by and (also side by side) or or, up to a ')' or the end.
+  Node parse_chain() {
+    Node chain;
+    chain.operands.push_back(parse_term());
+    while (at_ < words_.size() && !next_is(")")) {
+      const bool by_or = next_is("or") || next_is("||") || next_is("|");
+      if (by_or || next_is("and") || next_is("&&") || next_is("&"))
         ++at_;
-      operands.push_back(parse_term());
+      chain.joined_by_and.push_back(!by_or);
+      chain.operands.push_back(parse_term());
     }
-    return joined(Node::Kind::And, std::move(operands));
+    if (chain.operands.size() == 1)
+      return std::move(chain.operands.front());
+    return chain;
   }
 
   Node parse_term() {
@@ -348,7 +337,7 @@ private:
   Node parse_parenthesized() {
     if (++depth_ > kMaxNesting)
       throw Error(fmt::format("filter: parentheses nest deeper than {} levels", kMaxNesting));
-    Node inner = parse_or();
+    Node inner = parse_chain();
     if (take("')'") != ")")
       throw Error("filter: a '(' is not closed");
     --depth_;
@@ -382,6 +371,8 @@ private:
       const auto& value = take(word == "dev"      ? "a device"
                                : word == "fwmark" ? "a mark"
                                                   : "a cgroup");
+      if (word == "dev" && !parse_number<std::uint32_t>(value))
+        named_a_device_ = true;
       return word == "dev"      ? device_test(equal, value)
              : word == "fwmark" ? mark_test(equal, value)
                                 : cgroup_test(equal, value);
@@ -408,6 +399,7 @@ private:
   const std::vector<std::string>& words_;
   std::size_t at_;
   std::size_t depth_ = 0;
+  bool named_a_device_ = false;
 };
 
 } // namespace
@@ -437,8 +429,11 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments) {
         states.push_back(state);
     }
   }
-  if (at < words.size())
-    filter.expression_ = std::make_unique<Node>(Parser(words, at).parse());
+  if (at < words.size()) {
+    Parser parser(words, at);
+    filter.expression_ = std::make_unique<Node>(parser.parse());
+    filter.names_devices_ = parser.named_a_device();
+  }
   return filter;
 }
 

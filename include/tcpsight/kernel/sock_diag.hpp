@@ -39,12 +39,12 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
 void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit);
 
 // Closes one TCP or UDP socket of the caller's network namespace, found by
-// its ends and cookie (sock_id), as ss -K does (SOCK_DESTROY): a TCP
+// its ends, device and cookie (sock_id), as ss -K does (SOCK_DESTROY): a TCP
 // connection sends its peer a RST, and its process sees ECONNABORTED.
 // Returns 0, or the kernel's errno: EOPNOTSUPP without
 // CONFIG_INET_DIAG_DESTROY (and for other protocols), EPERM without
 // CAP_NET_ADMIN, ENOENT for a socket that is gone.
-int destroy_inet_socket(Protocol protocol, const ConnectionId& id);
+int destroy_inet_socket(const SocketRow& row);
 
 // Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
 // The kernel does not report reference counts here: those are in /proc/net/unix.

@@ -39,9 +39,10 @@ struct SocketRow {
   std::uint32_t timer_ms = 0; // until it fires
   std::uint32_t retransmits = 0;
   std::uint64_t cgroup_id = 0; // sock_diag on 5.7+: the cgroup v2 the socket was created in
-  std::uint32_t bound_interface =
-      0; // sock_diag: the device it is bound to (SO_BINDTODEVICE); 0: none
-  std::optional<std::uint32_t> mark; // sock_diag, to CAP_NET_ADMIN only: SO_MARK (fwmark)
+  // sock_diag only: the device it is bound to (SO_BINDTODEVICE; 0: none), and
+  // its mark (SO_MARK, told to CAP_NET_ADMIN only).
+  std::optional<std::uint32_t> bound_interface;
+  std::optional<std::uint32_t> mark;
 
   // TCP internals (tcp_info), when the source gives them: sock_diag does.
   struct TcpInfo {

@@ -44,12 +44,18 @@ public:
   // Whether it names states (state, exclude): then those states are listed,
   // listeners among them, whatever ls's -l and -a say.
   bool chooses_states() const { return states_.has_value(); }
+  // Whether it passes every socket: nothing given, or only blanks.
+  bool passes_everything() const { return !states_ && !expression_; }
+  // Whether a dev condition names its device (dev eth0): the name is that of
+  // the namespace the filter was parsed in.
+  bool names_devices() const { return names_devices_; }
 
   struct Node;
 
 private:
   std::optional<std::vector<TcpState>> states_; // none: any
   std::unique_ptr<Node> expression_;
+  bool names_devices_ = false;
 };
 
 } // namespace tcpsight

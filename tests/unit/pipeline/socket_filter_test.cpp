@@ -79,7 +79,14 @@ TEST(SocketFilter, DeviceMarkAndCgroup) {
   bound.cgroup_id = 7;
   EXPECT_TRUE(matches({"dev", "1"}, bound));
   EXPECT_FALSE(matches({"dev", "1"}, kHttps));
-  EXPECT_TRUE(matches({"dev != 1"}, kHttps));
+  auto unbound = kHttps;
+  unbound.bound_interface = 0;
+  EXPECT_TRUE(matches({"dev != 1"}, unbound));
+  EXPECT_FALSE(matches({"dev != 1"}, kHttps)); // not told (not from sock_diag): neither matches
+  EXPECT_TRUE(SocketFilter::parse({"dev lo"}).names_devices());
+  EXPECT_FALSE(SocketFilter::parse({"dev 1"}).names_devices());
+  EXPECT_TRUE(SocketFilter::parse({" "}).passes_everything());
+  EXPECT_FALSE(SocketFilter::parse({"exclude closed"}).passes_everything());
   EXPECT_TRUE(matches({"fwmark = 0x12"}, bound));
   EXPECT_TRUE(matches({"fwmark", "0x2/0xf"}, bound));
   EXPECT_FALSE(matches({"fwmark", "0x2"}, bound));
@@ -140,6 +147,11 @@ TEST(SocketFilter, BooleanCombinations) {
   EXPECT_TRUE(matches({"not", "dport", "=", ":22"}, kHttps));
   EXPECT_TRUE(matches({"state", "established", "dport", "=", ":22"}, kSshClient));
   EXPECT_FALSE(matches({"state", "listening", "dport", "=", ":22"}, kSshClient));
+  // No precedence, as in ss: read left to right.
+  EXPECT_FALSE(matches({"sport = :443 or dport = :22 and dst 192.168.0.0/16"}, kHttps));
+  EXPECT_TRUE(matches({"dst 192.168.0.0/16 and dport = :22 or sport = :443"}, kHttps));
+  EXPECT_TRUE(matches({"sport = :443 or ( dport = :22 and dst 192.168.0.0/16 )"}, kHttps));
+  EXPECT_FALSE(matches({"not ( sport = :443 or dport = :1 )"}, kHttps));
 }
 
 TEST(SocketFilter, BadFiltersSayWhatIsWrong) {
