@@ -86,16 +86,21 @@ std::vector<NetworkNamespace> namespaces_to_list(const LsOptions& options) {
   return namespaces;
 }
 
-// ss -s's counts, of the calling thread's namespace.
-void append_summary(OutputWriter& out, bool json) {
+// ss -s's counts, of the calling thread's namespace; labelled when there are several.
+void append_summary(OutputWriter& out, bool json, bool labelled) {
   const auto summary = read_socket_summary();
   if (summary.malformed_lines > 0)
-    fmt::print(stderr, "tcpsight: skipped {} lines of /proc/net/sockstat that did not parse\n",
+    fmt::print(stderr,
+               "tcpsight: skipped {} lines of /proc/net/sockstat and snmp that did not "
+               "parse\n",
                summary.malformed_lines);
-  if (json)
+  if (json) {
     append_socket_summary_json(out.text(), summary);
-  else
+  } else {
+    if (labelled)
+      out.text() += fmt::format("Netns: {}\n", summary.netns);
     out.text() += format_socket_summary(summary);
+  }
   out.written();
 }
 
@@ -155,7 +160,8 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   OutputWriter out;
   if (options.summary)
     for (const auto& ns : namespaces)
-      run_in_network_namespace(ns, [&] { append_summary(out, options.json); });
+      run_in_network_namespace(ns,
+                               [&] { append_summary(out, options.json, namespaces.size() > 1); });
   if (!options.listing) {
     out.finish();
     return out.open();
@@ -274,13 +280,47 @@ public:
                  "ss's stream of closing sockets: `tcpsight trace` has it, and more");
     app.add_option("-D,--diag", diag_file_, "ss's raw sock_diag dump (not supported)")
         ->type_name("FILE");
+    refuse_what_ss_has_and_ls_does_not(app);
     app.add_option("filter", options_.filter,
                    "ss's filter, quoted or word by word: [state|exclude STATE]... "
                    "[sport|dport [OP] PORT] [src|dst ADDR[/N][:PORT]] [dev NAME] [fwmark M[/MASK]] "
                    "[cgroup PATH] with and, or, not, ( ); "
                    "ports by number or service name (:ssh)");
   }
+  // ss's options that ls does not take: accepted by the parser, then refused
+  // on one line saying what they are, instead of a generic unknown option.
+  // Left out of --help.
+  void refuse_what_ss_has_and_ls_does_not(CLI::App& app) {
+    static const std::pair<const char*, const char*> kNotTaken[] = {
+        {"-T,--threads", "thread ids (ls -p shows the processes)"},
+        {"-b,--bpf", "the sockets' classic BPF filters"},
+        {"-0,--packet", "packet sockets"},
+        {"-S,--sctp", "SCTP sockets"},
+        {"-M,--mptcp", "MPTCP sockets"},
+        {"-d,--dccp", "DCCP sockets"},
+        {"--vsock", "vsock sockets"},
+        {"--xdp", "XDP sockets"},
+        {"--tipc,--tipcinfo", "TIPC sockets"},
+        {"-z,--contexts,-Z,--context", "SELinux contexts"},
+        {"-B,--bound-inactive", "bound, inactive sockets"},
+        {"--tos", "ToS and traffic class"},
+        {"--inet-sockopt", "inet socket options"},
+        {"--cgroup", "cgroup paths (ls --show-cgroup names each socket's cgroup)"},
+    };
+    for (const auto& [names, what] : kNotTaken)
+      app.add_flag_callback(
+             names,
+             [this, names = std::string(names), what = what] {
+               refused_ = fmt::format("ls {}: ss's {}: not supported",
+                                      names.substr(0, names.find(',')), what);
+             },
+             "")
+          ->group("");
+  }
+
   void finish_parsing() override {
+    if (refused_)
+      throw Error(*refused_);
     if (events_)
       throw Error("ls -E: sockets as they close are what `tcpsight trace` streams, with why and "
                   "when; run that instead");
@@ -332,6 +372,7 @@ private:
   bool events_ = false;
   std::vector<std::string> tables_, families_;
   std::optional<std::string> filter_file_, diag_file_;
+  std::optional<std::string> refused_; // an ss option ls does not take
   std::string source_ = "auto";
 };
 

@@ -2,6 +2,7 @@
 
 #include "model/parse_number.hpp"
 #include "tcpsight/kernel/kernel_tables.hpp"
+#include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/model/error.hpp"
 
 #include <fmt/format.h>
@@ -62,7 +63,7 @@ void parse_sockstat(std::istream& table, SocketSummary& summary, std::size_t& ma
 }
 
 SocketSummary read_socket_summary() {
-  SocketSummary summary;
+  SocketSummary summary{.netns = current_netns()};
   std::size_t malformed = 0;
   // thread-self: a thread that entered another namespace reads that one's.
   std::ifstream sockstat("/proc/thread-self/net/sockstat");

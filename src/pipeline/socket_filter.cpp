@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <sstream>
 
 namespace tcpsight {
 
@@ -362,7 +363,7 @@ private:
     }
     if (word == "src" || word == "dst") {
       auto value = take("an address");
-      if (value == "=" || value == "==")
+      if (value == "=" || value == "==" || value == "eq")
         value = take("an address");
       return address_test(value, word == "src");
     }
@@ -458,7 +459,14 @@ std::string SocketFilter::read_file(const std::string& path) {
     throw Error(fmt::format("filter file {}: over 1 MiB, not a filter", path));
   if (text.find('\0') != std::string::npos)
     throw Error(fmt::format("filter file {}: not text (it holds a NUL byte)", path));
-  return text;
+  // As ss: a line whose first word starts with # is a comment.
+  std::string filter;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (const auto first = line.find_first_not_of(" \t");
+        first == std::string::npos || line[first] != '#')
+      filter += line + "\n";
+  return filter;
 }
 
 bool SocketFilter::matches(const SocketRow& row) const {

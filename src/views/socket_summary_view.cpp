@@ -41,7 +41,7 @@ std::string format_socket_summary(const SocketSummary& summary) {
 
 void append_socket_summary_json(std::string& out, const SocketSummary& summary) {
   JsonWriter json(out);
-  json.begin_object().key<"type">().plain_string("summary");
+  json.begin_object().key<"type">().plain_string("summary").key<"netns">().number(summary.netns);
   json.key<"sockets_used">().number(summary.sockets_used);
   json.key<"tcp">().begin_object().key<"total">().number(summary.tcp_total());
   json.key<"established">().number(summary.tcp_established);

@@ -28,8 +28,6 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
     out += '-';
 }
 
-// " uid:0 ino:42 sk:7 cgroup:1", " rtt:0.050/0.025 cwnd:10 retrans:0" and
-// " cgroup:nginx.service".
 // The kernel's idiag_timer values, by ss's names.
 constexpr const char* kTimerNames[] = {"off", "on", "keepalive", "timewait", "persist"};
 
@@ -37,6 +35,8 @@ const char* timer_name(std::uint8_t timer) {
   return timer < std::size(kTimerNames) ? kTimerNames[timer] : "unknown";
 }
 
+// " timer:(...)", " uid:0 ino:42 sk:7 cgroup:1", " cgroup:nginx.service",
+// " skmem:(...)" and " rtt:0.050/0.025 cwnd:10 retrans:0".
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
   if (columns.timers && row.timer != 0) {
     out += ' ';

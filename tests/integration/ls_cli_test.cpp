@@ -342,7 +342,12 @@ TEST_F(LsAgainstPeers, OptionsAsSsTakesThem) {
                              {"-F", "/nonexistent"},
                              {"-F", "/"},
                              {"-F", TCPSIGHT_BINARY},
-                             {"-F", "/dev/null", "sport", "=", ":1"}},
+                             {"-F", "/dev/null", "sport", "=", ":1"},
+                             {"-T"},
+                             {"-Z"},
+                             {"--tos"},
+                             {"--cgroup"},
+                             {"-0"}},
                             false);
 }
 

@@ -9,6 +9,7 @@
 namespace tcpsight {
 
 struct SocketSummary {
+  std::uint32_t netns = 0; // the namespace counted (the TCP totals are the whole kernel's)
   std::int64_t sockets_used = 0;
   // TCP: allocated full sockets, timewait sockets, orphans (closed by their
   // process, still held by the kernel) and established connections.
@@ -24,7 +25,7 @@ struct SocketSummary {
     std::int64_t total() const { return ipv4 + ipv6; }
   };
   PerFamily raw, udp, tcp, fragments;
-  std::size_t malformed_lines = 0; // in the files read, skipped
+  std::size_t malformed_lines = 0; // of sockstat, sockstat6 and snmp, skipped
 
   // All TCP sockets, timewait ones included, as ss counts them.
   std::int64_t tcp_total() const { return tcp_allocated + tcp_time_wait; }

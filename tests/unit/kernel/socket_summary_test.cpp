@@ -63,7 +63,7 @@ TEST(SocketSummary, Json) {
   std::size_t malformed = 0;
   std::string out;
   append_socket_summary_json(out, parsed(malformed));
-  EXPECT_EQ(out, "{\"type\":\"summary\",\"sockets_used\":16,\"tcp\":{\"total\":40,"
+  EXPECT_EQ(out, "{\"type\":\"summary\",\"netns\":0,\"sockets_used\":16,\"tcp\":{\"total\":40,"
                  "\"established\":2,\"closed\":36,\"orphaned\":1,\"time_wait\":35},"
                  "\"raw\":{\"total\":1,\"ipv4\":1,\"ipv6\":0},\"udp\":{\"total\":6,\"ipv4\":2,"
                  "\"ipv6\":4},\"tcp_in_tables\":{\"total\":4,\"ipv4\":3,\"ipv6\":1},"
