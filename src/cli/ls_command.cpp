@@ -16,6 +16,7 @@
 #include "tcpsight/views/socket_summary_view.hpp"
 #include "tcpsight/views/socket_table.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/core.h>
@@ -27,10 +28,10 @@ namespace {
 
 struct LsOptions {
   SocketKindArguments kinds;
-  bool listening = false;
-  bool all = false;
+  bool listening = false; // -l
+  bool all = false;       // -a
   bool processes = false;
-  bool ipv4 = false, ipv6 = false; // neither or both: both
+  bool ipv4 = false, ipv6 = false; // -4, -6
   bool json = false;
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
@@ -42,31 +43,20 @@ struct LsOptions {
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
-  SocketQuery query;               // -A, -f
+  SocketQuery query;               // -t -u -w -x -A -f -4 -6 -a -l
   bool header = true;              // -H: none
   bool summary = false;            // -s: ss's counts first
   bool listing = true;             // false: -s alone, the counts only
   std::vector<std::string> filter; // ss's filter language, word by word
 };
 
-SnapshotRequest snapshot_request(const LsOptions& options, const SocketFilter& filter) {
+SnapshotRequest snapshot_request(const LsOptions& options) {
   SnapshotRequest request;
-  std::vector<Protocol> flagged;
-  if (options.kinds.tcp)
-    flagged.push_back(Protocol::Tcp);
-  if (options.kinds.udp)
-    flagged.push_back(Protocol::Udp);
-  if (options.kinds.raw)
-    flagged.push_back(Protocol::Raw);
-  if (options.kinds.unix_sockets)
-    flagged.push_back(Protocol::Unix);
-  request.protocols = options.query.protocols(flagged);
-  request.ipv4 = options.query.wants_ipv4(options.ipv4, options.ipv6);
-  request.ipv6 = options.query.wants_ipv6(options.ipv4, options.ipv6);
-  // A state filter chooses the states itself, listeners included, as in ss.
-  request.selection = options.all || filter.chooses_states() ? SocketSelection::All
-                      : options.listening                    ? SocketSelection::Listening
-                                                             : SocketSelection::Active;
+  request.protocols = options.query.protocols();
+  request.ipv4 = options.query.wants_ipv4();
+  request.ipv6 = options.query.wants_ipv6();
+  // The query chooses the states, as ss's do.
+  request.selection = SocketSelection::All;
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
   request.memory = options.memory;
@@ -136,7 +126,7 @@ void report(const SnapshotStatus& status) {
 // kept from one listing to the next (-c).
 bool list_once(const LsOptions& options, const SocketFilter& filter,
                std::optional<CgroupDirectory>& cgroup_directory, NameResolver& names) {
-  const auto request = snapshot_request(options, filter);
+  const auto request = snapshot_request(options);
   const auto namespaces = namespaces_to_list(options);
 
   // Owners come from another source than the sockets: start on them at once.
@@ -182,8 +172,7 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   }
   int refused = 0; // with -K, the error that stopped it
   const SocketVisitor print_row = [&](const SocketRow& row) {
-    if (!filter.matches(row) ||
-        (row.protocol == Protocol::Unix && !options.query.wants_unix_type(row.unix_type)))
+    if (!options.query.wants(row) || !filter.matches(row))
       return;
     // Closing does not wait on the output: a reader that went away ends the list, not -K.
     if (options.kill && !closed_now(row, refused))
@@ -258,7 +247,8 @@ public:
         ->type_name("SOURCE");
     app.add_option("-A,--query,--socket", tables_,
                    "Socket tables, as ss takes them: tcp, udp, raw, unix, inet, all, "
-                   "unix_stream, unix_dgram, unix_seqpacket (comma-separate or repeat)")
+                   "unix_stream (u_str), unix_dgram (u_dgr), unix_seqpacket (u_seq); "
+                   "comma-separate or repeat, ! before one leaves it out (all,!tcp)")
         ->type_name("QUERY");
     app.add_option("-f,--family", families_, "Address family: inet, inet6 or unix (repeat)")
         ->type_name("FAMILY");
@@ -326,29 +316,21 @@ public:
                   "when; run that instead");
     if (diag_file_)
       throw Error("ls -D: ss's raw sock_diag dump is not supported; --json has every field");
-    for (const auto& tables : tables_)
-      options_.query.add_tables(tables);
-    for (const auto& family : families_)
-      options_.query.add_family(family);
-    // As in ss, -4 and -6 are -f inet and -f inet6: no unix sockets unless asked for.
-    if (options_.ipv4)
-      options_.query.add_family("inet");
-    if (options_.ipv6)
-      options_.query.add_family("inet6");
+    choose_sockets();
+    // As ss: -s alone, or with -a or -l, is the counts only, even with -F.
+    options_.listing = !options_.summary || options_.query.chosen() || !options_.filter.empty();
     if (filter_file_) {
       if (!options_.filter.empty())
         throw Error("ls: give the filter in -F FILE or on the command line, not both");
       options_.filter = {SocketFilter::read_file(*filter_file_)};
     }
-    filter_ = SocketFilter::parse(options_.filter);
+    filter_ = SocketFilter::parse(options_.filter, addresses());
     if (options_.kill && filter_.passes_everything())
       throw Error("ls -K: give a filter saying which sockets to close (ss -K with none closes "
                   "every one)");
-    // As ss: -s alone, or with -a or -l, is the counts only.
-    const auto& kinds = options_.kinds;
-    options_.listing = !options_.summary || kinds.tcp || kinds.udp || kinds.raw ||
-                       kinds.unix_sockets || !tables_.empty() || !families_.empty() ||
-                       options_.ipv4 || options_.ipv6 || !filter_.passes_everything();
+    // A filter's states choose, whatever -a and -l say.
+    if (filter_.chooses_states())
+      options_.query.list_every_state();
     if (options_.kill && options_.continuous)
       throw Error("ls -K -c: closing sockets again every second is not supported");
     // A device's name is looked up here, and differs between namespaces.
@@ -363,6 +345,42 @@ public:
                                            : SnapshotSource::Automatic;
   }
   int run() override { return run_ls(options_, filter_); }
+
+  // As ss: with -x or -f unix, and no inet family, src and dst name unix sockets.
+  SocketFilter::Addresses addresses() const {
+    const auto named = [&](const char* family) {
+      return std::find(families_.begin(), families_.end(), family) != families_.end();
+    };
+    const bool unix_family = options_.kinds.unix_sockets || named("unix");
+    const bool inet_family = options_.ipv4 || options_.ipv6 || named("inet") || named("inet6");
+    return unix_family && !inet_family ? SocketFilter::Addresses::UnixNames
+                                       : SocketFilter::Addresses::Ip;
+  }
+
+  // The tables, families and states asked for, in ss's terms.
+  void choose_sockets() {
+    auto& query = options_.query;
+    const auto& kinds = options_.kinds;
+    for (const auto& [flagged, protocol] : {std::pair{kinds.tcp, Protocol::Tcp},
+                                            {kinds.udp, Protocol::Udp},
+                                            {kinds.raw, Protocol::Raw},
+                                            {kinds.unix_sockets, Protocol::Unix}})
+      if (flagged)
+        query.add_protocol(protocol);
+    for (const auto& tables : tables_)
+      query.add_tables(tables);
+    for (const auto& family : families_)
+      query.add_family(family);
+    // As in ss, -4 and -6 are -f inet and -f inet6.
+    if (options_.ipv4)
+      query.add_family("inet");
+    if (options_.ipv6)
+      query.add_family("inet6");
+    if (options_.all)
+      query.list_every_state();
+    else if (options_.listening)
+      query.list_listening();
+  }
 
 private:
   LsOptions options_;

@@ -6,6 +6,7 @@
 #include "tcpsight/model/filter.hpp"
 
 #include <arpa/inet.h>
+#include <fnmatch.h>
 #include <net/if.h>
 #include <netdb.h>
 
@@ -160,6 +161,30 @@ std::vector<std::string> words_of(const std::vector<std::string>& arguments) {
   return words;
 }
 
+// An IPv4 address of fewer than four parts, as iproute2 takes them: the
+// parts left out are zero (10.1/16 is 10.1.0.0/16).
+std::string with_every_ipv4_part(const std::string& host) {
+  const auto dots = std::count(host.begin(), host.end(), '.');
+  if (host.empty() || dots > 2 || host.find_first_not_of("0123456789.") != std::string::npos)
+    return host;
+  std::string whole = host;
+  for (auto part = dots; part < 3; ++part)
+    whole += ".0";
+  return whole;
+}
+
+// A unix socket's name, as ss matches it: a shell pattern (/run/*.sock,
+// @name*) over the socket's path; over its peer's, which neither tool
+// knows, for dst: there only a pattern that matches no name ("*") matches.
+Test unix_name_test(std::string pattern, bool local) {
+  return [pattern = std::move(pattern), local](const SocketRow& row) {
+    if (row.protocol != Protocol::Unix)
+      return false;
+    const std::string name = local ? row.unix_path : "";
+    return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+  };
+}
+
 // ADDRESS[/PREFIX][:PORT] or [ADDRESS][/PREFIX][:PORT] for IPv6; * for any address.
 Test address_test(const std::string& text, bool local) {
   std::string host = text;
@@ -197,7 +222,7 @@ Test address_test(const std::string& text, bool local) {
     throw Error(fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, *:22, ...)",
                             shown(text)));
   if (host != "*" && !host.empty()) {
-    address = parse_ip_address(host);
+    address = parse_ip_address(with_every_ipv4_part(host));
     if (!address)
       throw Error(
           fmt::format("filter: '{}' is not an address (10.0.0.0/8, [::1]:22, ...)", shown(text)));
@@ -279,8 +304,8 @@ public:
 
   static constexpr std::size_t kMaxNesting = 64;
 
-  explicit Parser(const std::vector<std::string>& words, std::size_t start)
-      : words_(words), at_(start) {}
+  Parser(const std::vector<std::string>& words, std::size_t start, bool unix_addresses)
+      : words_(words), at_(start), unix_addresses_(unix_addresses) {}
 
   // Whether a dev condition named its device (resolved in this namespace).
   bool named_a_device() const { return named_a_device_; }
@@ -365,6 +390,10 @@ private:
       auto value = take("an address");
       if (value == "=" || value == "==" || value == "eq")
         value = take("an address");
+      if (value.starts_with("unix:"))
+        return unix_name_test(value.substr(5), word == "src");
+      if (unix_addresses_)
+        return unix_name_test(value, word == "src");
       return address_test(value, word == "src");
     }
     if (word == "dev" || word == "fwmark" || word == "cgroup") {
@@ -400,6 +429,7 @@ private:
   const std::vector<std::string>& words_;
   std::size_t at_;
   std::size_t depth_ = 0;
+  bool unix_addresses_;
   bool named_a_device_ = false;
 };
 
@@ -410,7 +440,8 @@ SocketFilter::~SocketFilter() = default;
 SocketFilter::SocketFilter(SocketFilter&&) noexcept = default;
 SocketFilter& SocketFilter::operator=(SocketFilter&&) noexcept = default;
 
-SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments) {
+SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments,
+                                 Addresses addresses) {
   const auto words = words_of(arguments);
   SocketFilter filter;
   std::size_t at = 0;
@@ -431,7 +462,7 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments) {
     }
   }
   if (at < words.size()) {
-    Parser parser(words, at);
+    Parser parser(words, at, addresses == Addresses::UnixNames);
     filter.expression_ = std::make_unique<Node>(parser.parse());
     filter.names_devices_ = parser.named_a_device();
   }

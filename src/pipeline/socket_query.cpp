@@ -12,97 +12,211 @@
 namespace tcpsight {
 namespace {
 
+// ss's socket tables that tcpsight lists, as bits.
+enum Table : unsigned {
+  kTcp = 1u << 0,
+  kUdp = 1u << 1,
+  kRaw = 1u << 2,
+  kUnixStream = 1u << 3,
+  kUnixDgram = 1u << 4,
+  kUnixSeqpacket = 1u << 5,
+};
+constexpr unsigned kInetTables = kTcp | kUdp | kRaw;
+constexpr unsigned kUnixTables = kUnixStream | kUnixDgram | kUnixSeqpacket;
+constexpr unsigned kEveryTable = kInetTables | kUnixTables;
+
+enum Family : unsigned { kIPv4 = 1u << 0, kIPv6 = 1u << 1, kUnix = 1u << 2 };
+constexpr unsigned kEveryFamily = kIPv4 | kIPv6 | kUnix;
+
+constexpr std::uint32_t bit(TcpState state) { return 1u << static_cast<unsigned>(state); }
+constexpr std::uint32_t kEveryState = ~0u;
+// ss's SS_CONN: neither listening nor unconnected, nor a minisocket.
+constexpr std::uint32_t kConnected =
+    kEveryState & ~(bit(TcpState::Listen) | bit(TcpState::Close) | bit(TcpState::TimeWait) |
+                    bit(TcpState::SynRecv) | bit(TcpState::NewSynRecv) |
+                    bit(TcpState::BoundInactive));
+constexpr std::uint32_t kListening = bit(TcpState::Listen) | bit(TcpState::Close);
+
+// What ss lists of a table when neither -a nor -l nor a state is given:
+// UDP and raw sockets that are connected; of the others (unix datagram
+// sockets too, with iproute2 6.1), the connected states.
+std::uint32_t default_states(unsigned table) {
+  return table == kUdp || table == kRaw ? bit(TcpState::Established) : kConnected;
+}
+
+unsigned families_of(unsigned table) { return (table & kUnixTables) ? kUnix : kIPv4 | kIPv6; }
+unsigned tables_of(unsigned family) { return family == kUnix ? kUnixTables : kInetTables; }
+
+// ss's names for tables; its aliases (u_str) too.
+struct NamedTables {
+  std::string_view name;
+  unsigned tables;
+};
+constexpr std::array kTableNames{
+    NamedTables{"all", kEveryTable},      NamedTables{"inet", kInetTables},
+    NamedTables{"tcp", kTcp},             NamedTables{"udp", kUdp},
+    NamedTables{"raw", kRaw},             NamedTables{"unix", kUnixTables},
+    NamedTables{"unix_stream", kUnixStream}, NamedTables{"u_str", kUnixStream},
+    NamedTables{"unix_dgram", kUnixDgram},   NamedTables{"u_dgr", kUnixDgram},
+    NamedTables{"unix_seqpacket", kUnixSeqpacket}, NamedTables{"u_seq", kUnixSeqpacket},
+};
+
 // What ss lists and tcpsight does not.
 constexpr std::array kNotListed{
-    "packet",       "packet_raw",  "packet_dgram",    "netlink", "dccp", "sctp",  "vsock",
-    "vsock_stream", "vsock_dgram", "vsock_seqpacket", "tipc",    "xdp",  "mptcp", "link"};
+    "packet",       "packet_raw",   "p_raw",        "packet_dgram", "p_dgr", "netlink",
+    "dccp",         "sctp",         "vsock",        "vsock_stream", "v_str", "vsock_dgram",
+    "v_dgr",        "vsock_seqpacket", "tipc",      "xdp",          "mptcp", "link"};
+
+bool not_listed(std::string_view name) {
+  return std::find(kNotListed.begin(), kNotListed.end(), name) != kNotListed.end();
+}
 
 [[noreturn]] void refuse(std::string_view option, std::string_view name) {
-  const bool known = std::find(kNotListed.begin(), kNotListed.end(), name) != kNotListed.end();
-  if (known)
+  if (not_listed(name))
     throw Error(fmt::format("{} {}: not supported; tcpsight lists TCP, UDP, raw and unix sockets",
                             option, name));
   throw Error(fmt::format("{} '{}': not a socket table tcpsight knows (tcp, udp, raw, unix, inet, "
-                          "all, unix_stream, unix_dgram, unix_seqpacket)",
+                          "all, unix_stream, unix_dgram, unix_seqpacket; ! before one leaves it "
+                          "out)",
                           option, name.substr(0, 40)));
+}
+
+unsigned table_of(const SocketRow& row) {
+  switch (row.protocol) {
+  case Protocol::Tcp:
+    return kTcp;
+  case Protocol::Udp:
+    return kUdp;
+  case Protocol::Raw:
+    return kRaw;
+  case Protocol::Unix:
+    return row.unix_type == SOCK_DGRAM       ? kUnixDgram
+           : row.unix_type == SOCK_SEQPACKET ? kUnixSeqpacket
+                                             : kUnixStream;
+  }
+  return 0;
+}
+
+unsigned family_of(const SocketRow& row) {
+  if (row.protocol == Protocol::Unix)
+    return kUnix;
+  return row.id.local.family == AddressFamily::IPv6 ? kIPv6 : kIPv4;
 }
 
 } // namespace
 
+SocketQuery::SocketQuery() { merge_defaults(); }
+
+void SocketQuery::choose_table(unsigned table, bool chosen) {
+  if (chosen) {
+    tables_ |= table;
+    for (unsigned each = 1; each <= table; each <<= 1)
+      if (table & each)
+        default_states_ |= default_states(each);
+  } else {
+    tables_ &= ~table;
+  }
+  defaulted_ = false;
+  merge_defaults();
+}
+
+void SocketQuery::choose_family(unsigned family) {
+  families_ |= family;
+  default_states_ |= kConnected;
+  defaulted_ = false;
+  merge_defaults();
+}
+
 void SocketQuery::add_protocol(Protocol protocol) {
-  if (std::find(protocols_.begin(), protocols_.end(), protocol) == protocols_.end())
-    protocols_.push_back(protocol);
+  choose_table(protocol == Protocol::Tcp   ? kTcp
+               : protocol == Protocol::Udp ? kUdp
+               : protocol == Protocol::Raw ? kRaw
+                                           : kUnixTables,
+               true);
 }
 
 void SocketQuery::add_tables(std::string_view list) {
   std::size_t at = 0;
   while (at <= list.size()) {
     const auto comma = std::min(list.find(',', at), list.size());
-    const auto name = list.substr(at, comma - at);
+    auto name = list.substr(at, comma - at);
     at = comma + 1;
-    if (name == "tcp")
-      add_protocol(Protocol::Tcp);
-    else if (name == "udp")
-      add_protocol(Protocol::Udp);
-    else if (name == "raw")
-      add_protocol(Protocol::Raw);
-    else if (name == "inet") {
-      for (auto protocol : {Protocol::Tcp, Protocol::Udp, Protocol::Raw})
-        add_protocol(protocol);
-    } else if (name == "unix") {
-      add_protocol(Protocol::Unix);
-      any_unix_type_ = true;
-    } else if (name == "all") {
-      for (auto protocol : {Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Unix})
-        add_protocol(protocol);
-      any_unix_type_ = true;
-    } else if (name == "unix_stream" || name == "unix_dgram" || name == "unix_seqpacket") {
-      add_protocol(Protocol::Unix);
-      unix_types_.push_back(name == "unix_stream"  ? SOCK_STREAM
-                            : name == "unix_dgram" ? SOCK_DGRAM
-                                                   : SOCK_SEQPACKET);
-    } else {
+    const bool taken_away = name.starts_with('!');
+    if (taken_away)
+      name.remove_prefix(1);
+    const auto named = std::find_if(kTableNames.begin(), kTableNames.end(),
+                                     [&](const NamedTables& each) { return each.name == name; });
+    if (named != kTableNames.end())
+      choose_table(named->tables, !taken_away);
+    else if (!taken_away || !not_listed(name)) // leaving out what is never listed is fine
       refuse("-A", name);
-    }
   }
 }
 
 void SocketQuery::add_family(std::string_view family) {
   if (family == "inet")
-    ipv4_ = true;
+    choose_family(kIPv4);
   else if (family == "inet6")
-    ipv6_ = true;
+    choose_family(kIPv6);
   else if (family == "unix")
-    add_tables("unix");
+    choose_family(kUnix);
   else
     refuse("-f", family);
 }
 
-std::vector<Protocol> SocketQuery::protocols(const std::vector<Protocol>& flagged) const {
-  auto chosen = protocols_;
-  for (auto protocol : flagged)
-    if (std::find(chosen.begin(), chosen.end(), protocol) == chosen.end())
-      chosen.push_back(protocol);
-  if (!chosen.empty())
-    return chosen;
-  if (ipv4_ || ipv6_)
-    return {Protocol::Tcp, Protocol::Udp, Protocol::Raw};
-  return {Protocol::Tcp, Protocol::Udp, Protocol::Raw, Protocol::Unix};
+void SocketQuery::list_every_state() {
+  states_ = kEveryState;
+  merge_defaults();
 }
 
-bool SocketQuery::wants_ipv4(bool flagged_ipv4, bool flagged_ipv6) const {
-  const bool any = flagged_ipv4 || flagged_ipv6 || ipv4_ || ipv6_;
-  return !any || flagged_ipv4 || ipv4_;
+void SocketQuery::list_listening() {
+  if (states_ != kEveryState)
+    states_ = kListening;
+  merge_defaults();
 }
 
-bool SocketQuery::wants_ipv6(bool flagged_ipv4, bool flagged_ipv6) const {
-  const bool any = flagged_ipv4 || flagged_ipv6 || ipv4_ || ipv6_;
-  return !any || flagged_ipv6 || ipv6_;
+// As ss's filter_merge_defaults: tables first, then families, each step
+// seeing what the one before added.
+void SocketQuery::merge_defaults() {
+  if (defaulted_) {
+    listed_tables_ = kEveryTable;
+    listed_families_ = kEveryFamily;
+    listed_states_ = states_ != 0 ? states_ : kConnected;
+    return;
+  }
+  listed_tables_ = tables_;
+  listed_families_ = families_;
+  for (unsigned table = 1; table <= kUnixSeqpacket; table <<= 1)
+    if ((listed_tables_ & table) && !(families_of(table) & listed_families_))
+      listed_families_ |= families_of(table);
+  for (unsigned family = 1; family <= kUnix; family <<= 1)
+    if ((listed_families_ & family) && !(tables_of(family) & listed_tables_))
+      listed_tables_ |= tables_of(family);
+  listed_states_ = states_ != 0 ? states_ : default_states_;
 }
 
-bool SocketQuery::wants_unix_type(int type) const {
-  return any_unix_type_ || unix_types_.empty() ||
-         std::find(unix_types_.begin(), unix_types_.end(), type) != unix_types_.end();
+std::vector<Protocol> SocketQuery::protocols() const {
+  // In ss's order.
+  std::vector<Protocol> listed;
+  const bool inet = (listed_families_ & (kIPv4 | kIPv6)) != 0;
+  if ((listed_tables_ & kUnixTables) && (listed_families_ & kUnix))
+    listed.push_back(Protocol::Unix);
+  if ((listed_tables_ & kRaw) && inet)
+    listed.push_back(Protocol::Raw);
+  if ((listed_tables_ & kUdp) && inet)
+    listed.push_back(Protocol::Udp);
+  if ((listed_tables_ & kTcp) && inet)
+    listed.push_back(Protocol::Tcp);
+  return listed;
+}
+
+bool SocketQuery::wants_ipv4() const { return (listed_families_ & kIPv4) != 0; }
+
+bool SocketQuery::wants_ipv6() const { return (listed_families_ & kIPv6) != 0; }
+
+bool SocketQuery::wants(const SocketRow& row) const {
+  return (listed_tables_ & table_of(row)) && (listed_families_ & family_of(row)) &&
+         (listed_states_ & bit(row.state));
 }
 
 } // namespace tcpsight

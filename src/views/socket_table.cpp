@@ -6,6 +6,7 @@
 #include "views/json_members.hpp"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 namespace tcpsight {
 namespace {
@@ -181,9 +182,22 @@ std::string ss_timer(const SocketRow& row) {
                      row.retransmits);
 }
 
+namespace {
+
+// ss's Netid: unix sockets by type.
+std::string_view table_netid(const SocketRow& row) {
+  if (row.protocol != Protocol::Unix)
+    return socket_netid(row);
+  return row.unix_type == SOCK_DGRAM       ? "u_dgr"
+         : row.unix_type == SOCK_SEQPACKET ? "u_seq"
+                                           : "u_str";
+}
+
+} // namespace
+
 void append_socket_table_row(std::string& out, const SocketRow& row,
                              const SocketTableColumns& columns) {
-  append_leading_columns(out, columns, fmt::format_int(row.id.netns).c_str(), socket_netid(row),
+  append_leading_columns(out, columns, fmt::format_int(row.id.netns).c_str(), table_netid(row),
                          socket_state_name(row), fmt::format_int(row.recv_q).c_str(),
                          fmt::format_int(row.send_q).c_str());
   if (row.protocol == Protocol::Unix)

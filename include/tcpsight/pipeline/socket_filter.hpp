@@ -21,7 +21,9 @@ namespace tcpsight {
 // combines
 //   sport [OP] PORT    dport [OP] PORT     (OP: = == != < > <= >= eq ne lt gt le ge
 //                                           leq geq; PORT: 443, :443, :https)
-//   src ADDRESS[/PREFIX][:PORT]   dst ADDRESS[/PREFIX][:PORT]   (also [v6]:port)
+//   src ADDRESS[/PREFIX][:PORT]   dst ADDRESS[/PREFIX][:PORT]   (also [v6]:port;
+//                                      IPv4 parts left out are 0: 10.1/16)
+//   src unix:PATTERN   dst unix:PATTERN   (unix sockets' names: /run/*.sock)
 //   dev NAME|INDEX   fwmark MARK[/MASK]   cgroup PATH|ID   (with an optional = or !=)
 // with and (&&, &), or (||, |), not (!) and parentheses; terms side by side
 // are joined by and.
@@ -33,8 +35,13 @@ public:
   SocketFilter(SocketFilter&&) noexcept;
   SocketFilter& operator=(SocketFilter&&) noexcept;
 
+  // How src and dst addresses read: as IP addresses, or (ss -x, -f unix)
+  // as patterns of unix socket names without unix: before them.
+  enum class Addresses { Ip, UnixNames };
+
   // Throws tcpsight::Error saying which word is wrong and why.
-  static SocketFilter parse(const std::vector<std::string>& arguments);
+  static SocketFilter parse(const std::vector<std::string>& arguments,
+                            Addresses addresses = Addresses::Ip);
   // ss's -F FILE: the filter is the file's text ("-": standard input).
   // Throws tcpsight::Error for a file that cannot be read, is over 1 MiB or
   // holds a NUL byte (not text).

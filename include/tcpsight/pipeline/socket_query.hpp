@@ -2,38 +2,60 @@
 
 #include "tcpsight/model/socket_row.hpp"
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
 namespace tcpsight {
 
-// Which sockets ss's -A QUERY and -f FAMILY ask for, as `tcpsight ls` takes
-// them: socket tables (tcp, udp, raw, unix, inet, all, unix_stream, ...)
-// and address families (inet, inet6, unix).
+// Which sockets an ss command line asks for, as `tcpsight ls` takes it: the
+// socket tables (-t -u -w -x, -A tcp,udp,!raw,u_str, ...), the address
+// families (-4 -6, -f inet, inet6, unix) and the states listed when the
+// filter names none (-a, -l, else each table's default). They combine as
+// in ss: a table chosen brings its families when none of them was chosen,
+// a family chosen brings its tables when none of them was (so -x -4 lists
+// unix and IPv4 sockets), and nothing chosen lists every table.
 class SocketQuery {
 public:
-  // -A: a comma-separated list. Throws tcpsight::Error for a table tcpsight
+  // Nothing chosen: ss's default, every table's connected sockets.
+  SocketQuery();
+
+  // -t, -u, -w, -x: the protocol's tables.
+  void add_protocol(Protocol protocol);
+  // -A: a comma-separated list of tables, each one taken away when it
+  // starts with '!' (all,!tcp). Throws tcpsight::Error for a table tcpsight
   // does not list (packet, netlink, sctp, vsock, ...) or does not know.
   void add_tables(std::string_view list);
-  // -f. Throws tcpsight::Error as add_tables does.
+  // -f, -4 (inet), -6 (inet6). Throws tcpsight::Error as add_tables does.
   void add_family(std::string_view family);
+  // -a; also when the filter names states, which then choose.
+  void list_every_state();
+  // -l: listening sockets, and unconnected ones.
+  void list_listening();
 
-  // The protocols to list: those chosen here and by the flags (-t -u -w
-  // -x); none chosen: all that the families chosen allow.
-  std::vector<Protocol> protocols(const std::vector<Protocol>& flagged) const;
-  // Whether IPv4 and IPv6 sockets are asked for; neither chosen: both.
-  bool wants_ipv4(bool flagged_ipv4, bool flagged_ipv6) const;
-  bool wants_ipv6(bool flagged_ipv4, bool flagged_ipv6) const;
-  // Whether a unix socket of this type (SOCK_STREAM, ...) is asked for.
-  bool wants_unix_type(int type) const;
+  // Whether tables or families were chosen; if not, everything is listed.
+  bool chosen() const { return !defaulted_; }
+  std::vector<Protocol> protocols() const;
+  bool wants_ipv4() const;
+  bool wants_ipv6() const;
+  // Whether the row is of a table, family and state asked for.
+  bool wants(const SocketRow& row) const;
 
 private:
-  void add_protocol(Protocol protocol);
+  void choose_table(unsigned table, bool chosen);
+  void choose_family(unsigned family);
+  void merge_defaults();
 
-  std::vector<Protocol> protocols_;
-  std::vector<int> unix_types_; // none: every type
-  bool any_unix_type_ = false;  // unix itself was asked for, not only some types
-  bool ipv4_ = false, ipv6_ = false;
+  // What was asked for, as bit sets of tables, families and states.
+  unsigned tables_ = 0;
+  unsigned families_ = 0;
+  std::uint32_t default_states_ = 0; // those of the tables and families asked for
+  std::uint32_t states_ = 0;         // -a or -l; none: the defaults
+  bool defaulted_ = true;
+  // What is listed, ss's defaults merged in.
+  unsigned listed_tables_ = 0;
+  unsigned listed_families_ = 0;
+  std::uint32_t listed_states_ = 0;
 };
 
 } // namespace tcpsight

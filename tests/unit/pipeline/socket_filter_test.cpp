@@ -127,6 +127,43 @@ TEST(SocketFilter, AddressesWithPrefixesAndPorts) {
   EXPECT_FALSE(matches({"src", "::1"}, kHttps)); // another family
 }
 
+// As iproute2 reads them: the parts of an IPv4 address left out are zero.
+TEST(SocketFilter, ShortIpv4Addresses) {
+  EXPECT_TRUE(matches({"src", "10.0.0/24"}, kHttps));
+  EXPECT_TRUE(matches({"dst", "10/8"}, kHttps));
+  EXPECT_FALSE(matches({"dst", "10.1"}, kHttps)); // 10.1.0.0, one address
+  EXPECT_TRUE(matches({"dst", "10.1/16"}, kHttps));
+}
+
+SocketRow unix_row(std::string path) {
+  SocketRow r;
+  r.protocol = Protocol::Unix;
+  r.state = Listen;
+  r.unix_path = std::move(path);
+  return r;
+}
+
+// ss(8)'s `ss -x src /tmp/.X11-unix/*`: unix socket names as shell patterns,
+// with -x (Addresses::UnixNames) or after unix:.
+TEST(SocketFilter, UnixSocketNames) {
+  const auto unix_names = [](const std::vector<std::string>& words, const SocketRow& r) {
+    return SocketFilter::parse(words, SocketFilter::Addresses::UnixNames).matches(r);
+  };
+  const auto x11 = unix_row("/tmp/.X11-unix/X0");
+  EXPECT_TRUE(unix_names({"src", "/tmp/.X11-unix/*"}, x11));
+  EXPECT_FALSE(unix_names({"src", "/run/*"}, x11));
+  EXPECT_TRUE(matches({"src", "unix:/tmp/.X11-unix/X?"}, x11));
+  EXPECT_TRUE(unix_names({"src", "@tcpsight*"}, unix_row("@tcpsight-1")));
+  EXPECT_TRUE(unix_names({"src", "*"}, unix_row(""))); // unbound
+  EXPECT_FALSE(unix_names({"src", "/tmp/*"}, unix_row("")));
+  // The peer's name is not known: only a pattern that matches none does.
+  EXPECT_TRUE(unix_names({"dst", "*"}, x11));
+  EXPECT_FALSE(unix_names({"dst", "/tmp/*"}, x11));
+  // Patterns match unix sockets only; addresses, inet sockets only.
+  EXPECT_FALSE(unix_names({"src", "*"}, kHttps));
+  EXPECT_FALSE(matches({"src", "0.0.0.0/0"}, x11));
+}
+
 TEST(SocketFilter, BracketedIpv6WithPrefixAndPort) {
   SocketRow r;
   r.id.local = {.family = AddressFamily::IPv6,

@@ -52,7 +52,7 @@ TEST(SocketTable, TextWithProcesses) {
             "           PID/Program\n"
             "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0     "
             "              10/nginx,11/nginx\n"
-            "unix   LISTEN             0       0 /run/app.sock 78            * 0           "
+            "u_str  LISTEN             0       0 /run/app.sock 78            * 0           "
             "              -\n");
 }
 
@@ -66,7 +66,7 @@ TEST(SocketTable, UnixPeersAndNamespaces) {
   EXPECT_EQ(table_text({connected}, {.netns = true}),
             "Netns      Netid  State         Recv-Q  Send-Q Local Address:Port          "
             "Peer Address:Port\n"
-            "4026531840 unix   ESTABLISHED        0       0 * 78                        * 79\n");
+            "4026531840 u_str  ESTABLISHED        0       0 * 78                        * 79\n");
 }
 
 TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
