@@ -39,6 +39,7 @@ struct LsOptions {
   bool memory = false;                 // -m
   bool kill = false;                   // -K: close what the filter matches
   bool resolve = false;                // -r: names instead of numbers
+  bool numeric = false;                // -n: with -r, port numbers still
   bool cgroup_names = false;           // --show-cgroup
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
@@ -162,7 +163,8 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
                              .tcp_info = options.tcp_info,
                              .timers = options.timers,
                              .memory = options.memory,
-                             .names = options.resolve ? &names : nullptr};
+                             .names = options.resolve ? &names : nullptr,
+                             .port_names = !options.numeric};
   if (options.cgroup_names)
     columns.cgroups = cgroups;
   if (!options.json) {
@@ -220,7 +222,8 @@ public:
     app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
     app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
-    app.add_flag("-n,--numeric", numeric_, "Numeric addresses and ports (the default)");
+    app.add_flag("-n,--numeric", options_.numeric,
+                 "Numeric addresses and ports (the default); with -r, numeric ports");
     app.add_flag("-r,--resolve", options_.resolve,
                  "Host and service names, each looked up once; a host that takes over a "
                  "second stays a number");
@@ -291,7 +294,8 @@ public:
         {"--vsock", "vsock sockets"},
         {"--xdp", "XDP sockets"},
         {"--tipc,--tipcinfo", "TIPC sockets"},
-        {"-z,--contexts,-Z,--context", "SELinux contexts"},
+        {"-Z,--context", "SELinux contexts"},
+        {"-z,--contexts", "SELinux contexts"},
         {"-B,--bound-inactive", "bound, inactive sockets"},
         {"--tos", "ToS and traffic class"},
         {"--inet-sockopt", "inet socket options"},
@@ -385,7 +389,6 @@ public:
 private:
   LsOptions options_;
   SocketFilter filter_;
-  bool numeric_ = false;
   bool oneline_ = false;
   bool events_ = false;
   std::vector<std::string> tables_, families_;

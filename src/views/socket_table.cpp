@@ -141,11 +141,13 @@ std::string socket_table_header(const SocketTableColumns& columns) {
 }
 
 std::string resolved_endpoint(NameResolver& names, Protocol protocol, const IpAddress& address,
-                              std::uint16_t port) {
+                              std::uint16_t port, bool port_names) {
   auto host = names.host(address);
   if (address.family == AddressFamily::IPv6 && host == to_string(address))
     host = "[" + host + "]";
-  return printable_text(host) + ":" + names.service(port, protocol);
+  const auto service = port_names || port == 0 ? names.service(port, protocol)
+                                               : std::to_string(port);
+  return printable_text(host) + ":" + service;
 }
 
 std::string ss_duration(std::uint32_t ms) {
@@ -204,8 +206,11 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
     append_unix_endpoints(out, row);
   else if (columns.names)
     append_endpoints(
-        out, resolved_endpoint(*columns.names, row.protocol, row.id.local, row.id.local_port),
-        resolved_endpoint(*columns.names, row.protocol, row.id.remote, row.id.remote_port));
+        out,
+        resolved_endpoint(*columns.names, row.protocol, row.id.local, row.id.local_port,
+                          columns.port_names),
+        resolved_endpoint(*columns.names, row.protocol, row.id.remote, row.id.remote_port,
+                          columns.port_names));
   else
     append_endpoints(out, endpoint_text(row.id.local, row.id.local_port).view(),
                      endpoint_text(row.id.remote, row.id.remote_port).view());

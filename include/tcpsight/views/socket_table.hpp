@@ -20,13 +20,15 @@ struct SocketTableColumns {
   bool timers = false;           // the pending timer, as ss -o adds it
   bool memory = false;           // the socket's memory, as ss -m adds it
   NameResolver* names = nullptr; // with ss's -r: host and service names instead of numbers
+  bool port_names = true;        // with names: services too (ss -r -n names the hosts only)
   CgroupLookup cgroups;          // with --show-cgroup: the socket's container, pod, unit or path
 };
 
 // An inet end as ss -r shows it: the host's name, or its address (IPv6 in
-// brackets), then the service's name or the port; "*" for port 0.
+// brackets), then the service's name (unless port_names is false) or the
+// port; "*" for port 0.
 std::string resolved_endpoint(NameResolver& names, Protocol protocol, const IpAddress& address,
-                              std::uint16_t port);
+                              std::uint16_t port, bool port_names = true);
 
 // A timer's time to expiry as ss writes it: "119min", "59sec", "1.234ms",
 // "200ms", "1min1sec".

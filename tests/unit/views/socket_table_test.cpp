@@ -123,6 +123,7 @@ TEST(SocketTable, ResolvedEndpoints) {
   const IpAddress loopback{.family = AddressFamily::IPv4, .bytes = {127, 0, 0, 1}};
   EXPECT_EQ(resolved_endpoint(names, Protocol::Tcp, loopback, 22), "localhost:ssh");
   EXPECT_EQ(resolved_endpoint(names, Protocol::Tcp, loopback, 0), "localhost:*");
+  EXPECT_EQ(resolved_endpoint(names, Protocol::Tcp, loopback, 22, false), "localhost:22");
 }
 
 TEST(SocketTable, MemoryAsSsShowsIt) {
