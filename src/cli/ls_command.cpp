@@ -41,6 +41,9 @@ struct LsOptions {
   bool resolve = false;                // -r: names instead of numbers
   bool numeric = false;                // -n: with -r, port numbers still
   bool cgroup_names = false;           // --show-cgroup
+  bool cgroup_paths = false;           // --cgroup
+  bool traffic_class = false;          // --tos
+  bool inet_options = false;           // --inet-sockopt
   bool continuous = false;             // -c: again every second
   std::vector<std::string> namespaces; // -N: names, paths or "all"; none: the caller's
   SnapshotSource source = SnapshotSource::Automatic;
@@ -61,6 +64,7 @@ SnapshotRequest snapshot_request(const LsOptions& options) {
   // JSON carries tcp_info whenever it is known.
   request.tcp_info = options.tcp_info || options.json;
   request.memory = options.memory;
+  request.traffic_class = options.traffic_class || options.json;
   request.source = options.source;
   return request;
 }
@@ -123,8 +127,13 @@ void report(const SnapshotStatus& status) {
                status.malformed);
 }
 
-// Returns false once the output is closed. cgroups: with --show-cgroup,
-// kept from one listing to the next (-c).
+// Whether cgroup ids are named: -e and --cgroup show paths, --show-cgroup names.
+bool names_cgroups(const LsOptions& options) {
+  return options.cgroup_names || options.cgroup_paths || (options.extended && !options.json);
+}
+
+// Returns false once the output is closed. cgroups: where cgroup ids are
+// named, kept from one listing to the next (-c).
 bool list_once(const LsOptions& options, const SocketFilter& filter,
                std::optional<CgroupDirectory>& cgroup_directory, NameResolver& names) {
   const auto request = snapshot_request(options);
@@ -163,9 +172,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
                              .tcp_info = options.tcp_info,
                              .timers = options.timers,
                              .memory = options.memory,
+                             .traffic_class = options.traffic_class,
+                             .inet_options = options.inet_options,
+                             .cgroup_paths = options.cgroup_paths,
+                             .cgroup_names = options.cgroup_names,
                              .names = options.resolve ? &names : nullptr,
                              .port_names = !options.numeric};
-  if (options.cgroup_names)
+  if (names_cgroups(options))
     columns.cgroups = cgroups;
   if (!options.json) {
     columns.owners = owners_ready();
@@ -199,7 +212,7 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
   // Walked on the first socket with a cgroup, and again only for one it does not know.
   std::optional<CgroupDirectory> cgroups;
-  if (options.cgroup_names)
+  if (names_cgroups(options))
     cgroups.emplace();
   NameResolver names; // each name looked up once, as netstat's
   if (!options.continuous) {
@@ -230,13 +243,21 @@ public:
     app.add_flag("-4,--ipv4", options_.ipv4, "IPv4 only");
     app.add_flag("-6,--ipv6", options_.ipv6, "IPv6 only");
     app.add_flag("--json", options_.json, "One JSON object per socket");
-    app.add_flag("-e,--extended", options_.extended, "uid, inode, socket cookie and cgroup");
+    app.add_flag("-e,--extended", options_.extended,
+                 "Details, as ss shows them: uid (if not root), inode, socket cookie, mark, cgroup "
+                 "path; timers too");
     add_cgroup_column_flag(app, options_.cgroup_names);
     app.add_flag("-i,--info", options_.tcp_info, "TCP internals: rtt, cwnd, retransmissions");
     app.add_flag("-m,--memory", options_.memory,
                  "Socket memory, as ss shows it: skmem:(r0,rb131072,t0,tb2626560,...)");
     app.add_flag("-o,--options", options_.timers,
                  "The pending TCP timer, as ss shows it: timer:(keepalive,119min,0)");
+    app.add_flag("--tos", options_.traffic_class,
+                 "ToS, traffic class and class id, as ss shows them: tos:0x10 class_id:0");
+    app.add_flag("--cgroup", options_.cgroup_paths,
+                 "The cgroup each socket was made in, as ss shows it: cgroup:/system.slice/...");
+    app.add_flag("--inet-sockopt", options_.inet_options,
+                 "The inet socket options set, as ss shows them: inet-sockopt: ( is_icsk mc_loop)");
     app.add_flag("-c,--continuous", options_.continuous, "Again every second, until interrupted");
     app.add_option("-N,--net", options_.namespaces,
                    "Network namespace: a name from /run/netns, a path such as "
@@ -297,9 +318,6 @@ public:
         {"-Z,--context", "SELinux contexts"},
         {"-z,--contexts", "SELinux contexts"},
         {"-B,--bound-inactive", "bound, inactive sockets"},
-        {"--tos", "ToS and traffic class"},
-        {"--inet-sockopt", "inet socket options"},
-        {"--cgroup", "cgroup paths (ls --show-cgroup names each socket's cgroup)"},
     };
     for (const auto& [names, what] : kNotTaken)
       app.add_flag_callback(

@@ -71,7 +71,10 @@ private:
       return;
     }
     const auto sock_diag = [&](const SocketVisitor& visit) {
-      inet_diag_visit(protocol, family, {.tcp_info = request_.tcp_info, .memory = request_.memory},
+      inet_diag_visit(protocol, family,
+                      {.tcp_info = request_.tcp_info,
+                       .memory = request_.memory,
+                       .traffic_class = request_.traffic_class},
                       visit);
     };
     const auto iterator = [&](const SocketVisitor& visit) {

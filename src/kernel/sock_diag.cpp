@@ -115,7 +115,23 @@ IpAddress address_of(AddressFamily family, const __be32 (&words)[4]) {
   return address;
 }
 
-// tcp_info and the cgroup id.
+SocketRow::InetOptions inet_options_of(const nlattr* attribute) {
+  inet_diag_sockopt set;
+  std::memcpy(&set, mnl_attr_get_payload(attribute), sizeof set);
+  return {.recverr = set.recverr != 0,
+          .is_icsk = set.is_icsk != 0,
+          .freebind = set.freebind != 0,
+          .hdrincl = set.hdrincl != 0,
+          .mc_loop = set.mc_loop != 0,
+          .transparent = set.transparent != 0,
+          .mc_all = set.mc_all != 0,
+          .nodefrag = set.nodefrag != 0,
+          .bind_address_no_port = set.bind_address_no_port != 0,
+          .recverr_rfc4884 = set.recverr_rfc4884 != 0,
+          .defer_connect = set.defer_connect != 0};
+}
+
+// tcp_info, the cgroup id and what else the dump asked for.
 void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
   for_each_attribute(message, sizeof(inet_diag_msg), [&](const nlattr* attribute, auto length) {
     switch (mnl_attr_get_type(attribute)) {
@@ -144,6 +160,30 @@ void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
     case INET_DIAG_MARK:
       if (length >= sizeof(std::uint32_t))
         row.mark = mnl_attr_get_u32(attribute);
+      break;
+    case INET_DIAG_SHUTDOWN:
+      if (length >= sizeof(std::uint8_t))
+        row.shutdown = mnl_attr_get_u8(attribute);
+      break;
+    case INET_DIAG_SKV6ONLY:
+      if (length >= sizeof(std::uint8_t))
+        row.v6only = mnl_attr_get_u8(attribute) != 0;
+      break;
+    case INET_DIAG_TOS:
+      if (length >= sizeof(std::uint8_t))
+        row.tos = mnl_attr_get_u8(attribute);
+      break;
+    case INET_DIAG_TCLASS:
+      if (length >= sizeof(std::uint8_t))
+        row.tclass = mnl_attr_get_u8(attribute);
+      break;
+    case INET_DIAG_CLASS_ID:
+      if (length >= sizeof(std::uint32_t))
+        row.class_id = mnl_attr_get_u32(attribute);
+      break;
+    case INET_DIAG_SOCKOPT:
+      if (length >= sizeof(inet_diag_sockopt))
+        row.inet_options = inet_options_of(attribute);
       break;
     default:
       break;
@@ -250,6 +290,9 @@ void inet_diag_visit(Protocol protocol, AddressFamily family, InetDiagDetails de
     request.idiag_ext |= 1 << (INET_DIAG_INFO - 1);
   if (details.memory)
     request.idiag_ext |= 1 << (INET_DIAG_SKMEMINFO - 1);
+  // The class id comes with the traffic class (its number does not fit idiag_ext).
+  if (details.traffic_class)
+    request.idiag_ext |= (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1));
   sock_diag_dump(request,
                  protocol == Protocol::Udp ? parse_inet_message<IPPROTO_UDP>
                                            : parse_inet_message<IPPROTO_TCP>,

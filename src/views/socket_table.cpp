@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <sys/socket.h>
+#include <vector>
 
 namespace tcpsight {
 namespace {
@@ -38,27 +39,88 @@ const char* timer_name(std::uint8_t timer) {
 
 // " timer:(...)", " uid:0 ino:42 sk:7 cgroup:1", " cgroup:nginx.service",
 // " skmem:(...)" and " rtt:0.050/0.025 cwnd:10 retrans:0".
+// A number as C's %#x writes it, as ss does: "0", "0x10".
+std::string alternate_hex(std::uint32_t value) {
+  return value == 0 ? "0" : fmt::format("{:#x}", value);
+}
+
+// ss's cgroup:PATH, "unreachable:ID" for a cgroup no longer there.
+std::string cgroup_path(const SocketRow& row, const SocketTableColumns& columns) {
+  const auto* cgroup = columns.cgroups ? columns.cgroups(row.cgroup_id) : nullptr;
+  return cgroup ? printable_text(cgroup->path) : fmt::format("unreachable:{:x}", row.cgroup_id);
+}
+
+// The inet socket options set, named and ordered as ss --inet-sockopt does.
+std::vector<std::string_view> inet_option_names(const SocketRow::InetOptions& set) {
+  std::vector<std::string_view> names;
+  for (const auto& [on, name] : {std::pair{set.recverr, "recverr"},
+                                 {set.is_icsk, "is_icsk"},
+                                 {set.freebind, "freebind"},
+                                 {set.hdrincl, "hdrincl"},
+                                 {set.mc_loop, "mc_loop"},
+                                 {set.transparent, "transparent"},
+                                 {set.mc_all, "mc_all"},
+                                 {set.nodefrag, "nodefrag"},
+                                 {set.bind_address_no_port, "bind_addr_no_port"},
+                                 {set.recverr_rfc4884, "recverr_rfc4884"},
+                                 {set.defer_connect, "defer_connect"}})
+    if (on)
+      names.emplace_back(name);
+  return names;
+}
+
+std::string inet_options_text(const SocketRow::InetOptions& set) {
+  std::string out = "inet-sockopt: (";
+  for (const auto name : inet_option_names(set))
+    fmt::format_to(std::back_inserter(out), " {}", name);
+  return out + ")";
+}
+
+// After the ends, in ss's order: timer, -e's details, ToS, cgroup, inet
+// options, memory, TCP internals.
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
-  if (columns.timers && row.timer != 0) {
+  const auto add = [&](std::string_view text) {
     out += ' ';
-    out += ss_timer(row);
+    out += text;
+  };
+  if (columns.timers && row.timer != 0)
+    add(ss_timer(row));
+  if (columns.extended) {
+    if (row.uid != 0)
+      add(fmt::format("uid:{}", row.uid));
+    add(fmt::format("ino:{} sk:{:x}", row.inode, row.id.sock_id));
+    if (row.mark.value_or(0) != 0)
+      add(fmt::format("fwmark:{:#x}", *row.mark));
+    if (row.cgroup_id != 0)
+      add("cgroup:" + cgroup_path(row, columns));
+    if (row.v6only)
+      add(fmt::format("v6only:{}", *row.v6only ? 1 : 0));
+    // ss's arrows: "<->" both ways open, "--" for a direction shut down.
+    if (row.shutdown)
+      add(fmt::format("{}-{}", *row.shutdown & 1 ? '-' : '<', *row.shutdown & 2 ? '-' : '>'));
   }
-  if (columns.extended)
-    fmt::format_to(std::back_inserter(out), " uid:{} ino:{} sk:{:x} cgroup:{}", row.uid, row.inode,
-                   row.id.sock_id, row.cgroup_id);
-  if (columns.cgroups) {
-    const auto* cgroup = row.cgroup_id ? columns.cgroups(row.cgroup_id) : nullptr;
-    out += " cgroup:";
-    out += cgroup ? printable_text(cgroup_display_name(*cgroup)) : "-";
+  if (columns.traffic_class) {
+    if (row.tos)
+      add("tos:" + alternate_hex(*row.tos));
+    if (row.tclass)
+      add("tclass:" + alternate_hex(*row.tclass));
+    if (row.class_id)
+      add("class_id:" + alternate_hex(*row.class_id));
   }
-  if (columns.memory && row.memory) {
-    out += ' ';
-    out += ss_memory(*row.memory);
+  if (columns.cgroup_paths && row.cgroup_id != 0)
+    add("cgroup:" + cgroup_path(row, columns));
+  if (columns.inet_options && row.inet_options)
+    add(inet_options_text(*row.inet_options));
+  if (columns.cgroup_names) {
+    const auto* cgroup = row.cgroup_id && columns.cgroups ? columns.cgroups(row.cgroup_id) : nullptr;
+    add("cgroup:" + (cgroup ? printable_text(cgroup_display_name(*cgroup)) : std::string("-")));
   }
+  if (columns.memory && row.memory)
+    add(ss_memory(*row.memory));
   if (columns.tcp_info && row.tcp_info)
-    fmt::format_to(std::back_inserter(out), " rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}",
-                   row.tcp_info->rtt_us / 1000.0, row.tcp_info->rttvar_us / 1000.0,
-                   row.tcp_info->cwnd, row.tcp_info->total_retransmits);
+    add(fmt::format("rtt:{:.3f}/{:.3f} cwnd:{} retrans:{}", row.tcp_info->rtt_us / 1000.0,
+                    row.tcp_info->rttvar_us / 1000.0, row.tcp_info->cwnd,
+                    row.tcp_info->total_retransmits));
 }
 
 void end_line(std::string& out) {
@@ -256,6 +318,18 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
     json.key<"fwd_alloc">().number(m[4]).key<"wmem_queued">().number(m[5]);
     json.key<"optmem">().number(m[6]).key<"backlog">().number(m[7]).key<"drops">().number(m[8]);
     json.end_object();
+  }
+  if (row.tos)
+    json.key<"tos">().number(*row.tos);
+  if (row.tclass)
+    json.key<"tclass">().number(*row.tclass);
+  if (row.class_id)
+    json.key<"class_id">().number(*row.class_id);
+  if (row.inet_options) {
+    json.key<"inet_sockopt">().begin_array();
+    for (const auto name : inet_option_names(*row.inet_options))
+      json.plain_string(name);
+    json.end_array();
   }
   if (row.protocol == Protocol::Unix) {
     json.key<"path">().string(row.unix_path).key<"unix_type">().number(row.unix_type);

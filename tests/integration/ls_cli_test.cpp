@@ -345,8 +345,7 @@ TEST_F(LsAgainstPeers, OptionsAsSsTakesThem) {
                              {"-F", "/dev/null", "sport", "=", ":1"},
                              {"-T"},
                              {"-Z"},
-                             {"--tos"},
-                             {"--cgroup"},
+                             {"-A", "!nope"},
                              {"-0"}},
                             false);
 }

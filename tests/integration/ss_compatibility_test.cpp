@@ -19,6 +19,10 @@
 //   the pids are compared.
 // - Timers' times to expiry tick on between the two runs: their names and
 //   retransmission counts are compared.
+// - -e shows no uid for root's sockets, as ss; what -e, -m, --tos, --cgroup
+//   and --inet-sockopt add is compared, in order, but ls keeps it on the
+//   socket's line where ss starts another (-O puts it there too). -i's
+//   TCP internals differ: ls shows rtt, cwnd and retransmissions only.
 // - Service names: every invocation but one is run with -n, as ls shows
 //   numbers unless -r is given.
 // - ss's options for what ls does not list (SELinux, SCTP, ...) are refused
@@ -56,13 +60,15 @@ struct Row {
   std::string netid, state, recv_q, send_q, local, peer;
   std::set<std::string> pids;
   std::string timer;
+  std::string details; // -e, -m, --tos, --cgroup, --inet-sockopt
 
   auto operator<=>(const Row&) const = default;
 };
 
 std::ostream& operator<<(std::ostream& out, const Row& row) {
-  return out << fmt::format("{} {} {} {} {} {} pids:{} {}", row.netid, row.state, row.recv_q,
-                            row.send_q, row.local, row.peer, fmt::join(row.pids, ","), row.timer);
+  return out << fmt::format("{} {} {} {} {} {} pids:{} {} {}", row.netid, row.state, row.recv_q,
+                            row.send_q, row.local, row.peer, fmt::join(row.pids, ","), row.timer,
+                            row.details);
 }
 
 using Rows = std::multiset<Row>;
@@ -97,6 +103,17 @@ std::string normal_timer(const std::string& text) {
   return found[1].str() + "," + found[2].str();
 }
 
+// What -e, -m, --tos, --cgroup and --inet-sockopt add, in order.
+std::string details_in(const std::string& text) {
+  static const std::regex kDetail(
+      R"((?:^| )((?:uid|ino|sk|fwmark|cgroup|v6only|tos|tclass|class_id):\S+|[<-]-[->]|skmem:\S+|)"
+      R"(inet-sockopt: \([^)]*\)))");
+  std::string details;
+  for (std::sregex_iterator at(text.begin(), text.end(), kDetail), end; at != end; ++at)
+    details += (details.empty() ? "" : " ") + (*at)[1].str();
+  return details;
+}
+
 std::set<std::string> pids_in(const std::string& text, const std::regex& pid) {
   std::set<std::string> pids;
   for (std::sregex_iterator at(text.begin(), text.end(), pid), end; at != end; ++at)
@@ -117,16 +134,26 @@ Columns columns_of(const std::string& header) {
   return {.netid = first == "Netid", .state = first == "State" || second == "State"};
 }
 
-// A listing's rows. Unix sockets' ends are two words (name and inode);
-// lines that start with blanks continue the row before (ss -m, -i).
-Rows rows_of(const std::string& text, const Columns& shown, const std::regex& pid) {
-  Rows rows;
+// The lines of a listing after its header, each with those that continue
+// it (ss -m, --inet-sockopt: they start with a tab).
+std::vector<std::string> joined_lines(const std::string& text) {
+  std::vector<std::string> joined;
   std::istringstream lines(text);
   std::string line;
   std::getline(lines, line); // the header
   while (std::getline(lines, line)) {
-    if (line.empty() || std::isspace(static_cast<unsigned char>(line[0])))
-      continue;
+    if (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])) && !joined.empty())
+      joined.back() += " " + line.substr(line.find_first_not_of(" \t"));
+    else if (!line.empty())
+      joined.push_back(line);
+  }
+  return joined;
+}
+
+// A listing's rows. Unix sockets' ends are two words (name and inode).
+Rows rows_of(const std::string& text, const Columns& shown, const std::regex& pid) {
+  Rows rows;
+  for (const auto& line : joined_lines(text)) {
     std::istringstream fields(line);
     std::vector<std::string> words{std::istream_iterator<std::string>(fields), {}};
     Row row;
@@ -149,6 +176,7 @@ Rows rows_of(const std::string& text, const Columns& shown, const std::regex& pi
     row.peer = normal_endpoint(row.peer);
     row.pids = pids_in(line, pid);
     row.timer = normal_timer(line);
+    row.details = details_in(line);
     rows.insert(row);
   }
   return rows;
@@ -374,6 +402,11 @@ TEST_F(SsCompatibility, FiltersAndOptions) {
       {"-a", "src", fmt::format("unix:{}/*", sockets_->directory().string())},
       {"-xa", "src", fmt::format("@tcpsight-ss-{}-*", getpid())},
       {"-ta", "dst", "127/8", "and", "not", "dport", "<", ":1024"},
+      {"-tae"},
+      {"-ue", "--tos", "--cgroup"},
+      {"-ta", "--tos", "--inet-sockopt"},
+      {"-ua", "--inet-sockopt", "-O"},
+      {"-tlm"},
       {"-tar"},      // -n added: host names, port numbers
       {"-ta", "-r"}, // both names
   };

@@ -18,6 +18,7 @@ namespace tcpsight {
 struct InetDiagDetails {
   bool tcp_info = false; // TCP: rtt, cwnd and retransmissions
   bool memory = false;   // the socket's memory (ss -m's skmem)
+  bool traffic_class = false; // ToS, traffic class and class id (ss --tos)
 };
 
 // Every TCP or UDP socket of one family (INET_DIAG). Raw sockets are refused:

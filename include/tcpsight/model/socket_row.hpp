@@ -43,6 +43,24 @@ struct SocketRow {
   // its mark (SO_MARK, told to CAP_NET_ADMIN only).
   std::optional<std::uint32_t> bound_interface;
   std::optional<std::uint32_t> mark;
+  // sock_diag, when asked (ss --tos): the IPv4 type of service, the IPv6
+  // traffic class, and the class id (the priority where no net_cls class is set).
+  std::optional<std::uint8_t> tos;
+  std::optional<std::uint8_t> tclass;
+  std::optional<std::uint32_t> class_id;
+  // sock_diag, full sockets: the directions shut down (1 receiving, 2 sending).
+  std::optional<std::uint8_t> shutdown;
+  // sock_diag, IPv6 listening and unconnected sockets: IPV6_V6ONLY.
+  std::optional<bool> v6only;
+  // sock_diag on 5.10+ (ss --inet-sockopt): inet socket options that are set.
+  struct InetOptions {
+    bool recverr = false, is_icsk = false, freebind = false, hdrincl = false, mc_loop = false,
+         transparent = false, mc_all = false, nodefrag = false, bind_address_no_port = false,
+         recverr_rfc4884 = false, defer_connect = false;
+
+    friend bool operator==(const InetOptions&, const InetOptions&) = default;
+  };
+  std::optional<InetOptions> inet_options;
 
   // TCP internals (tcp_info), when the source gives them: sock_diag does.
   struct TcpInfo {

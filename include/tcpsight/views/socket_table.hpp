@@ -19,9 +19,13 @@ struct SocketTableColumns {
   bool tcp_info = false;         // rtt, cwnd and retransmissions, as ss -i adds them
   bool timers = false;           // the pending timer, as ss -o adds it
   bool memory = false;           // the socket's memory, as ss -m adds it
+  bool traffic_class = false;    // tos, tclass and class_id, as ss --tos adds them
+  bool inet_options = false;     // the inet socket options set, as ss --inet-sockopt adds them
+  bool cgroup_paths = false;     // the socket's cgroup, as ss --cgroup adds it
+  bool cgroup_names = false;     // --show-cgroup: the socket's container, pod, unit or path
   NameResolver* names = nullptr; // with ss's -r: host and service names instead of numbers
   bool port_names = true;        // with names: services too (ss -r -n names the hosts only)
-  CgroupLookup cgroups;          // with --show-cgroup: the socket's container, pod, unit or path
+  CgroupLookup cgroups;          // how cgroup ids are named, for -e, --cgroup and --show-cgroup
 };
 
 // An inet end as ss -r shows it: the host's name, or its address (IPv6 in

@@ -75,20 +75,58 @@ TEST(SocketTable, TextWithoutProcessesHasNoColumnForThem) {
             "tcp    LISTEN             0     128 127.0.0.1:8080              0.0.0.0:0\n");
 }
 
+// -e and -i as ss adds them: uid for users other than root, the mark where
+// set, the cgroup's path, the directions open.
 TEST(SocketTable, ExtendedAndTcpInfoDetails) {
   auto row = listener();
   row.id.sock_id = 0x1f;
   row.cgroup_id = 9;
+  row.shutdown = 0;
   row.tcp_info =
       SocketRow::TcpInfo{.rtt_us = 1500, .rttvar_us = 250, .cwnd = 10, .total_retransmits = 2};
-  const auto table = table_text({row}, {.extended = true, .tcp_info = true});
-  EXPECT_NE(table.find("0.0.0.0:0                   uid:0 ino:77 sk:1f cgroup:9 rtt:1.500/0.250 "
-                       "cwnd:10 retrans:2\n"),
+  const CgroupInfo system{.path = "/system.slice/app.service"};
+  const CgroupLookup cgroups = [&](std::uint64_t id) { return id == 9 ? &system : nullptr; };
+  const auto table = table_text({row}, {.extended = true, .tcp_info = true, .cgroups = cgroups});
+  EXPECT_NE(table.find("0.0.0.0:0                   ino:77 sk:1f "
+                       "cgroup:/system.slice/app.service <-> rtt:1.500/0.250 cwnd:10 retrans:2\n"),
             std::string::npos)
       << table;
+  auto other = row;
+  other.uid = 1000;
+  other.mark = 0x10;
+  other.cgroup_id = 10; // gone
+  other.shutdown = 2;
+  other.v6only = true;
+  const auto details = table_text({other}, {.extended = true, .cgroups = cgroups});
+  EXPECT_NE(details.find(" uid:1000 ino:77 sk:1f fwmark:0x10 cgroup:unreachable:a v6only:1 <--\n"),
+            std::string::npos)
+      << details;
   const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
   EXPECT_EQ(json["tcp_info"]["cwnd"], 10);
   EXPECT_EQ(json["cgroup_id"], 9);
+}
+
+// --tos, --cgroup and --inet-sockopt as ss adds them.
+TEST(SocketTable, TrafficClassCgroupAndOptions) {
+  auto row = listener();
+  row.id.local.family = AddressFamily::IPv6;
+  row.tos = 0;
+  row.tclass = 0x10;
+  row.class_id = 0;
+  row.cgroup_id = 1;
+  row.inet_options = SocketRow::InetOptions{.is_icsk = true, .mc_loop = true, .defer_connect = true};
+  const CgroupInfo root{.path = "/"};
+  const CgroupLookup cgroups = [&](std::uint64_t) { return &root; };
+  const auto table = table_text(
+      {row},
+      {.traffic_class = true, .inet_options = true, .cgroup_paths = true, .cgroups = cgroups});
+  EXPECT_NE(table.find(" tos:0 tclass:0x10 class_id:0 cgroup:/ inet-sockopt: ( is_icsk mc_loop "
+                       "defer_connect)\n"),
+            std::string::npos)
+      << table;
+  const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
+  EXPECT_EQ(json["tclass"], 16);
+  EXPECT_EQ(json["inet_sockopt"], nlohmann::json({"is_icsk", "mc_loop", "defer_connect"}));
 }
 
 TEST(SocketTable, StatesOfUdp) {
