@@ -31,6 +31,7 @@ struct LsOptions {
   bool listening = false; // -l
   bool all = false;       // -a
   bool processes = false;
+  bool threads = false; // -T: with -p, the threads
   bool ipv4 = false, ipv6 = false; // -4, -6
   bool json = false;
   bool extended = false;               // -e
@@ -142,7 +143,9 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   // Owners come from another source than the sockets: start on them at once.
   std::future<SocketOwners> pending_owners;
   if (options.processes)
-    pending_owners = std::async(std::launch::async, find_socket_owners);
+    pending_owners = std::async(std::launch::async, [&] {
+      return options.threads ? scan_socket_threads() : find_socket_owners();
+    });
   std::optional<SocketOwners> owners;
   const auto owners_ready = [&]() -> const SocketOwners* {
     if (!options.processes)
@@ -178,6 +181,7 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
                              .cgroup_names = options.cgroup_names,
                              .names = options.resolve ? &names : nullptr,
                              .port_names = !options.numeric};
+  columns.threads = options.threads;
   if (names_cgroups(options))
     columns.cgroups = cgroups;
   if (!options.json) {
@@ -235,6 +239,8 @@ public:
     app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
     app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
+    app.add_flag("-T,--threads", options_.threads,
+                 "With -p, the threads that hold each socket: PID/TID/Thread, as ss -T");
     app.add_flag("-n,--numeric", options_.numeric,
                  "Numeric addresses and ports (the default); with -r, numeric ports");
     app.add_flag("-r,--resolve", options_.resolve,
@@ -306,7 +312,6 @@ public:
   // Left out of --help.
   void refuse_what_ss_has_and_ls_does_not(CLI::App& app) {
     static const std::pair<const char*, const char*> kNotTaken[] = {
-        {"-T,--threads", "thread ids (ls -p shows the processes)"},
         {"-b,--bpf", "the sockets' classic BPF filters"},
         {"-0,--packet", "packet sockets"},
         {"-S,--sctp", "SCTP sockets"},

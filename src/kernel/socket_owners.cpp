@@ -68,8 +68,9 @@ template <typename OnRecord> void run_iterator(OnRecord on_record) {
 } // namespace
 
 void SocketOwners::add(std::uint64_t inode, const ProcessRef& process) {
+  const auto key = std::uint64_t{process.pid} << 32 | process.tid;
   const auto [index, fresh] =
-      process_index_.try_emplace(process.pid, static_cast<std::uint32_t>(processes_.size()));
+      process_index_.try_emplace(key, static_cast<std::uint32_t>(processes_.size()));
   if (fresh)
     processes_.push_back(process);
   const Holding holding{inode, index->second};
@@ -124,45 +125,69 @@ SocketOwners find_socket_owners() {
   return scan_socket_owners();
 }
 
+namespace {
+
+// The numbered entries of a directory (/proc's processes, a process's
+// threads). Processes come and go while this runs: every step takes an
+// error code instead of throwing.
+template <typename OnEntry>
+void for_each_numbered(const std::filesystem::path& directory, OnEntry on_entry) {
+  std::error_code error;
+  std::filesystem::directory_iterator entries(directory, error);
+  for (; !error && entries != std::filesystem::directory_iterator(); entries.increment(error)) {
+    const auto name = entries->path().filename().string();
+    std::uint32_t number = 0;
+    if (std::from_chars(name.data(), name.data() + name.size(), number).ec == std::errc{})
+      on_entry(number, entries->path());
+  }
+}
+
+// Adds the sockets of one task's fd directory. holder is named (from the
+// task's directory) on its first socket.
+void add_sockets_of(SocketOwners& owners, const std::filesystem::path& task, ProcessRef holder) {
+  std::error_code error;
+  std::filesystem::directory_iterator fds(task / "fd", error);
+  if (error) {
+    owners.partial = owners.partial || error == std::errc::permission_denied;
+    return;
+  }
+  for (; !error && fds != std::filesystem::directory_iterator(); fds.increment(error)) {
+    char link[64];
+    const auto length = readlink(fds->path().c_str(), link, sizeof link);
+    // Reading another user's fd links takes ptrace access (CAP_SYS_PTRACE),
+    // not only the directory's permission (CAP_DAC_OVERRIDE).
+    if (length < 0 && errno == EACCES)
+      owners.partial = true;
+    std::uint64_t inode = 0;
+    if (length <= 0 || !socket_inode({link, static_cast<std::size_t>(length)}, inode))
+      continue;
+    if (holder.comm.empty()) {
+      holder.comm = read_comm(task);
+      holder.command = read_argv0(task);
+      if (holder.command.empty())
+        holder.command = holder.comm;
+    }
+    owners.add(inode, holder);
+  }
+}
+
+} // namespace
+
 SocketOwners scan_socket_owners(const std::filesystem::path& proc) {
   SocketOwners owners;
-  std::error_code error;
-  // Processes come and go while this runs: every step takes an error code
-  // instead of throwing.
-  std::filesystem::directory_iterator processes(proc, error);
-  for (; !error && processes != std::filesystem::directory_iterator(); processes.increment(error)) {
-    const auto& entry = *processes;
-    const auto name = entry.path().filename().string();
-    std::uint32_t pid = 0;
-    if (std::from_chars(name.data(), name.data() + name.size(), pid).ec != std::errc{})
-      continue;
-    std::error_code fd_error;
-    std::filesystem::directory_iterator fds(entry.path() / "fd", fd_error);
-    if (fd_error) {
-      owners.partial = owners.partial || fd_error == std::errc::permission_denied;
-      continue;
-    }
-    std::string comm, command;
-    for (; !fd_error && fds != std::filesystem::directory_iterator(); fds.increment(fd_error)) {
-      const auto& fd = *fds;
-      char link[64];
-      const auto length = readlink(fd.path().c_str(), link, sizeof link);
-      // Reading another user's fd links takes ptrace access (CAP_SYS_PTRACE),
-      // not only the directory's permission (CAP_DAC_OVERRIDE).
-      if (length < 0 && errno == EACCES)
-        owners.partial = true;
-      std::uint64_t inode = 0;
-      if (length <= 0 || !socket_inode({link, static_cast<std::size_t>(length)}, inode))
-        continue;
-      if (comm.empty()) {
-        comm = read_comm(entry.path());
-        command = read_argv0(entry.path());
-        if (command.empty())
-          command = comm;
-      }
-      owners.add(inode, {pid, comm, command});
-    }
-  }
+  for_each_numbered(proc, [&](std::uint32_t pid, const std::filesystem::path& process) {
+    add_sockets_of(owners, process, {.pid = pid});
+  });
+  return owners;
+}
+
+SocketOwners scan_socket_threads(const std::filesystem::path& proc) {
+  SocketOwners owners;
+  for_each_numbered(proc, [&](std::uint32_t pid, const std::filesystem::path& process) {
+    for_each_numbered(process / "task", [&](std::uint32_t tid, const std::filesystem::path& task) {
+      add_sockets_of(owners, task, {.pid = pid, .tid = tid});
+    });
+  });
   return owners;
 }
 

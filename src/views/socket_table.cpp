@@ -16,7 +16,8 @@ using detail::append_left;
 using detail::append_right;
 using detail::append_uint;
 
-// "1234/nginx,1240/nginx", or "-" when no process holds the socket.
+// "1234/nginx,1240/nginx", or "-" when no process holds the socket;
+// threads (ls -T) as "1234/1236/worker".
 void append_processes(std::string& out, const SocketOwners& owners, std::uint64_t inode) {
   const auto start = out.size();
   for (const auto& process : owners.holders(inode)) {
@@ -24,6 +25,10 @@ void append_processes(std::string& out, const SocketOwners& owners, std::uint64_
       out += ',';
     append_uint(out, process.pid);
     out += '/';
+    if (process.tid != 0) {
+      append_uint(out, process.tid);
+      out += '/';
+    }
     out += printable_text(process.comm);
   }
   if (out.size() == start)
@@ -37,8 +42,6 @@ const char* timer_name(std::uint8_t timer) {
   return timer < std::size(kTimerNames) ? kTimerNames[timer] : "unknown";
 }
 
-// " timer:(...)", " uid:0 ino:42 sk:7 cgroup:1", " cgroup:nginx.service",
-// " skmem:(...)" and " rtt:0.050/0.025 cwnd:10 retrans:0".
 // A number as C's %#x writes it, as ss does: "0", "0x10".
 std::string alternate_hex(std::uint32_t value) {
   return value == 0 ? "0" : fmt::format("{:#x}", value);
@@ -177,6 +180,8 @@ void write_processes(JsonWriter& json, const SocketOwners& owners, std::uint64_t
   json.key<"processes">().begin_array();
   for (const auto& process : owners.holders(inode)) {
     json.begin_object().key<"pid">().number(process.pid);
+    if (process.tid != 0)
+      json.key<"tid">().number(process.tid);
     json.key<"comm">().string(process.comm).end_object();
   }
   json.end_array();
@@ -197,7 +202,7 @@ std::string socket_table_header(const SocketTableColumns& columns) {
   append_leading_columns(out, columns, "Netns", "Netid", "State", "Recv-Q", "Send-Q");
   append_endpoints(out, "Local Address:Port", "Peer Address:Port");
   if (columns.owners)
-    out += " PID/Program";
+    out += columns.threads ? " PID/TID/Thread" : " PID/Program";
   end_line(out);
   return out;
 }

@@ -15,8 +15,8 @@
 //   compared only where ss shows them.
 // - ls lists TCP, UDP, raw and unix sockets: ss's netlink, packet and other
 //   tables are left out of its rows.
-// - Processes read "pid/name" where ss writes users:(("name",pid=N,fd=N)):
-//   the pids are compared.
+// - Processes read "pid/name" (with -T "pid/tid/name") where ss writes
+//   users:(("name",pid=N,tid=N,fd=N)): the pids and tids are compared.
 // - Timers' times to expiry tick on between the two runs: their names and
 //   retransmission counts are compared.
 // - -e shows no uid for root's sockets, as ss; what -e, -m, --tos, --cgroup
@@ -59,6 +59,7 @@ using test::Fd;
 struct Row {
   std::string netid, state, recv_q, send_q, local, peer;
   std::set<std::string> pids;
+  std::set<std::string> tids; // -T
   std::string timer;
   std::string details; // -e, -m, --tos, --cgroup, --inet-sockopt
 
@@ -68,7 +69,8 @@ struct Row {
 std::ostream& operator<<(std::ostream& out, const Row& row) {
   return out << fmt::format("{} {} {} {} {} {} pids:{} {} {}", row.netid, row.state, row.recv_q,
                             row.send_q, row.local, row.peer, fmt::join(row.pids, ","), row.timer,
-                            row.details);
+                            row.details)
+             << " tids:" << fmt::format("{}", fmt::join(row.tids, ","));
 }
 
 using Rows = std::multiset<Row>;
@@ -114,11 +116,12 @@ std::string details_in(const std::string& text) {
   return details;
 }
 
-std::set<std::string> pids_in(const std::string& text, const std::regex& pid) {
-  std::set<std::string> pids;
-  for (std::sregex_iterator at(text.begin(), text.end(), pid), end; at != end; ++at)
-    pids.insert((*at)[1].str());
-  return pids;
+// What the pattern's first group matches, each time it matches.
+std::set<std::string> numbers_in(const std::string& text, const std::regex& number) {
+  std::set<std::string> numbers;
+  for (std::sregex_iterator at(text.begin(), text.end(), number), end; at != end; ++at)
+    numbers.insert((*at)[1].str());
+  return numbers;
 }
 
 // Which columns a listing has, from its header.
@@ -151,7 +154,12 @@ std::vector<std::string> joined_lines(const std::string& text) {
 }
 
 // A listing's rows. Unix sockets' ends are two words (name and inode).
-Rows rows_of(const std::string& text, const Columns& shown, const std::regex& pid) {
+// How each tool names the processes and threads holding a socket.
+struct Holders {
+  std::regex pid, tid;
+};
+
+Rows rows_of(const std::string& text, const Columns& shown, const Holders& holders) {
   Rows rows;
   for (const auto& line : joined_lines(text)) {
     std::istringstream fields(line);
@@ -174,7 +182,8 @@ Rows rows_of(const std::string& text, const Columns& shown, const std::regex& pi
       row.peer += " " + next();
     row.local = normal_endpoint(row.local);
     row.peer = normal_endpoint(row.peer);
-    row.pids = pids_in(line, pid);
+    row.pids = numbers_in(line, holders.pid);
+    row.tids = numbers_in(line, holders.tid);
     row.timer = normal_timer(line);
     row.details = details_in(line);
     rows.insert(row);
@@ -316,16 +325,18 @@ protected:
       arguments.insert(arguments.begin(), "-n");
     std::vector<std::string> ls_arguments{"ls"};
     ls_arguments.insert(ls_arguments.end(), arguments.begin(), arguments.end());
-    static const std::regex kSsPid(R"(pid=(\d+))");
-    static const std::regex kLsPid(R"((?:^| |,)(\d+)/)");
+    // ss: users:(("name",pid=1,tid=2,fd=3)); ls: 1/name, or 1/2/name with -T.
+    static const Holders kSs{std::regex(R"(pid=(\d+))"), std::regex(R"(tid=(\d+))")};
+    static const Holders kLs{std::regex(R"((?:^| |,)(\d+)/)"),
+                             std::regex(R"((?:^| |,)\d+/(\d+)/)")};
     Rows before, ours, after;
     Columns shown;
     for (int attempt = 0; attempt < 5; ++attempt) {
       const auto ss_text = listing("/usr/bin/ss", arguments);
       shown = columns_of(ss_text.substr(0, ss_text.find('\n')));
-      before = listable(rows_of(ss_text, shown, kSsPid));
-      ours = rows_of(listing(TCPSIGHT_BINARY, ls_arguments), {}, kLsPid);
-      after = listable(rows_of(listing("/usr/bin/ss", arguments), shown, kSsPid));
+      before = listable(rows_of(ss_text, shown, kSs));
+      ours = rows_of(listing(TCPSIGHT_BINARY, ls_arguments), {}, kLs);
+      after = listable(rows_of(listing("/usr/bin/ss", arguments), shown, kSs));
       if (before == after)
         break;
     }
@@ -391,6 +402,7 @@ TEST_F(SsCompatibility, FiltersAndOptions) {
       {"-xa"},
       {"-xl"},
       {"-xp"},
+      {"-tapT"},
       {"-x", "-4"},
       {"-a", "-f", "unix"},
       {"-wa"},
@@ -420,6 +432,9 @@ TEST_F(SsCompatibility, FiltersAndOptions) {
   const auto processes = expect_same_rows({"-tp"});
   for (const auto& row : processes)
     EXPECT_EQ(row.pids, std::set<std::string>{std::to_string(getpid())}) << row;
+  const auto threads = expect_same_rows({"-tpT"});
+  for (const auto& row : threads)
+    EXPECT_TRUE(row.tids.contains(std::to_string(getpid()))) << row; // the main thread
   const auto timers = expect_same_rows({"-tao"});
   EXPECT_EQ(std::count_if(timers.begin(), timers.end(),
                           [](const Row& row) { return row.timer == "keepalive,0"; }),

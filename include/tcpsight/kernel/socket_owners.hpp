@@ -12,6 +12,7 @@ namespace tcpsight {
 
 struct ProcessRef {
   std::uint32_t pid = 0;
+  std::uint32_t tid = 0; // a thread of the process (ss -T); 0: the process
   std::string comm;    // /proc/PID/comm, as ss and ps show it
   std::string command; // argv[0] as started, as netstat -p shows it; comm if empty
 
@@ -46,7 +47,7 @@ private:
   void sort_if_needed() const;
 
   std::vector<ProcessRef> processes_;
-  std::unordered_map<std::uint32_t, std::uint32_t> process_index_; // pid -> processes_ index
+  std::unordered_map<std::uint64_t, std::uint32_t> process_index_; // pid, tid -> processes_ index
   mutable std::vector<Holding> holdings_;
   mutable bool sorted_ = true;
 };
@@ -101,6 +102,10 @@ inline SocketOwners::Holders SocketOwners::holders(std::uint64_t inode) const {
 
 // From the /proc/PID/fd links.
 SocketOwners scan_socket_owners(const std::filesystem::path& proc = "/proc");
+
+// Thread by thread, as ss -T: from the /proc/PID/task/TID/fd links, each
+// holder a thread (tid set) named by its own comm.
+SocketOwners scan_socket_threads(const std::filesystem::path& proc = "/proc");
 
 // The same from a BPF task_file iterator: one pass in the kernel, every
 // process's sockets. Needs CAP_BPF (root); throws tcpsight::Error when the

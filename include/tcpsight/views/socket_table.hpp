@@ -14,6 +14,7 @@ namespace tcpsight {
 
 struct SocketTableColumns {
   const SocketOwners* owners = nullptr; // PID/Program, when processes were asked for
+  bool threads = false;                 // the owners are threads: PID/TID/Thread (ss -T)
   bool netns = false;            // the namespace inode, when more than one namespace is listed
   bool extended = false;         // uid, inode, cookie and cgroup, as ss -e adds them
   bool tcp_info = false;         // rtt, cwnd and retransmissions, as ss -i adds them
