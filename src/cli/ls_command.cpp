@@ -103,10 +103,10 @@ void append_summary(OutputWriter& out, bool json, bool labelled) {
 // -K: closes a TCP or UDP socket, as ss -K does; false for another kind, one
 // gone meanwhile, or once the kernel refused (the first refusal, in refused,
 // ends the closing: it would refuse them all).
-bool closed_now(const SocketRow& row, int& refused) {
+bool closed_now(InetSocketDestroyer& destroyer, const SocketRow& row, int& refused) {
   if (refused != 0 || (row.protocol != Protocol::Tcp && row.protocol != Protocol::Udp))
     return false;
-  const int error = destroy_inet_socket(row);
+  const int error = destroyer.destroy(row);
   if (error != 0 && error != ENOENT)
     refused = error;
   return error == 0;
@@ -189,12 +189,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     if (options.header)
       out.text() += socket_table_header(columns);
   }
-  int refused = 0; // with -K, the error that stopped it
+  int refused = 0;                          // with -K, the error that stopped it
+  InetSocketDestroyer* destroyer = nullptr; // with -K, of the namespace listed
   const SocketVisitor print_row = [&](const SocketRow& row) {
     if (!options.query.wants(row) || !filter.matches(row))
       return;
     // Closing does not wait on the output: a reader that went away ends the list, not -K.
-    if (options.kill && !closed_now(row, refused))
+    if (destroyer && !closed_now(*destroyer, row, refused))
       return;
     if (!out.open())
       return;
@@ -206,7 +207,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     out.written();
   };
   for (const auto& ns : namespaces)
-    run_in_network_namespace(ns, [&] { report(visit_snapshot(request, print_row)); });
+    run_in_network_namespace(ns, [&] {
+      std::optional<InetSocketDestroyer> in_namespace; // made there: its sockets are that one's
+      if (options.kill)
+        destroyer = &in_namespace.emplace();
+      report(visit_snapshot(request, print_row));
+      destroyer = nullptr;
+    });
   out.finish();
   if (refused != 0)
     throw Error(kill_refusal(refused));

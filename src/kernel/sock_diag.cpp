@@ -448,25 +448,39 @@ void unix_diag_visit(const SocketVisitor& visit) {
   sock_diag_dump(request, parse_unix_message, visit, "unix");
 }
 
-int destroy_inet_socket(const SocketRow& row) {
+struct InetSocketDestroyer::Netlink {
+  std::unique_ptr<mnl_socket, SocketCloser> socket{mnl_socket_open(NETLINK_SOCK_DIAG)};
+  int error = 0; // why it could not be opened
+  std::uint32_t sequence = static_cast<std::uint32_t>(time(nullptr));
+  std::vector<char> buffer = std::vector<char>(8192); // an acknowledgement, or an error quoting the request
+};
+
+InetSocketDestroyer::InetSocketDestroyer() : netlink_(std::make_unique<Netlink>()) {
+  if (!netlink_->socket || mnl_socket_bind(netlink_->socket.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    netlink_->error = errno;
+}
+
+InetSocketDestroyer::~InetSocketDestroyer() = default;
+
+int InetSocketDestroyer::destroy(const SocketRow& row) {
   if (row.protocol != Protocol::Tcp && row.protocol != Protocol::Udp)
     return EOPNOTSUPP;
-  std::unique_ptr<mnl_socket, SocketCloser> netlink(mnl_socket_open(NETLINK_SOCK_DIAG));
-  if (!netlink || mnl_socket_bind(netlink.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-    return errno;
-  std::vector<char> buffer(8192); // an acknowledgement, or an error quoting the request
+  if (netlink_->error != 0)
+    return netlink_->error;
+  auto& buffer = netlink_->buffer;
   nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
   request->nlmsg_type = SOCK_DESTROY;
   request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  request->nlmsg_seq = static_cast<std::uint32_t>(time(nullptr));
+  request->nlmsg_seq = ++netlink_->sequence;
   auto body = exact_request(row.id, row.protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP);
   // The kernel's lookup matches the device a socket is bound to.
   body.id.idiag_if = row.bound_interface.value_or(0);
   std::memcpy(mnl_nlmsg_put_extra_header(request, sizeof body), &body, sizeof body);
-  if (mnl_socket_sendto(netlink.get(), request, request->nlmsg_len) < 0)
+  if (mnl_socket_sendto(netlink_->socket.get(), request, request->nlmsg_len) < 0)
     return errno;
   for (;;) {
-    const auto received = mnl_socket_recvfrom(netlink.get(), buffer.data(), buffer.size());
+    const auto received =
+        mnl_socket_recvfrom(netlink_->socket.get(), buffer.data(), buffer.size());
     if (received < 0 && errno == EINTR)
       continue;
     if (received < 0)
@@ -475,6 +489,8 @@ int destroy_inet_socket(const SocketRow& row) {
     if (!mnl_nlmsg_ok(answer, static_cast<int>(received)) || answer->nlmsg_type != NLMSG_ERROR ||
         mnl_nlmsg_get_payload_len(answer) < sizeof(nlmsgerr))
       return EPROTO;
+    if (answer->nlmsg_seq != request->nlmsg_seq)
+      continue; // the answer to an earlier request that gave up
     return -static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(answer))->error;
   }
 }

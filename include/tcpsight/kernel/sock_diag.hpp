@@ -2,6 +2,7 @@
 
 #include "tcpsight/model/socket_row.hpp"
 
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -39,13 +40,26 @@ std::vector<SocketRow> inet_diag_dump(Protocol protocol, AddressFamily family,
 // bound to a device (the lookup names none). A socket may be visited twice.
 void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& visit);
 
-// Closes one TCP or UDP socket of the caller's network namespace, found by
-// its ends, device and cookie (sock_id), as ss -K does (SOCK_DESTROY): a TCP
-// connection sends its peer a RST, and its process sees ECONNABORTED.
-// Returns 0, or the kernel's errno: EOPNOTSUPP without
-// CONFIG_INET_DIAG_DESTROY (and for other protocols), EPERM without
-// CAP_NET_ADMIN, ENOENT for a socket that is gone.
-int destroy_inet_socket(const SocketRow& row);
+// Closes TCP and UDP sockets of the network namespace it was made in, as
+// ss -K does (SOCK_DESTROY), through one netlink socket: a TCP connection
+// sends its peer a RST, and its process sees ECONNABORTED.
+class InetSocketDestroyer {
+public:
+  InetSocketDestroyer();
+  ~InetSocketDestroyer();
+  InetSocketDestroyer(const InetSocketDestroyer&) = delete;
+  InetSocketDestroyer& operator=(const InetSocketDestroyer&) = delete;
+
+  // Closes the socket found by its ends, device and cookie (sock_id).
+  // Returns 0, or the kernel's errno: EOPNOTSUPP without
+  // CONFIG_INET_DIAG_DESTROY (and for other protocols), EPERM without
+  // CAP_NET_ADMIN, ENOENT for a socket that is gone.
+  int destroy(const SocketRow& row);
+
+private:
+  struct Netlink;
+  std::unique_ptr<Netlink> netlink_;
+};
 
 // Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
 // The kernel does not report reference counts here: those are in /proc/net/unix.
