@@ -4,11 +4,13 @@
 #include "tcpsight/pipeline/socket_query.hpp"
 
 #include "tcpsight/kernel/cgroup_directory.hpp"
+#include "tcpsight/kernel/filter_file.hpp"
 #include "tcpsight/kernel/network_namespace.hpp"
 #include "tcpsight/kernel/snapshot.hpp"
 #include "tcpsight/kernel/sock_diag.hpp"
 #include "tcpsight/kernel/socket_owners.hpp"
 #include "tcpsight/kernel/socket_summary.hpp"
+#include "tcpsight/kernel/system_filter_names.hpp"
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/repeat.hpp"
 #include "tcpsight/session/stop_signals.hpp"
@@ -356,9 +358,9 @@ public:
     if (filter_file_) {
       if (!options_.filter.empty())
         throw Error("ls: give the filter in -F FILE or on the command line, not both");
-      options_.filter = {SocketFilter::read_file(*filter_file_)};
+      options_.filter = {read_filter_file(*filter_file_)};
     }
-    filter_ = SocketFilter::parse(options_.filter, addresses());
+    filter_ = SocketFilter::parse(options_.filter, system_filter_names(), addresses());
     if (options_.kill && filter_.passes_everything())
       throw Error("ls -K: give a filter saying which sockets to close (ss -K with none closes "
                   "every one)");

@@ -1,24 +1,13 @@
 #include "tcpsight/pipeline/socket_filter.hpp"
 
 #include "model/parse_number.hpp"
-#include "tcpsight/kernel/cgroup_directory.hpp"
 #include "tcpsight/model/error.hpp"
-#include "tcpsight/model/filter.hpp"
 
-#include <arpa/inet.h>
 #include <fnmatch.h>
-#include <net/if.h>
-#include <netdb.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <functional>
-#include <iostream>
-#include <sstream>
 
 namespace tcpsight {
 
@@ -125,19 +114,17 @@ std::optional<std::function<bool(long, long)>> comparison(const std::string& op)
   return std::nullopt;
 }
 
-// :443, 443, or a service /etc/services names (:ssh, https), as TCP's or
-// else as UDP's.
-long port_of(const std::string& text) {
+// :443, 443, or a service's name (:ssh, https).
+long port_of(const std::string& text, const FilterNames& names) {
   const auto name = text.empty() || text[0] != ':' ? text : text.substr(1);
   if (const auto port = parse_number<long>(name)) {
     if (*port < 0 || *port > 65535)
       throw Error(fmt::format("filter: '{}' is not a port (0 to 65535)", shown(text)));
     return *port;
   }
-  if (!name.empty())
-    for (const char* protocol : {"tcp", "udp"})
-      if (const servent* service = getservbyname(name.c_str(), protocol))
-        return ntohs(static_cast<std::uint16_t>(service->s_port));
+  if (!name.empty() && names.port)
+    if (const auto port = names.port(name))
+      return *port;
   throw Error(
       fmt::format("filter: '{}' is not a port (:443, or a service such as :ssh)", shown(text)));
 }
@@ -186,7 +173,7 @@ Test unix_name_test(std::string pattern, bool local) {
 }
 
 // ADDRESS[/PREFIX][:PORT] or [ADDRESS][/PREFIX][:PORT] for IPv6; * for any address.
-Test address_test(const std::string& text, bool local) {
+Test address_test(const std::string& text, bool local, const FilterNames& names) {
   std::string host = text;
   std::optional<long> port;
   if (!host.empty() && host[0] == '[') {
@@ -202,11 +189,11 @@ Test address_test(const std::string& text, bool local) {
       rest = colon == std::string::npos ? "" : rest.substr(colon);
     }
     if (!rest.empty() && rest[0] == ':')
-      port = port_of(rest.substr(1));
+      port = port_of(rest.substr(1), names);
     else if (!rest.empty())
       throw Error(fmt::format("filter: '{}' has '{}' after its address", shown(text), shown(rest)));
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
-    port = port_of(host.substr(host.find(':') + 1));
+    port = port_of(host.substr(host.find(':') + 1), names);
     host = host.substr(0, host.find(':'));
   }
   int prefix = -1;
@@ -248,13 +235,12 @@ Test address_test(const std::string& text, bool local) {
 
 // dev NAME or INDEX: sockets bound to that device. Only sock_diag tells it:
 // from another source neither = nor != matches.
-Test device_test(bool equal, const std::string& name) {
+Test device_test(bool equal, const std::string& name, const FilterNames& names) {
   auto index = parse_number<std::uint32_t>(name);
-  if (!index) {
-    index = if_nametoindex(name.c_str());
-    if (*index == 0)
-      throw Error(fmt::format("filter: '{}' is not a network device here", shown(name)));
-  }
+  if (!index && names.device_index)
+    index = names.device_index(name);
+  if (!index)
+    throw Error(fmt::format("filter: '{}' is not a network device here", shown(name)));
   return [equal, index = *index](const SocketRow& row) {
     return row.bound_interface && (*row.bound_interface == index) == equal;
   };
@@ -281,17 +267,13 @@ Test mark_test(bool equal, const std::string& text) {
 
 // cgroup PATH, as ss takes it (from the cgroup v2 root: /system.slice), a
 // directory of the cgroup v2 mount or an id: sockets made in that cgroup.
-Test cgroup_test(bool equal, const std::string& path) {
-  std::string directory = path;
-  if (path.starts_with('/')) {
-    const auto root = cgroup2_mount_point();
-    if (root.empty())
-      throw Error("filter: cgroup: no cgroup v2 file system is mounted");
-    if (!path.starts_with(root + "/") && path != root)
-      directory = root + path;
-  }
-  const auto id = resolve_cgroup(directory);
-  return [equal, id](const SocketRow& row) { return (row.cgroup_id == id) == equal; };
+Test cgroup_test(bool equal, const std::string& path, const FilterNames& names) {
+  auto id = parse_number<std::uint64_t>(path);
+  if (!id && names.cgroup_id)
+    id = names.cgroup_id(path);
+  if (!id)
+    throw Error(fmt::format("filter: '{}' is not a cgroup here", shown(path)));
+  return [equal, id = *id](const SocketRow& row) { return (row.cgroup_id == id) == equal; };
 }
 
 // Recursive descent over the words: or-expressions of and-expressions of
@@ -304,8 +286,9 @@ public:
 
   static constexpr std::size_t kMaxNesting = 64;
 
-  Parser(const std::vector<std::string>& words, std::size_t start, bool unix_addresses)
-      : words_(words), at_(start), unix_addresses_(unix_addresses) {}
+  Parser(const std::vector<std::string>& words, std::size_t start, const FilterNames& names,
+         bool unix_addresses)
+      : words_(words), at_(start), names_(names), unix_addresses_(unix_addresses) {}
 
   // Whether a dev condition named its device (resolved in this namespace).
   bool named_a_device() const { return named_a_device_; }
@@ -379,7 +362,7 @@ private:
           compare = std::move(*named);
           ++at_;
         }
-      const long port = port_of(take("a port"));
+      const long port = port_of(take("a port"), names_);
       const bool local = word == "sport";
       return [compare, port, local](const SocketRow& row) {
         return row.protocol != Protocol::Unix &&
@@ -394,7 +377,7 @@ private:
         return unix_name_test(value.substr(5), word == "src");
       if (unix_addresses_)
         return unix_name_test(value, word == "src");
-      return address_test(value, word == "src");
+      return address_test(value, word == "src", names_);
     }
     if (word == "dev" || word == "fwmark" || word == "cgroup") {
       const bool equal = equality();
@@ -403,9 +386,9 @@ private:
                                                   : "a cgroup");
       if (word == "dev" && !parse_number<std::uint32_t>(value))
         named_a_device_ = true;
-      return word == "dev"      ? device_test(equal, value)
+      return word == "dev"      ? device_test(equal, value, names_)
              : word == "fwmark" ? mark_test(equal, value)
-                                : cgroup_test(equal, value);
+                                : cgroup_test(equal, value, names_);
     }
     if (word == "autobound")
       throw Error("filter: autobound is not supported (the kernel does not say which ports were "
@@ -429,6 +412,7 @@ private:
   const std::vector<std::string>& words_;
   std::size_t at_;
   std::size_t depth_ = 0;
+  const FilterNames& names_;
   bool unix_addresses_;
   bool named_a_device_ = false;
 };
@@ -441,7 +425,7 @@ SocketFilter::SocketFilter(SocketFilter&&) noexcept = default;
 SocketFilter& SocketFilter::operator=(SocketFilter&&) noexcept = default;
 
 SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments,
-                                 Addresses addresses) {
+                                 const FilterNames& names, Addresses addresses) {
   const auto words = words_of(arguments);
   SocketFilter filter;
   std::size_t at = 0;
@@ -462,41 +446,10 @@ SocketFilter SocketFilter::parse(const std::vector<std::string>& arguments,
     }
   }
   if (at < words.size()) {
-    Parser parser(words, at, addresses == Addresses::UnixNames);
+    Parser parser(words, at, names, addresses == Addresses::UnixNames);
     filter.expression_ = std::make_unique<Node>(parser.parse());
     filter.names_devices_ = parser.named_a_device();
   }
-  return filter;
-}
-
-std::string SocketFilter::read_file(const std::string& path) {
-  constexpr std::size_t kMost = 1 << 20;
-  std::ifstream file;
-  if (path != "-") {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-      throw Error(fmt::format("filter file {}: is a directory", path));
-    file.open(path, std::ios::binary);
-    if (!file)
-      throw Error(fmt::format("filter file {}: {}", path, std::strerror(errno)));
-  }
-  std::istream& in = path == "-" ? std::cin : file;
-  std::string text(kMost + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad())
-    throw Error(fmt::format("filter file {}: could not be read", path));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMost)
-    throw Error(fmt::format("filter file {}: over 1 MiB, not a filter", path));
-  if (text.find('\0') != std::string::npos)
-    throw Error(fmt::format("filter file {}: not text (it holds a NUL byte)", path));
-  // As ss: a line whose first word starts with # is a comment.
-  std::string filter;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (const auto first = line.find_first_not_of(" \t");
-        first == std::string::npos || line[first] != '#')
-      filter += line + "\n";
   return filter;
 }
 

@@ -1,5 +1,6 @@
 #include "tcpsight/views/top_controls.hpp"
 
+#include "tcpsight/kernel/system_filter_names.hpp"
 #include "tcpsight/model/error.hpp"
 
 #include <sstream>
@@ -127,7 +128,7 @@ void TopControls::apply_filter() {
   for (std::string word; in >> word;)
     words.push_back(word);
   try {
-    filter_ = SocketFilter::parse(words);
+    filter_ = SocketFilter::parse(words, system_filter_names());
     applied_text_ = filter_text_;
     filter_error_.clear();
   } catch (const Error& e) {

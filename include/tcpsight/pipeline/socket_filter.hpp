@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tcpsight/model/filter_names.hpp"
 #include "tcpsight/model/socket_row.hpp"
 
 #include <memory>
@@ -41,11 +42,8 @@ public:
 
   // Throws tcpsight::Error saying which word is wrong and why.
   static SocketFilter parse(const std::vector<std::string>& arguments,
+                            const FilterNames& names = {},
                             Addresses addresses = Addresses::Ip);
-  // ss's -F FILE: the filter is the file's text ("-": standard input).
-  // Throws tcpsight::Error for a file that cannot be read, is over 1 MiB or
-  // holds a NUL byte (not text).
-  static std::string read_file(const std::string& path);
 
   bool matches(const SocketRow& row) const;
   // Whether it names states (state, exclude): then those states are listed,

@@ -26,8 +26,45 @@ const SocketRow kSshClient = row(Established, {192, 168, 1, 2}, 40000, {10, 9, 9
 const SocketRow kListener = row(Listen, {0, 0, 0, 0}, 8080, {0, 0, 0, 0}, 0);
 const SocketRow kTimeWait = row(TimeWait, {127, 0, 0, 1}, 40001, {127, 0, 0, 1}, 8080);
 
+// The names these tests use, without the system's files.
+const FilterNames kNames{
+    .port = [](const std::string& service) -> std::optional<std::uint16_t> {
+      if (service == "ssh")
+        return 22;
+      if (service == "https")
+        return 443;
+      return std::nullopt;
+    },
+    .device_index = [](const std::string& device) -> std::optional<std::uint32_t> {
+      if (device == "lo")
+        return 1;
+      return std::nullopt;
+    },
+    .cgroup_id = [](const std::string& path) -> std::uint64_t {
+      if (path == "/system.slice")
+        return 7;
+      throw Error("filter: no such cgroup");
+    }};
+
+SocketFilter parsed(const std::vector<std::string>& words) {
+  return SocketFilter::parse(words, kNames);
+}
+
 bool matches(const std::vector<std::string>& words, const SocketRow& r) {
-  return SocketFilter::parse(words).matches(r);
+  return parsed(words).matches(r);
+}
+
+// Without lookups, names are refused and numbers still work.
+TEST(SocketFilter, NamesNeedLookups) {
+  EXPECT_THROW(SocketFilter::parse({"sport", ":ssh"}), Error);
+  EXPECT_THROW(SocketFilter::parse({"dev", "lo"}), Error);
+  EXPECT_THROW(SocketFilter::parse({"cgroup", "/system.slice"}), Error);
+  EXPECT_TRUE(SocketFilter::parse({"sport :443 and dev 1 and cgroup 7"}).matches([] {
+    auto bound = kHttps;
+    bound.bound_interface = 1;
+    bound.cgroup_id = 7;
+    return bound;
+  }()));
 }
 
 TEST(SocketFilter, EmptyMatchesEverything) {
@@ -83,7 +120,8 @@ TEST(SocketFilter, DeviceMarkAndCgroup) {
   unbound.bound_interface = 0;
   EXPECT_TRUE(matches({"dev != 1"}, unbound));
   EXPECT_FALSE(matches({"dev != 1"}, kHttps)); // not told (not from sock_diag): neither matches
-  EXPECT_TRUE(SocketFilter::parse({"dev lo"}).names_devices());
+  EXPECT_TRUE(matches({"dev lo"}, bound));
+  EXPECT_TRUE(parsed({"dev lo"}).names_devices());
   EXPECT_FALSE(SocketFilter::parse({"dev 1"}).names_devices());
   EXPECT_TRUE(SocketFilter::parse({" "}).passes_everything());
   EXPECT_FALSE(SocketFilter::parse({"exclude closed"}).passes_everything());
@@ -94,8 +132,10 @@ TEST(SocketFilter, DeviceMarkAndCgroup) {
   EXPECT_TRUE(matches({"fwmark", "18"}, bound));
   EXPECT_TRUE(matches({"cgroup", "7"}, bound));
   EXPECT_TRUE(matches({"cgroup", "!=", "7"}, kHttps));
+  EXPECT_TRUE(matches({"cgroup", "/system.slice"}, bound));
+  EXPECT_THROW(parsed({"cgroup", "/user.slice"}), Error);
   EXPECT_THROW(SocketFilter::parse({"fwmark", "0xzz"}), Error);
-  EXPECT_THROW(SocketFilter::parse({"dev", "no-such-device-here"}), Error);
+  EXPECT_THROW(parsed({"dev", "no-such-device-here"}), Error);
   EXPECT_THROW(SocketFilter::parse({"autobound"}), Error);
 }
 
@@ -147,7 +187,7 @@ SocketRow unix_row(std::string path) {
 // with -x (Addresses::UnixNames) or after unix:.
 TEST(SocketFilter, UnixSocketNames) {
   const auto unix_names = [](const std::vector<std::string>& words, const SocketRow& r) {
-    return SocketFilter::parse(words, SocketFilter::Addresses::UnixNames).matches(r);
+    return SocketFilter::parse(words, kNames, SocketFilter::Addresses::UnixNames).matches(r);
   };
   const auto x11 = unix_row("/tmp/.X11-unix/X0");
   EXPECT_TRUE(unix_names({"src", "/tmp/.X11-unix/*"}, x11));
