@@ -343,7 +343,7 @@ TEST_F(LsAgainstPeers, OptionsAsSsTakesThem) {
                              {"-F", "/"},
                              {"-F", TCPSIGHT_BINARY},
                              {"-F", "/dev/null", "sport", "=", ":1"},
-                             {"-T"},
+                             {"-M"},
                              {"-Z"},
                              {"-A", "!nope"},
                              {"-0"}},
