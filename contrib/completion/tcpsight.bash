@@ -56,7 +56,7 @@ _tcpsight_option_value() {
     --db | --read | --write | -F | --filter) _filedir ;;
     -f | --family) COMPREPLY=($(compgen -W "inet inet6 unix" -- "$cur")) ;;
     -A | --query | --socket)
-        COMPREPLY=($(compgen -W "tcp udp raw unix inet all unix_stream unix_dgram unix_seqpacket" -- "$cur")) ;;
+        COMPREPLY=($(compgen -W "tcp udp raw unix inet all unix_stream unix_dgram unix_seqpacket u_str u_dgr u_seq" -- "$cur")) ;;
     esac
 }
 
