@@ -33,7 +33,7 @@ struct LsOptions {
   bool listening = false; // -l
   bool all = false;       // -a
   bool processes = false;
-  bool threads = false; // -T: with -p, the threads
+  bool threads = false;            // -T: with -p, the threads
   bool ipv4 = false, ipv6 = false; // -4, -6
   bool json = false;
   bool extended = false;               // -e

@@ -452,7 +452,8 @@ struct InetSocketDestroyer::Netlink {
   std::unique_ptr<mnl_socket, SocketCloser> socket{mnl_socket_open(NETLINK_SOCK_DIAG)};
   int error = 0; // why it could not be opened
   std::uint32_t sequence = static_cast<std::uint32_t>(time(nullptr));
-  std::vector<char> buffer = std::vector<char>(8192); // an acknowledgement, or an error quoting the request
+  std::vector<char> buffer =
+      std::vector<char>(8192); // an acknowledgement, or an error quoting the request
 };
 
 InetSocketDestroyer::InetSocketDestroyer() : netlink_(std::make_unique<Netlink>()) {
@@ -479,8 +480,7 @@ int InetSocketDestroyer::destroy(const SocketRow& row) {
   if (mnl_socket_sendto(netlink_->socket.get(), request, request->nlmsg_len) < 0)
     return errno;
   for (;;) {
-    const auto received =
-        mnl_socket_recvfrom(netlink_->socket.get(), buffer.data(), buffer.size());
+    const auto received = mnl_socket_recvfrom(netlink_->socket.get(), buffer.data(), buffer.size());
     if (received < 0 && errno == EINTR)
       continue;
     if (received < 0)

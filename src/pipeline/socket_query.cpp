@@ -32,9 +32,9 @@ constexpr std::uint32_t bit(TcpState state) { return 1u << static_cast<unsigned>
 constexpr std::uint32_t kEveryState = ~0u;
 // ss's SS_CONN: neither listening nor unconnected, nor a minisocket.
 constexpr std::uint32_t kConnected =
-    kEveryState & ~(bit(TcpState::Listen) | bit(TcpState::Close) | bit(TcpState::TimeWait) |
-                    bit(TcpState::SynRecv) | bit(TcpState::NewSynRecv) |
-                    bit(TcpState::BoundInactive));
+    kEveryState &
+    ~(bit(TcpState::Listen) | bit(TcpState::Close) | bit(TcpState::TimeWait) |
+      bit(TcpState::SynRecv) | bit(TcpState::NewSynRecv) | bit(TcpState::BoundInactive));
 constexpr std::uint32_t kListening = bit(TcpState::Listen) | bit(TcpState::Close);
 
 // What ss lists of a table when neither -a nor -l nor a state is given:
@@ -53,19 +53,25 @@ struct NamedTables {
   unsigned tables;
 };
 constexpr std::array kTableNames{
-    NamedTables{"all", kEveryTable},      NamedTables{"inet", kInetTables},
-    NamedTables{"tcp", kTcp},             NamedTables{"udp", kUdp},
-    NamedTables{"raw", kRaw},             NamedTables{"unix", kUnixTables},
-    NamedTables{"unix_stream", kUnixStream}, NamedTables{"u_str", kUnixStream},
-    NamedTables{"unix_dgram", kUnixDgram},   NamedTables{"u_dgr", kUnixDgram},
-    NamedTables{"unix_seqpacket", kUnixSeqpacket}, NamedTables{"u_seq", kUnixSeqpacket},
+    NamedTables{"all", kEveryTable},
+    NamedTables{"inet", kInetTables},
+    NamedTables{"tcp", kTcp},
+    NamedTables{"udp", kUdp},
+    NamedTables{"raw", kRaw},
+    NamedTables{"unix", kUnixTables},
+    NamedTables{"unix_stream", kUnixStream},
+    NamedTables{"u_str", kUnixStream},
+    NamedTables{"unix_dgram", kUnixDgram},
+    NamedTables{"u_dgr", kUnixDgram},
+    NamedTables{"unix_seqpacket", kUnixSeqpacket},
+    NamedTables{"u_seq", kUnixSeqpacket},
 };
 
 // What ss lists and tcpsight does not.
 constexpr std::array kNotListed{
-    "packet",       "packet_raw",   "p_raw",        "packet_dgram", "p_dgr", "netlink",
-    "dccp",         "sctp",         "vsock",        "vsock_stream", "v_str", "vsock_dgram",
-    "v_dgr",        "vsock_seqpacket", "tipc",      "xdp",          "mptcp", "link"};
+    "packet", "packet_raw",   "p_raw", "packet_dgram", "p_dgr", "netlink",         "dccp", "sctp",
+    "vsock",  "vsock_stream", "v_str", "vsock_dgram",  "v_dgr", "vsock_seqpacket", "tipc", "xdp",
+    "mptcp",  "link"};
 
 bool not_listed(std::string_view name) {
   return std::find(kNotListed.begin(), kNotListed.end(), name) != kNotListed.end();
@@ -145,7 +151,7 @@ void SocketQuery::add_tables(std::string_view list) {
     if (taken_away)
       name.remove_prefix(1);
     const auto named = std::find_if(kTableNames.begin(), kTableNames.end(),
-                                     [&](const NamedTables& each) { return each.name == name; });
+                                    [&](const NamedTables& each) { return each.name == name; });
     if (named != kTableNames.end())
       choose_table(named->tables, !taken_away);
     else if (!taken_away || !not_listed(name)) // leaving out what is never listed is fine

@@ -115,7 +115,8 @@ void append_details(std::string& out, const SocketRow& row, const SocketTableCol
   if (columns.inet_options && row.inet_options)
     add(inet_options_text(*row.inet_options));
   if (columns.cgroup_names) {
-    const auto* cgroup = row.cgroup_id && columns.cgroups ? columns.cgroups(row.cgroup_id) : nullptr;
+    const auto* cgroup =
+        row.cgroup_id && columns.cgroups ? columns.cgroups(row.cgroup_id) : nullptr;
     add("cgroup:" + (cgroup ? printable_text(cgroup_display_name(*cgroup)) : std::string("-")));
   }
   if (columns.memory && row.memory)
@@ -212,8 +213,8 @@ std::string resolved_endpoint(NameResolver& names, Protocol protocol, const IpAd
   auto host = names.host(address);
   if (address.family == AddressFamily::IPv6 && host == to_string(address))
     host = "[" + host + "]";
-  const auto service = port_names || port == 0 ? names.service(port, protocol)
-                                               : std::to_string(port);
+  const auto service =
+      port_names || port == 0 ? names.service(port, protocol) : std::to_string(port);
   return printable_text(host) + ":" + service;
 }
 
@@ -272,12 +273,11 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
   if (row.protocol == Protocol::Unix)
     append_unix_endpoints(out, row);
   else if (columns.names)
-    append_endpoints(
-        out,
-        resolved_endpoint(*columns.names, row.protocol, row.id.local, row.id.local_port,
-                          columns.port_names),
-        resolved_endpoint(*columns.names, row.protocol, row.id.remote, row.id.remote_port,
-                          columns.port_names));
+    append_endpoints(out,
+                     resolved_endpoint(*columns.names, row.protocol, row.id.local,
+                                       row.id.local_port, columns.port_names),
+                     resolved_endpoint(*columns.names, row.protocol, row.id.remote,
+                                       row.id.remote_port, columns.port_names));
   else
     append_endpoints(out, endpoint_text(row.id.local, row.id.local_port).view(),
                      endpoint_text(row.id.remote, row.id.remote_port).view());

@@ -193,8 +193,7 @@ Rows rows_of(const std::string& text, const Columns& shown, const Holders& holde
 
 // Rows of tables ls does not list (netlink, packet, ...) are left out.
 Rows listable(Rows rows) {
-  static const std::set<std::string> kListed{"",      "tcp",   "udp",  "raw",
-                                             "u_str", "u_dgr", "u_seq"};
+  static const std::set<std::string> kListed{"", "tcp", "udp", "raw", "u_str", "u_dgr", "u_seq"};
   std::erase_if(rows, [](const Row& row) { return !kListed.count(row.netid); });
   return rows;
 }
@@ -372,8 +371,8 @@ TEST_F(SsCompatibility, ManPageExamples) {
       2u);
   const auto x11 = expect_same_rows({"-x", "src", (sockets_->directory() / "*").string()});
   EXPECT_EQ(x11.size(), 1u); // the display's end of the connection
-  expect_same_rows({"-o", "state", "fin-wait-1", "( sport = :http or sport = :https )", "dst",
-                    "193.233.7/24"});
+  expect_same_rows(
+      {"-o", "state", "fin-wait-1", "( sport = :http or sport = :https )", "dst", "193.233.7/24"});
   const auto but_tcp = expect_same_rows({"-a", "-A", "all,!tcp"});
   EXPECT_EQ(but_tcp.size(), 10u); // 2 UDP, 1 raw, 7 unix
   // -Z: SELinux is not supported.

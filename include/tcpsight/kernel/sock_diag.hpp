@@ -17,8 +17,8 @@ namespace tcpsight {
 // What a dump asks the kernel for beyond each socket's ends and state:
 // more work for it, so only what is shown.
 struct InetDiagDetails {
-  bool tcp_info = false; // TCP: rtt, cwnd and retransmissions
-  bool memory = false;   // the socket's memory (ss -m's skmem)
+  bool tcp_info = false;      // TCP: rtt, cwnd and retransmissions
+  bool memory = false;        // the socket's memory (ss -m's skmem)
   bool traffic_class = false; // ToS, traffic class and class id (ss --tos)
 };
 

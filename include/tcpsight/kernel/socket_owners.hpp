@@ -13,8 +13,8 @@ namespace tcpsight {
 struct ProcessRef {
   std::uint32_t pid = 0;
   std::uint32_t tid = 0; // a thread of the process (ss -T); 0: the process
-  std::string comm;    // /proc/PID/comm, as ss and ps show it
-  std::string command; // argv[0] as started, as netstat -p shows it; comm if empty
+  std::string comm;      // /proc/PID/comm, as ss and ps show it
+  std::string command;   // argv[0] as started, as netstat -p shows it; comm if empty
 
   friend bool operator==(const ProcessRef&, const ProcessRef&) = default;
 };

@@ -42,8 +42,7 @@ public:
 
   // Throws tcpsight::Error saying which word is wrong and why.
   static SocketFilter parse(const std::vector<std::string>& arguments,
-                            const FilterNames& names = {},
-                            Addresses addresses = Addresses::Ip);
+                            const FilterNames& names = {}, Addresses addresses = Addresses::Ip);
 
   bool matches(const SocketRow& row) const;
   // Whether it names states (state, exclude): then those states are listed,

@@ -114,7 +114,8 @@ TEST(SocketTable, TrafficClassCgroupAndOptions) {
   row.tclass = 0x10;
   row.class_id = 0;
   row.cgroup_id = 1;
-  row.inet_options = SocketRow::InetOptions{.is_icsk = true, .mc_loop = true, .defer_connect = true};
+  row.inet_options =
+      SocketRow::InetOptions{.is_icsk = true, .mc_loop = true, .defer_connect = true};
   const CgroupInfo root{.path = "/"};
   const CgroupLookup cgroups = [&](std::uint64_t) { return &root; };
   const auto table = table_text(
