@@ -467,6 +467,13 @@ TEST(LsCli, SummaryIsSsSummary) {
   // Alone or with -a, the counts only; with a protocol, the sockets follow.
   EXPECT_EQ(run({TCPSIGHT_BINARY, "ls", "-s", "-a"}).find("Netid"), std::string::npos);
   EXPECT_NE(run({TCPSIGHT_BINARY, "ls", "-s", "-t"}).find("Netid"), std::string::npos);
+  // -F's filter too, as in ss: only one on the command line lists sockets.
+  const auto file =
+      std::filesystem::temp_directory_path() / fmt::format("tcpsight-summary-{}", getpid());
+  std::ofstream(file) << "sport = :22\n";
+  EXPECT_EQ(run({TCPSIGHT_BINARY, "ls", "-s", "-F", file}).find("Netid"), std::string::npos);
+  EXPECT_NE(run({TCPSIGHT_BINARY, "ls", "-s", "sport = :22"}).find("Netid"), std::string::npos);
+  std::filesystem::remove(file);
   const auto json = nlohmann::json::parse(run({TCPSIGHT_BINARY, "ls", "-s", "--json"}));
   EXPECT_EQ(json["type"], "summary");
   for (const char* key : {"total", "established", "closed", "orphaned", "time_wait"})
