@@ -25,11 +25,6 @@ bool selected(const SocketRow& row, SocketSelection selection) {
     return is_listening(row);
   case SocketSelection::Connected:
     return !is_listening(row);
-  case SocketSelection::Active:
-    return !is_listening(row) &&
-           !(row.protocol == Protocol::Tcp &&
-             (row.state == TcpState::TimeWait || row.state == TcpState::SynRecv ||
-              row.state == TcpState::Close));
   case SocketSelection::All:
     return true;
   }

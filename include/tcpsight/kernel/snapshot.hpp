@@ -11,7 +11,6 @@ namespace tcpsight {
 
 enum class SocketSelection {
   Connected, // netstat's default: no listeners
-  Active,    // ss's default: no listeners, and no TCP socket in TIME_WAIT, SYN_RECV or CLOSE
   Listening, // TCP LISTEN, unconnected UDP and raw, listening unix sockets
   All,
 };
