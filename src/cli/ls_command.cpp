@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fmt/core.h>
 #include <future>
+#include <map>
 #include <optional>
 
 namespace tcpsight::cli {
@@ -191,13 +192,13 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     if (options.header)
       out.text() += socket_table_header(columns);
   }
-  int refused = 0;                          // with -K, the error that stopped it
-  InetSocketDestroyer* destroyer = nullptr; // with -K, of the namespace listed
+  int refused = 0;                              // with -K, the error that stopped it
+  std::optional<InetSocketDestroyer> destroyer; // with -K, of the namespace listed
   const SocketVisitor print_row = [&](const SocketRow& row) {
     if (!options.query.wants(row) || !filter.matches(row))
       return;
     // Closing does not wait on the output: a reader that went away ends the list, not -K.
-    if (destroyer && !closed_now(*destroyer, row, refused))
+    if (options.kill && !closed_now(*destroyer, row, refused))
       return;
     if (!out.open())
       return;
@@ -210,11 +211,9 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
   };
   for (const auto& ns : namespaces)
     run_in_network_namespace(ns, [&] {
-      std::optional<InetSocketDestroyer> in_namespace; // made there: its sockets are that one's
       if (options.kill)
-        destroyer = &in_namespace.emplace();
+        destroyer.emplace(); // made there: it closes that namespace's sockets
       report(visit_snapshot(request, print_row));
-      destroyer = nullptr;
     });
   out.finish();
   if (refused != 0)
@@ -223,6 +222,10 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
 }
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
+  if (options.listing && options.query.protocols().empty()) { // -A '!tcp', say: as ss, not an error
+    fmt::print(stderr, "tcpsight: ls: no socket tables to show with such a filter\n");
+    return 0;
+  }
   // Walked on the first socket with a cgroup, and again only for one it does not know.
   std::optional<CgroupDirectory> cgroups;
   if (names_cgroups(options))
@@ -242,14 +245,15 @@ class LsSubcommand : public Subcommand {
 public:
   explicit LsSubcommand(CLI::App& parent)
       : Subcommand(
-            parent.add_subcommand("ls", "List the sockets that exist now, like ss and netstat")) {
-    auto& app = *parent.get_subcommand("ls");
+            parent.add_subcommand("ls", "List the sockets that exist now, like ss and netstat")),
+        app_(*parent.get_subcommand("ls")) {
+    auto& app = app_;
     options_.kinds.add_to(app);
     app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
     app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
     app.add_flag("-T,--threads", options_.threads,
-                 "With -p, the threads that hold each socket: PID/TID/Thread, as ss -T");
+                 "The threads that hold each socket, as ss -T: PID/TID/Thread");
     app.add_flag("-n,--numeric", options_.numeric,
                  "Numeric addresses and ports (the default); with -r, numeric ports");
     app.add_flag("-r,--resolve", options_.resolve,
@@ -288,9 +292,11 @@ public:
                    "Socket tables, as ss takes them: tcp, udp, raw, unix, inet, all, "
                    "unix_stream (u_str), unix_dgram (u_dgr), unix_seqpacket (u_seq); "
                    "comma-separate or repeat, ! before one leaves it out (all,!tcp)")
-        ->type_name("QUERY");
+        ->type_name("QUERY")
+        ->allow_extra_args(false); // the filter may follow
     app.add_option("-f,--family", families_, "Address family: inet, inet6 or unix (repeat)")
-        ->type_name("FAMILY");
+        ->type_name("FAMILY")
+        ->allow_extra_args(false);
     app.add_flag("-s,--summary", options_.summary,
                  "ss's counts of sockets per protocol and state; the sockets too when a "
                  "protocol, family or filter is given");
@@ -373,7 +379,8 @@ public:
     if (filter_.names_devices() && !options_.namespaces.empty())
       throw Error("ls -N: give dev conditions the device's index (ip link), not its name: the "
                   "name is looked up in this namespace");
-    // As in ss, -e shows the timers too.
+    // As in ss, -T shows the owners (thread by thread), and -e the timers too.
+    options_.processes = options_.processes || options_.threads;
     options_.timers = options_.timers || options_.extended;
     options_.source = source_ == "netlink" ? SnapshotSource::SockDiag
                       : source_ == "bpf"   ? SnapshotSource::BpfIterator
@@ -396,29 +403,36 @@ public:
   // The tables, families and states asked for, in ss's terms.
   void choose_sockets() {
     auto& query = options_.query;
-    const auto& kinds = options_.kinds;
-    for (const auto& [flagged, protocol] : {std::pair{kinds.tcp, Protocol::Tcp},
-                                            {kinds.udp, Protocol::Udp},
-                                            {kinds.raw, Protocol::Raw},
-                                            {kinds.unix_sockets, Protocol::Unix}})
-      if (flagged)
-        query.add_protocol(protocol);
-    for (const auto& tables : tables_)
-      query.add_tables(tables);
-    for (const auto& family : families_)
-      query.add_family(family);
-    // As in ss, -4 and -6 are -f inet and -f inet6.
-    if (options_.ipv4)
-      query.add_family("inet");
-    if (options_.ipv6)
-      query.add_family("inet6");
-    if (options_.all)
-      query.list_every_state();
-    else if (options_.listening)
-      query.list_listening();
+    // As ss applies them: in the order given (the first -A starts the
+    // tables afresh; the last of -a and -l counts).
+    std::map<const CLI::Option*, std::size_t> values_taken;
+    for (const CLI::Option* option : app_.parse_order()) {
+      const auto next_value = [&] { return option->results().at(values_taken[option]++); };
+      if (option == app_.get_option("-t"))
+        query.add_protocol(Protocol::Tcp);
+      else if (option == app_.get_option("-u"))
+        query.add_protocol(Protocol::Udp);
+      else if (option == app_.get_option("-w"))
+        query.add_protocol(Protocol::Raw);
+      else if (option == app_.get_option("-x")) // ss's -x is -f unix
+        query.add_family("unix");
+      else if (option == app_.get_option("-4"))
+        query.add_family("inet");
+      else if (option == app_.get_option("-6"))
+        query.add_family("inet6");
+      else if (option == app_.get_option("-f"))
+        query.add_family(next_value());
+      else if (option == app_.get_option("-A"))
+        query.add_tables(next_value());
+      else if (option == app_.get_option("-a"))
+        query.list_every_state();
+      else if (option == app_.get_option("-l"))
+        query.list_listening();
+    }
   }
 
 private:
+  CLI::App& app_;
   LsOptions options_;
   SocketFilter filter_;
   bool oneline_ = false;

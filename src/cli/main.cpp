@@ -5,6 +5,7 @@
 #include "tcpsight/model/error.hpp"
 #include "tcpsight/session/standard_fds.hpp"
 #include "tcpsight/session/stop_signals.hpp"
+#include "tcpsight/views/printable.hpp"
 
 #include "git_revision.h"
 
@@ -31,6 +32,12 @@ std::vector<std::unique_ptr<tcpsight::cli::Subcommand>> add_subcommands(CLI::App
                          add_netstat_command, add_states_command})
     subcommands.push_back(add(app));
   return subcommands;
+}
+
+// One line on stderr. Errors quote what was typed (a file's path, a filter's
+// word), which may hold control characters: escaped, as all output is.
+void print_error(std::string_view message) {
+  fmt::print(stderr, "tcpsight: {}\n", tcpsight::printable_text(message));
 }
 
 // --help and --version, which CLI11 writes to std::cout: a failed write is
@@ -76,20 +83,20 @@ int main(int argc, char** argv) {
       return help_or_version_written();
     }
     // One line, as for every other error.
-    fmt::print(stderr, "tcpsight: {}; see --help\n", e.what());
+    print_error(fmt::format("{}; see --help", e.what()));
     return kUsageError;
   } catch (const tcpsight::Error& e) {
-    fmt::print(stderr, "tcpsight: {}\n", e.what());
+    print_error(e.what());
     return kUsageError;
   }
 
   try {
     return chosen->run();
   } catch (const tcpsight::Error& e) {
-    fmt::print(stderr, "tcpsight: {}\n", e.what());
+    print_error(e.what());
     return kRuntimeError;
   } catch (const std::exception& e) { // a bug, or the system out of something
-    fmt::print(stderr, "tcpsight: internal error: {}\n", e.what());
+    print_error(fmt::format("internal error: {}", e.what()));
     return kRuntimeError;
   }
 }

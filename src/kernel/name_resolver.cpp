@@ -14,8 +14,9 @@
 namespace tcpsight {
 namespace {
 
+// ::ffff:a.b.c.d, an IPv4 peer of an IPv6 socket, is named as a.b.c.d, as ss names it.
 std::string lookup_host(const IpAddress& address) {
-  const auto socket = socket_address(address);
+  const auto socket = socket_address(unmapped(address));
   char name[NI_MAXHOST];
   if (getnameinfo(socket.get(), socket.length, name, sizeof name, nullptr, 0, NI_NAMEREQD) != 0)
     return {};

@@ -472,7 +472,8 @@ int InetSocketDestroyer::destroy(const SocketRow& row) {
   nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
   request->nlmsg_type = SOCK_DESTROY;
   request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  request->nlmsg_seq = ++netlink_->sequence;
+  const auto sequence = ++netlink_->sequence;
+  request->nlmsg_seq = sequence;
   auto body = exact_request(row.id, row.protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP);
   // The kernel's lookup matches the device a socket is bound to.
   body.id.idiag_if = row.bound_interface.value_or(0);
@@ -489,8 +490,8 @@ int InetSocketDestroyer::destroy(const SocketRow& row) {
     if (!mnl_nlmsg_ok(answer, static_cast<int>(received)) || answer->nlmsg_type != NLMSG_ERROR ||
         mnl_nlmsg_get_payload_len(answer) < sizeof(nlmsgerr))
       return EPROTO;
-    if (answer->nlmsg_seq != request->nlmsg_seq)
-      continue; // the answer to an earlier request that gave up
+    if (answer->nlmsg_seq != sequence)
+      continue; // not this request's answer
     return -static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(answer))->error;
   }
 }

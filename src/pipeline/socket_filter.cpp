@@ -148,8 +148,8 @@ std::vector<std::string> words_of(const std::vector<std::string>& arguments) {
   return words;
 }
 
-// An IPv4 address of fewer than four parts, as iproute2 takes them: the
-// parts left out are zero (10.1/16 is 10.1.0.0/16).
+// An IPv4 address of fewer than four decimal parts, as iproute2 also takes
+// them: the parts left out are zero (10.1/16 is 10.1.0.0/16).
 std::string with_every_ipv4_part(const std::string& host) {
   const auto dots = std::count(host.begin(), host.end(), '.');
   if (host.empty() || dots > 2 || host.find_first_not_of("0123456789.") != std::string::npos)
@@ -161,14 +161,14 @@ std::string with_every_ipv4_part(const std::string& host) {
 }
 
 // A unix socket's name, as ss matches it: a shell pattern (/run/*.sock,
-// @name*) over the socket's path; over its peer's, which neither tool
+// @name*), in either case, over the socket's path; over its peer's, which neither tool
 // knows, for dst: there only a pattern that matches no name ("*") matches.
 Test unix_name_test(std::string pattern, bool local) {
   return [pattern = std::move(pattern), local](const SocketRow& row) {
     if (row.protocol != Protocol::Unix)
       return false;
     const std::string name = local ? row.unix_path : "";
-    return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+    return fnmatch(pattern.c_str(), name.c_str(), FNM_CASEFOLD) == 0;
   };
 }
 
@@ -271,7 +271,7 @@ Test cgroup_test(bool equal, const std::string& path, const FilterNames& names) 
   auto id = parse_number<std::uint64_t>(path);
   if (!id && names.cgroup_id)
     id = names.cgroup_id(path);
-  if (!id)
+  if (!id || *id == 0) // 0: a socket whose cgroup is not known
     throw Error(fmt::format("filter: '{}' is not a cgroup here", shown(path)));
   return [equal, id = *id](const SocketRow& row) { return (row.cgroup_id == id) == equal; };
 }

@@ -28,7 +28,12 @@ constexpr unsigned kEveryTable = kInetTables | kUnixTables;
 enum Family : unsigned { kIPv4 = 1u << 0, kIPv6 = 1u << 1, kUnix = 1u << 2 };
 constexpr unsigned kEveryFamily = kIPv4 | kIPv6 | kUnix;
 
-constexpr std::uint32_t bit(TcpState state) { return 1u << static_cast<unsigned>(state); }
+// A state as a bit; none for a number no state has (the sources pass on what
+// the kernel or a file says).
+constexpr std::uint32_t bit(TcpState state) {
+  const auto number = static_cast<unsigned>(state);
+  return number < 32 ? 1u << number : 0;
+}
 constexpr std::uint32_t kEveryState = ~0u;
 // ss's SS_CONN: neither listening nor unconnected, nor a minisocket.
 constexpr std::uint32_t kConnected =
@@ -37,9 +42,10 @@ constexpr std::uint32_t kConnected =
       bit(TcpState::SynRecv) | bit(TcpState::NewSynRecv) | bit(TcpState::BoundInactive));
 constexpr std::uint32_t kListening = bit(TcpState::Listen) | bit(TcpState::Close);
 
-// What ss lists of a table when neither -a nor -l nor a state is given:
-// UDP and raw sockets that are connected; of the others (unix datagram
-// sockets too, with iproute2 6.1), the connected states.
+// What ss lists of a table chosen by -t, -u or -w when neither -a nor -l
+// nor a state is given: UDP and raw sockets that are connected, TCP
+// sockets in the connected states. (-A lists the connected states of
+// every table; a family, those of its own.)
 std::uint32_t default_states(unsigned table) {
   return table == kUdp || table == kRaw ? bit(TcpState::Established) : kConnected;
 }
@@ -142,6 +148,14 @@ void SocketQuery::add_protocol(Protocol protocol) {
 }
 
 void SocketQuery::add_tables(std::string_view list) {
+  // As ss: the first -A replaces the tables chosen so far, and lists the
+  // connected states unless -a or -l came before it.
+  if (!tables_queried_) {
+    tables_queried_ = true;
+    tables_ = 0;
+    if (states_ == 0)
+      states_ = kConnected;
+  }
   std::size_t at = 0;
   while (at <= list.size()) {
     const auto comma = std::min(list.find(',', at), list.size());
@@ -176,8 +190,7 @@ void SocketQuery::list_every_state() {
 }
 
 void SocketQuery::list_listening() {
-  if (states_ != kEveryState)
-    states_ = kListening;
+  states_ = kListening;
   merge_defaults();
 }
 

@@ -188,6 +188,21 @@ void write_processes(JsonWriter& json, const SocketOwners& owners, std::uint64_t
   json.end_array();
 }
 
+// An inet end as ss writes it: "*" for the unspecified address of an IPv6
+// socket that takes IPv4 too (not v6only), then the port or the service.
+std::string table_endpoint(const SocketRow& row, const IpAddress& address, std::uint16_t port,
+                           const SocketTableColumns& columns) {
+  const bool dual_stack_wildcard = address.family == AddressFamily::IPv6 &&
+                                   is_unspecified(address) && !row.v6only.value_or(false);
+  if (columns.names) {
+    auto text = resolved_endpoint(*columns.names, row.protocol, address, port, columns.port_names);
+    return dual_stack_wildcard ? "*" + text.substr(text.rfind(':')) : text;
+  }
+  if (dual_stack_wildcard)
+    return fmt::format("*:{}", port);
+  return std::string(endpoint_text(address, port).view());
+}
+
 } // namespace
 
 std::string_view socket_state_name(const SocketRow& row) {
@@ -272,15 +287,9 @@ void append_socket_table_row(std::string& out, const SocketRow& row,
                          fmt::format_int(row.send_q).c_str());
   if (row.protocol == Protocol::Unix)
     append_unix_endpoints(out, row);
-  else if (columns.names)
-    append_endpoints(out,
-                     resolved_endpoint(*columns.names, row.protocol, row.id.local,
-                                       row.id.local_port, columns.port_names),
-                     resolved_endpoint(*columns.names, row.protocol, row.id.remote,
-                                       row.id.remote_port, columns.port_names));
   else
-    append_endpoints(out, endpoint_text(row.id.local, row.id.local_port).view(),
-                     endpoint_text(row.id.remote, row.id.remote_port).view());
+    append_endpoints(out, table_endpoint(row, row.id.local, row.id.local_port, columns),
+                     table_endpoint(row, row.id.remote, row.id.remote_port, columns));
   if (columns.owners) {
     out += ' ';
     append_processes(out, *columns.owners, row.inode);

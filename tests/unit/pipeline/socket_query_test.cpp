@@ -134,6 +134,48 @@ TEST(SocketQuery, DefaultStatesOfTheTablesChosen) {
   EXPECT_FALSE(unix_sockets.wants(kUnixUnconnected));
 }
 
+// The first -A starts the tables afresh (ss -t -A udp lists UDP only), and
+// -x is a family: -x -A u_str lists unix stream sockets only.
+TEST(SocketQuery, OptionsApplyInTheOrderGiven) {
+  SocketQuery udp_only;
+  udp_only.add_protocol(Tcp);
+  udp_only.add_tables("udp");
+  EXPECT_EQ(udp_only.protocols(), (std::vector<Protocol>{Udp}));
+  SocketQuery both;
+  both.add_tables("udp");
+  both.add_protocol(Tcp);
+  EXPECT_EQ(both.protocols(), (std::vector<Protocol>{Udp, Tcp}));
+  SocketQuery streams;
+  streams.add_family("unix");
+  streams.add_tables("u_str");
+  EXPECT_TRUE(streams.wants(kUnixStream));
+  EXPECT_FALSE(streams.wants(kUnixDgram));
+  SocketQuery not_datagrams; // a family brings its tables only if none was chosen
+  not_datagrams.add_family("unix");
+  not_datagrams.add_tables("!u_dgr");
+  EXPECT_TRUE(not_datagrams.wants(kUnixDgram));
+  // The last of -a and -l counts.
+  SocketQuery listening;
+  listening.list_every_state();
+  listening.list_listening();
+  EXPECT_FALSE(listening.wants(kTcp4));
+  EXPECT_TRUE(listening.wants(kListener));
+  SocketQuery all;
+  all.list_listening();
+  all.list_every_state();
+  EXPECT_TRUE(all.wants(kTcp4));
+}
+
+// A state number no state has (from a file, say) is not wanted, and does
+// not shift past the width of the set.
+TEST(SocketQuery, UnknownStatesAreNotWanted) {
+  SocketQuery all;
+  all.list_every_state();
+  auto odd = kTcp4;
+  odd.state = static_cast<TcpState>(200);
+  EXPECT_FALSE(all.wants(odd));
+}
+
 TEST(SocketQuery, WhatTcpsightDoesNotListIsSaid) {
   SocketQuery query;
   EXPECT_EQ(error_of([&] { query.add_tables("tcp,packet"); }),
