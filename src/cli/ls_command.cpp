@@ -69,6 +69,7 @@ SnapshotRequest snapshot_request(const LsOptions& options) {
   request.tcp_info = options.tcp_info || options.json;
   request.memory = options.memory;
   request.traffic_class = options.traffic_class || options.json;
+  request.unix_files = options.extended;
   request.source = options.source;
   return request;
 }

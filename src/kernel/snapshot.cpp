@@ -60,7 +60,8 @@ private:
       return;
     }
     if (protocol == Protocol::Unix) {
-      if (!try_source([&](const SocketVisitor& visit) { unix_diag_visit(visit); }, protocol,
+      const UnixDiagDetails details{.memory = request_.memory, .files = request_.unix_files};
+      if (!try_source([&](const SocketVisitor& visit) { unix_diag_visit(visit, details); }, protocol,
                       family))
         add_proc_net(protocol, family);
       return;

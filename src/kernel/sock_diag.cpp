@@ -263,6 +263,32 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
       if (length >= sizeof(std::uint32_t))
         row.uid = mnl_attr_get_u32(attribute);
       break;
+    case UNIX_DIAG_SHUTDOWN:
+      if (length >= sizeof(std::uint8_t))
+        row.shutdown = mnl_attr_get_u8(attribute);
+      break;
+    case UNIX_DIAG_MEMINFO: {
+      SocketRow::Memory memory{};
+      std::memcpy(memory.data(), mnl_attr_get_payload(attribute),
+                  std::min<std::size_t>(length, sizeof memory));
+      row.memory = memory;
+      break;
+    }
+    case UNIX_DIAG_VFS:
+      if (length >= sizeof(unix_diag_vfs)) {
+        unix_diag_vfs file;
+        std::memcpy(&file, mnl_attr_get_payload(attribute), sizeof file);
+        row.unix_file = SocketRow::UnixFile{.inode = file.udiag_vfs_ino,
+                                            .device = file.udiag_vfs_dev};
+      }
+      break;
+    case UNIX_DIAG_ICONS: {
+      std::vector<std::uint32_t> pending(length / sizeof(std::uint32_t));
+      std::memcpy(pending.data(), mnl_attr_get_payload(attribute),
+                  pending.size() * sizeof(std::uint32_t));
+      row.unix_pending = std::move(pending);
+      break;
+    }
     default:
       break;
     }
@@ -440,11 +466,15 @@ void inet_diag_find(std::span<const ConnectionId> sockets, const SocketVisitor& 
                       visit, buffer);
 }
 
-void unix_diag_visit(const SocketVisitor& visit) {
+void unix_diag_visit(const SocketVisitor& visit, UnixDiagDetails details) {
   unix_diag_req request{};
   request.sdiag_family = AF_UNIX;
   request.udiag_states = ~0u;
   request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+  if (details.memory)
+    request.udiag_show |= UDIAG_SHOW_MEMINFO;
+  if (details.files)
+    request.udiag_show |= UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS;
   sock_diag_dump(request, parse_unix_message, visit, "unix");
 }
 

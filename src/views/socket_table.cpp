@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <vector>
 
 namespace tcpsight {
@@ -79,9 +80,41 @@ std::string inet_options_text(const SocketRow::InetOptions& set) {
   return out + ")";
 }
 
+// ss's arrows: "<->" both ways open, "-" for a direction shut down
+// (receiving on the left, sending on the right).
+std::string shutdown_arrows(std::uint8_t shutdown) {
+  return fmt::format("{}-{}", shutdown & 1 ? '-' : '<', shutdown & 2 ? '-' : '>');
+}
+
+// What -m and -e add to a unix socket, in ss's order: memory, the
+// directions open, the bound file (inode, device), the pending connections.
+void append_unix_details(std::string& out, const SocketRow& row,
+                         const SocketTableColumns& columns) {
+  if (columns.memory && row.memory)
+    out += " " + ss_memory(*row.memory);
+  if (!columns.extended)
+    return;
+  if (row.shutdown)
+    out += " " + shutdown_arrows(*row.shutdown);
+  if (row.unix_file)
+    fmt::format_to(std::back_inserter(out), " ino:{} dev:{}/{}", row.unix_file->inode,
+                   major(row.unix_file->device), minor(row.unix_file->device));
+  if (row.unix_pending) {
+    out += " peers:";
+    for (const auto inode : *row.unix_pending)
+      fmt::format_to(std::back_inserter(out), " {}", inode);
+  }
+}
+
 // After the ends, in ss's order: timer, -e's details, ToS, cgroup, inet
 // options, memory, TCP internals.
 void append_details(std::string& out, const SocketRow& row, const SocketTableColumns& columns) {
+  if (row.protocol == Protocol::Unix) {
+    append_unix_details(out, row, columns);
+    if (columns.cgroup_names)
+      out += " cgroup:-"; // unix sockets do not tell their cgroup
+    return;
+  }
   const auto add = [&](std::string_view text) {
     out += ' ';
     out += text;
@@ -98,9 +131,8 @@ void append_details(std::string& out, const SocketRow& row, const SocketTableCol
       add("cgroup:" + cgroup_path(row, columns));
     if (row.v6only)
       add(fmt::format("v6only:{}", *row.v6only ? 1 : 0));
-    // ss's arrows: "<->" both ways open, "--" for a direction shut down.
     if (row.shutdown)
-      add(fmt::format("{}-{}", *row.shutdown & 1 ? '-' : '<', *row.shutdown & 2 ? '-' : '>'));
+      add(shutdown_arrows(*row.shutdown));
   }
   if (columns.traffic_class) {
     if (row.tos)
@@ -345,9 +377,25 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
       json.plain_string(name);
     json.end_array();
   }
+  if (row.shutdown)
+    json.key<"shutdown">().number(*row.shutdown);
+  if (row.v6only)
+    json.key<"v6only">().boolean(*row.v6only);
   if (row.protocol == Protocol::Unix) {
     json.key<"path">().string(row.unix_path).key<"unix_type">().number(row.unix_type);
     json.key<"peer_inode">().number(row.unix_peer);
+    if (row.unix_file)
+      json.key<"file_inode">()
+          .number(row.unix_file->inode)
+          .key<"file_device">()
+          .plain_string(fmt::format("{}:{}", major(row.unix_file->device),
+                                    minor(row.unix_file->device)));
+    if (row.unix_pending) {
+      json.key<"pending">().begin_array();
+      for (const auto inode : *row.unix_pending)
+        json.number(inode);
+      json.end_array();
+    }
   } else {
     detail::write_endpoint_members(json, row.id);
   }

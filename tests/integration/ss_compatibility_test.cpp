@@ -105,11 +105,12 @@ std::string normal_timer(const std::string& text) {
   return found[1].str() + "," + found[2].str();
 }
 
-// What -e, -m, --tos, --cgroup and --inet-sockopt add, in order.
+// What -e, -m, --tos, --cgroup and --inet-sockopt add, in order (for unix
+// sockets: memory, the directions open, the bound file, pending peers).
 std::string details_in(const std::string& text) {
   static const std::regex kDetail(
-      R"((?:^| )((?:uid|ino|sk|fwmark|cgroup|v6only|tos|tclass|class_id):\S+|[<-]-[->]|skmem:\S+|)"
-      R"(inet-sockopt: \([^)]*\)))");
+      R"((?:^| )((?:uid|ino|sk|fwmark|cgroup|v6only|tos|tclass|class_id|dev):\S+|[<-]-[->]|)"
+      R"(skmem:\S+|inet-sockopt: \([^)]*\)|peers:(?: \d+)*))");
   std::string details;
   for (std::sregex_iterator at(text.begin(), text.end(), kDetail), end; at != end; ++at)
     details += (details.empty() ? "" : " ") + (*at)[1].str();
@@ -448,6 +449,8 @@ TEST_F(SsCompatibility, FiltersAndOptions) {
       {"-ta", "--tos", "--inet-sockopt"},
       {"-ua", "--inet-sockopt", "-O"},
       {"-tlm"},
+      {"-xae"},
+      {"-xam"},
       {"-tar"},      // -n added: host names, port numbers
       {"-ta", "-r"}, // both names
   };

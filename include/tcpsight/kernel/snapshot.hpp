@@ -29,8 +29,9 @@ struct SnapshotRequest {
   bool ipv6 = true;
   SocketSelection selection = SocketSelection::Connected;
   bool tcp_info = false;      // rtt, cwnd and retransmissions of TCP sockets
-  bool memory = false;        // the memory of TCP and UDP sockets (sock_diag only)
+  bool memory = false;        // the memory of TCP, UDP and unix sockets (sock_diag only)
   bool traffic_class = false; // ToS, traffic class, class id of TCP and UDP (sock_diag only)
+  bool unix_files = false;    // unix sockets' bound files and pending connections (UNIX_DIAG)
   // netstat's RefCnt of unix sockets: only /proc/net/unix has it, so it is
   // read instead of UNIX_DIAG (which has the peers and queues instead).
   bool unix_refcounts = false;

@@ -61,9 +61,16 @@ private:
   std::unique_ptr<Netlink> netlink_;
 };
 
-// Every unix socket (UNIX_DIAG), with its path, peer and queue lengths.
-// The kernel does not report reference counts here: those are in /proc/net/unix.
-void unix_diag_visit(const SocketVisitor& visit);
+// What a unix dump asks for beyond each socket's name, peer and queues.
+struct UnixDiagDetails {
+  bool memory = false; // the socket's memory (ss -m's skmem)
+  bool files = false;  // the bound file's inode and device, a listener's pending connections (ss -e)
+};
+
+// Every unix socket (UNIX_DIAG), with its path, peer, queue lengths and the
+// directions shut down. The kernel does not report reference counts here:
+// those are in /proc/net/unix.
+void unix_diag_visit(const SocketVisitor& visit, UnixDiagDetails details = {});
 
 // One read of a dump's answer, as the dumps above parse it: the rows of
 // protocol's sockets (Tcp, Udp or Unix) go to visit. Returns libmnl's

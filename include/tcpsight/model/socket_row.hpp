@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace tcpsight {
@@ -84,6 +85,16 @@ struct SocketRow {
   std::uint64_t unix_peer = 0;     // the peer's inode; UNIX_DIAG only
   bool unix_listening = false;
   std::string unix_path; // "@name" for the abstract namespace; empty if unbound
+  // UNIX_DIAG, when asked (ss -e): the file a socket is bound to, and the
+  // sockets waiting on a listener to accept them.
+  struct UnixFile {
+    std::uint32_t inode = 0;
+    std::uint32_t device = 0; // the kernel's dev_t: major(), minor()
+
+    friend bool operator==(const UnixFile&, const UnixFile&) = default;
+  };
+  std::optional<UnixFile> unix_file;
+  std::optional<std::vector<std::uint32_t>> unix_pending; // their inodes
 
   friend bool operator==(const SocketRow&, const SocketRow&) = default;
 };

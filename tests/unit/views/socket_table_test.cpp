@@ -1,6 +1,7 @@
 #include "tcpsight/views/socket_table.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/sysmacros.h>
 #include <nlohmann/json.hpp>
 
 namespace tcpsight {
@@ -104,6 +105,25 @@ TEST(SocketTable, ExtendedAndTcpInfoDetails) {
   const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
   EXPECT_EQ(json["tcp_info"]["cwnd"], 10);
   EXPECT_EQ(json["cgroup_id"], 9);
+}
+
+// -m and -e of a unix listener, as ss adds them: memory, the directions
+// open, the bound file, the connections waiting to be accepted.
+TEST(SocketTable, UnixDetails) {
+  auto row = unix_socket();
+  row.memory = SocketRow::Memory{0, 212992, 0, 212992, 0, 0, 0, 0, 0};
+  row.shutdown = 1;
+  row.unix_file = SocketRow::UnixFile{.inode = 42, .device = makedev(0, 26)};
+  row.unix_pending = std::vector<std::uint32_t>{81, 82};
+  const auto table = table_text({row}, {.extended = true, .memory = true});
+  EXPECT_NE(table.find(" skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0) --> ino:42 dev:0/26 "
+                       "peers: 81 82\n"),
+            std::string::npos)
+      << table;
+  const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
+  EXPECT_EQ(json["file_device"], "0:26");
+  EXPECT_EQ(json["pending"], nlohmann::json({81, 82}));
+  EXPECT_EQ(json["shutdown"], 1);
 }
 
 // --tos, --cgroup and --inet-sockopt as ss adds them.
