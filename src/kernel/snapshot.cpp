@@ -61,8 +61,8 @@ private:
     }
     if (protocol == Protocol::Unix) {
       const UnixDiagDetails details{.memory = request_.memory, .files = request_.unix_files};
-      if (!try_source([&](const SocketVisitor& visit) { unix_diag_visit(visit, details); }, protocol,
-                      family))
+      if (!try_source([&](const SocketVisitor& visit) { unix_diag_visit(visit, details); },
+                      protocol, family))
         add_proc_net(protocol, family);
       return;
     }

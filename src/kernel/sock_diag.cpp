@@ -278,8 +278,8 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
       if (length >= sizeof(unix_diag_vfs)) {
         unix_diag_vfs file;
         std::memcpy(&file, mnl_attr_get_payload(attribute), sizeof file);
-        row.unix_file = SocketRow::UnixFile{.inode = file.udiag_vfs_ino,
-                                            .device = file.udiag_vfs_dev};
+        row.unix_file =
+            SocketRow::UnixFile{.inode = file.udiag_vfs_ino, .device = file.udiag_vfs_dev};
       }
       break;
     case UNIX_DIAG_ICONS: {

@@ -388,8 +388,8 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
       json.key<"file_inode">()
           .number(row.unix_file->inode)
           .key<"file_device">()
-          .plain_string(fmt::format("{}:{}", major(row.unix_file->device),
-                                    minor(row.unix_file->device)));
+          .plain_string(
+              fmt::format("{}:{}", major(row.unix_file->device), minor(row.unix_file->device)));
     if (row.unix_pending) {
       json.key<"pending">().begin_array();
       for (const auto inode : *row.unix_pending)

@@ -319,9 +319,8 @@ protected:
   ChildProcess inside(const std::string& program, const std::vector<std::string>& arguments) {
     // ss reads raw sockets from /proc/net/raw, as ls does: Debian 6.1's
     // sock_diag answers its dump of them with none.
-    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + ns_->name(),
-                                  "env",     "PROC_NET_RAW=/proc/net/raw",
-                                  program};
+    std::vector<std::string> argv{"nsenter", "--net=/run/netns/" + ns_->name(), "env",
+                                  "PROC_NET_RAW=/proc/net/raw", program};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     return ChildProcess(argv);
   }

@@ -64,7 +64,7 @@ private:
 // What a unix dump asks for beyond each socket's name, peer and queues.
 struct UnixDiagDetails {
   bool memory = false; // the socket's memory (ss -m's skmem)
-  bool files = false;  // the bound file's inode and device, a listener's pending connections (ss -e)
+  bool files = false; // the bound file's inode and device, a listener's pending connections (ss -e)
 };
 
 // Every unix socket (UNIX_DIAG), with its path, peer, queue lengths and the

@@ -1,8 +1,8 @@
 #include "tcpsight/views/socket_table.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/sysmacros.h>
 #include <nlohmann/json.hpp>
+#include <sys/sysmacros.h>
 
 namespace tcpsight {
 namespace {
