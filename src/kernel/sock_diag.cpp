@@ -115,6 +115,14 @@ IpAddress address_of(AddressFamily family, const __be32 (&words)[4]) {
   return address;
 }
 
+// SK_MEMINFO_*: as many of the values as came (older kernels send fewer).
+SocketRow::Memory memory_of(const nlattr* attribute, std::size_t length) {
+  SocketRow::Memory memory{};
+  std::memcpy(memory.data(), mnl_attr_get_payload(attribute),
+              std::min<std::size_t>(length, sizeof memory));
+  return memory;
+}
+
 SocketRow::InetOptions inet_options_of(const nlattr* attribute) {
   inet_diag_sockopt set;
   std::memcpy(&set, mnl_attr_get_payload(attribute), sizeof set);
@@ -150,13 +158,9 @@ void read_inet_attributes(const nlmsghdr* message, SocketRow& row) {
       if (length >= sizeof(std::uint64_t))
         row.cgroup_id = mnl_attr_get_u64(attribute);
       break;
-    case INET_DIAG_SKMEMINFO: {
-      SocketRow::Memory memory{};
-      std::memcpy(memory.data(), mnl_attr_get_payload(attribute),
-                  std::min<std::size_t>(length, sizeof memory));
-      row.memory = memory;
+    case INET_DIAG_SKMEMINFO:
+      row.memory = memory_of(attribute, length);
       break;
-    }
     case INET_DIAG_MARK:
       if (length >= sizeof(std::uint32_t))
         row.mark = mnl_attr_get_u32(attribute);
@@ -267,13 +271,9 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
       if (length >= sizeof(std::uint8_t))
         row.shutdown = mnl_attr_get_u8(attribute);
       break;
-    case UNIX_DIAG_MEMINFO: {
-      SocketRow::Memory memory{};
-      std::memcpy(memory.data(), mnl_attr_get_payload(attribute),
-                  std::min<std::size_t>(length, sizeof memory));
-      row.memory = memory;
+    case UNIX_DIAG_MEMINFO:
+      row.memory = memory_of(attribute, length);
       break;
-    }
     case UNIX_DIAG_VFS:
       if (length >= sizeof(unix_diag_vfs)) {
         unix_diag_vfs file;
