@@ -228,7 +228,10 @@ std::string table_endpoint(const SocketRow& row, const IpAddress& address, std::
                                    is_unspecified(address) && !row.v6only.value_or(false);
   if (columns.names) {
     auto text = resolved_endpoint(*columns.names, row.protocol, address, port, columns.port_names);
-    return dual_stack_wildcard ? "*" + text.substr(text.rfind(':')) : text;
+    if (!dual_stack_wildcard)
+      return text;
+    const std::string_view service = std::string_view(text).substr(text.rfind(':') + 1);
+    return fmt::format("*:{}", service);
   }
   if (dual_stack_wildcard)
     return fmt::format("*:{}", port);
