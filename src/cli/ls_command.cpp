@@ -34,7 +34,7 @@ struct LsOptions {
   bool listening = false; // -l
   bool all = false;       // -a
   bool processes = false;
-  bool threads = false;            // -T: with -p, the threads
+  bool threads = false;            // -T: the threads holding each socket
   bool ipv4 = false, ipv6 = false; // -4, -6
   bool json = false;
   bool extended = false;               // -e
@@ -173,6 +173,11 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
     out.finish();
     return out.open();
   }
+  if (options.query.protocols().empty()) { // -A '!tcp', say: as in ss, not an error
+    out.finish();
+    fmt::print(stderr, "tcpsight: ls: no socket tables to show with such a filter\n");
+    return out.open();
+  }
   const CgroupLookup cgroups = [&](std::uint64_t id) { return cgroup_directory->find(id); };
   SocketTableColumns columns{.netns = namespaces.size() > 1,
                              .extended = options.extended,
@@ -223,10 +228,6 @@ bool list_once(const LsOptions& options, const SocketFilter& filter,
 }
 
 int run_ls(const LsOptions& options, const SocketFilter& filter) {
-  if (options.listing && options.query.protocols().empty()) { // -A '!tcp', say: as ss, not an error
-    fmt::print(stderr, "tcpsight: ls: no socket tables to show with such a filter\n");
-    return 0;
-  }
   // Walked on the first socket with a cgroup, and again only for one it does not know.
   std::optional<CgroupDirectory> cgroups;
   if (names_cgroups(options))
@@ -390,15 +391,11 @@ public:
   }
   int run() override { return run_ls(options_, filter_); }
 
-  // As ss: with -x or -f unix, and no inet family, src and dst name unix sockets.
+  // As ss: when the last family given is unix (-x, -f unix), src and dst
+  // name unix sockets.
   SocketFilter::Addresses addresses() const {
-    const auto named = [&](const char* family) {
-      return std::find(families_.begin(), families_.end(), family) != families_.end();
-    };
-    const bool unix_family = options_.kinds.unix_sockets || named("unix");
-    const bool inet_family = options_.ipv4 || options_.ipv6 || named("inet") || named("inet6");
-    return unix_family && !inet_family ? SocketFilter::Addresses::UnixNames
-                                       : SocketFilter::Addresses::Ip;
+    return last_family_ == "unix" ? SocketFilter::Addresses::UnixNames
+                                  : SocketFilter::Addresses::Ip;
   }
 
   // The tables, families and states asked for, in ss's terms.
@@ -409,6 +406,10 @@ public:
     std::map<const CLI::Option*, std::size_t> values_taken;
     for (const CLI::Option* option : app_.parse_order()) {
       const auto next_value = [&] { return option->results().at(values_taken[option]++); };
+      const auto family = [&](const std::string& name) {
+        query.add_family(name);
+        last_family_ = name;
+      };
       if (option == app_.get_option("-t"))
         query.add_protocol(Protocol::Tcp);
       else if (option == app_.get_option("-u"))
@@ -416,13 +417,13 @@ public:
       else if (option == app_.get_option("-w"))
         query.add_protocol(Protocol::Raw);
       else if (option == app_.get_option("-x")) // ss's -x is -f unix
-        query.add_family("unix");
+        family("unix");
       else if (option == app_.get_option("-4"))
-        query.add_family("inet");
+        family("inet");
       else if (option == app_.get_option("-6"))
-        query.add_family("inet6");
+        family("inet6");
       else if (option == app_.get_option("-f"))
-        query.add_family(next_value());
+        family(next_value());
       else if (option == app_.get_option("-A"))
         query.add_tables(next_value());
       else if (option == app_.get_option("-a"))
@@ -441,6 +442,7 @@ private:
   std::vector<std::string> tables_, families_;
   std::optional<std::string> filter_file_, diag_file_;
   std::optional<std::string> refused_; // an ss option ls does not take
+  std::string last_family_;            // of -x, -4, -6 and -f, the last given
   std::string source_ = "auto";
 };
 

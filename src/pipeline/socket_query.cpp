@@ -155,6 +155,8 @@ void SocketQuery::add_tables(std::string_view list) {
     tables_ = 0;
     if (states_ == 0)
       states_ = kConnected;
+    defaulted_ = false;
+    merge_defaults();
   }
   std::size_t at = 0;
   while (at <= list.size()) {

@@ -96,6 +96,8 @@ void append_unix_details(std::string& out, const SocketRow& row,
     return;
   if (row.shutdown)
     out += " " + shutdown_arrows(*row.shutdown);
+  // ss splits the kernel's device number as user space lays one out
+  // (/tmp on 254:0 reads dev:0/65024): written the same, to compare.
   if (row.unix_file)
     fmt::format_to(std::back_inserter(out), " ino:{} dev:{}/{}", row.unix_file->inode,
                    major(row.unix_file->device), minor(row.unix_file->device));
@@ -391,8 +393,8 @@ void append_socket_json(std::string& out, const SocketRow& row, const SocketOwne
       json.key<"file_inode">()
           .number(row.unix_file->inode)
           .key<"file_device">()
-          .plain_string(
-              fmt::format("{}:{}", major(row.unix_file->device), minor(row.unix_file->device)));
+          .plain_string(fmt::format("{}:{}", row.unix_file->device >> 20,
+                                    row.unix_file->device & 0xfffff)); // the kernel's layout
     if (row.unix_pending) {
       json.key<"pending">().begin_array();
       for (const auto inode : *row.unix_pending)

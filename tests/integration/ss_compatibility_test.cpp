@@ -112,8 +112,11 @@ std::string details_in(const std::string& text) {
       R"((?:^| )((?:uid|ino|sk|fwmark|cgroup|v6only|tos|tclass|class_id|dev):\S+|[<-]-[->]|)"
       R"(skmem:\S+|inet-sockopt: \([^)]*\)|peers:(?: \d+)*))");
   std::string details;
-  for (std::sregex_iterator at(text.begin(), text.end(), kDetail), end; at != end; ++at)
-    details += (details.empty() ? "" : " ") + (*at)[1].str();
+  for (std::sregex_iterator at(text.begin(), text.end(), kDetail), end; at != end; ++at) {
+    if (!details.empty())
+      details += ' ';
+    details += (*at)[1].str();
+  }
   return details;
 }
 
@@ -146,10 +149,12 @@ std::vector<std::string> joined_lines(const std::string& text) {
   std::string line;
   std::getline(lines, line); // the header
   while (std::getline(lines, line)) {
-    if (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])) && !joined.empty())
-      joined.back() += " " + line.substr(line.find_first_not_of(" \t"));
-    else if (!line.empty())
+    if (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])) && !joined.empty()) {
+      joined.back() += ' ';
+      joined.back() += line.substr(line.find_first_not_of(" \t"));
+    } else if (!line.empty()) {
       joined.push_back(line);
+    }
   }
   return joined;
 }
@@ -176,11 +181,16 @@ Rows rows_of(const std::string& text, const Columns& shown, const Holders& holde
     row.send_q = next();
     row.local = next();
     const bool unix_socket = row.local.find(':') == std::string::npos;
-    if (unix_socket)
-      row.local += " " + next();
+    // A unix socket's end is two words: its name and inode.
+    const auto second_word = [&](std::string& end) {
+      if (unix_socket) {
+        end += ' ';
+        end += next();
+      }
+    };
+    second_word(row.local);
     row.peer = next();
-    if (unix_socket)
-      row.peer += " " + next();
+    second_word(row.peer);
     row.local = normal_endpoint(row.local);
     row.peer = normal_endpoint(row.peer);
     row.pids = numbers_in(line, holders.pid);
@@ -442,6 +452,9 @@ TEST_F(SsCompatibility, FiltersAndOptions) {
       {"-a", "src", fmt::format("unix:{}/*", sockets_->directory().string())},
       {"-xa", "src", fmt::format("@tcpsight-ss-{}-*", getpid())},
       {"-xa", "src", fmt::format("@TCPSIGHT-SS-{}-I*", getpid())}, // either case
+      // The last family given says how src and dst read.
+      {"-4", "-xa", "src", fmt::format("{}/*", sockets_->directory().string())},
+      {"-x", "-4a", "src", "127/8"},
       {"-ta", "dst", "127/8", "and", "not", "dport", "<", ":1024"},
       {"-tae"},
       {"-ue", "--tos", "--cgroup"},

@@ -89,7 +89,7 @@ struct SocketRow {
   // sockets waiting on a listener to accept them.
   struct UnixFile {
     std::uint32_t inode = 0;
-    std::uint32_t device = 0; // the kernel's dev_t: major(), minor()
+    std::uint32_t device = 0; // as the kernel keeps it: major in the top 12 bits, minor below
 
     friend bool operator==(const UnixFile&, const UnixFile&) = default;
   };

@@ -93,6 +93,11 @@ TEST(SocketQuery, TablesByNameAliasAndNegation) {
   SocketQuery never_listed; // leaving out what tcpsight never lists is fine
   never_listed.add_tables("all,!netlink,!packet");
   EXPECT_EQ(never_listed.protocols().size(), 4u);
+  SocketQuery only_left_out; // as ss: no table at all, whatever came before
+  only_left_out.add_protocol(Tcp);
+  only_left_out.add_tables("!packet");
+  EXPECT_TRUE(only_left_out.protocols().empty());
+  EXPECT_TRUE(only_left_out.chosen());
 }
 
 // A family brings its tables when none of them was chosen, and a table its
@@ -108,8 +113,8 @@ TEST(SocketQuery, FamiliesAndTablesMergeAsInSs) {
   tcp4.add_family("inet");
   EXPECT_EQ(tcp4.protocols(), (std::vector<Protocol>{Tcp}));
   EXPECT_FALSE(tcp4.wants_ipv6());
-  SocketQuery unix_and_ipv4;
-  unix_and_ipv4.add_protocol(Unix);
+  SocketQuery unix_and_ipv4; // -x -4
+  unix_and_ipv4.add_family("unix");
   unix_and_ipv4.add_family("inet");
   EXPECT_EQ(unix_and_ipv4.protocols(), (std::vector<Protocol>{Unix, Raw, Udp, Tcp}));
   EXPECT_TRUE(unix_and_ipv4.wants(kUnixStream));
@@ -128,8 +133,8 @@ TEST(SocketQuery, DefaultStatesOfTheTablesChosen) {
   udp.add_protocol(Udp);
   EXPECT_TRUE(udp.wants(kUdpConnected));
   EXPECT_FALSE(udp.wants(kUdpBound));
-  SocketQuery unix_sockets;
-  unix_sockets.add_protocol(Unix);
+  SocketQuery unix_sockets; // -x
+  unix_sockets.add_family("unix");
   EXPECT_TRUE(unix_sockets.wants(kUnixDgram));
   EXPECT_FALSE(unix_sockets.wants(kUnixUnconnected));
 }

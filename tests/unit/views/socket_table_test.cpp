@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sys/sysmacros.h>
 
+#include <fmt/format.h>
+
 namespace tcpsight {
 namespace {
 
@@ -113,15 +115,17 @@ TEST(SocketTable, UnixDetails) {
   auto row = unix_socket();
   row.memory = SocketRow::Memory{0, 212992, 0, 212992, 0, 0, 0, 0, 0};
   row.shutdown = 1;
-  row.unix_file = SocketRow::UnixFile{.inode = 42, .device = makedev(0, 26)};
+  row.unix_file = SocketRow::UnixFile{.inode = 42, .device = 254u << 20 | 3}; // the kernel's 254:3
   row.unix_pending = std::vector<std::uint32_t>{81, 82};
   const auto table = table_text({row}, {.extended = true, .memory = true});
-  EXPECT_NE(table.find(" skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0) --> ino:42 dev:0/26 "
-                       "peers: 81 82\n"),
+  // The device as ss writes it, read as user space lays a number out.
+  EXPECT_NE(table.find(fmt::format(" skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0) --> ino:42 "
+                                   "dev:{}/{} peers: 81 82\n",
+                                   major(254u << 20 | 3), minor(254u << 20 | 3))),
             std::string::npos)
       << table;
   const auto json = nlohmann::json::parse(json_lines({row}, nullptr));
-  EXPECT_EQ(json["file_device"], "0:26");
+  EXPECT_EQ(json["file_device"], "254:3");
   EXPECT_EQ(json["pending"], nlohmann::json({81, 82}));
   EXPECT_EQ(json["shutdown"], 1);
 }
