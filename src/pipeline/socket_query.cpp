@@ -87,6 +87,9 @@ bool not_listed(std::string_view name) {
   if (not_listed(name))
     throw Error(fmt::format("{} {}: not supported; tcpsight lists TCP, UDP, raw and unix sockets",
                             option, name));
+  if (option == "-f")
+    throw Error(fmt::format("-f '{}': not an address family tcpsight knows (inet, inet6, unix)",
+                            name.substr(0, 40)));
   throw Error(fmt::format("{} '{}': not a socket table tcpsight knows (tcp, udp, raw, unix, inet, "
                           "all, unix_stream, unix_dgram, unix_seqpacket; ! before one leaves it "
                           "out)",

@@ -191,6 +191,8 @@ TEST(SocketQuery, WhatTcpsightDoesNotListIsSaid) {
             "-f vsock: not supported; tcpsight lists TCP, UDP, raw and unix sockets");
   EXPECT_NE(error_of([&] { query.add_tables("tpc"); }).find("'tpc': not a socket table"),
             std::string::npos);
+  EXPECT_EQ(error_of([&] { query.add_family("inet4"); }),
+            "-f 'inet4': not an address family tcpsight knows (inet, inet6, unix)");
   EXPECT_NE(error_of([&] { query.add_tables("!tpc"); }).find("'tpc': not a socket table"),
             std::string::npos);
   EXPECT_NE(error_of([&] { query.add_tables(""); }).find("'': not a socket table"),
