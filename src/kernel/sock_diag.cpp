@@ -283,9 +283,12 @@ int parse_unix_message(const nlmsghdr* message, void* data) {
       }
       break;
     case UNIX_DIAG_ICONS: {
+      // An array of inodes, empty for a listener nobody waits on (no data
+      // to copy: memcpy would be handed a null pointer).
       std::vector<std::uint32_t> pending(length / sizeof(std::uint32_t));
-      std::memcpy(pending.data(), mnl_attr_get_payload(attribute),
-                  pending.size() * sizeof(std::uint32_t));
+      if (!pending.empty())
+        std::memcpy(pending.data(), mnl_attr_get_payload(attribute),
+                    pending.size() * sizeof(std::uint32_t));
       row.unix_pending = std::move(pending);
       break;
     }
