@@ -30,12 +30,8 @@ namespace tcpsight::cli {
 namespace {
 
 struct LsOptions {
-  SocketKindArguments kinds;
-  bool listening = false; // -l
-  bool all = false;       // -a
   bool processes = false;
-  bool threads = false;            // -T: the threads holding each socket
-  bool ipv4 = false, ipv6 = false; // -4, -6
+  bool threads = false; // -T: the threads holding each socket
   bool json = false;
   bool extended = false;               // -e
   bool tcp_info = false;               // -i
@@ -250,9 +246,10 @@ public:
             parent.add_subcommand("ls", "List the sockets that exist now, like ss and netstat")),
         app_(*parent.get_subcommand("ls")) {
     auto& app = app_;
-    options_.kinds.add_to(app);
-    app.add_flag("-l,--listening", options_.listening, "Only listening (and unconnected) sockets");
-    app.add_flag("-a,--all", options_.all, "Listening and connected sockets");
+    // These are read in the order given, through parse_order(): see choose_sockets.
+    kinds_.add_to(app);
+    app.add_flag("-l,--listening")->description("Only listening (and unconnected) sockets");
+    app.add_flag("-a,--all")->description("Listening and connected sockets");
     app.add_flag("-p,--processes", options_.processes, "The processes that hold each socket");
     app.add_flag("-T,--threads", options_.threads,
                  "The threads that hold each socket, as ss -T: PID/TID/Thread");
@@ -261,8 +258,8 @@ public:
     app.add_flag("-r,--resolve", options_.resolve,
                  "Host and service names, each looked up once; a host that takes over a "
                  "second stays a number");
-    app.add_flag("-4,--ipv4", options_.ipv4, "IPv4 only");
-    app.add_flag("-6,--ipv6", options_.ipv6, "IPv6 only");
+    app.add_flag("-4,--ipv4")->description("IPv4 only");
+    app.add_flag("-6,--ipv6")->description("IPv6 only");
     app.add_flag("--json", options_.json, "One JSON object per socket");
     app.add_flag("-e,--extended", options_.extended,
                  "Details, as ss shows them: uid (if not root), inode, socket cookie, mark, cgroup "
@@ -435,6 +432,7 @@ public:
 
 private:
   CLI::App& app_;
+  SocketKindArguments kinds_; // -t -u -w -x, shared with netstat; their order is what counts
   LsOptions options_;
   SocketFilter filter_;
   bool oneline_ = false;
